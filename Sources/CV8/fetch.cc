@@ -1,0 +1,180 @@
+// Fetch events: hands a request to `internals.dispatchFetch` and reads the outcome back.
+//
+// The outcome is read by polling promise states rather than by attaching `then` callbacks, so
+// worker code that replaces Promise.prototype.then (or a promise's constructor) cannot stop the
+// runtime from seeing a response.
+#include <cstring>
+
+#include "internal.h"
+
+using namespace cv8;
+
+namespace {
+
+v8::Local<v8::String> Latin1(v8::Isolate *isolate, cv8_bytes bytes) {
+  return v8::String::NewFromOneByte(isolate, reinterpret_cast<const uint8_t *>(bytes.ptr),
+                                    v8::NewStringType::kNormal, static_cast<int>(bytes.len))
+      .FromMaybe(v8::String::Empty(isolate));
+}
+
+/// Stores a string for the response view: Latin-1 when every code unit fits a byte (header
+/// values are byte strings), UTF-8 otherwise.
+cv8_bytes Keep(cv8_isolate *self, std::string &storage, v8::Local<v8::Value> value) {
+  v8::Isolate *isolate = self->isolate;
+  v8::Local<v8::String> text;
+  if (!value->ToString(isolate->GetCurrentContext()).ToLocal(&text)) return {"", 0};
+  if (text->ContainsOnlyOneByte()) {
+    storage.resize(static_cast<size_t>(text->Length()));
+    text->WriteOneByte(isolate, reinterpret_cast<uint8_t *>(storage.data()), 0, text->Length(),
+                       v8::String::NO_NULL_TERMINATION);
+  } else {
+    storage.resize(static_cast<size_t>(text->Utf8Length(isolate)));
+    text->WriteUtf8(isolate, storage.data(), static_cast<int>(storage.size()), nullptr,
+                    v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
+  }
+  return {storage.data(), storage.size()};
+}
+
+cv8_status ReadResponse(cv8_isolate *self, v8::Local<v8::Context> context, v8::Local<v8::Value> value,
+                        cv8_fetch_state *state, cv8_response *response) {
+  v8::Isolate *isolate = self->isolate;
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Function> to_host;
+  if (!InternalFunction(self, "responseToHost").ToLocal(&to_host)) {
+    return FailWith(self, CV8_INVALID, "runtime has no responseToHost");
+  }
+  v8::Local<v8::Value> args[] = {value};
+  v8::Local<v8::Value> result;
+  if (!to_host->Call(context, v8::Undefined(isolate), 1, args).ToLocal(&result) || !result->IsArray()) {
+    cv8_status status = Fail(self, try_catch);
+    if (status == CV8_TERMINATED) return status;
+    *state = CV8_FETCH_FAILED;
+    return CV8_OK;
+  }
+  // [status, statusText, [name, value, ...], body]
+  auto parts = result.As<v8::Array>();
+  response->status = parts->Get(context, 0).ToLocalChecked()->Int32Value(context).FromMaybe(500);
+  response->status_text = Keep(self, self->scratch_status_text, parts->Get(context, 1).ToLocalChecked());
+  auto headers = parts->Get(context, 2).ToLocalChecked().As<v8::Array>();
+  uint32_t count = headers->Length();
+  self->scratch_strings.resize(count);
+  self->scratch_headers.resize(count);
+  for (uint32_t i = 0; i < count; i++) {
+    self->scratch_headers[i] = Keep(self, self->scratch_strings[i], headers->Get(context, i).ToLocalChecked());
+  }
+  response->headers = self->scratch_headers.data();
+  response->header_count = count / 2;
+  v8::Local<v8::Value> body = parts->Get(context, 3).ToLocalChecked();
+  response->has_body = !body->IsNullOrUndefined();
+  response->body = {"", 0};
+  if (body->IsArrayBufferView()) {
+    auto view = body.As<v8::ArrayBufferView>();
+    self->scratch_body.resize(view->ByteLength());
+    view->CopyContents(self->scratch_body.data(), view->ByteLength());
+    response->body = {self->scratch_body.data(), self->scratch_body.size()};
+  } else if (body->IsString()) {
+    auto text = body.As<v8::String>();
+    self->scratch_body.resize(static_cast<size_t>(text->Utf8Length(isolate)));
+    text->WriteUtf8(isolate, self->scratch_body.data(), static_cast<int>(self->scratch_body.size()), nullptr,
+                    v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
+    response->body = {self->scratch_body.data(), self->scratch_body.size()};
+  }
+  *state = CV8_FETCH_RESPONDED;
+  return CV8_OK;
+}
+
+int32_t CountPending(v8::Local<v8::Context> context, v8::Local<v8::Value> list) {
+  if (!list->IsArray()) return 0;
+  auto array = list.As<v8::Array>();
+  int32_t pending = 0;
+  for (uint32_t i = 0; i < array->Length(); i++) {
+    v8::Local<v8::Value> item;
+    if (array->Get(context, i).ToLocal(&item) && item->IsPromise() &&
+        item.As<v8::Promise>()->State() == v8::Promise::kPending) {
+      pending++;
+    }
+  }
+  return pending;
+}
+
+}  // namespace
+
+extern "C" {
+
+cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_t *slot_out) {
+  Entered entered(self);
+  v8::Isolate *isolate = self->isolate;
+  v8::Local<v8::Context> context = entered.context;
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Function> dispatch;
+  if (!InternalFunction(self, "dispatchFetch").ToLocal(&dispatch)) {
+    return FailWith(self, CV8_INVALID, "runtime has no dispatchFetch");
+  }
+  auto headers = v8::Array::New(isolate, static_cast<int>(request->header_count * 2));
+  for (size_t i = 0; i < request->header_count * 2; i++) {
+    headers->Set(context, static_cast<uint32_t>(i), Latin1(isolate, request->headers[i])).Check();
+  }
+  v8::Local<v8::Value> body = v8::Null(isolate);
+  if (request->has_body) body = NewBytes(self, request->body.ptr, request->body.len);
+  v8::Local<v8::Value> cf = v8::Undefined(isolate);
+  if (request->cf_json.len > 0 && !v8::JSON::Parse(context, NewString(isolate, request->cf_json)).ToLocal(&cf)) {
+    return Fail(self, try_catch);
+  }
+  v8::Local<v8::Value> args[] = {Latin1(isolate, request->method), NewString(isolate, request->url), headers, body,
+                                 cf};
+  v8::Local<v8::Value> record;
+  if (!dispatch->Call(context, v8::Undefined(isolate), 5, args).ToLocal(&record)) return Fail(self, try_catch);
+  int32_t slot;
+  if (!self->free_slots.empty()) {
+    slot = self->free_slots.back();
+    self->free_slots.pop_back();
+  } else {
+    slot = static_cast<int32_t>(self->slots.size());
+    self->slots.emplace_back();
+  }
+  self->slots[static_cast<size_t>(slot)].record.Reset(isolate, record);
+  self->slots[static_cast<size_t>(slot)].in_use = true;
+  *slot_out = slot;
+  return RunMicrotasks(self);
+}
+
+cv8_status cv8_fetch_poll(cv8_isolate *self, int32_t slot, cv8_fetch_state *state, cv8_response *response,
+                          int32_t *wait_until_pending) {
+  if (slot < 0 || static_cast<size_t>(slot) >= self->slots.size() || !self->slots[static_cast<size_t>(slot)].in_use) {
+    return FailWith(self, CV8_INVALID, "unknown fetch slot");
+  }
+  Entered entered(self);
+  v8::Isolate *isolate = self->isolate;
+  v8::Local<v8::Context> context = entered.context;
+  // The record is [result, waitUntil promises], built by dispatchFetch.
+  auto record = self->slots[static_cast<size_t>(slot)].record.Get(isolate).As<v8::Array>();
+  v8::Local<v8::Value> result = record->Get(context, 0).ToLocalChecked();
+  *wait_until_pending = CountPending(context, record->Get(context, 1).ToLocalChecked());
+  *state = CV8_FETCH_PENDING;
+  if (result->IsPromise()) {
+    auto promise = result.As<v8::Promise>();
+    switch (promise->State()) {
+      case v8::Promise::kPending:
+        return CV8_OK;
+      case v8::Promise::kRejected:
+        RecordException(self, promise->Result(), v8::Exception::CreateMessage(isolate, promise->Result()));
+        *state = CV8_FETCH_FAILED;
+        return CV8_OK;
+      case v8::Promise::kFulfilled:
+        result = promise->Result();
+        break;
+    }
+  }
+  return ReadResponse(self, context, result, state, response);
+}
+
+void cv8_fetch_release(cv8_isolate *self, int32_t slot) {
+  if (slot < 0 || static_cast<size_t>(slot) >= self->slots.size()) return;
+  auto &entry = self->slots[static_cast<size_t>(slot)];
+  if (!entry.in_use) return;
+  entry.record.Reset();
+  entry.in_use = false;
+  self->free_slots.push_back(slot);
+}
+
+}  // extern "C"

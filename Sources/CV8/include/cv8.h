@@ -1,0 +1,183 @@
+// cv8: a narrow C API over V8 (Debian's libnode 18 / V8 10.2) for Swift.
+//
+// Every function is noexcept and returns a status; no C++ exception crosses this boundary.
+// An isolate is confined to one thread at a time (its owner); only cv8_isolate_terminate and
+// cv8_isolate_request_interrupt may be called from another thread.
+// Strings passed in are UTF-8 byte ranges (not NUL-terminated). Pointers returned in views stay
+// valid until the next call on the same isolate.
+#ifndef CV8_H
+#define CV8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cv8_isolate cv8_isolate;
+
+typedef struct cv8_bytes {
+  const char *ptr;
+  size_t len;
+} cv8_bytes;
+
+typedef enum cv8_status {
+  CV8_OK = 0,
+  /// A JavaScript exception was thrown; cv8_last_error describes it.
+  CV8_EXCEPTION = 1,
+  /// Execution was terminated (CPU or memory limit, or cv8_isolate_terminate).
+  CV8_TERMINATED = 2,
+  /// The call itself was invalid (unknown slot, isolate not ready...); cv8_last_error says why.
+  CV8_INVALID = 3,
+} cv8_status;
+
+/// Why the isolate stopped being usable, if it did.
+typedef enum cv8_limit {
+  CV8_LIMIT_NONE = 0,
+  CV8_LIMIT_MEMORY = 1,
+} cv8_limit;
+
+/// Initialises V8 once per process. `flags` are V8 command-line flags (may be empty).
+/// Safe to call more than once; later calls do nothing.
+void cv8_platform_initialize(const char *flags);
+
+// MARK: - Host calls (JavaScript -> Swift)
+
+typedef enum cv8_value_kind {
+  CV8_UNDEFINED = 0,
+  CV8_NULL = 1,
+  CV8_BOOL = 2,
+  CV8_NUMBER = 3,
+  CV8_STRING = 4,
+  CV8_BYTES = 5,
+} cv8_value_kind;
+
+/// A value crossing the boundary. `bytes` is set for CV8_STRING (UTF-8) and CV8_BYTES.
+typedef struct cv8_value {
+  cv8_value_kind kind;
+  double number;
+  cv8_bytes bytes;
+} cv8_value;
+
+/// Called synchronously when JavaScript runs `ops.host(op, ...args)`. The host fills `result`
+/// (kind CV8_UNDEFINED by default); bytes in `result` must stay valid until the callback returns
+/// to V8 (the shim copies them). Returning non-zero throws an Error in JavaScript whose message
+/// is the UTF-8 in `result->bytes`.
+typedef int (*cv8_host_call)(void *host, int32_t op, const cv8_value *args, int32_t argc,
+                             cv8_value *result);
+
+typedef struct cv8_isolate_options {
+  /// Upper bound of the V8 heap in bytes (0: V8's default).
+  size_t heap_limit_bytes;
+  /// Upper bound of ArrayBuffer and WebAssembly.Memory backing stores in bytes (0: unlimited).
+  size_t external_limit_bytes;
+  cv8_host_call host_call;
+  void *host;
+} cv8_isolate_options;
+
+// MARK: - Isolates
+
+/// Creates an isolate with one context, in which code generation from strings is disallowed.
+/// Must be called on the thread that will own the isolate (V8 sets the stack guard from it).
+cv8_isolate *cv8_isolate_new(const cv8_isolate_options *options);
+void cv8_isolate_dispose(cv8_isolate *isolate);
+
+/// Thread-safe: stops the JavaScript currently running in the isolate, as soon as possible.
+void cv8_isolate_terminate(cv8_isolate *isolate);
+/// Owner thread: clears a termination so the isolate can run again.
+void cv8_isolate_cancel_terminate(cv8_isolate *isolate);
+/// Which limit, if any, has been exceeded since the isolate was created.
+cv8_limit cv8_isolate_limit_exceeded(cv8_isolate *isolate);
+
+typedef struct cv8_memory_usage {
+  size_t heap_used;
+  size_t heap_total;
+  size_t external;  // ArrayBuffer backing stores and WebAssembly memories
+} cv8_memory_usage;
+void cv8_isolate_memory_usage(cv8_isolate *isolate, cv8_memory_usage *usage);
+
+/// Describes the last CV8_EXCEPTION / CV8_INVALID: `message` ("TypeError: x is not a function"),
+/// `stack` (may be empty) and `location` ("worker.js:3:14", may be empty).
+void cv8_last_error(cv8_isolate *isolate, cv8_bytes *message, cv8_bytes *stack, cv8_bytes *location);
+
+// MARK: - Runtime and worker code
+
+/// Evaluates one runtime file as `(function (internals, ops) { "use strict"; <source> })` and
+/// calls it. `internals` is shared by all runtime files; `ops` holds the native operations.
+cv8_status cv8_run_runtime_file(cv8_isolate *isolate, cv8_bytes name, cv8_bytes source);
+
+typedef enum cv8_module_kind {
+  CV8_MODULE_ESM = 0,
+  CV8_MODULE_TEXT = 1,
+  CV8_MODULE_DATA = 2,
+  CV8_MODULE_JSON = 3,
+  CV8_MODULE_WASM = 4,
+} cv8_module_kind;
+
+/// Registers a module under `name` (a path such as "src/lib.js"); nothing is compiled yet.
+cv8_status cv8_module_add(cv8_isolate *isolate, cv8_bytes name, cv8_module_kind kind, cv8_bytes content);
+
+/// Compiles, links and evaluates `main` and everything it imports, then hands its namespace to
+/// `internals.installModuleWorker(namespace)`.
+cv8_status cv8_load_module_worker(cv8_isolate *isolate, cv8_bytes main);
+
+/// Runs a classic (service-worker syntax) script; it registers handlers with addEventListener.
+cv8_status cv8_load_script_worker(cv8_isolate *isolate, cv8_bytes name, cv8_bytes source);
+
+/// Calls `internals[function](...args)` and runs microtasks. Used for timers, completions of
+/// native operations and configuration (env).
+cv8_status cv8_invoke(cv8_isolate *isolate, const char *function, const cv8_value *args, int32_t argc);
+
+/// Compiles `source` as a classic script named `name`, runs it and the microtasks, and returns
+/// the completion value converted to a string (JSON for objects). For tests and tools.
+cv8_status cv8_evaluate(cv8_isolate *isolate, cv8_bytes name, cv8_bytes source, cv8_bytes *result);
+
+// MARK: - Fetch events
+
+typedef struct cv8_request {
+  cv8_bytes method;
+  cv8_bytes url;
+  /// 2 * header_count entries: name, value, name, value...
+  const cv8_bytes *headers;
+  size_t header_count;
+  cv8_bytes body;
+  int has_body;
+  /// JSON of the `cf` object, or empty.
+  cv8_bytes cf_json;
+} cv8_request;
+
+/// Starts a fetch event: calls `internals.dispatchFetch(...)`, runs microtasks, and returns the
+/// slot that tracks the invocation.
+cv8_status cv8_fetch_start(cv8_isolate *isolate, const cv8_request *request, int32_t *slot);
+
+typedef enum cv8_fetch_state {
+  CV8_FETCH_PENDING = 0,
+  CV8_FETCH_RESPONDED = 1,
+  CV8_FETCH_FAILED = 2,
+} cv8_fetch_state;
+
+typedef struct cv8_response {
+  int32_t status;
+  cv8_bytes status_text;
+  /// 2 * header_count entries.
+  const cv8_bytes *headers;
+  size_t header_count;
+  cv8_bytes body;
+  int has_body;
+} cv8_response;
+
+/// Reads the state of a fetch event. RESPONDED fills `response` (valid until the next call on
+/// the isolate) and CV8_FETCH_FAILED fills cv8_last_error. `wait_until_pending` receives the
+/// number of ctx.waitUntil() promises not yet settled.
+cv8_status cv8_fetch_poll(cv8_isolate *isolate, int32_t slot, cv8_fetch_state *state,
+                          cv8_response *response, int32_t *wait_until_pending);
+
+/// Forgets a fetch event's slot.
+void cv8_fetch_release(cv8_isolate *isolate, int32_t slot);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

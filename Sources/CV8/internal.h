@@ -1,0 +1,128 @@
+// Internal definitions shared by the cv8 shim's translation units. Not part of the C API.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <v8.h>
+
+#include "cv8.h"
+
+namespace cv8 {
+
+/// Counts the bytes of ArrayBuffer backing stores so the isolate's whole footprint can be
+/// limited, not only its heap. Called from any thread (the GC frees on background threads).
+class CountingAllocator final : public v8::ArrayBuffer::Allocator {
+ public:
+  explicit CountingAllocator(size_t limit) : limit_(limit) {}
+  void *Allocate(size_t length) override;
+  void *AllocateUninitialized(size_t length) override;
+  void Free(void *data, size_t length) override;
+  /// Accounts bytes the host allocated itself (they may overshoot the limit: they are bounded by
+  /// request size limits) so the total stays truthful.
+  void Track(size_t length);
+  void Untrack(size_t length) { used_.fetch_sub(length, std::memory_order_relaxed); }
+  size_t used() const { return used_.load(std::memory_order_relaxed); }
+  bool exceeded() const { return exceeded_.load(std::memory_order_relaxed); }
+
+ private:
+  bool Reserve(size_t length);
+  std::atomic<size_t> used_{0};
+  std::atomic<bool> exceeded_{false};
+  size_t limit_;
+};
+
+struct ModuleEntry {
+  cv8_module_kind kind;
+  std::string content;
+  v8::Global<v8::Module> module;
+};
+
+struct FetchSlot {
+  v8::Global<v8::Value> record;
+  bool in_use = false;
+};
+
+}  // namespace cv8
+
+struct cv8_isolate {
+  v8::Isolate *isolate = nullptr;
+  cv8::CountingAllocator *allocator = nullptr;
+  v8::Global<v8::Context> context;
+  v8::Global<v8::Object> internals;
+  v8::Global<v8::Object> ops;
+  cv8_host_call host_call = nullptr;
+  void *host = nullptr;
+  size_t heap_limit = 0;
+  std::atomic<int> limit{CV8_LIMIT_NONE};
+  /// Set while the host itself compiles an uploaded WebAssembly module; worker code never can.
+  bool allow_wasm_codegen = false;
+  double created_at_ms = 0;
+
+  std::string error_message, error_stack, error_location;
+
+  std::unordered_map<std::string, cv8::ModuleEntry> modules;
+  std::unordered_map<int, std::vector<std::string>> module_names_by_hash;
+
+  std::vector<cv8::FetchSlot> slots;
+  std::vector<int32_t> free_slots;
+
+  std::unordered_map<std::string, v8::Global<v8::Function>> internal_functions;
+
+  // Storage behind the views returned by cv8_fetch_poll.
+  std::vector<std::string> scratch_strings;
+  std::vector<cv8_bytes> scratch_headers;
+  std::string scratch_body;
+  std::string scratch_status_text;
+
+  static cv8_isolate *From(v8::Isolate *isolate) {
+    return static_cast<cv8_isolate *>(isolate->GetData(0));
+  }
+};
+
+namespace cv8 {
+
+/// Enters the isolate and its context for the duration of one shim call.
+struct Entered {
+  explicit Entered(cv8_isolate *self)
+      : isolate_scope(self->isolate),
+        handle_scope(self->isolate),
+        context(self->context.Get(self->isolate)),
+        context_scope(context) {}
+  v8::Isolate::Scope isolate_scope;
+  v8::HandleScope handle_scope;
+  v8::Local<v8::Context> context;
+  v8::Context::Scope context_scope;
+};
+
+v8::Local<v8::String> NewString(v8::Isolate *isolate, cv8_bytes bytes);
+v8::Local<v8::String> NewString(v8::Isolate *isolate, const std::string &text);
+std::string ToStdString(v8::Isolate *isolate, v8::Local<v8::Value> value);
+
+/// Records the pending exception (or termination) of `try_catch` as the isolate's last error
+/// and returns the status to hand back to the host.
+cv8_status Fail(cv8_isolate *self, v8::TryCatch &try_catch);
+cv8_status FailWith(cv8_isolate *self, cv8_status status, const std::string &message);
+/// Records `exception` (a thrown or rejection value) as the last error.
+void RecordException(cv8_isolate *self, v8::Local<v8::Value> exception, v8::Local<v8::Message> message);
+
+/// Runs the microtask queue; returns CV8_TERMINATED if a limit stopped it.
+cv8_status RunMicrotasks(cv8_isolate *self);
+
+/// `internals[name]` as a function, cached.
+v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, const char *name);
+
+/// A Uint8Array holding a copy of `bytes`, accounted to the isolate without V8's fatal
+/// out-of-memory path (ArrayBuffer::New aborts the process when an allocator says no).
+v8::Local<v8::Uint8Array> NewBytes(cv8_isolate *self, const char *bytes, size_t length);
+
+v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> context);
+
+v8::MaybeLocal<v8::Module> ModuleFor(cv8_isolate *self, v8::Local<v8::Context> context, const std::string &name);
+v8::MaybeLocal<v8::Promise> ImportDynamically(v8::Local<v8::Context> context, v8::Local<v8::Data> options,
+                                              v8::Local<v8::Value> resource_name, v8::Local<v8::String> specifier,
+                                              v8::Local<v8::FixedArray> assertions);
+
+}  // namespace cv8

@@ -1,0 +1,348 @@
+// Platform start-up, isolate lifecycle, limits and error capture.
+#include <libplatform/libplatform.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <time.h>
+
+#include "internal.h"
+
+using namespace cv8;
+
+namespace {
+
+std::once_flag platform_once;
+std::unique_ptr<v8::Platform> platform;
+
+double MonotonicMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/// Called by V8 when the heap nears its limit: record the outcome, stop the script, and give
+/// V8 enough room to unwind instead of aborting the process.
+size_t NearHeapLimit(void *data, size_t current_limit, size_t initial_limit) {
+  auto *self = static_cast<cv8_isolate *>(data);
+  self->limit.store(CV8_LIMIT_MEMORY);
+  self->isolate->TerminateExecution();
+  return current_limit + 64 * 1024 * 1024;
+}
+
+bool AllowWasmCodeGeneration(v8::Local<v8::Context> context, v8::Local<v8::String>) {
+  return cv8_isolate::From(context->GetIsolate())->allow_wasm_codegen;
+}
+
+v8::ModifyCodeGenerationFromStringsResult DenyCodeGenerationFromStrings(v8::Local<v8::Context>,
+                                                                         v8::Local<v8::Value>, bool) {
+  return {};
+}
+
+}  // namespace
+
+namespace cv8 {
+
+bool CountingAllocator::Reserve(size_t length) {
+  size_t now = used_.fetch_add(length, std::memory_order_relaxed) + length;
+  if (limit_ != 0 && now > limit_) {
+    used_.fetch_sub(length, std::memory_order_relaxed);
+    exceeded_.store(true, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+void *CountingAllocator::Allocate(size_t length) {
+  if (!Reserve(length)) return nullptr;
+  void *data = calloc(length == 0 ? 1 : length, 1);
+  if (data == nullptr) used_.fetch_sub(length, std::memory_order_relaxed);
+  return data;
+}
+
+void *CountingAllocator::AllocateUninitialized(size_t length) {
+  if (!Reserve(length)) return nullptr;
+  void *data = malloc(length == 0 ? 1 : length);
+  if (data == nullptr) used_.fetch_sub(length, std::memory_order_relaxed);
+  return data;
+}
+
+void CountingAllocator::Track(size_t length) {
+  size_t now = used_.fetch_add(length, std::memory_order_relaxed) + length;
+  if (limit_ != 0 && now > limit_) exceeded_.store(true, std::memory_order_relaxed);
+}
+
+void CountingAllocator::Free(void *data, size_t length) {
+  free(data);
+  used_.fetch_sub(length, std::memory_order_relaxed);
+}
+
+v8::Local<v8::String> NewString(v8::Isolate *isolate, cv8_bytes bytes) {
+  return v8::String::NewFromUtf8(isolate, bytes.ptr ? bytes.ptr : "", v8::NewStringType::kNormal,
+                                 static_cast<int>(bytes.len))
+      .FromMaybe(v8::String::Empty(isolate));
+}
+
+v8::Local<v8::String> NewString(v8::Isolate *isolate, const std::string &text) {
+  return NewString(isolate, cv8_bytes{text.data(), text.size()});
+}
+
+std::string ToStdString(v8::Isolate *isolate, v8::Local<v8::Value> value) {
+  if (value.IsEmpty()) return {};
+  v8::String::Utf8Value utf8(isolate, value);
+  return *utf8 ? std::string(*utf8, utf8.length()) : std::string();
+}
+
+void RecordException(cv8_isolate *self, v8::Local<v8::Value> exception, v8::Local<v8::Message> message) {
+  v8::Isolate *isolate = self->isolate;
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  self->error_message = ToStdString(isolate, exception);
+  self->error_stack.clear();
+  self->error_location.clear();
+  if (exception->IsNativeError()) {
+    // Read `stack` as an own data property only: a worker may have put a getter on
+    // Error.prototype, and the host must not run worker code while reporting an error.
+    v8::Local<v8::Object> object = exception.As<v8::Object>();
+    v8::Local<v8::String> key = v8::String::NewFromUtf8Literal(isolate, "stack");
+    v8::Local<v8::Value> stack;
+    if (object->HasRealNamedProperty(context, key).FromMaybe(false) &&
+        object->GetRealNamedProperty(context, key).ToLocal(&stack) && stack->IsString()) {
+      self->error_stack = ToStdString(isolate, stack);
+    }
+  }
+  if (!message.IsEmpty()) {
+    std::string file = ToStdString(isolate, message->GetScriptResourceName());
+    int line = message->GetLineNumber(context).FromMaybe(0);
+    int column = message->GetStartColumn(context).FromMaybe(-1) + 1;
+    if (!file.empty()) {
+      self->error_location = file + ":" + std::to_string(line) + ":" + std::to_string(column);
+    }
+  }
+}
+
+cv8_status Fail(cv8_isolate *self, v8::TryCatch &try_catch) {
+  if (try_catch.HasTerminated() || self->isolate->IsExecutionTerminating()) {
+    self->error_message = self->limit.load() == CV8_LIMIT_MEMORY ? "Worker exceeded memory limit."
+                                                                 : "Execution terminated.";
+    self->error_stack.clear();
+    self->error_location.clear();
+    return CV8_TERMINATED;
+  }
+  if (!try_catch.HasCaught()) return FailWith(self, CV8_EXCEPTION, "Unknown error");
+  RecordException(self, try_catch.Exception(), try_catch.Message());
+  return CV8_EXCEPTION;
+}
+
+cv8_status FailWith(cv8_isolate *self, cv8_status status, const std::string &message) {
+  self->error_message = message;
+  self->error_stack.clear();
+  self->error_location.clear();
+  return status;
+}
+
+cv8_status RunMicrotasks(cv8_isolate *self) {
+  v8::TryCatch try_catch(self->isolate);
+  self->isolate->PerformMicrotaskCheckpoint();
+  if (try_catch.HasTerminated() || self->isolate->IsExecutionTerminating()) return Fail(self, try_catch);
+  return CV8_OK;
+}
+
+v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, const char *name) {
+  v8::Isolate *isolate = self->isolate;
+  auto found = self->internal_functions.find(name);
+  if (found != self->internal_functions.end()) return found->second.Get(isolate);
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Value> value;
+  if (!self->internals.Get(isolate)->Get(context, NewString(isolate, std::string(name))).ToLocal(&value) ||
+      !value->IsFunction()) {
+    return {};
+  }
+  v8::Local<v8::Function> function = value.As<v8::Function>();
+  self->internal_functions[name].Reset(isolate, function);
+  return function;
+}
+
+}  // namespace cv8
+
+extern "C" {
+
+void cv8_platform_initialize(const char *flags) {
+  std::call_once(platform_once, [flags] {
+    // Lazy source positions and a linear-time fallback for catastrophic regular expressions.
+    std::string all = "--enable-experimental-regexp-engine-on-excessive-backtracks ";
+    if (flags) all += flags;
+    v8::V8::SetFlagsFromString(all.c_str(), all.size());
+    platform = v8::platform::NewDefaultPlatform(1);
+    v8::V8::InitializePlatform(platform.get());
+    v8::V8::Initialize();
+  });
+}
+
+cv8_isolate *cv8_isolate_new(const cv8_isolate_options *options) {
+  auto *self = new cv8_isolate();
+  self->allocator = new CountingAllocator(options->external_limit_bytes);
+  self->host_call = options->host_call;
+  self->host = options->host;
+  self->heap_limit = options->heap_limit_bytes;
+  self->created_at_ms = MonotonicMs();
+
+  v8::Isolate::CreateParams params;
+  params.array_buffer_allocator = self->allocator;
+  if (options->heap_limit_bytes > 0) {
+    params.constraints.ConfigureDefaultsFromHeapSize(0, options->heap_limit_bytes);
+  }
+  v8::Isolate *isolate = v8::Isolate::New(params);
+  self->isolate = isolate;
+  isolate->SetData(0, self);
+  isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
+  isolate->AddNearHeapLimitCallback(NearHeapLimit, self);
+  isolate->SetAllowWasmCodeGenerationCallback(AllowWasmCodeGeneration);
+  isolate->SetModifyCodeGenerationFromStringsCallback(DenyCodeGenerationFromStrings);
+  isolate->SetHostImportModuleDynamicallyCallback(ImportDynamically);
+  isolate->SetCaptureStackTraceForUncaughtExceptions(true, 20);
+  // Atomics.wait would block the executor thread that other requests share.
+  isolate->SetAllowAtomicsWait(false);
+
+  v8::Isolate::Scope isolate_scope(isolate);
+  v8::HandleScope handle_scope(isolate);
+  v8::Local<v8::Context> context = v8::Context::New(isolate);
+  context->AllowCodeGenerationFromStrings(false);
+  self->context.Reset(isolate, context);
+  v8::Context::Scope context_scope(context);
+  self->internals.Reset(isolate, v8::Object::New(isolate));
+  self->ops.Reset(isolate, CreateOps(self, context));
+  return self;
+}
+
+void cv8_isolate_dispose(cv8_isolate *self) {
+  if (self == nullptr) return;
+  {
+    v8::Isolate::Scope isolate_scope(self->isolate);
+    for (auto &slot : self->slots) slot.record.Reset();
+    for (auto &entry : self->modules) entry.second.module.Reset();
+    for (auto &entry : self->internal_functions) entry.second.Reset();
+    self->internals.Reset();
+    self->ops.Reset();
+    self->context.Reset();
+  }
+  self->isolate->Dispose();
+  delete self->allocator;
+  delete self;
+}
+
+void cv8_isolate_terminate(cv8_isolate *self) { self->isolate->TerminateExecution(); }
+
+void cv8_isolate_cancel_terminate(cv8_isolate *self) { self->isolate->CancelTerminateExecution(); }
+
+cv8_limit cv8_isolate_limit_exceeded(cv8_isolate *self) {
+  if (self->allocator->exceeded()) return CV8_LIMIT_MEMORY;
+  return static_cast<cv8_limit>(self->limit.load());
+}
+
+void cv8_isolate_memory_usage(cv8_isolate *self, cv8_memory_usage *usage) {
+  v8::HeapStatistics stats;
+  self->isolate->GetHeapStatistics(&stats);
+  usage->heap_used = stats.used_heap_size();
+  usage->heap_total = stats.total_heap_size();
+  usage->external = self->allocator->used();
+}
+
+void cv8_last_error(cv8_isolate *self, cv8_bytes *message, cv8_bytes *stack, cv8_bytes *location) {
+  *message = {self->error_message.data(), self->error_message.size()};
+  *stack = {self->error_stack.data(), self->error_stack.size()};
+  *location = {self->error_location.data(), self->error_location.size()};
+}
+
+cv8_status cv8_run_runtime_file(cv8_isolate *self, cv8_bytes name, cv8_bytes source) {
+  Entered entered(self);
+  v8::Isolate *isolate = self->isolate;
+  v8::TryCatch try_catch(isolate);
+  std::string text = "\"use strict\";";
+  text.append(source.ptr, source.len);
+  v8::ScriptOrigin origin(isolate, NewString(isolate, name));
+  v8::ScriptCompiler::Source script_source(NewString(isolate, text), origin);
+  v8::Local<v8::String> params[] = {v8::String::NewFromUtf8Literal(isolate, "internals"),
+                                    v8::String::NewFromUtf8Literal(isolate, "ops")};
+  v8::Local<v8::Function> function;
+  if (!v8::ScriptCompiler::CompileFunction(entered.context, &script_source, 2, params).ToLocal(&function)) {
+    return Fail(self, try_catch);
+  }
+  v8::Local<v8::Value> args[] = {self->internals.Get(isolate), self->ops.Get(isolate)};
+  if (function->Call(entered.context, v8::Undefined(isolate), 2, args).IsEmpty()) return Fail(self, try_catch);
+  return RunMicrotasks(self);
+}
+
+cv8_status cv8_load_script_worker(cv8_isolate *self, cv8_bytes name, cv8_bytes source) {
+  Entered entered(self);
+  v8::Isolate *isolate = self->isolate;
+  v8::TryCatch try_catch(isolate);
+  v8::ScriptOrigin origin(isolate, NewString(isolate, name));
+  v8::ScriptCompiler::Source script_source(NewString(isolate, source), origin);
+  v8::Local<v8::Script> script;
+  if (!v8::ScriptCompiler::Compile(entered.context, &script_source).ToLocal(&script)) return Fail(self, try_catch);
+  if (script->Run(entered.context).IsEmpty()) return Fail(self, try_catch);
+  return RunMicrotasks(self);
+}
+
+cv8_status cv8_evaluate(cv8_isolate *self, cv8_bytes name, cv8_bytes source, cv8_bytes *result) {
+  Entered entered(self);
+  v8::Isolate *isolate = self->isolate;
+  v8::TryCatch try_catch(isolate);
+  v8::ScriptOrigin origin(isolate, NewString(isolate, name));
+  v8::ScriptCompiler::Source script_source(NewString(isolate, source), origin);
+  v8::Local<v8::Script> script;
+  v8::Local<v8::Value> value;
+  if (!v8::ScriptCompiler::Compile(entered.context, &script_source).ToLocal(&script) ||
+      !script->Run(entered.context).ToLocal(&value)) {
+    return Fail(self, try_catch);
+  }
+  cv8_status status = RunMicrotasks(self);
+  if (status != CV8_OK) return status;
+  if (value->IsPromise()) {
+    auto promise = value.As<v8::Promise>();
+    if (promise->State() == v8::Promise::kRejected) {
+      RecordException(self, promise->Result(), v8::Exception::CreateMessage(isolate, promise->Result()));
+      return CV8_EXCEPTION;
+    }
+    if (promise->State() == v8::Promise::kFulfilled) value = promise->Result();
+  }
+  v8::Local<v8::String> text;
+  if (value->IsObject() && !value->IsFunction()) {
+    if (!v8::JSON::Stringify(entered.context, value).ToLocal(&text)) return Fail(self, try_catch);
+  } else if (!value->ToString(entered.context).ToLocal(&text)) {
+    return Fail(self, try_catch);
+  }
+  self->scratch_body = ToStdString(isolate, text);
+  *result = {self->scratch_body.data(), self->scratch_body.size()};
+  return CV8_OK;
+}
+
+cv8_status cv8_invoke(cv8_isolate *self, const char *name, const cv8_value *args, int32_t argc) {
+  Entered entered(self);
+  v8::Isolate *isolate = self->isolate;
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Function> function;
+  if (!InternalFunction(self, name).ToLocal(&function)) {
+    return FailWith(self, CV8_INVALID, std::string("runtime has no internal function ") + name);
+  }
+  std::vector<v8::Local<v8::Value>> values;
+  values.reserve(argc);
+  for (int32_t i = 0; i < argc; i++) {
+    const cv8_value &arg = args[i];
+    switch (arg.kind) {
+      case CV8_UNDEFINED: values.push_back(v8::Undefined(isolate)); break;
+      case CV8_NULL: values.push_back(v8::Null(isolate)); break;
+      case CV8_BOOL: values.push_back(v8::Boolean::New(isolate, arg.number != 0)); break;
+      case CV8_NUMBER: values.push_back(v8::Number::New(isolate, arg.number)); break;
+      case CV8_STRING: values.push_back(NewString(isolate, arg.bytes)); break;
+      case CV8_BYTES: values.push_back(NewBytes(self, arg.bytes.ptr, arg.bytes.len)); break;
+    }
+  }
+  if (function->Call(entered.context, v8::Undefined(isolate), argc, values.data()).IsEmpty()) {
+    return Fail(self, try_catch);
+  }
+  return RunMicrotasks(self);
+}
+
+}  // extern "C"

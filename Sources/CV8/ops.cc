@@ -1,0 +1,305 @@
+// The native operations the runtime's JavaScript calls through `ops`: text encoding, IDNA,
+// randomness, clocks, structured cloning and the generic call into the host (Swift).
+#include <sys/random.h>
+#include <time.h>
+#include <unicode/uidna.h>
+
+#include <cstring>
+#include <mutex>
+
+#include "internal.h"
+
+using namespace cv8;
+
+namespace {
+
+void Throw(v8::Isolate *isolate, v8::Local<v8::Value> (*make)(v8::Local<v8::String>), const char *message) {
+  isolate->ThrowException(make(v8::String::NewFromUtf8(isolate, message).ToLocalChecked()));
+}
+
+/// Bytes viewed by an ArrayBuffer or ArrayBufferView argument.
+bool ViewBytes(v8::Local<v8::Value> value, const uint8_t **data, size_t *length) {
+  if (value->IsArrayBufferView()) {
+    auto view = value.As<v8::ArrayBufferView>();
+    auto store = view->Buffer()->GetBackingStore();
+    *data = static_cast<const uint8_t *>(store->Data()) + view->ByteOffset();
+    *length = view->ByteLength();
+    return true;
+  }
+  if (value->IsArrayBuffer()) {
+    auto store = value.As<v8::ArrayBuffer>()->GetBackingStore();
+    *data = static_cast<const uint8_t *>(store->Data());
+    *length = store->ByteLength();
+    return true;
+  }
+  return false;
+}
+
+void Utf8Encode(const v8::FunctionCallbackInfo<v8::Value> &info) {
+  v8::Isolate *isolate = info.GetIsolate();
+  cv8_isolate *self = cv8_isolate::From(isolate);
+  v8::Local<v8::String> text;
+  if (!info[0]->ToString(isolate->GetCurrentContext()).ToLocal(&text)) return;
+  int length = text->Utf8Length(isolate);
+  std::string buffer(static_cast<size_t>(length), '\0');
+  text->WriteUtf8(isolate, buffer.data(), length, nullptr,
+                  v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
+  info.GetReturnValue().Set(NewBytes(self, buffer.data(), buffer.size()));
+}
+
+void Utf8EncodeInto(const v8::FunctionCallbackInfo<v8::Value> &info) {
+  v8::Isolate *isolate = info.GetIsolate();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::String> text;
+  if (!info[0]->ToString(context).ToLocal(&text)) return;
+  if (!info[1]->IsUint8Array()) return Throw(isolate, v8::Exception::TypeError, "encodeInto needs a Uint8Array");
+  auto view = info[1].As<v8::Uint8Array>();
+  char *data = static_cast<char *>(view->Buffer()->GetBackingStore()->Data()) + view->ByteOffset();
+  int read = 0;
+  int written = text->WriteUtf8(isolate, data, static_cast<int>(view->ByteLength()), &read,
+                                v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
+  auto result = v8::Array::New(isolate, 2);
+  result->Set(context, 0, v8::Integer::New(isolate, read)).Check();
+  result->Set(context, 1, v8::Integer::New(isolate, written)).Check();
+  info.GetReturnValue().Set(result);
+}
+
+/// Strict UTF-8 validation (no overlongs, no surrogates, nothing above U+10FFFF).
+bool IsValidUtf8(const uint8_t *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint8_t c = s[i];
+    if (c < 0x80) { i++; continue; }
+    size_t need;
+    uint8_t lower = 0x80, upper = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c >= 0xE0 && c <= 0xEF) { need = 2; if (c == 0xE0) lower = 0xA0; if (c == 0xED) upper = 0x9F; }
+    else if (c >= 0xF0 && c <= 0xF4) { need = 3; if (c == 0xF0) lower = 0x90; if (c == 0xF4) upper = 0x8F; }
+    else return false;
+    if (i + need >= n) return false;
+    if (s[i + 1] < lower || s[i + 1] > upper) return false;
+    for (size_t k = 2; k <= need; k++) if (s[i + k] < 0x80 || s[i + k] > 0xBF) return false;
+    i += need + 1;
+  }
+  return true;
+}
+
+void Utf8Decode(const v8::FunctionCallbackInfo<v8::Value> &info) {
+  v8::Isolate *isolate = info.GetIsolate();
+  const uint8_t *data = nullptr;
+  size_t length = 0;
+  if (!ViewBytes(info[0], &data, &length)) {
+    return Throw(isolate, v8::Exception::TypeError, "The \"input\" argument must be an ArrayBuffer or ArrayBufferView");
+  }
+  bool fatal = info[1]->BooleanValue(isolate);
+  bool ignore_bom = info[2]->BooleanValue(isolate);
+  if (!ignore_bom && length >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF) {
+    data += 3;
+    length -= 3;
+  }
+  if (fatal && !IsValidUtf8(data, length)) {
+    return Throw(isolate, v8::Exception::TypeError, "The encoded data was not valid for encoding utf-8");
+  }
+  v8::Local<v8::String> text;
+  if (!v8::String::NewFromUtf8(isolate, reinterpret_cast<const char *>(data), v8::NewStringType::kNormal,
+                               static_cast<int>(length)).ToLocal(&text)) {
+    return Throw(isolate, v8::Exception::RangeError, "string too long");
+  }
+  info.GetReturnValue().Set(text);
+}
+
+UIDNA *Uts46(bool strict) {
+  static std::once_flag once;
+  static UIDNA *lenient = nullptr, *std3 = nullptr;
+  std::call_once(once, [] {
+    UErrorCode error = U_ZERO_ERROR;
+    uint32_t options = UIDNA_CHECK_BIDI | UIDNA_CHECK_CONTEXTJ | UIDNA_NONTRANSITIONAL_TO_ASCII;
+    lenient = uidna_openUTS46(options, &error);
+    error = U_ZERO_ERROR;
+    std3 = uidna_openUTS46(options | UIDNA_USE_STD3_RULES, &error);
+  });
+  return strict ? std3 : lenient;
+}
+
+/// UTS #46 ToASCII with the URL Standard's parameters; returns null on failure.
+void DomainToASCII(const v8::FunctionCallbackInfo<v8::Value> &info) {
+  v8::Isolate *isolate = info.GetIsolate();
+  bool strict = info[1]->BooleanValue(isolate);
+  std::string input = ToStdString(isolate, info[0]);
+  UIDNA *idna = Uts46(strict);
+  if (idna == nullptr) return info.GetReturnValue().SetNull();
+  std::string output(input.size() * 4 + 64, '\0');
+  UIDNAInfo idna_info = UIDNA_INFO_INITIALIZER;
+  UErrorCode error = U_ZERO_ERROR;
+  int32_t length = uidna_nameToASCII_UTF8(idna, input.data(), static_cast<int32_t>(input.size()), output.data(),
+                                          static_cast<int32_t>(output.size()), &idna_info, &error);
+  uint32_t errors = idna_info.errors;
+  // CheckHyphens=false; VerifyDnsLength only when strict.
+  errors &= ~(UIDNA_ERROR_LEADING_HYPHEN | UIDNA_ERROR_TRAILING_HYPHEN | UIDNA_ERROR_HYPHEN_3_4);
+  if (!strict) errors &= ~(UIDNA_ERROR_EMPTY_LABEL | UIDNA_ERROR_LABEL_TOO_LONG | UIDNA_ERROR_DOMAIN_NAME_TOO_LONG);
+  if (U_FAILURE(error) || errors != 0) return info.GetReturnValue().SetNull();
+  output.resize(static_cast<size_t>(length));
+  info.GetReturnValue().Set(NewString(isolate, output));
+}
+
+void FillRandom(void *data, size_t length) {
+  auto *bytes = static_cast<uint8_t *>(data);
+  while (length > 0) {
+    ssize_t got = getrandom(bytes, length, 0);
+    if (got <= 0) continue;
+    bytes += got;
+    length -= static_cast<size_t>(got);
+  }
+}
+
+void RandomFill(const v8::FunctionCallbackInfo<v8::Value> &info) {
+  if (!info[0]->IsArrayBufferView()) return;
+  auto view = info[0].As<v8::ArrayBufferView>();
+  FillRandom(static_cast<uint8_t *>(view->Buffer()->GetBackingStore()->Data()) + view->ByteOffset(),
+             view->ByteLength());
+}
+
+void RandomUUID(const v8::FunctionCallbackInfo<v8::Value> &info) {
+  uint8_t b[16];
+  FillRandom(b, sizeof b);
+  b[6] = (b[6] & 0x0F) | 0x40;
+  b[8] = (b[8] & 0x3F) | 0x80;
+  char text[37];
+  snprintf(text, sizeof text, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+           b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  info.GetReturnValue().Set(v8::String::NewFromOneByte(info.GetIsolate(), reinterpret_cast<const uint8_t *>(text),
+                                                       v8::NewStringType::kNormal, 36).ToLocalChecked());
+}
+
+void Now(const v8::FunctionCallbackInfo<v8::Value> &info) {
+  cv8_isolate *self = cv8_isolate::From(info.GetIsolate());
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  info.GetReturnValue().Set(ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6 - self->created_at_ms);
+}
+
+class CloneDelegate final : public v8::ValueSerializer::Delegate {
+ public:
+  explicit CloneDelegate(v8::Isolate *isolate) : isolate_(isolate) {}
+  void ThrowDataCloneError(v8::Local<v8::String> message) override {
+    // DOMException is defined by the runtime's JavaScript; a plain Error carries the same text.
+    auto error = v8::Exception::Error(message).As<v8::Object>();
+    error->Set(isolate_->GetCurrentContext(), v8::String::NewFromUtf8Literal(isolate_, "name"),
+               v8::String::NewFromUtf8Literal(isolate_, "DataCloneError")).Check();
+    isolate_->ThrowException(error);
+  }
+
+ private:
+  v8::Isolate *isolate_;
+};
+
+void StructuredClone(const v8::FunctionCallbackInfo<v8::Value> &info) {
+  v8::Isolate *isolate = info.GetIsolate();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  CloneDelegate delegate(isolate);
+  v8::ValueSerializer serializer(isolate, &delegate);
+  serializer.WriteHeader();
+  if (serializer.WriteValue(context, info[0]).IsNothing()) return;
+  std::pair<uint8_t *, size_t> buffer = serializer.Release();
+  v8::ValueDeserializer deserializer(isolate, buffer.first, buffer.second);
+  v8::Local<v8::Value> copy;
+  if (deserializer.ReadHeader(context).FromMaybe(false) && deserializer.ReadValue(context).ToLocal(&copy)) {
+    info.GetReturnValue().Set(copy);
+  }
+  free(buffer.first);
+}
+
+/// `ops.host(op, ...args)`: a synchronous call into the host.
+void HostCall(const v8::FunctionCallbackInfo<v8::Value> &info) {
+  v8::Isolate *isolate = info.GetIsolate();
+  cv8_isolate *self = cv8_isolate::From(isolate);
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  int32_t op = info[0]->Int32Value(context).FromMaybe(-1);
+  int argc = info.Length() - 1;
+  std::vector<cv8_value> args(static_cast<size_t>(argc > 0 ? argc : 0));
+  std::vector<std::string> strings(args.size());
+  for (int i = 0; i < argc; i++) {
+    v8::Local<v8::Value> value = info[i + 1];
+    cv8_value &arg = args[static_cast<size_t>(i)];
+    arg = {};
+    if (value->IsUndefined()) {
+      arg.kind = CV8_UNDEFINED;
+    } else if (value->IsNull()) {
+      arg.kind = CV8_NULL;
+    } else if (value->IsBoolean()) {
+      arg.kind = CV8_BOOL;
+      arg.number = value->BooleanValue(isolate) ? 1 : 0;
+    } else if (value->IsNumber()) {
+      arg.kind = CV8_NUMBER;
+      arg.number = value.As<v8::Number>()->Value();
+    } else if (value->IsArrayBufferView() || value->IsArrayBuffer()) {
+      const uint8_t *data;
+      size_t length;
+      ViewBytes(value, &data, &length);
+      arg.kind = CV8_BYTES;
+      arg.bytes = {reinterpret_cast<const char *>(data), length};
+    } else {
+      strings[static_cast<size_t>(i)] = ToStdString(isolate, value);
+      arg.kind = CV8_STRING;
+      arg.bytes = {strings[static_cast<size_t>(i)].data(), strings[static_cast<size_t>(i)].size()};
+    }
+  }
+  cv8_value result = {};
+  int failed = self->host_call ? self->host_call(self->host, op, args.data(), argc, &result) : 1;
+  if (failed) {
+    auto message = result.kind == CV8_STRING ? NewString(isolate, result.bytes)
+                                             : v8::String::NewFromUtf8Literal(isolate, "host call failed");
+    isolate->ThrowException(v8::Exception::Error(message));
+    return;
+  }
+  switch (result.kind) {
+    case CV8_NULL: info.GetReturnValue().SetNull(); break;
+    case CV8_BOOL: info.GetReturnValue().Set(result.number != 0); break;
+    case CV8_NUMBER: info.GetReturnValue().Set(result.number); break;
+    case CV8_STRING: info.GetReturnValue().Set(NewString(isolate, result.bytes)); break;
+    case CV8_BYTES: info.GetReturnValue().Set(NewBytes(self, result.bytes.ptr, result.bytes.len)); break;
+    default: break;
+  }
+}
+
+void FreeHostBytes(void *data, size_t length, void *allocator) {
+  free(data);
+  static_cast<CountingAllocator *>(allocator)->Untrack(length);
+}
+
+}  // namespace
+
+namespace cv8 {
+
+v8::Local<v8::Uint8Array> NewBytes(cv8_isolate *self, const char *bytes, size_t length) {
+  void *data = malloc(length == 0 ? 1 : length);
+  if (data == nullptr) abort();
+  if (length) memcpy(data, bytes, length);
+  self->allocator->Track(length);
+  auto store = v8::ArrayBuffer::NewBackingStore(data, length, FreeHostBytes, self->allocator);
+  auto buffer = v8::ArrayBuffer::New(self->isolate, std::move(store));
+  return v8::Uint8Array::New(buffer, 0, length);
+}
+
+v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> context) {
+  v8::Isolate *isolate = self->isolate;
+  auto ops = v8::Object::New(isolate);
+  auto add = [&](const char *name, v8::FunctionCallback callback) {
+    auto function = v8::FunctionTemplate::New(isolate, callback, {}, {}, 0, v8::ConstructorBehavior::kThrow)
+                        ->GetFunction(context)
+                        .ToLocalChecked();
+    ops->Set(context, v8::String::NewFromUtf8(isolate, name).ToLocalChecked(), function).Check();
+  };
+  add("utf8Encode", Utf8Encode);
+  add("utf8EncodeInto", Utf8EncodeInto);
+  add("utf8Decode", Utf8Decode);
+  add("domainToASCII", DomainToASCII);
+  add("randomFill", RandomFill);
+  add("randomUUID", RandomUUID);
+  add("now", Now);
+  add("structuredClone", StructuredClone);
+  add("host", HostCall);
+  return ops;
+}
+
+}  // namespace cv8

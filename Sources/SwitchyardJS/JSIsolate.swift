@@ -1,0 +1,332 @@
+internal import CV8
+
+/// One V8 isolate with one context: the unit of isolation for a worker.
+///
+/// - Important: A `JSIsolate` is confined to the thread that created it. Every method must be
+///   called on that thread, except through ``terminationHandle``, which any thread may use.
+public final class JSIsolate {
+    public struct Configuration: Sendable {
+        /// Upper bound of the V8 heap, in bytes (0: V8's default).
+        public var heapLimitBytes: Int
+        /// Upper bound of ArrayBuffer backing stores, in bytes (0: unlimited).
+        public var externalLimitBytes: Int
+
+        public init(heapLimitBytes: Int = 0, externalLimitBytes: Int = 0) {
+            self.heapLimitBytes = heapLimitBytes
+            self.externalLimitBytes = externalLimitBytes
+        }
+    }
+
+    /// Called synchronously when JavaScript runs `ops.host(op, ...args)`. A thrown error becomes
+    /// a JavaScript `Error` with the error's description as its message.
+    public typealias HostCall = (_ op: Int32, _ arguments: [JSValue]) throws -> JSValue
+
+    let raw: OpaquePointer
+    private var hostCall: HostCall?
+    /// Storage behind the bytes of the last host-call result, which V8 copies after the callback.
+    private var hostResultStorage = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 1)
+
+    /// Initialises V8 for the process. Idempotent; the first call's flags win.
+    public static func initializePlatform(flags: String = "") {
+        cv8_platform_initialize(flags)
+    }
+
+    public init(configuration: Configuration = .init()) {
+        Self.initializePlatform()
+        let box = HostCallBox()
+        var options = cv8_isolate_options(
+            heap_limit_bytes: configuration.heapLimitBytes,
+            external_limit_bytes: configuration.externalLimitBytes,
+            host_call: jsHostCallTrampoline,
+            host: Unmanaged.passUnretained(box).toOpaque()
+        )
+        raw = cv8_isolate_new(&options)
+        self.box = box
+        box.isolate = self
+    }
+
+    /// Keeps the trampoline's context alive; unowned back-reference to avoid a cycle.
+    private let box: HostCallBox
+
+    deinit {
+        cv8_isolate_dispose(raw)
+        hostResultStorage.deallocate()
+    }
+
+    public func setHostCall(_ handler: @escaping HostCall) {
+        hostCall = handler
+    }
+
+    /// A handle that stops JavaScript in this isolate from any thread.
+    public var terminationHandle: TerminationHandle { TerminationHandle(raw: raw) }
+
+    /// The limit that stopped this isolate, if one did.
+    public var exceededLimit: ExceededLimit? {
+        cv8_isolate_limit_exceeded(raw) == CV8_LIMIT_MEMORY ? .memory : nil
+    }
+
+    public var memoryUsage: MemoryUsage {
+        var usage = cv8_memory_usage()
+        cv8_isolate_memory_usage(raw, &usage)
+        return MemoryUsage(heapUsed: usage.heap_used, heapTotal: usage.heap_total, external: usage.external)
+    }
+
+    // MARK: Code
+
+    /// Runs one file of the runtime's own JavaScript, wrapped as `function (internals, ops)`.
+    public func runRuntimeFile(name: String, source: String) throws(JSError) {
+        try check(withBytes(name) { n in withBytes(source) { s in cv8_run_runtime_file(raw, n, s) } })
+    }
+
+    public func addModule(name: String, kind: ModuleKind, content: [UInt8]) throws(JSError) {
+        try check(
+            withBytes(name) { n in
+                content.withUnsafeBufferPointer { buffer in
+                    let bytes = cv8_bytes(
+                        ptr: UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self),
+                        len: buffer.count)
+                    return cv8_module_add(raw, n, kind.cValue, bytes)
+                }
+            })
+    }
+
+    /// Evaluates the main module and hands its namespace to `internals.installModuleWorker`.
+    public func loadModuleWorker(main: String) throws(JSError) {
+        try check(withBytes(main) { cv8_load_module_worker(raw, $0) })
+    }
+
+    /// Runs a service-worker-syntax script.
+    public func loadScriptWorker(name: String, source: String) throws(JSError) {
+        try check(withBytes(name) { n in withBytes(source) { s in cv8_load_script_worker(raw, n, s) } })
+    }
+
+    /// Evaluates a classic script and returns its completion value as a string (objects as
+    /// JSON; a fulfilled promise is unwrapped). For tests and tools.
+    public func evaluate(_ source: String, name: String = "<eval>") throws(JSError) -> String {
+        var result = cv8_bytes()
+        try check(withBytes(name) { n in withBytes(source) { s in cv8_evaluate(raw, n, s, &result) } })
+        return decodeUTF8(result)
+    }
+
+    /// Calls `internals[function](...arguments)` and runs the microtask queue.
+    public func invoke(_ function: String, _ arguments: [JSValue] = []) throws(JSError) {
+        let status = withCValues(arguments) { values in
+            cv8_invoke(raw, function, values.baseAddress, Int32(values.count))
+        }
+        try check(status)
+    }
+
+    // MARK: Fetch events
+
+    /// Starts a fetch event and returns its slot.
+    public func startFetch(_ request: JSRequest) throws(JSError) -> Int32 {
+        var slot: Int32 = -1
+        let status = request.withCRequest { cv8_fetch_start(raw, $0, &slot) }
+        try check(status)
+        return slot
+    }
+
+    /// Reads a fetch event's state. For a response, `body` receives a view of it, valid only
+    /// during the call.
+    public func pollFetch<Result>(
+        slot: Int32,
+        response: (JSResponseView) -> Result
+    ) throws(JSError) -> FetchPoll<Result> {
+        var state = CV8_FETCH_PENDING
+        var raw_response = cv8_response()
+        var waitUntilPending: Int32 = 0
+        try check(cv8_fetch_poll(raw, slot, &state, &raw_response, &waitUntilPending))
+        switch state {
+        case CV8_FETCH_RESPONDED:
+            let view = JSResponseView(raw: raw_response)
+            return FetchPoll(state: .responded(response(view)), waitUntilPending: Int(waitUntilPending))
+        case CV8_FETCH_FAILED:
+            return FetchPoll(state: .failed(lastError(.exception)), waitUntilPending: Int(waitUntilPending))
+        default:
+            return FetchPoll(state: .pending, waitUntilPending: Int(waitUntilPending))
+        }
+    }
+
+    public func releaseFetch(slot: Int32) {
+        cv8_fetch_release(raw, slot)
+    }
+
+    // MARK: Helpers
+
+    private func check(_ status: cv8_status) throws(JSError) {
+        switch status {
+        case CV8_OK: return
+        case CV8_EXCEPTION: throw lastError(.exception)
+        case CV8_TERMINATED: throw lastError(.terminated)
+        default: throw lastError(.invalid)
+        }
+    }
+
+    private func lastError(_ kind: JSError.Kind) -> JSError {
+        var message = cv8_bytes()
+        var stack = cv8_bytes()
+        var location = cv8_bytes()
+        cv8_last_error(raw, &message, &stack, &location)
+        return JSError(kind: kind, message: decodeUTF8(message), stack: decodeUTF8(stack), location: decodeUTF8(location))
+    }
+
+    fileprivate func handleHostCall(op: Int32, arguments: UnsafeBufferPointer<cv8_value>, result: inout cv8_value) -> Int32 {
+        let values = arguments.map(JSValue.init(cValue:))
+        let value: JSValue
+        var failed: Int32 = 0
+        do {
+            guard let hostCall else { throw HostCallUnavailable() }
+            value = try hostCall(op, values)
+        } catch {
+            value = .string(String(describing: error))
+            failed = 1
+        }
+        switch value {
+        case .undefined: result.kind = CV8_UNDEFINED
+        case .null: result.kind = CV8_NULL
+        case .bool(let flag):
+            result.kind = CV8_BOOL
+            result.number = flag ? 1 : 0
+        case .number(let number):
+            result.kind = CV8_NUMBER
+            result.number = number
+        case .string(let text):
+            result.kind = CV8_STRING
+            result.bytes = keepHostResult(text.utf8)
+        case .bytes(let bytes):
+            result.kind = CV8_BYTES
+            result.bytes = keepHostResult(bytes)
+        }
+        return failed
+    }
+
+    /// Copies a host-call result into storage that outlives the callback (V8 copies it after).
+    private func keepHostResult<C: Collection<UInt8>>(_ bytes: C) -> cv8_bytes {
+        if hostResultStorage.count < bytes.count {
+            hostResultStorage.deallocate()
+            hostResultStorage = .allocate(byteCount: bytes.count, alignment: 1)
+        }
+        let count = bytes.count
+        hostResultStorage.copyBytes(from: bytes)
+        return cv8_bytes(ptr: hostResultStorage.baseAddress?.assumingMemoryBound(to: CChar.self), len: count)
+    }
+}
+
+private struct HostCallUnavailable: Error, CustomStringConvertible {
+    var description: String { "no host call handler is installed" }
+}
+
+/// The context pointer handed to the C trampoline.
+private final class HostCallBox {
+    unowned(unsafe) var isolate: JSIsolate?
+}
+
+private let jsHostCallTrampoline: cv8_host_call = { host, op, args, argc, result in
+    guard let host, let result else { return 1 }
+    let box = Unmanaged<HostCallBox>.fromOpaque(host).takeUnretainedValue()
+    guard let isolate = box.isolate else { return 1 }
+    return isolate.handleHostCall(
+        op: op, arguments: UnsafeBufferPointer(start: args, count: Int(argc)), result: &result.pointee)
+}
+
+extension JSIsolate {
+    /// Stops JavaScript running in an isolate; usable from any thread while the isolate lives.
+    public struct TerminationHandle: @unchecked Sendable {
+        // Safe: cv8_isolate_terminate is documented thread-safe; the owner guarantees the
+        // isolate outlives every use (the watchdog unregisters it before disposal).
+        let raw: OpaquePointer
+
+        public func terminate() {
+            cv8_isolate_terminate(raw)
+        }
+    }
+
+    public enum ExceededLimit: Sendable {
+        case memory
+    }
+
+    public struct MemoryUsage: Sendable {
+        public var heapUsed: Int
+        public var heapTotal: Int
+        /// ArrayBuffer backing stores.
+        public var external: Int
+        public var total: Int { heapUsed + external }
+    }
+}
+
+func withBytes<R>(_ text: String, _ body: (cv8_bytes) -> R) -> R {
+    var text = text
+    return text.withUTF8 { buffer in
+        body(cv8_bytes(ptr: UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self), len: buffer.count))
+    }
+}
+
+func decodeUTF8(_ bytes: cv8_bytes) -> String {
+    guard let pointer = bytes.ptr, bytes.len > 0 else { return "" }
+    return String(decoding: UnsafeRawBufferPointer(start: pointer, count: bytes.len), as: UTF8.self)
+}
+
+extension JSValue {
+    init(cValue value: cv8_value) {
+        switch value.kind {
+        case CV8_NULL: self = .null
+        case CV8_BOOL: self = .bool(value.number != 0)
+        case CV8_NUMBER: self = .number(value.number)
+        case CV8_STRING: self = .string(decodeUTF8(value.bytes))
+        case CV8_BYTES:
+            if let pointer = value.bytes.ptr {
+                self = .bytes(Array(UnsafeRawBufferPointer(start: pointer, count: value.bytes.len)))
+            } else {
+                self = .bytes([])
+            }
+        default: self = .undefined
+        }
+    }
+}
+
+/// Lays out `values` as C values for the duration of `body`.
+func withCValues<R>(_ values: [JSValue], _ body: (UnsafeBufferPointer<cv8_value>) -> R) -> R {
+    var byteCount = 0
+    for value in values {
+        switch value {
+        case .string(let text): byteCount += text.utf8.count
+        case .bytes(let bytes): byteCount += bytes.count
+        default: break
+        }
+    }
+    // One allocation owns every string and byte array until `body` returns.
+    let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(byteCount, 1), alignment: 1)
+    defer { storage.deallocate() }
+    var offset = 0
+    var cValues: [cv8_value] = []
+    cValues.reserveCapacity(values.count)
+    func place<C: Collection<UInt8>>(_ bytes: C) -> cv8_bytes {
+        let start = storage.baseAddress! + offset
+        let count = bytes.count
+        UnsafeMutableRawBufferPointer(rebasing: storage[offset...]).copyBytes(from: bytes)
+        offset += count
+        return cv8_bytes(ptr: start.assumingMemoryBound(to: CChar.self), len: count)
+    }
+    for value in values {
+        var c = cv8_value()
+        switch value {
+        case .undefined: c.kind = CV8_UNDEFINED
+        case .null: c.kind = CV8_NULL
+        case .bool(let flag):
+            c.kind = CV8_BOOL
+            c.number = flag ? 1 : 0
+        case .number(let number):
+            c.kind = CV8_NUMBER
+            c.number = number
+        case .string(let text):
+            c.kind = CV8_STRING
+            c.bytes = place(text.utf8)
+        case .bytes(let bytes):
+            c.kind = CV8_BYTES
+            c.bytes = place(bytes)
+        }
+        cValues.append(c)
+    }
+    return cValues.withUnsafeBufferPointer(body)
+}
+

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Makes V8 (Debian's libnode 18 / V8 10.2) headers and library available to the build without
+# touching the system's nodejs package: the two Debian packages are downloaded and unpacked into
+# .deps/libnode (git-ignored); the runtime libraries libnode needs are installed with apt-get.
+# Idempotent: a second run with everything in place returns at once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+deps="$root/.deps"
+libnode="$deps/libnode"
+stamp="$libnode/.complete"
+version="18.20.4"
+
+need_apt=()
+for pkg in libuv1 libc-ares2 libnghttp2-14 libbrotli1 libicu72 libssl3 wrk hyperfine; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
+done
+apt_updated=0
+apt_update() { [ "$apt_updated" = 1 ] || { apt-get update -qq >/dev/null; apt_updated=1; }; }
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]}"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -f "$stamp" ]; then
+  echo "setup: fetching Debian's libnode108 and libnode-dev ($version) into .deps/libnode"
+  apt_update
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  chmod 777 "$tmp"
+  (cd "$tmp" && apt-get download -qq "libnode108=$version*" "libnode-dev=$version*" 2>/dev/null \
+     || apt-get download -qq libnode108 libnode-dev)
+  rm -rf "$libnode"
+  mkdir -p "$libnode"
+  for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$tmp/root"; done
+  mkdir -p "$libnode/include" "$libnode/lib"
+  cp -a "$tmp/root/usr/include/node/." "$libnode/include/"
+  cp -a "$tmp/root/usr/lib/x86_64-linux-gnu/libnode.so"* "$libnode/lib/"
+  touch "$stamp"
+fi
+
+# Python tools used by the test suite and benchmarks (the Cloudflare SDK, deno for side-by-side runs).
+if ! python3 -c 'import cloudflare' 2>/dev/null || ! command -v deno >/dev/null 2>&1; then
+  echo "setup: installing Python tools (cloudflare, deno)"
+  python3 -m pip install -q --disable-pip-version-check cloudflare deno 2>&1 | grep -v WARNING || true
+fi
