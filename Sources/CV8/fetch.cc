@@ -40,8 +40,8 @@ cv8_status ReadResponse(cv8_isolate *self, v8::Local<v8::Context> context, v8::L
   v8::Isolate *isolate = self->isolate;
   v8::TryCatch try_catch(isolate);
   v8::Local<v8::Function> to_host;
-  if (!InternalFunction(self, "responseToHost").ToLocal(&to_host)) {
-    return FailWith(self, CV8_INVALID, "runtime has no responseToHost");
+  if (!InternalFunction(self, "responseParts").ToLocal(&to_host)) {
+    return FailWith(self, CV8_INVALID, "runtime has no responseParts");
   }
   v8::Local<v8::Value> args[] = {value};
   v8::Local<v8::Value> result;

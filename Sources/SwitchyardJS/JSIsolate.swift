@@ -71,6 +71,11 @@ public final class JSIsolate {
         return MemoryUsage(heapUsed: usage.heap_used, heapTotal: usage.heap_total, external: usage.external)
     }
 
+    /// Runs a full garbage collection.
+    public func collectGarbage() {
+        cv8_isolate_collect_garbage(raw)
+    }
+
     // MARK: Code
 
     /// Runs one file of the runtime's own JavaScript, wrapped as `function (internals, ops)`.

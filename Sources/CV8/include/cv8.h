@@ -97,6 +97,10 @@ typedef struct cv8_memory_usage {
 } cv8_memory_usage;
 void cv8_isolate_memory_usage(cv8_isolate *isolate, cv8_memory_usage *usage);
 
+/// Owner thread: runs a full garbage collection (used when the footprint nears its limit, to
+/// tell live data from garbage before declaring the limit exceeded).
+void cv8_isolate_collect_garbage(cv8_isolate *isolate);
+
 /// Describes the last CV8_EXCEPTION / CV8_INVALID: `message` ("TypeError: x is not a function"),
 /// `stack` (may be empty) and `location` ("worker.js:3:14", may be empty).
 void cv8_last_error(cv8_isolate *isolate, cv8_bytes *message, cv8_bytes *stack, cv8_bytes *location);

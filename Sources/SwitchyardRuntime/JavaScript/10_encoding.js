@@ -159,11 +159,13 @@ class DOMException {
   constructor(message = undefined, options = undefined) {
     this.#message = message === undefined ? "" : toDOMString(message);
     if (typeof options === "object" && options !== null) {
+      // DOMExceptionOptions members, read in Web IDL (lexicographic) order.
+      const cause = options.cause;
       const name = options.name;
       this.#name = name === undefined ? "Error" : toDOMString(name);
-      if ("cause" in options) {
+      if (cause !== undefined) {
         ObjectDefineProperty(this, "cause", {
-          value: options.cause, writable: true, enumerable: false, configurable: true,
+          value: cause, writable: true, enumerable: false, configurable: true,
         });
       }
     } else {

@@ -1,7 +1,8 @@
 // 20_url.js — WHATWG URL Standard: the URL and URLSearchParams classes.
 //
 // Evaluated by the host as `(function (internals, ops) { "use strict"; <this file> })`.
-// Exports: internals.URL, internals.URLSearchParams, and the globals of the same names.
+// Exports: internals.URL, internals.URLSearchParams, internals.isURLSearchParams (brand
+// check), and the URL / URLSearchParams globals.
 // Native dependency: ops.domainToASCII(domain, beStrict) (UTS #46 ToASCII; throws or
 // returns null on failure). It is only called for domains containing non-ASCII code
 // points: for an all-ASCII domain with beStrict = false the URL Standard's result is
@@ -441,19 +442,23 @@ const FORBIDDEN_DOMAIN = new Uint8Array(128);
 function domainToASCII(domain) {
   const len = domain.length;
   let hasUpper = false;
+  let hasForbidden = false;
   let i = 0;
   for (; i < len; i++) {
     const c = domain.charCodeAt(i);
     if (c >= 0x80) break;
     if (c >= 0x41 && c <= 0x5A) hasUpper = true;
-    else if (FORBIDDEN_DOMAIN[c] === 1) return null;
+    else if (FORBIDDEN_DOMAIN[c] === 1) hasForbidden = true;
   }
   if (i === len) {
-    // All ASCII: the result is the ASCII-lowercased domain (forbidden code points were
-    // rejected above). This is the hot path.
-    if (len === 0) return null;
+    // All ASCII (the hot path): the result is the ASCII-lowercased domain, which must not
+    // contain a forbidden domain code point.
+    if (len === 0 || hasForbidden) return null;
     return hasUpper ? domain.toLowerCase() : domain;
   }
+  // Non-ASCII: forbidden code points are checked on the ToASCII result only (mapping can
+  // remove them, e.g. "<" followed by U+0338 composes to U+226E).
+
   let result;
   try {
     result = ops.domainToASCII(toScalarValueString(domain), false);
@@ -750,13 +755,14 @@ function trimC0ControlOrSpace(s) {
 }
 
 function removeTabAndNewline(s) {
+  // Native single-character searches are much faster than a char-code loop here.
+  if (s.indexOf("\t") === -1 && s.indexOf("\n") === -1 && s.indexOf("\r") === -1) return s;
   const len = s.length;
   let i = 0;
   for (; i < len; i++) {
     const c = s.charCodeAt(i);
     if (c === 0x09 || c === 0x0A || c === 0x0D) break;
   }
-  if (i === len) return s;
   let out = s.slice(0, i);
   let run = i + 1;
   for (i++; i < len; i++) {
@@ -1228,8 +1234,9 @@ function serializePath(url) {
   if (typeof path === "string") return path;
   const n = path.length;
   if (n === 0) return "";
-  if (n === 1) return "/" + path[0];
-  return "/" + path.join("/");
+  let out = "/" + path[0];
+  for (let i = 1; i < n; i++) out += "/" + path[i]; // faster than join() for short lists
+  return out;
 }
 
 function serializeURL(url, excludeFragment) {
@@ -1371,11 +1378,30 @@ function apiURLParse(url, base) {
 let createLinkedSearchParams; // (record) -> URLSearchParams linked to that URL record
 let resetSearchParamsList;    // (params, list) -> void
 let getSearchParamsList;      // (params) -> list
+let isURLSearchParams;        // (value) -> boolean brand check (exported for fetch bodies)
 
 const ITERATOR_KEYS = 0;
 const ITERATOR_VALUES = 1;
 const ITERATOR_ENTRIES = 2;
 const ITERATOR_TOKEN = {};
+
+// Web IDL "create a sequence from an iterable": no IteratorClose on abrupt completion.
+function iterableToArray(object, method, convert) {
+  const iterator = method.call(object);
+  if (iterator === null || (typeof iterator !== "object" && typeof iterator !== "function")) {
+    throw new TypeError("Result of the Symbol.iterator method is not an object");
+  }
+  const next = iterator.next;
+  const out = [];
+  for (;;) {
+    const result = next.call(iterator);
+    if (result === null || (typeof result !== "object" && typeof result !== "function")) {
+      throw new TypeError(`Iterator result ${result} is not an object`);
+    }
+    if (result.done) return out;
+    out.push(convert(result.value));
+  }
+}
 
 class URLSearchParams {
   #list = [];
@@ -1390,8 +1416,7 @@ class URLSearchParams {
           throw new TypeError("Failed to construct 'URLSearchParams': The provided value is not iterable.");
         }
         // sequence<sequence<USVString>>
-        const pairs = [];
-        for (const inner of { [Symbol.iterator]() { return method.call(init); } }) {
+        const pairs = iterableToArray(init, method, (inner) => {
           if (inner === null || (typeof inner !== "object" && typeof inner !== "function")) {
             throw new TypeError("Failed to construct 'URLSearchParams': The provided value cannot be converted to a sequence.");
           }
@@ -1399,12 +1424,8 @@ class URLSearchParams {
           if (typeof innerMethod !== "function") {
             throw new TypeError("Failed to construct 'URLSearchParams': The provided value cannot be converted to a sequence.");
           }
-          const items = [];
-          for (const item of { [Symbol.iterator]() { return innerMethod.call(inner); } }) {
-            items.push(toUSVString(item));
-          }
-          pairs.push(items);
-        }
+          return iterableToArray(inner, innerMethod, toUSVString);
+        });
         for (let i = 0; i < pairs.length; i++) {
           if (pairs[i].length !== 2) {
             throw new TypeError("Failed to construct 'URLSearchParams': Sequence initializer must only contain pair elements");
@@ -1580,6 +1601,8 @@ class URLSearchParams {
       params.#list = list;
     };
     getSearchParamsList = (params) => params.#list;
+    isURLSearchParams = (value) =>
+      value !== null && typeof value === "object" && #list in value;
   }
 }
 
@@ -1851,5 +1874,7 @@ Object.defineProperty(URLSearchParamsIterator.prototype, Symbol.toStringTag, {
 
 internals.URL = URL;
 internals.URLSearchParams = URLSearchParams;
+// Brand check that cannot be fooled by prototype tricks (used by 30_fetch.js body extraction).
+internals.isURLSearchParams = isURLSearchParams;
 internals.defineGlobal("URL", URL);
 internals.defineGlobal("URLSearchParams", URLSearchParams);

@@ -20,7 +20,7 @@ const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const ObjectSetPrototypeOf = Object.setPrototypeOf;
 const ReflectApply = Reflect.apply;
-const ReflectOwnKeys = Reflect.ownKeys;
+const ObjectKeys = Object.keys;
 const ReflectGetOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
 const JSONParse = JSON.parse;
 const JSONStringify = JSON.stringify;
@@ -85,10 +85,25 @@ function requireArguments(count, required, what) {
 // ---------------------------------------------------------------------------------------------
 // Header name and value rules (RFC 9110 token, Fetch "header value")
 
-const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const invalidHeaderValuePattern = /[\0\r\n\u0100-\uffff]/;
 const nonByteStringPattern = /[\u0100-\uffff]/;
 const reasonPhrasePattern = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+// 1 for each ASCII code unit allowed in a token (RFC 9110 tchar).
+const tokenCharacters = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const isAlphanumeric = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+  tokenCharacters[c] = isAlphanumeric || "!#$%&'*+-.^_`|~".indexOf(String.fromCharCode(c)) !== -1 ? 1 : 0;
+}
+
+function isToken(string) {
+  const length = string.length;
+  if (length === 0) return false;
+  for (let i = 0; i < length; i++) {
+    const c = StringPrototypeCharCodeAt(string, i);
+    if (c >= 128 || tokenCharacters[c] === 0) return false;
+  }
+  return true;
+}
 
 function isHTTPWhitespace(c) {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
@@ -97,7 +112,7 @@ function isHTTPWhitespace(c) {
 /** Converts and validates a header name; returns it lowercased. */
 function headerName(value) {
   const name = toDOMString(value);
-  if (!regExpTest(tokenPattern, name)) throw new TypeError(`Invalid header name: "${name}"`);
+  if (!isToken(name)) throw new TypeError(`Invalid header name: "${name}"`);
   return StringPrototypeToLowerCase(name);
 }
 
@@ -109,8 +124,11 @@ function headerValue(value) {
   while (start < end && isHTTPWhitespace(StringPrototypeCharCodeAt(string, start))) start++;
   while (end > start && isHTTPWhitespace(StringPrototypeCharCodeAt(string, end - 1))) end--;
   if (start !== 0 || end !== string.length) string = StringPrototypeSlice(string, start, end);
-  if (regExpTest(invalidHeaderValuePattern, string)) {
-    throw new TypeError(`Invalid header value: "${string}"`);
+  for (let i = 0; i < string.length; i++) {
+    const c = StringPrototypeCharCodeAt(string, i);
+    if (c === 0x00 || c === 0x0a || c === 0x0d || c > 0xff) {
+      throw new TypeError(`Invalid header value: "${string}"`);
+    }
   }
   return string;
 }
@@ -172,7 +190,7 @@ class Headers {
           throw new TypeError("Failed to construct 'Headers': The provided value cannot be converted to a sequence.");
         }
         const pair = [];
-        for (const part of item) pair[pair.length] = toByteString(part, "Failed to construct 'Headers'");
+        for (const part of item) pair[pair.length] = toDOMString(part);
         if (pair.length !== 2) {
           throw new TypeError("Failed to construct 'Headers': Invalid value: each header pair must contain exactly two items (name and value).");
         }
@@ -180,14 +198,12 @@ class Headers {
         pairs[pairs.length] = pair[1];
       }
     } else {
-      const keys = ReflectOwnKeys(init);
+      // record<ByteString, ByteString>: own enumerable string keys, in property order.
+      const keys = ObjectKeys(init);
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i];
-        if (typeof key !== "string") continue;
-        const descriptor = ReflectGetOwnPropertyDescriptor(init, key);
-        if (descriptor === undefined || !descriptor.enumerable) continue;
-        pairs[pairs.length] = toByteString(key, "Failed to construct 'Headers'");
-        pairs[pairs.length] = toByteString(init[key], "Failed to construct 'Headers'");
+        pairs[pairs.length] = key;
+        pairs[pairs.length] = toDOMString(init[key]);
       }
     }
     const list = this.#list;
@@ -658,7 +674,7 @@ function normalizeMethod(value) {
   const method = toDOMString(value);
   const exact = normalizedMethods[method];
   if (exact !== undefined) return exact;
-  if (!regExpTest(tokenPattern, method)) {
+  if (!isToken(method)) {
     throw new TypeError(`Failed to construct 'Request': '${method}' is not a valid HTTP method.`);
   }
   const upper = StringPrototypeToUpperCase(method);

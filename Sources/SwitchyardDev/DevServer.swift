@@ -1,0 +1,119 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import SwitchyardEdge
+import SwitchyardRuntime
+import Synchronization
+
+/// `switchyard dev`: serves one worker on localhost, like `wrangler dev`, and reloads it when its
+/// files change. A reload that fails (syntax error...) is reported and the previous version
+/// keeps serving.
+public final class DevServer: Sendable {
+    public struct Configuration: Sendable {
+        public var path: String
+        public var host: String
+        public var port: Int
+        public var vars: [String: String]
+        public var cpuMilliseconds: Int?
+        public var memoryMegabytes: Int?
+        public var executors: Int
+        /// How often the worker's files are checked for changes.
+        public var watchInterval: TimeAmount
+
+        public init(
+            path: String, host: String = "127.0.0.1", port: Int = 8787, vars: [String: String] = [:],
+            cpuMilliseconds: Int? = nil, memoryMegabytes: Int? = nil,
+            executors: Int = System.coreCount, watchInterval: TimeAmount = .milliseconds(300)
+        ) {
+            self.path = path
+            self.host = host
+            self.port = port
+            self.vars = vars
+            self.cpuMilliseconds = cpuMilliseconds
+            self.memoryMegabytes = memoryMegabytes
+            self.executors = executors
+            self.watchInterval = watchInterval
+        }
+    }
+
+    private let configuration: Configuration
+    private let output: @Sendable (String) -> Void
+    private let group: MultiThreadedEventLoopGroup
+    private let runtime: WorkerRuntime
+    private let current: Mutex<(script: WorkerScript, files: [String: Date])?> = Mutex(nil)
+    private let version = Atomic<Int>(0)
+
+    /// - Parameter output: receives every line `dev` prints (logs, access lines, reloads).
+    public init(configuration: Configuration, output: @escaping @Sendable (String) -> Void) {
+        self.configuration = configuration
+        self.output = output
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.executors))
+        runtime = WorkerRuntime(eventLoops: group) { entry in
+            let level = entry.level == .log ? "" : "[\(entry.level)] "
+            output("\(level)\(entry.message)")
+        }
+    }
+
+    /// Loads the worker, starts listening and returns the bound port. Throws when the worker
+    /// cannot be loaded at all.
+    public func start() async throws -> Int {
+        let (script, files) = try loadScript()
+        try await runtime.validate(script, on: group.next()).get()
+        current.withLock { $0 = (script, files) }
+
+        let edge = EdgeServer(
+            configuration: .init(host: configuration.host, port: configuration.port), group: group, runtime: runtime,
+            router: { [self] _ in self.current.withLock { $0?.script } },
+            onRequest: { [output] record in
+                let cpu = String(format: "%.2f", Double(record.cpuNanoseconds) / 1_000_000)
+                let outcome = record.outcome.map { $0 == .ok ? "" : " \($0.rawValue)" } ?? ""
+                output("\(record.method) \(record.path) \(record.status)\(outcome) (\(cpu) ms CPU)")
+            })
+        let address = try await edge.start()
+        self.edge.withLock { $0 = edge }
+        scheduleWatch()
+        return address.port ?? configuration.port
+    }
+
+    private let edge: Mutex<EdgeServer?> = Mutex(nil)
+
+    public func stop() async throws {
+        try await edge.withLock { $0 }?.stop()
+        try await group.shutdownGracefully()
+    }
+
+    private func loadScript() throws -> (WorkerScript, [String: Date]) {
+        let project = try WorkerProject.load(path: configuration.path)
+        var limits = project.limits
+        if let cpu = configuration.cpuMilliseconds { limits.cpuMilliseconds = cpu }
+        if let memory = configuration.memoryMegabytes { limits.memoryMegabytes = memory }
+        let files = project.sourceFiles()
+        let versionID = "dev-\(version.wrappingAdd(1, ordering: .relaxed).newValue)"
+        let script = try project.makeScript(versionID: versionID, extraVars: configuration.vars, limits: limits)
+        return (script, files)
+    }
+
+    private func scheduleWatch() {
+        group.next().scheduleTask(in: configuration.watchInterval) { [self] in
+            self.checkForChanges()
+            self.scheduleWatch()
+        }
+    }
+
+    private func checkForChanges() {
+        guard let project = try? WorkerProject.load(path: configuration.path) else { return }
+        let files = project.sourceFiles()
+        let changed = current.withLock { $0?.files != files }
+        guard changed else { return }
+        do {
+            let (script, files) = try loadScript()
+            try runtime.validate(script, on: group.next()).wait()
+            current.withLock { $0 = (script, files) }
+            runtime.retire(workerName: script.name, keepVersion: script.versionID)
+            output("Reloaded \(script.name)")
+        } catch {
+            current.withLock { $0?.files = files }
+            output("Reload failed, still serving the previous version:\n\(error)")
+        }
+    }
+}

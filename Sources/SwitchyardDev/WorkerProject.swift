@@ -1,0 +1,188 @@
+import Foundation
+import SwitchyardJS
+import SwitchyardRuntime
+import TOMLKit
+
+/// A worker on disk: a single script, or a folder with a wrangler configuration
+/// (`wrangler.jsonc`, `wrangler.json` or `wrangler.toml`: `name`, `main`, `vars`,
+/// `compatibility_date`, `limits`).
+public struct WorkerProject: Sendable {
+    public var name: String
+    /// Absolute path of the entry module.
+    public var mainPath: String
+    /// Folder that module names are relative to.
+    public var rootPath: String
+    public var vars: [String: JSONValue]
+    public var compatibilityDate: String
+    public var limits: WorkerLimits
+
+    public struct LoadError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads a project from a file or folder path.
+    public static func load(path: String) throws -> WorkerProject {
+        var isDirectory: ObjCBool = false
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
+            throw LoadError(description: "\(path): no such file or directory")
+        }
+        if !isDirectory.boolValue {
+            let root = (absolute as NSString).deletingLastPathComponent
+            let name = ((absolute as NSString).lastPathComponent as NSString).deletingPathExtension
+            return WorkerProject(
+                name: name, mainPath: absolute, rootPath: root, vars: [:], compatibilityDate: "2021-11-02",
+                limits: .init())
+        }
+        let config = try readConfiguration(folder: absolute)
+        guard case .string(let main)? = config["main"] else {
+            throw LoadError(description: "\(path): the wrangler configuration has no \"main\" entry")
+        }
+        let mainPath = URL(fileURLWithPath: main, relativeTo: URL(fileURLWithPath: absolute + "/")).standardizedFileURL.path
+        var limits = WorkerLimits()
+        if case .object(let configured)? = config["limits"], case .number(let cpu)? = configured["cpu_ms"] {
+            limits.cpuMilliseconds = Int(cpu)
+        }
+        var vars: [String: JSONValue] = [:]
+        if case .object(let configured)? = config["vars"] { vars = configured }
+        var name = (absolute as NSString).lastPathComponent
+        if case .string(let configured)? = config["name"] { name = configured }
+        var date = "2021-11-02"
+        if case .string(let configured)? = config["compatibility_date"] { date = configured }
+        return WorkerProject(
+            name: name, mainPath: mainPath, rootPath: absolute, vars: vars,
+            compatibilityDate: date, limits: limits)
+    }
+
+    static func readConfiguration(folder: String) throws -> [String: JSONValue] {
+        for file in ["wrangler.jsonc", "wrangler.json", "wrangler.toml"] {
+            let path = folder + "/" + file
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            let json: String
+            if file.hasSuffix(".toml") {
+                do {
+                    json = try TOMLTable(string: text).convert(to: .json)
+                } catch {
+                    throw LoadError(description: "\(path): \(error)")
+                }
+            } else {
+                json = JSONC.strip(text)
+            }
+            do {
+                guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)) else {
+                    throw LoadError(description: "\(path): the configuration must be an object")
+                }
+                return object
+            } catch let error as LoadError {
+                throw error
+            } catch {
+                throw LoadError(description: "\(path): not valid JSON: \(error)")
+            }
+        }
+        throw LoadError(description: "\(folder): no wrangler.jsonc, wrangler.json or wrangler.toml")
+    }
+
+    /// The files that make up the worker (its folder, recursively), with their modification
+    /// times: what `dev` watches for reloads.
+    public func sourceFiles() -> [String: Date] {
+        var files: [String: Date] = [:]
+        guard let enumerator = FileManager.default.enumerator(atPath: rootPath) else { return files }
+        for case let relative as String in enumerator {
+            if relative.hasPrefix("node_modules") || relative.hasPrefix(".") || relative.contains("/.") { continue }
+            guard Self.moduleKind(for: relative) != nil else { continue }
+            let path = rootPath + "/" + relative
+            if let date = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date {
+                files[path] = date
+            }
+        }
+        return files
+    }
+
+    /// Module kind by file extension, after wrangler's default module rules.
+    static func moduleKind(for path: String) -> ModuleKind? {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "js", "mjs": .esModule
+        case "txt", "html", "htm", "sql": .text
+        case "bin": .data
+        case "json": .json
+        case "wasm": .wasm
+        default: nil
+        }
+    }
+
+    /// Reads the files into a new worker version.
+    public func makeScript(versionID: String, extraVars: [String: String], limits override: WorkerLimits? = nil)
+        throws -> WorkerScript
+    {
+        guard let mainSource = FileManager.default.contents(atPath: mainPath) else {
+            throw LoadError(description: "\(mainPath): cannot read the main module")
+        }
+        let mainName = String(mainPath.dropFirst(rootPath.count + 1))
+        var modules: [WorkerScript.Module] = []
+        let mainText = String(decoding: mainSource, as: UTF8.self)
+        let isModule = Self.looksLikeModule(mainText)
+        if isModule {
+            for path in sourceFiles().keys.sorted() {
+                guard let kind = Self.moduleKind(for: path), let content = FileManager.default.contents(atPath: path) else {
+                    continue
+                }
+                if path.hasSuffix("/wrangler.json") || path.hasSuffix("/package.json") || path.hasSuffix("/tsconfig.json") {
+                    continue
+                }
+                modules.append(.init(name: String(path.dropFirst(rootPath.count + 1)), kind: kind, content: Array(content)))
+            }
+        } else {
+            modules = [.init(name: mainName, kind: .esModule, content: Array(mainSource))]
+        }
+        var bindings = vars
+        for (key, value) in extraVars { bindings[key] = .string(value) }
+        let json = String(decoding: try JSONEncoder().encode(JSONValue.object(bindings)), as: UTF8.self)
+        return WorkerScript(
+            name: name, versionID: versionID, format: isModule ? .modules(main: mainName) : .serviceWorker(name: mainName),
+            modules: modules, plainBindingsJSON: json, limits: override ?? limits, compatibilityDate: compatibilityDate)
+    }
+
+    /// ES module workers export their handler; service-worker scripts call addEventListener.
+    static func looksLikeModule(_ source: String) -> Bool {
+        source.range(of: #"(^|[\n;}])\s*(export|import)\s*[\{\*\w"']"#, options: .regularExpression) != nil
+    }
+}
+
+/// Any JSON value, for configuration files and bindings.
+public enum JSONValue: Codable, Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}

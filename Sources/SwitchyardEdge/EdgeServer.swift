@@ -1,0 +1,89 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SwitchyardRuntime
+import Synchronization
+
+/// The data plane's HTTP/1.1 listener: accepts end-user requests and hands each one to the
+/// worker the router picks, on the event loop that owns the connection.
+public final class EdgeServer: Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        /// Larger request bodies get 413 (Cloudflare's Free/Pro limit is 100 MB).
+        public var maxRequestBodyBytes: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 8787, maxRequestBodyBytes: Int = 100 * 1024 * 1024) {
+            self.host = host
+            self.port = port
+            self.maxRequestBodyBytes = maxRequestBodyBytes
+        }
+    }
+
+    /// One served request, for access logs.
+    public struct AccessRecord: Sendable {
+        public var method: String
+        public var path: String
+        public var status: Int
+        public var outcome: InvocationOutcome?
+        public var cpuNanoseconds: UInt64
+    }
+
+    /// Picks the worker for a request; nil answers 404.
+    public typealias Router = @Sendable (HTTPRequestHead) -> WorkerScript?
+
+    private let configuration: Configuration
+    private let group: any EventLoopGroup
+    private let runtime: WorkerRuntime
+    private let router: Router
+    private let onRequest: @Sendable (AccessRecord) -> Void
+    private let channel = Mutex<(any Channel)?>(nil)
+
+    public init(
+        configuration: Configuration, group: any EventLoopGroup, runtime: WorkerRuntime, router: @escaping Router,
+        onRequest: @escaping @Sendable (AccessRecord) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.group = group
+        self.runtime = runtime
+        self.router = router
+        self.onRequest = onRequest
+    }
+
+    /// Binds the listener; returns the bound address (port 0 picks a free port).
+    public func start() async throws -> SocketAddress {
+        let context = WorkerHTTPHandler.Shared(
+            runtime: runtime, router: router, onRequest: onRequest,
+            maxRequestBodyBytes: configuration.maxRequestBodyBytes)
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(WorkerHTTPHandler(shared: context))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+        self.channel.withLock { $0 = channel }
+        guard let address = channel.localAddress else { throw EdgeServerError(message: "listener has no address") }
+        return address
+    }
+
+    /// Stops accepting connections.
+    public func stop() async throws {
+        let channel = self.channel.withLock { channel in
+            defer { channel = nil }
+            return channel
+        }
+        try await channel?.close()
+    }
+}
+
+struct EdgeServerError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

@@ -1,0 +1,130 @@
+import NIOCore
+import NIOHTTP1
+import SwitchyardRuntime
+
+/// Collects one HTTP/1.1 request, runs the routed worker on this connection's event loop, and
+/// writes its response. Worker failures become Cloudflare's error pages (1101, 1102).
+final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    struct Shared: Sendable {
+        var runtime: WorkerRuntime
+        var router: EdgeServer.Router
+        var onRequest: @Sendable (EdgeServer.AccessRecord) -> Void
+        var maxRequestBodyBytes: Int
+    }
+
+    private enum State {
+        case idle
+        case receiving(HTTPRequestHead, ByteBuffer?)
+        case tooLarge(HTTPRequestHead)
+        case running
+    }
+
+    private let shared: Shared
+    private var state = State.idle
+
+    init(shared: Shared) {
+        self.shared = shared
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), state) {
+        case (.head(let head), _):
+            state = .receiving(head, nil)
+        case (.body(var chunk), .receiving(let head, var body)):
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > shared.maxRequestBodyBytes {
+                state = .tooLarge(head)
+                return
+            }
+            if body == nil {
+                body = chunk
+            } else {
+                body!.writeBuffer(&chunk)
+            }
+            state = .receiving(head, body)
+        case (.end, .receiving(let head, let body)):
+            state = .running
+            run(head: head, body: body, context: context)
+        case (.end, .tooLarge(let head)):
+            state = .running
+            let response = WorkerResponse(
+                status: 413, statusText: "Payload Too Large", headers: [("content-type", "text/plain;charset=UTF-8")],
+                body: ByteBuffer(string: "Payload Too Large\n"))
+            write(response, for: head, keepAlive: false, context: context)
+        default:
+            break
+        }
+    }
+
+    private func run(head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
+        let keepAlive = head.isKeepAlive
+        guard let script = shared.router(head) else {
+            let response = WorkerResponse(
+                status: 404, statusText: "Not Found", headers: [("content-type", "text/plain;charset=UTF-8")],
+                body: ByteBuffer(string: "No worker is routed here.\n"))
+            write(response, for: head, keepAlive: keepAlive, context: context)
+            shared.onRequest(.init(method: head.method.rawValue, path: head.uri, status: 404, outcome: nil, cpuNanoseconds: 0))
+            return
+        }
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(head.headers.count)
+        for header in head.headers { headers.append((name: header.name, value: header.value)) }
+        let host = head.headers.first(name: "host") ?? "localhost"
+        let request = WorkerRequest(
+            method: head.method.rawValue, url: "http://\(host)\(head.uri)", headers: headers, body: body)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let onRequest = shared.onRequest
+        shared.runtime.invoke(script, request: request, on: context.eventLoop).whenComplete { result in
+            let (handler, context) = loopBound.value
+            let response: WorkerResponse
+            var record = EdgeServer.AccessRecord(
+                method: head.method.rawValue, path: head.uri, status: 500, outcome: nil, cpuNanoseconds: 0)
+            switch result {
+            case .success(let invocation):
+                response = ErrorPages.response(for: invocation)
+                record.outcome = invocation.outcome
+                record.cpuNanoseconds = invocation.cpuNanoseconds
+            case .failure(let error):
+                // The worker could not start (syntax error, exception at top level...).
+                response = ErrorPages.scriptStartupFailure(error)
+                record.outcome = .exception
+            }
+            record.status = response.status
+            handler.write(response, for: head, keepAlive: keepAlive, context: context)
+            onRequest(record)
+        }
+    }
+
+    private func write(_ response: WorkerResponse, for request: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(response.headers.count + 2)
+        for (name, value) in response.headers where !Self.isHopByHop(name) {
+            headers.add(name: name, value: value)
+        }
+        let bodyLength = response.body?.readableBytes ?? 0
+        headers.replaceOrAdd(name: "content-length", value: String(bodyLength))
+        if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+        let status = HTTPResponseStatus(statusCode: response.status, reasonPhrase: response.statusText)
+        let head = HTTPResponseHead(version: request.version, status: status, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let body = response.body, request.method != .HEAD {
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        state = .idle
+        if !keepAlive {
+            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            written.whenComplete { _ in boundContext.value.close(promise: nil) }
+        }
+    }
+
+    /// Headers that describe one connection, not the response; the listener sets its own.
+    private static func isHopByHop(_ name: String) -> Bool {
+        switch name.lowercased() {
+        case "connection", "keep-alive", "transfer-encoding", "content-length", "upgrade": true
+        default: false
+        }
+    }
+}

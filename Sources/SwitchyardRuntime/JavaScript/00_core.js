@@ -1,0 +1,44 @@
+// Core of the runtime's JavaScript: what every later runtime file relies on.
+//
+// Runtime files are evaluated in file-name order as `function (internals, ops)`, before any
+// worker code. Functions a worker could replace later (Promise.prototype.then, Reflect.apply...)
+// are captured here once, so the runtime's own glue keeps working when a worker tampers with
+// built-ins: a worker can only break itself.
+
+const ObjectDefineProperty = Object.defineProperty;
+
+internals.defineGlobal = function defineGlobal(name, value) {
+  ObjectDefineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+};
+
+const uncurryThis = (fn) => Function.prototype.call.bind(fn);
+
+internals.primordials = Object.freeze({
+  ReflectApply: Reflect.apply,
+  ObjectDefineProperty,
+  ObjectFreeze: Object.freeze,
+  ArrayIsArray: Array.isArray,
+  ArrayPrototypePush: uncurryThis(Array.prototype.push),
+  ArrayPrototypeJoin: uncurryThis(Array.prototype.join),
+  ArrayPrototypeMap: uncurryThis(Array.prototype.map),
+  JSONParse: JSON.parse,
+  JSONStringify: JSON.stringify,
+  MapPrototypeGet: uncurryThis(Map.prototype.get),
+  MapPrototypeSet: uncurryThis(Map.prototype.set),
+  MapPrototypeDelete: uncurryThis(Map.prototype.delete),
+  MapPrototypeHas: uncurryThis(Map.prototype.has),
+  SafeMap: Map,
+  PromiseResolve: Promise.resolve.bind(Promise),
+  PromiseReject: Promise.reject.bind(Promise),
+  PromisePrototypeThen: uncurryThis(Promise.prototype.then),
+  StringPrototypeSlice: uncurryThis(String.prototype.slice),
+  ErrorCaptureStackTrace: Error.captureStackTrace,
+  TypeError,
+  RangeError,
+  Error,
+});
+
+/// Host operations implemented in Swift, called through `ops.host(op, ...)`.
+internals.hostOp = Object.freeze({ log: 1, setTimer: 2, clearTimer: 3 });
+
+internals.defineGlobal("self", globalThis);

@@ -1,0 +1,110 @@
+// The worker's entry points: how the host delivers fetch events to module workers
+// (`export default { fetch }`) and service-worker scripts (`addEventListener("fetch", ...)`).
+
+const { ReflectApply, ArrayPrototypePush, JSONParse, PromiseResolve, PromiseReject, PromisePrototypeThen,
+  TypeError, Error } = internals.primordials;
+
+let moduleHandler = null;
+let env = {};
+const fetchListeners = [];
+
+/// Called by the host with the JSON of the worker's plain bindings (vars, JSON), before the
+/// worker's code runs. Service-worker scripts see bindings as globals.
+internals.setEnv = function setEnv(json, asGlobals) {
+  env = JSONParse(json);
+  if (asGlobals) {
+    for (const name of Object.keys(env)) internals.defineGlobal(name, env[name]);
+  }
+};
+
+internals.installModuleWorker = function installModuleWorker(namespace) {
+  const handler = namespace.default;
+  if (handler === undefined || handler === null) {
+    if (fetchListeners.length === 0) {
+      throw new Error("No event handlers were registered. This script does nothing.");
+    }
+    return;
+  }
+  moduleHandler = handler;
+};
+
+internals.defineGlobal("addEventListener", function addEventListener(type, listener) {
+  if (type === "fetch" && typeof listener === "function") ArrayPrototypePush(fetchListeners, listener);
+});
+internals.defineGlobal("removeEventListener", function removeEventListener(type, listener) {
+  const index = fetchListeners.indexOf(listener);
+  if (type === "fetch" && index >= 0) fetchListeners.splice(index, 1);
+});
+
+class ExecutionContext {
+  #waitUntil;
+  constructor(waitUntil) { this.#waitUntil = waitUntil; }
+  waitUntil(promise) {
+    const settled = PromiseResolve(promise);
+    PromisePrototypeThen(settled, undefined, (error) => internals.reportError(error));
+    ArrayPrototypePush(this.#waitUntil, settled);
+  }
+  passThroughOnException() {}
+  get props() { return {}; }
+  get [Symbol.toStringTag]() { return "ExecutionContext"; }
+}
+internals.defineGlobal("ExecutionContext", ExecutionContext);
+
+class FetchEvent {
+  #request;
+  #context;
+  #response = undefined;
+  #responded = false;
+  #dispatching = true;
+  constructor(request, context) {
+    this.#request = request;
+    this.#context = context;
+  }
+  get type() { return "fetch"; }
+  get request() { return this.#request; }
+  respondWith(response) {
+    if (!this.#dispatching) throw new TypeError("respondWith() must be called synchronously in the event handler.");
+    if (this.#responded) throw new TypeError("respondWith() was already called.");
+    this.#responded = true;
+    this.#response = PromiseResolve(response);
+  }
+  waitUntil(promise) { this.#context.waitUntil(promise); }
+  passThroughOnException() {}
+  static finish(event) {
+    event.#dispatching = false;
+    return event.#responded ? event.#response : undefined;
+  }
+}
+internals.defineGlobal("FetchEvent", FetchEvent);
+
+/// Called by the host for each request. Returns [result, waitUntil promises]; the host reads
+/// the result's state directly (it never calls `then`).
+internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf) {
+  const waitUntil = [];
+  const context = new ExecutionContext(waitUntil);
+  let result;
+  try {
+    const request = internals.newRequestFromHost(method, url, headers, body, cf);
+    if (moduleHandler !== null) {
+      const fetch = moduleHandler.fetch;
+      if (typeof fetch !== "function") throw new Error("Handler does not export a fetch() function.");
+      result = PromiseResolve(ReflectApply(fetch, moduleHandler, [request, env, context]));
+    } else if (fetchListeners.length > 0) {
+      const event = new FetchEvent(request, context);
+      for (const listener of fetchListeners) ReflectApply(listener, globalThis, [event]);
+      result = FetchEvent.finish(event);
+      if (result === undefined) throw new Error("No response! The fetch handler did not call respondWith().");
+    } else {
+      throw new Error("No event handlers were registered. This script does nothing.");
+    }
+  } catch (error) {
+    result = PromiseReject(error);
+  }
+  return [result, waitUntil];
+};
+
+/// Turns the handler's Response into [status, statusText, [name, value...], body].
+internals.responseParts = function responseParts(value) {
+  const parts = internals.responseToHost(value);
+  return [parts.status, parts.statusText, parts.headers, parts.body];
+};

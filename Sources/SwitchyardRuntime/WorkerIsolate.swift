@@ -1,0 +1,342 @@
+import NIOCore
+import SwitchyardJS
+
+/// One worker version running in one V8 isolate, owned by one event loop (its executor).
+///
+/// Requests to the same isolate interleave at `await` points. Every entry into JavaScript (a
+/// new request, a timer, a completed native operation) is a *task*: it runs under the CPU
+/// watchdog, then the runtime polls the in-flight requests for responses.
+///
+/// - Important: Confined to `eventLoop`. Every method must be called on it.
+final class WorkerIsolate {
+    private enum State {
+        case ready
+        /// A limit was hit or the script broke the isolate; it takes no more requests.
+        case condemned
+    }
+
+    private final class Invocation {
+        let id: UInt64
+        let promise: EventLoopPromise<InvocationResult>
+        var slot: Int32 = -1
+        var cpuNanoseconds: UInt64 = 0
+        var responded = false
+        var timerIDs: Set<Int> = []
+        var waitUntilDeadline: Scheduled<Void>?
+
+        init(id: UInt64, promise: EventLoopPromise<InvocationResult>) {
+            self.id = id
+            self.promise = promise
+        }
+    }
+
+    private struct Timer {
+        var owner: UInt64
+        var scheduled: Scheduled<Void>
+    }
+
+    let script: WorkerScript
+    let eventLoop: any EventLoop
+    private let isolate: JSIsolate
+    private let watchdog: Watchdog
+    private let logSink: WorkerLogSink
+    private let allocator = ByteBufferAllocator()
+    private var state = State.ready
+    private var invocations: [UInt64: Invocation] = [:]
+    private var timers: [Int: Timer] = [:]
+    /// The request whose task is running, to which timers and logs belong.
+    private var current: Invocation?
+    private var memoryLimitBytes: Int { script.limits.memoryMegabytes * 1024 * 1024 }
+
+    /// Called once the isolate is condemned, so its owner stops routing requests to it.
+    var onCondemned: (() -> Void)?
+
+    var isReady: Bool {
+        if case .ready = state { return true }
+        return false
+    }
+
+    var inFlight: Int { invocations.count }
+
+    /// CPU time the worker's top-level code may use while starting (Cloudflare allows 1 s).
+    static let startupBudgetNanoseconds: UInt64 = 1_000_000_000
+
+    /// Creates the isolate, runs the runtime's JavaScript, and loads the worker's code.
+    init(script: WorkerScript, eventLoop: any EventLoop, watchdog: Watchdog, logSink: @escaping WorkerLogSink)
+        throws(WorkerLoadError)
+    {
+        self.script = script
+        self.eventLoop = eventLoop
+        self.watchdog = watchdog
+        self.logSink = logSink
+        let limit = script.limits.memoryMegabytes * 1024 * 1024
+        isolate = JSIsolate(configuration: .init(heapLimitBytes: limit, externalLimitBytes: limit))
+        isolate.setHostCall { [unowned self] op, arguments in try self.hostCall(op, arguments) }
+        try load()
+    }
+
+    private func load() throws(WorkerLoadError) {
+        let script = self.script
+        let isolate = self.isolate
+        let result = runTask(nil) { () throws(JSError) in
+            for file in RuntimeScripts.files {
+                try isolate.runRuntimeFile(name: file.name, source: file.source)
+            }
+            let isServiceWorker: Bool
+            if case .serviceWorker = script.format { isServiceWorker = true } else { isServiceWorker = false }
+            try isolate.invoke("setEnv", [.string(script.plainBindingsJSON), .bool(isServiceWorker)])
+            switch script.format {
+            case .modules(let main):
+                for module in script.modules {
+                    try isolate.addModule(name: module.name, kind: module.kind, content: module.content)
+                }
+                try isolate.loadModuleWorker(main: main)
+            case .serviceWorker(let name):
+                let source = script.modules.first { $0.name == name }?.content ?? []
+                try isolate.loadScriptWorker(name: name, source: String(decoding: source, as: UTF8.self))
+            }
+        }
+        if case .failure(var error) = result {
+            if case .condemned = state {
+                error.message = "Worker exceeded the start-up limits (1 s of CPU or its memory limit)"
+            }
+            throw WorkerLoadError(worker: script.name, error: error)
+        }
+    }
+
+    // MARK: Requests
+
+    /// Delivers `request`; the future completes when the worker responds or fails.
+    func handle(_ request: WorkerRequest, requestID: UInt64) -> EventLoopFuture<InvocationResult> {
+        let promise = eventLoop.makePromise(of: InvocationResult.self)
+        guard case .ready = state else {
+            promise.succeed(Self.failure("The Worker's isolate is restarting.", outcome: .canceled, cpu: 0))
+            return promise.futureResult
+        }
+        let invocation = Invocation(id: requestID, promise: promise)
+        invocations[requestID] = invocation
+        let jsRequest = JSRequest(
+            method: request.method, url: request.url, headers: request.headers,
+            body: request.body.map { Array($0.readableBytesView) }, cfJSON: request.cfJSON)
+        let isolate = self.isolate
+        switch runTask(invocation, { () throws(JSError) in try isolate.startFetch(jsRequest) }) {
+        case .success(let slot):
+            invocation.slot = slot
+        case .failure(let error):
+            if invocations[requestID] != nil {
+                respond(invocation, with: Self.failure(error, outcome: .exception, cpu: invocation.cpuNanoseconds))
+                finish(invocation)
+            }
+        }
+        settle()
+        return promise.futureResult
+    }
+
+    // MARK: Tasks
+
+    /// Runs one task under the CPU watchdog and checks the memory limit after it.
+    private func runTask<T>(_ invocation: Invocation?, _ body: () throws(JSError) -> T) -> Result<T, JSError> {
+        let limit = UInt64(script.limits.cpuMilliseconds) * 1_000_000
+        let budget = invocation.map { limit > $0.cpuNanoseconds ? limit - $0.cpuNanoseconds : 0 }
+            ?? Self.startupBudgetNanoseconds
+        watchdog.enter(self, handle: isolate.terminationHandle, budget: budget)
+        current = invocation
+        let result: Result<T, JSError>
+        do throws(JSError) {
+            result = .success(try body())
+        } catch {
+            result = .failure(error)
+        }
+        current = nil
+        let usage = watchdog.exit(self)
+        invocation?.cpuNanoseconds += usage.cpuNanoseconds
+        if usage.exceeded {
+            condemn(.exceededCpu, culprit: invocation)
+        } else if exceedsMemory() {
+            condemn(.exceededMemory, culprit: invocation)
+        } else if case .failure(let error) = result, error.kind == .terminated {
+            condemn(.exceededMemory, culprit: invocation)
+        }
+        return result
+    }
+
+    private func exceedsMemory() -> Bool {
+        if isolate.exceededLimit == .memory { return true }
+        guard isolate.memoryUsage.total > memoryLimitBytes else { return false }
+        // Garbage counts until it is collected: only live data over the limit is a violation.
+        isolate.collectGarbage()
+        return isolate.memoryUsage.total > memoryLimitBytes
+    }
+
+    /// Polls every in-flight request after a task: responses, failures, finished waitUntil work,
+    /// and requests that can no longer make progress.
+    private func settle() {
+        for invocation in Array(invocations.values) where invocations[invocation.id] != nil && invocation.slot >= 0 {
+            guard case .ready = state else { return }
+            poll(invocation)
+        }
+    }
+
+    private func poll(_ invocation: Invocation) {
+        let isolate = self.isolate
+        let allocator = self.allocator
+        let result = runTask(invocation) { () throws(JSError) in
+            try isolate.pollFetch(slot: invocation.slot) { view in Self.makeResponse(view, allocator: allocator) }
+        }
+        guard case .ready = state, case .success(let poll) = result else { return }
+        switch poll.state {
+        case .responded(let response):
+            if !invocation.responded {
+                respond(invocation, with: InvocationResult(
+                    value: .response(response), outcome: .ok, cpuNanoseconds: invocation.cpuNanoseconds))
+            }
+        case .failed(let error):
+            if !invocation.responded {
+                respond(invocation, with: Self.failure(error, outcome: .exception, cpu: invocation.cpuNanoseconds))
+            }
+        case .pending:
+            if timers.isEmpty {
+                // Nothing left that could resolve the handler's promise.
+                let error = JSError(kind: .exception, message: "Error: The script will never generate a response.")
+                respond(invocation, with: Self.failure(error, outcome: .exception, cpu: invocation.cpuNanoseconds))
+                finish(invocation)
+            }
+            return
+        }
+        if poll.waitUntilPending == 0 {
+            finish(invocation)
+        } else if invocation.waitUntilDeadline == nil {
+            let id = invocation.id
+            invocation.waitUntilDeadline = eventLoop.assumeIsolated().scheduleTask(
+                in: .milliseconds(Int64(script.limits.waitUntilMilliseconds))
+            ) { [weak self] in
+                guard let self, let invocation = self.invocations[id] else { return }
+                self.log(.warn, "waitUntil() tasks did not complete in time after the response and were cancelled.", invocation)
+                self.finish(invocation)
+            }
+        }
+    }
+
+    private func respond(_ invocation: Invocation, with result: InvocationResult) {
+        guard !invocation.responded else { return }
+        invocation.responded = true
+        if case .failure(let message, let stack) = result.value, result.outcome == .exception {
+            log(.error, stack.isEmpty ? "Uncaught \(message)" : "Uncaught \(stack)", invocation)
+        }
+        invocation.promise.succeed(result)
+    }
+
+    /// Ends a request: its timers are dropped and its slot released.
+    private func finish(_ invocation: Invocation) {
+        guard invocations.removeValue(forKey: invocation.id) != nil else { return }
+        invocation.waitUntilDeadline?.cancel()
+        for id in invocation.timerIDs {
+            timers.removeValue(forKey: id)?.scheduled.cancel()
+            if case .ready = state { try? isolate.invoke("dropTimer", [.number(Double(id))]) }
+        }
+        if case .ready = state { isolate.releaseFetch(slot: invocation.slot) }
+    }
+
+    /// Takes the isolate out of service after a limit: the request that hit it gets the limit's
+    /// outcome, the others in flight are cancelled.
+    private func condemn(_ outcome: InvocationOutcome, culprit: Invocation?) {
+        guard case .ready = state else { return }
+        state = .condemned
+        let message = outcome == .exceededCpu ? "Worker exceeded CPU time limit." : "Worker exceeded memory limit."
+        for invocation in invocations.values {
+            invocation.waitUntilDeadline?.cancel()
+            let own = invocation === culprit
+            respond(invocation, with: Self.failure(
+                own ? message : "The Worker's isolate was restarted after another request exceeded a limit.",
+                outcome: own ? outcome : .canceled, cpu: invocation.cpuNanoseconds))
+        }
+        invocations.removeAll()
+        for timer in timers.values { timer.scheduled.cancel() }
+        timers.removeAll()
+        logSink(WorkerLogEntry(worker: script.name, level: .error, message: message, requestID: culprit?.id))
+        onCondemned?()
+    }
+
+    // MARK: Host calls
+
+    private enum HostOp: Int32 {
+        case log = 1
+        case setTimer = 2
+        case clearTimer = 3
+    }
+
+    private struct HostCallError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private func hostCall(_ op: Int32, _ arguments: [JSValue]) throws -> JSValue {
+        switch HostOp(rawValue: op) {
+        case .log:
+            let level = WorkerLogEntry.Level(rawValue: Int(arguments.first?.numberValue ?? 1)) ?? .log
+            log(level, arguments.count > 1 ? arguments[1].stringValue ?? "" : "", current)
+        case .setTimer:
+            guard let owner = current else {
+                throw HostCallError(description: """
+                    Disallowed operation called within global scope. Asynchronous I/O (ex: fetch() or connect()), \
+                    setting a timeout, and generating random values are not allowed within global scope. To fix this \
+                    error, perform this operation within a handler.
+                    """)
+            }
+            let id = Int(arguments.first?.numberValue ?? 0)
+            let delay = Int64(arguments.count > 1 ? arguments[1].numberValue ?? 0 : 0)
+            let scheduled = eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(delay)) { [weak self] () -> Void in
+                self?.fireTimer(id)
+            }
+            timers[id] = Timer(owner: owner.id, scheduled: scheduled)
+            owner.timerIDs.insert(id)
+        case .clearTimer:
+            let id = Int(arguments.first?.numberValue ?? 0)
+            if let timer = timers.removeValue(forKey: id) {
+                timer.scheduled.cancel()
+                invocations[timer.owner]?.timerIDs.remove(id)
+            }
+        case nil:
+            throw HostCallError(description: "unknown host operation \(op)")
+        }
+        return .undefined
+    }
+
+    private func fireTimer(_ id: Int) {
+        guard case .ready = state, let timer = timers.removeValue(forKey: id),
+            let owner = invocations[timer.owner]
+        else { return }
+        owner.timerIDs.remove(id)
+        let isolate = self.isolate
+        let result = runTask(owner) { () throws(JSError) in try isolate.invoke("fireTimer", [.number(Double(id))]) }
+        if case .failure(let error) = result, error.kind == .exception {
+            log(.error, error.stack.isEmpty ? "Uncaught \(error.message)" : "Uncaught \(error.stack)", owner)
+        }
+        settle()
+    }
+
+    private func log(_ level: WorkerLogEntry.Level, _ message: String, _ invocation: Invocation?) {
+        logSink(WorkerLogEntry(worker: script.name, level: level, message: message, requestID: invocation?.id))
+    }
+
+    // MARK: Helpers
+
+    private static func makeResponse(_ view: JSResponseView, allocator: ByteBufferAllocator) -> WorkerResponse {
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(view.headerCount)
+        view.forEachHeader { headers.append((name: $0, value: $1)) }
+        let body = view.body.map { bytes -> ByteBuffer in
+            var buffer = allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            return buffer
+        }
+        return WorkerResponse(status: view.status, statusText: view.statusText, headers: headers, body: body)
+    }
+
+    private static func failure(_ error: JSError, outcome: InvocationOutcome, cpu: UInt64) -> InvocationResult {
+        InvocationResult(value: .failure(message: error.message, stack: error.stack), outcome: outcome, cpuNanoseconds: cpu)
+    }
+
+    private static func failure(_ message: String, outcome: InvocationOutcome, cpu: UInt64) -> InvocationResult {
+        InvocationResult(value: .failure(message: message, stack: ""), outcome: outcome, cpuNanoseconds: cpu)
+    }
+}

@@ -1,0 +1,138 @@
+import NIOCore
+import Synchronization
+
+/// Runs workers: holds, per executor (event loop), the isolates of the worker versions it has
+/// served, creates them on first use and replaces them when a limit condemns one.
+///
+/// An executor keeps its own isolate of a hot worker, so a request is served on the event loop
+/// that accepted its connection, without a thread hop (Cloudflare likewise runs independent
+/// copies of a worker; globals are never shared between copies).
+public final class WorkerRuntime: Sendable {
+    public struct Configuration: Sendable {
+        public var watchdog: Watchdog
+
+        public init(watchdog: Watchdog = .shared) {
+            self.watchdog = watchdog
+        }
+    }
+
+    private let configuration: Configuration
+    private let logSink: WorkerLogSink
+    private let nextRequestID = Atomic<UInt64>(1)
+    private let executors: [ObjectIdentifier: ExecutorIsolates]
+
+    /// - Parameters:
+    ///   - eventLoops: the executors; each isolate belongs to one of them.
+    ///   - logSink: receives worker `console.*` output and uncaught errors.
+    public init(eventLoops: any EventLoopGroup, configuration: Configuration = .init(), logSink: @escaping WorkerLogSink) {
+        self.configuration = configuration
+        self.logSink = logSink
+        var executors: [ObjectIdentifier: ExecutorIsolates] = [:]
+        for loop in eventLoops.makeIterator() {
+            executors[ObjectIdentifier(loop)] = ExecutorIsolates(eventLoop: loop)
+        }
+        self.executors = executors
+    }
+
+    /// Delivers `request` to `script` on `eventLoop` (call it from that loop to avoid a hop).
+    public func invoke(
+        _ script: WorkerScript, request: WorkerRequest, on eventLoop: any EventLoop
+    ) -> EventLoopFuture<InvocationResult> {
+        guard eventLoop.inEventLoop else {
+            return eventLoop.flatSubmit { self.invoke(script, request: request, on: eventLoop) }
+        }
+        let requestID = nextRequestID.wrappingAdd(1, ordering: .relaxed).oldValue
+        do {
+            let isolate = try isolates(on: eventLoop).isolate(
+                for: script, watchdog: configuration.watchdog, logSink: logSink)
+            return isolate.handle(request, requestID: requestID)
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    /// Loads `script` in a scratch isolate and discards it: reports syntax errors, missing
+    /// modules and exceptions at top level without serving anything.
+    public func validate(_ script: WorkerScript, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        eventLoop.submit {
+            _ = try WorkerIsolate(
+                script: script, eventLoop: eventLoop, watchdog: self.configuration.watchdog, logSink: self.logSink)
+        }
+    }
+
+    /// Drops the isolates of every version of `workerName` other than `keepVersion`, once their
+    /// in-flight requests end.
+    public func retire(workerName: String, keepVersion: String?) {
+        for executor in executors.values {
+            executor.eventLoop.execute { executor.retire(workerName: workerName, keepVersion: keepVersion) }
+        }
+    }
+
+    /// Number of live isolates on all executors (for metrics and tests).
+    public func isolateCount() -> EventLoopFuture<Int> {
+        let futures = executors.values.map { executor in executor.eventLoop.submit { executor.count } }
+        let loop = executors.values.first!.eventLoop
+        return EventLoopFuture.reduce(0, futures, on: loop, +)
+    }
+
+    private func isolates(on eventLoop: any EventLoop) -> ExecutorIsolates {
+        guard let executor = executors[ObjectIdentifier(eventLoop)] else {
+            preconditionFailure("event loop \(eventLoop) is not one of this runtime's executors")
+        }
+        return executor
+    }
+}
+
+/// The isolates of one executor, keyed by worker name.
+///
+/// - Important: Confined to `eventLoop`.
+private final class ExecutorIsolates: @unchecked Sendable {
+    // Safe: every stored property is touched only on `eventLoop` (asserted in debug builds).
+
+    let eventLoop: any EventLoop
+    private var current: [String: WorkerIsolate] = [:]
+    /// Older versions still finishing requests.
+    private var draining: [ObjectIdentifier: WorkerIsolate] = [:]
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    var count: Int { current.count + draining.count }
+
+    func isolate(for script: WorkerScript, watchdog: Watchdog, logSink: @escaping WorkerLogSink) throws -> WorkerIsolate {
+        eventLoop.assertInEventLoop()
+        if let existing = current[script.name] {
+            if existing.script.versionID == script.versionID && existing.isReady { return existing }
+            retire(existing)
+        }
+        let isolate = try WorkerIsolate(script: script, eventLoop: eventLoop, watchdog: watchdog, logSink: logSink)
+        isolate.onCondemned = { [unowned self, unowned isolate] in
+            if self.current[script.name] === isolate { self.current.removeValue(forKey: script.name) }
+            self.draining.removeValue(forKey: ObjectIdentifier(isolate))
+        }
+        current[script.name] = isolate
+        return isolate
+    }
+
+    func retire(workerName: String, keepVersion: String?) {
+        guard let existing = current[workerName], existing.script.versionID != keepVersion else { return }
+        retire(existing)
+    }
+
+    private func retire(_ isolate: WorkerIsolate) {
+        current.removeValue(forKey: isolate.script.name)
+        if isolate.inFlight > 0 {
+            draining[ObjectIdentifier(isolate)] = isolate
+            sweepDraining()
+        }
+    }
+
+    /// Releases drained isolates; checked again shortly while any remain.
+    private func sweepDraining() {
+        draining = draining.filter { $0.value.inFlight > 0 }
+        if !draining.isEmpty {
+            eventLoop.scheduleTask(in: .milliseconds(100)) { [weak self] in self?.sweepDraining() }
+        }
+    }
+}

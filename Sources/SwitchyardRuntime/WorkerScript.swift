@@ -1,0 +1,64 @@
+import SwitchyardJS
+
+/// One immutable version of a worker: its code, bindings and limits.
+///
+/// Isolates are cached per ``versionID``: a new upload (or a reload in `switchyard dev`) is a
+/// new `WorkerScript` with a new version id.
+public final class WorkerScript: Sendable {
+    public enum Format: Sendable, Equatable {
+        /// ES modules; `main` names the entry module, whose default export handles events.
+        case modules(main: String)
+        /// A classic script using `addEventListener("fetch", ...)`.
+        case serviceWorker(name: String)
+    }
+
+    public struct Module: Sendable, Equatable {
+        public var name: String
+        public var kind: ModuleKind
+        public var content: [UInt8]
+
+        public init(name: String, kind: ModuleKind, content: [UInt8]) {
+            self.name = name
+            self.kind = kind
+            self.content = content
+        }
+    }
+
+    public let name: String
+    public let versionID: String
+    public let format: Format
+    public let modules: [Module]
+    /// Plain bindings (`vars`, JSON) as a JSON object text: `{"NAME": value, ...}`.
+    public let plainBindingsJSON: String
+    public let limits: WorkerLimits
+    public let compatibilityDate: String
+
+    public init(
+        name: String, versionID: String, format: Format, modules: [Module], plainBindingsJSON: String = "{}",
+        limits: WorkerLimits = .init(), compatibilityDate: String = "2021-11-02"
+    ) {
+        self.name = name
+        self.versionID = versionID
+        self.format = format
+        self.modules = modules
+        self.plainBindingsJSON = plainBindingsJSON
+        self.limits = limits
+        self.compatibilityDate = compatibilityDate
+    }
+}
+
+/// Per-worker resource limits.
+public struct WorkerLimits: Sendable, Equatable {
+    /// CPU time one request may use, in milliseconds.
+    public var cpuMilliseconds: Int
+    /// The isolate's whole footprint (heap, ArrayBuffers), in MiB.
+    public var memoryMegabytes: Int
+    /// How long `ctx.waitUntil()` work may run after the response, in milliseconds.
+    public var waitUntilMilliseconds: Int
+
+    public init(cpuMilliseconds: Int = 30_000, memoryMegabytes: Int = 128, waitUntilMilliseconds: Int = 30_000) {
+        self.cpuMilliseconds = cpuMilliseconds
+        self.memoryMegabytes = memoryMegabytes
+        self.waitUntilMilliseconds = waitUntilMilliseconds
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import SwitchyardDev
+
+@main
+struct Switchyard: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchyard",
+        abstract: "Self-hosted Workers for Platforms: run other people's JavaScript in V8 isolates.",
+        subcommands: [Dev.self]
+    )
+}
+
+/// Writes whole lines to standard output, one at a time, flushed (dev output is read live).
+let stdoutLock = NSLock()
+@Sendable func printLine(_ line: String) {
+    stdoutLock.lock()
+    defer { stdoutLock.unlock() }
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+struct Dev: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve one worker on localhost, like `wrangler dev`; reloads when its files change.")
+
+    @Argument(help: "A worker script, or a folder with wrangler.jsonc / wrangler.json / wrangler.toml.")
+    var path: String
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int = 8787
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .customLong("var"), help: "A binding NAME=VALUE in env (repeatable).")
+    var vars: [String] = []
+
+    @Option(name: .customLong("cpu-ms"), help: "CPU time limit per request, in milliseconds.")
+    var cpuMilliseconds: Int?
+
+    @Option(name: .customLong("memory-mb"), help: "Memory limit of the worker's isolate, in MiB.")
+    var memoryMegabytes: Int?
+
+    @Option(help: "Executor threads (default: one per core).")
+    var executors: Int?
+
+    func validate() throws {
+        for entry in vars where !entry.contains("=") {
+            throw ValidationError("--var expects NAME=VALUE, got \"\(entry)\"")
+        }
+        if let cpuMilliseconds, cpuMilliseconds <= 0 { throw ValidationError("--cpu-ms must be positive") }
+        if let memoryMegabytes, memoryMegabytes < 8 { throw ValidationError("--memory-mb must be at least 8") }
+        if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+    }
+
+    func run() async throws {
+        var bindings: [String: String] = [:]
+        for entry in vars {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            bindings[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        let server = DevServer(
+            configuration: .init(
+                path: path, host: host, port: port, vars: bindings, cpuMilliseconds: cpuMilliseconds,
+                memoryMegabytes: memoryMegabytes, executors: executors ?? ProcessInfo.processInfo.activeProcessorCount),
+            output: printLine)
+        let address: String
+        do {
+            let bound = try await server.start()
+            address = "http://\(host):\(bound)"
+        } catch {
+            printLine("error: \(error)")
+            throw ExitCode.failure
+        }
+        printLine("Ready on \(address)")
+        // Serve until interrupted.
+        while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+}
