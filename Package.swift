@@ -102,8 +102,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardRuntimeTests",
-            dependencies: ["SwitchyardRuntime", "SwitchyardJS"],
-            resources: [.copy("Fixtures")],
+            dependencies: [
+                "SwitchyardRuntime",
+                "SwitchyardJS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -96,7 +96,14 @@ v8::MaybeLocal<v8::Module> ResolveModule(v8::Local<v8::Context> context, v8::Loc
     self->isolate->ThrowException(v8::Exception::Error(NewString(self->isolate, message)));
     return {};
   }
-  return ModuleFor(self, context, name);
+  // A compile error must stay pending for InstantiateModule to report it: rethrow it.
+  v8::TryCatch try_catch(self->isolate);
+  v8::Local<v8::Module> module;
+  if (!ModuleFor(self, context, name).ToLocal(&module)) {
+    try_catch.ReThrow();
+    return {};
+  }
+  return module;
 }
 
 /// Instantiates and evaluates `module`; returns the evaluation promise.

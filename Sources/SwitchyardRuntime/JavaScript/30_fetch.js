@@ -34,8 +34,6 @@ const uncurryThis = (fn) => (thisArg, ...args) => ReflectApply(fn, thisArg, args
 
 const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice);
 const ArrayPrototypeSort = uncurryThis(Array.prototype.sort);
-const ArrayPrototypeJoin = uncurryThis(Array.prototype.join);
-const ArrayPrototypeSplice = uncurryThis(Array.prototype.splice);
 const StringPrototypeSlice = uncurryThis(String.prototype.slice);
 const StringPrototypeCharCodeAt = uncurryThis(String.prototype.charCodeAt);
 const StringPrototypeToLowerCase = uncurryThis(String.prototype.toLowerCase);

@@ -1,0 +1,104 @@
+import Foundation
+import NIOCore
+import SwitchyardJS
+import Testing
+
+@testable import SwitchyardRuntime
+
+@Suite("Isolation basics")
+struct IsolationTests {
+    @Test func noCodeGenerationFromStrings() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker("""
+                export default {
+                  async fetch() {
+                    const results = [];
+                    for (const attempt of [() => eval("1 + 1"), () => new Function("return 1")(),
+                                           () => setTimeout("1", 0),
+                                           () => WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))]) {
+                      try { const r = await attempt(); results.push("allowed:" + r); }
+                      catch (e) { results.push(e.name); }
+                    }
+                    return new Response(results.join(","));
+                  }
+                };
+                """)
+            #expect(try await h.text(script) == "EvalError,EvalError,TypeError,CompileError")
+        }
+    }
+
+    @Test func noHostAccess() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker("""
+                export default {
+                  async fetch() {
+                    const seen = [typeof process, typeof require, typeof Deno, typeof Bun, typeof module,
+                                  typeof __dirname, typeof fs, typeof SharedArrayBuffer === "function" ? "sab" : "nosab"];
+                    let imported = "none";
+                    try { await import("node:fs"); imported = "node:fs loaded"; } catch (e) { imported = e.message.split("\\n")[0]; }
+                    let waited = "none";
+                    try { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); waited = "blocked"; }
+                    catch (e) { waited = e.name; }
+                    return new Response(seen.join(",") + "|" + imported + "|" + waited);
+                  }
+                };
+                """)
+            let text = try await h.text(script)
+            #expect(text.hasPrefix("undefined,undefined,undefined,undefined,undefined,undefined,undefined,"))
+            #expect(text.contains(#"|No such module "node:fs"."#))
+            #expect(text.hasSuffix("|TypeError"))
+        }
+    }
+
+    @Test func nodeImportsFailAtLoad() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker(#"import fs from "node:fs"; export default { fetch() { return new Response(""); } };"#)
+            await #expect {
+                _ = try await h.fetch(script)
+            } throws: { error in
+                (error as? WorkerLoadError)?.message.contains(#"No such module "node:fs""#) == true
+            }
+        }
+    }
+
+    @Test func tamperingWithBuiltinsBreaksOnlyTheWorker() async throws {
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            let tamperer = h.worker("""
+                const OriginalResponse = Response;
+                export default {
+                  async fetch() {
+                    Promise.prototype.then = function () { throw new Error("then hijacked"); };
+                    // (Dictionary members such as ResponseInit.status are read through the prototype
+                    // chain by design, so pollution there would only change this worker's own calls.)
+                    Object.prototype.body = "evil body";
+                    Array.prototype[3] = "evil element";
+                    Array.prototype.push = function () { throw new Error("push hijacked"); };
+                    Reflect.apply = () => { throw new Error("apply hijacked"); };
+                    JSON.parse = () => ({ hijacked: true });
+                    globalThis.Response = function FakeResponse() {};
+                    return new OriginalResponse("still fine", { headers: { "x-ok": "1" } });
+                  }
+                };
+                """)
+            let result = try await h.fetch(tamperer)
+            #expect(result.outcome == .ok, "\(result.value)")
+            #expect(result.response?.status == 200)
+            #expect(result.bodyText == "still fine")
+            #expect(result.header("x-evil") == nil)
+            // The tampered isolate keeps serving (its own, broken, globals).
+            #expect(try await h.fetch(tamperer).bodyText == "still fine")
+            // A different worker is untouched.
+            let other = h.worker("export default { async fetch() { await null; return Response.json([1].map(x => x + 1)); } };")
+            #expect(try await h.text(other) == "[2]")
+        }
+    }
+
+    @Test func returningSomethingElseThanAResponseFails() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker("export default { fetch() { return { status: 200, body: 'fake' }; } };")
+            let result = try await h.fetch(script)
+            #expect(result.outcome == .exception)
+            #expect(result.failureMessage?.hasPrefix("TypeError") == true)
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import NIOCore
+import SwitchyardJS
+import Testing
+
+@testable import SwitchyardRuntime
+
+@Suite("CPU and memory limits")
+struct LimitsTests {
+    static let runaways: [(String, String)] = [
+        ("busy loop", "while (true) {}"),
+        ("microtask loop", "const spin = () => Promise.resolve().then(spin); spin(); await new Promise(() => {});"),
+        // A backreference keeps V8 on its backtracking engine: exponential time.
+        ("catastrophic regex", "/^(a|a)*\\1$/.test('a'.repeat(30) + 'b');"),
+        ("async busy loop", "await null; for (;;) { Math.random(); }"),
+    ]
+
+    @Test(arguments: runaways)
+    func cpuLimitEndsTheRequestAndReplacesTheIsolate(label: String, body: String) async throws {
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            var limits = WorkerLimits()
+            limits.cpuMilliseconds = 50
+            let script = h.worker(
+                """
+                let served = 0;
+                export default {
+                  async fetch(request) {
+                    served++;
+                    if (new URL(request.url).pathname === "/spin") { \(body) }
+                    return new Response("served " + served);
+                  }
+                };
+                """, limits: limits)
+            #expect(try await h.text(script) == "served 1")
+            let result = try await h.fetch(script, "/spin")
+            #expect(result.outcome == .exceededCpu, "\(label)")
+            #expect(result.failureMessage == "Worker exceeded CPU time limit.")
+            #expect(result.cpuNanoseconds >= 50_000_000)
+            // A fresh isolate: the global counter starts again.
+            #expect(try await h.text(script) == "served 1")
+        }
+    }
+
+    @Test func backtrackingRegexWithoutBackreferencesFallsBackToTheLinearEngine() async throws {
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            var limits = WorkerLimits()
+            limits.cpuMilliseconds = 200
+            let script = h.worker(
+                "export default { fetch() { return new Response(String(/^(a+)+$/.test('a'.repeat(40) + '!'))); } };",
+                limits: limits)
+            let result = try await h.fetch(script)
+            #expect(result.outcome == .ok)
+            #expect(result.bodyText == "false")
+        }
+    }
+
+    @Test func cpuLimitCountsCPUTimeNotWaiting() async throws {
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            var limits = WorkerLimits()
+            limits.cpuMilliseconds = 20
+            let script = h.worker(
+                """
+                export default {
+                  async fetch() {
+                    await new Promise((resolve) => setTimeout(resolve, 150));
+                    return new Response("waited");
+                  }
+                };
+                """, limits: limits)
+            let result = try await h.fetch(script)
+            #expect(result.outcome == .ok)
+            #expect(result.bodyText == "waited")
+        }
+    }
+
+    static let memoryHogs: [(String, String)] = [
+        ("heap", "const keep = []; for (;;) keep.push(new Array(100000).fill({ x: Math.random() }));"),
+        ("array buffers", "const keep = []; for (let i = 0; i < 1000; i++) keep.push(new Uint8Array(1024 * 1024).fill(1));"),
+        ("one big buffer", "globalThis.big = new ArrayBuffer(512 * 1024 * 1024); new Uint8Array(globalThis.big).fill(1);"),
+        ("map entries", "const m = new Map(); for (let i = 0; ; i++) m.set(i, { i, s: 'entry ' + i });"),
+    ]
+
+    @Test(arguments: memoryHogs)
+    func memoryLimitEndsTheRequestAndReplacesTheIsolate(label: String, body: String) async throws {
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            var limits = WorkerLimits()
+            limits.memoryMegabytes = 64
+            let script = h.worker(
+                """
+                let served = 0;
+                export default {
+                  async fetch(request) {
+                    served++;
+                    if (new URL(request.url).pathname === "/hog") { \(body) }
+                    return new Response("served " + served);
+                  }
+                };
+                """, limits: limits)
+            #expect(try await h.text(script) == "served 1")
+            let result = try await h.fetch(script, "/hog")
+            #expect(result.outcome == .exceededMemory, "\(label): \(result.value)")
+            #expect(try await h.text(script) == "served 1")
+        }
+    }
+
+    @Test func deepRecursionIsACatchableRangeError() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker("""
+                const dive = (n) => dive(n + 1) + 1;
+                export default {
+                  fetch() {
+                    try { dive(0); } catch (e) { return new Response(e.constructor.name + ": " + e.message); }
+                    return new Response("no error");
+                  }
+                };
+                """)
+            #expect(try await h.text(script) == "RangeError: Maximum call stack size exceeded")
+        }
+    }
+
+    @Test func runawayWorkerDoesNotDisturbOthers() async throws {
+        try await RuntimeHarness.with(executors: 2) { (h: RuntimeHarness) async throws in
+            var limits = WorkerLimits()
+            limits.cpuMilliseconds = 300
+            let runaway = h.worker("export default { fetch() { while (true) {} } };", limits: limits)
+            let wellBehaved = h.worker("""
+                let n = 0;
+                export default { async fetch() { await null; return new Response("ok " + ++n); } };
+                """)
+            let finished = Mutex<[String]>([])
+            async let spin: InvocationResult = {
+                let result = try await h.fetch(runaway, loop: 0)
+                finished.withLock { $0.append("runaway") }
+                return result
+            }()
+            // The well-behaved worker keeps serving on the other executor while the runaway spins.
+            for index in 1...20 {
+                #expect(try await h.text(wellBehaved, loop: 1) == "ok \(index)")
+            }
+            finished.withLock { $0.append("well-behaved") }
+            let result = try await spin
+            #expect(result.outcome == .exceededCpu)
+            #expect(finished.withLock { $0 } == ["well-behaved", "runaway"])
+            // And on the runaway's own executor, other workers are served once it is stopped.
+            #expect(try await h.text(wellBehaved, loop: 0) == "ok 1")
+        }
+    }
+}
+
+import Synchronization

@@ -1,0 +1,109 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+import SwitchyardJS
+import Testing
+
+@testable import SwitchyardRuntime
+
+/// Runs workers on a real runtime with its own executors, and collects what they log.
+final class RuntimeHarness: Sendable {
+    let group: MultiThreadedEventLoopGroup
+    let runtime: WorkerRuntime
+    let logEntries = LogCollector()
+    private let counter = Atomic<Int>(0)
+
+    init(executors: Int = 2) {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: executors)
+        let entries = logEntries
+        runtime = WorkerRuntime(eventLoops: group) { entry in entries.append(entry) }
+    }
+
+    /// Creates a harness, runs `body`, and shuts the executors down.
+    static func with(executors: Int = 2, _ body: (RuntimeHarness) async throws -> Void) async throws {
+        let harness = RuntimeHarness(executors: executors)
+        do {
+            try await body(harness)
+            try await harness.group.shutdownGracefully()
+        } catch {
+            try? await harness.group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    var loops: [any EventLoop] { Array(group.makeIterator()) }
+
+    /// A module worker whose main module is `source`.
+    func worker(
+        _ source: String, name: String? = nil, modules: [WorkerScript.Module] = [], vars: String = "{}",
+        limits: WorkerLimits = .init()
+    ) -> WorkerScript {
+        let id = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        return WorkerScript(
+            name: name ?? "worker-\(id)", versionID: "v\(id)", format: .modules(main: "worker.js"),
+            modules: [.init(name: "worker.js", kind: .esModule, content: Array(source.utf8))] + modules,
+            plainBindingsJSON: vars, limits: limits)
+    }
+
+    func serviceWorker(_ source: String, vars: String = "{}") -> WorkerScript {
+        let id = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        return WorkerScript(
+            name: "sw-\(id)", versionID: "v\(id)", format: .serviceWorker(name: "sw.js"),
+            modules: [.init(name: "sw.js", kind: .esModule, content: Array(source.utf8))], plainBindingsJSON: vars)
+    }
+
+    func fetch(
+        _ script: WorkerScript, _ path: String = "/", method: String = "GET", headers: [(name: String, value: String)] = [],
+        body: String? = nil, loop: Int = 0
+    ) async throws -> InvocationResult {
+        let request = WorkerRequest(
+            method: method, url: "http://example.com\(path)", headers: headers, body: body.map { ByteBuffer(string: $0) })
+        return try await runtime.invoke(script, request: request, on: loops[loop]).get()
+    }
+
+    /// Fetches and returns the response's status and body text; fails the test on a worker failure.
+    func text(_ script: WorkerScript, _ path: String = "/", method: String = "GET", body: String? = nil, loop: Int = 0)
+        async throws -> String
+    {
+        let result = try await fetch(script, path, method: method, body: body, loop: loop)
+        guard case .response(let response) = result.value else {
+            Issue.record("worker failed: \(result.outcome) \(result.value)")
+            return ""
+        }
+        return response.body.map { String(buffer: $0) } ?? ""
+    }
+
+    func logs(level: WorkerLogEntry.Level? = nil) -> [String] {
+        logEntries.entries.filter { level == nil || $0.level == level }.map(\.message)
+    }
+}
+
+extension InvocationResult {
+    var response: WorkerResponse? {
+        if case .response(let response) = value { return response }
+        return nil
+    }
+
+    var failureMessage: String? {
+        if case .failure(let message, _) = value { return message }
+        return nil
+    }
+
+    var bodyText: String { response?.body.map { String(buffer: $0) } ?? "" }
+
+    func header(_ name: String) -> String? {
+        response?.headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// Worker log lines, collected from any executor.
+final class LogCollector: Sendable {
+    private let storage = Mutex<[WorkerLogEntry]>([])
+
+    func append(_ entry: WorkerLogEntry) {
+        storage.withLock { $0.append(entry) }
+    }
+
+    var entries: [WorkerLogEntry] { storage.withLock { $0 } }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import NIOCore
+import Synchronization
+import SwitchyardJS
+import Testing
+
+@testable import SwitchyardRuntime
+
+@Suite("Worker formats and lifecycle")
+struct WorkerBasicsTests {
+    @Test func moduleWorkerRespondsWithStatusHeadersAndBody() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker("""
+                export default {
+                  async fetch(request, env, ctx) {
+                    return new Response("created " + request.method + " " + new URL(request.url).pathname, {
+                      status: 201, headers: { "X-Test": "yes" } });
+                  }
+                };
+                """)
+            let result = try await h.fetch(script, "/things", method: "POST")
+            #expect(result.outcome == .ok)
+            #expect(result.response?.status == 201)
+            #expect(result.header("x-test") == "yes")
+            #expect(result.bodyText == "created POST /things")
+        }
+    }
+
+    @Test func modulesImportEachOtherAndEveryModuleType() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            // (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
+            let wasm: [UInt8] = [
+                0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f,
+                0x03, 0x02, 0x01, 0x00, 0x07, 0x07, 0x01, 0x03, 0x61, 0x64, 0x64, 0x00, 0x00, 0x0a, 0x09, 0x01, 0x07,
+                0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b,
+            ]
+            let script = h.worker(
+                """
+                import { greet } from "./lib/greet.js";
+                import template from "./assets/page.txt";
+                import config from "./config.json";
+                import blob from "./assets/blob.bin";
+                import addModule from "./add.wasm";
+                const { exports } = new WebAssembly.Instance(addModule);
+                export default {
+                  async fetch() {
+                    const lazy = await import("./lib/lazy.js");
+                    return new Response([greet(config.who), template.trim(), new Uint8Array(blob).join("-"),
+                      exports.add(40, 2), lazy.value].join("|"));
+                  }
+                };
+                """,
+                modules: [
+                    .init(name: "lib/greet.js", kind: .esModule, content: Array(#"import { suffix } from "../util.js"; export const greet = (who) => "hi " + who + suffix;"#.utf8)),
+                    .init(name: "util.js", kind: .esModule, content: Array(#"export const suffix = "!";"#.utf8)),
+                    .init(name: "lib/lazy.js", kind: .esModule, content: Array("export const value = 'lazy';".utf8)),
+                    .init(name: "assets/page.txt", kind: .text, content: Array("<p>text</p>\n".utf8)),
+                    .init(name: "config.json", kind: .json, content: Array(#"{"who": "there"}"#.utf8)),
+                    .init(name: "assets/blob.bin", kind: .data, content: [7, 8, 9]),
+                    .init(name: "add.wasm", kind: .wasm, content: wasm),
+                ])
+            #expect(try await h.text(script) == "hi there!|<p>text</p>|7-8-9|42|lazy")
+        }
+    }
+
+    @Test func serviceWorkerSyntaxWithBindingsAsGlobals() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.serviceWorker(
+                """
+                addEventListener("fetch", (event) => {
+                  event.waitUntil(Promise.resolve());
+                  event.passThroughOnException();
+                  event.respondWith(new Response("sw " + GREETING + " " + event.request.method));
+                });
+                """, vars: #"{"GREETING": "hello"}"#)
+            #expect(try await h.text(script, method: "PUT", body: "x") == "sw hello PUT")
+        }
+    }
+
+    @Test func globalsPersistAcrossRequestsOnOneIsolate() async throws {
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            let script = h.worker("let count = 0; export default { fetch() { return new Response(String(++count)); } };")
+            #expect(try await h.text(script) == "1")
+            #expect(try await h.text(script) == "2")
+            #expect(try await h.text(script) == "3")
+            #expect(try await h.runtime.isolateCount().get() == 1)
+        }
+    }
+
+    @Test func concurrentRequestsInterleaveAtAwait() async throws {
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            let script = h.worker("""
+                const order = [];
+                export default {
+                  async fetch(request) {
+                    const name = new URL(request.url).pathname;
+                    // Each request waits (on a timer) for the other to reach a point: this only
+                    // finishes if both are in flight on the one isolate at the same time.
+                    const wait = async (done) => { while (!done()) await new Promise((r) => setTimeout(r, 5)); };
+                    if (name === "/slow") {
+                      order.push("slow-start");
+                      await wait(() => order.includes("/fast"));
+                    } else {
+                      await wait(() => order.includes("slow-start"));
+                    }
+                    order.push(name);
+                    return new Response(order.join(","));
+                  }
+                };
+                """)
+            async let slow = h.text(script, "/slow")
+            let fast = try await h.text(script, "/fast")
+            #expect(fast == "slow-start,/fast")
+            #expect(try await slow == "slow-start,/fast,/slow")
+        }
+    }
+
+    @Test func envHoldsOnlyTheWorkersOwnBindings() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let source = "export default { fetch(r, env) { return new Response(JSON.stringify(env)); } };"
+            let a = h.worker(source, vars: #"{"TENANT": "a", "N": 1}"#)
+            let b = h.worker(source, vars: #"{"TENANT": "b", "LIST": [1, 2]}"#)
+            #expect(try await h.text(a) == #"{"TENANT":"a","N":1}"#)
+            #expect(try await h.text(b) == #"{"TENANT":"b","LIST":[1,2]}"#)
+        }
+    }
+
+    @Test func waitUntilKeepsWorkingAfterTheResponse() async throws {
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            let script = h.worker("""
+                export default {
+                  fetch(request, env, ctx) {
+                    ctx.passThroughOnException();
+                    ctx.waitUntil(new Promise((resolve) => setTimeout(() => { console.log("after response"); resolve(); }, 50)));
+                    return new Response("sent");
+                  }
+                };
+                """)
+            // The marker is logged by a callback that runs on the executor the moment the response
+            // is handed over, so the order of the two lines is the order of the events.
+            let request = WorkerRequest(method: "GET", url: "http://example.com/")
+            let result = try await h.runtime.invoke(script, request: request, on: h.loops[0]).map { result in
+                h.logEntries.append(WorkerLogEntry(worker: "test", level: .debug, message: "response delivered"))
+                return result
+            }.get()
+            #expect(result.bodyText == "sent")
+            for _ in 0..<100 where !h.logs().contains("after response") {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(h.logs() == ["response delivered", "after response"])
+        }
+    }
+
+    @Test func waitUntilIsBounded() async throws {
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            var limits = WorkerLimits()
+            limits.waitUntilMilliseconds = 100
+            let script = h.worker(
+                """
+                export default {
+                  fetch(request, env, ctx) {
+                    ctx.waitUntil(new Promise((resolve) => setTimeout(() => { console.log("too late"); resolve(); }, 60000)));
+                    return new Response("sent");
+                  }
+                };
+                """, limits: limits)
+            #expect(try await h.text(script) == "sent")
+            for _ in 0..<250 where !h.logs(level: .warn).contains(where: { $0.contains("waitUntil") }) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let found1 = h.logs(level: .warn).contains { $0.contains("waitUntil") }
+            #expect(found1)
+            #expect(!h.logs().contains("too late"))
+        }
+    }
+
+    @Test func timersIntervalsAndMicrotasks() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker("""
+                export default {
+                  async fetch() {
+                    const events = [];
+                    queueMicrotask(() => events.push("micro"));
+                    const cancelled = setTimeout(() => events.push("cancelled"), 10);
+                    clearTimeout(cancelled);
+                    await new Promise((resolve) => {
+                      let ticks = 0;
+                      const id = setInterval(() => {
+                        events.push("tick" + ++ticks);
+                        if (ticks === 3) { clearInterval(id); resolve(); }
+                      }, 5);
+                    });
+                    await new Promise((resolve) => setTimeout(resolve, 20, "arg"));
+                    return new Response(events.join(","));
+                  }
+                };
+                """)
+            #expect(try await h.text(script) == "micro,tick1,tick2,tick3")
+        }
+    }
+
+    @Test func timersAtGlobalScopeAreRefusedLikeCloudflare() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker("setTimeout(() => {}, 1); export default { fetch() { return new Response('x'); } };")
+            await #expect {
+                _ = try await h.fetch(script)
+            } throws: { error in
+                String(describing: error).contains("Disallowed operation called within global scope")
+            }
+        }
+    }
+
+    @Test func consoleOutputIsCapturedPerRequest() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker("""
+                export default {
+                  fetch(request) {
+                    console.log("hello %s, %d items", "tenant", 3, { nested: { a: [1, 2] } });
+                    console.warn("careful");
+                    console.error(new TypeError("bad"));
+                    return new Response("ok");
+                  }
+                };
+                """)
+            _ = try await h.text(script)
+            _ = try await h.text(script)
+            let entries = h.logEntries.entries
+            let found2 = entries.contains { $0.level == .log && $0.message == "hello tenant, 3 items { nested: { a: [ 1, 2 ] } }" }
+            #expect(found2)
+            let found3 = entries.contains { $0.level == .warn && $0.message == "careful" }
+            #expect(found3)
+            let found4 = entries.contains { $0.level == .error && $0.message.hasPrefix("TypeError: bad") }
+            #expect(found4)
+            let requestIDs = Set(entries.compactMap(\.requestID))
+            #expect(requestIDs.count == 2)
+        }
+    }
+
+    @Test func handlerThatNeverSettlesIsReported() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker("export default { fetch() { return new Promise(() => {}); } };")
+            let result = try await h.fetch(script)
+            #expect(result.outcome == .exception)
+            #expect(result.failureMessage?.contains("The script will never generate a response") == true)
+        }
+    }
+}
