@@ -65,7 +65,9 @@ public final class DevServer: Sendable {
             configuration: .init(host: configuration.host, port: configuration.port), group: group, runtime: runtime,
             router: { [self] _ in self.current.withLock { $0?.script } },
             onRequest: { [output] record in
-                let cpu = String(format: "%.2f", Double(record.cpuNanoseconds) / 1_000_000)
+                let hundredths = (record.cpuNanoseconds + 5_000) / 10_000
+                let fraction = hundredths % 100
+                let cpu = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
                 let outcome = record.outcome.map { $0 == .ok ? "" : " \($0.rawValue)" } ?? ""
                 output("\(record.method) \(record.path) \(record.status)\(outcome) (\(cpu) ms CPU)")
             })

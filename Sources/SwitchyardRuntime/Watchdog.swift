@@ -29,7 +29,12 @@ public final class Watchdog: @unchecked Sendable {
     private let condition = NSCondition()
     private var active: [ObjectIdentifier: Execution] = [:]
     private var thread: Thread?
+    /// True while the watchdog thread sleeps on `condition` (nothing ran for a while); only then
+    /// does `enter` pay for a wake-up.
+    private var parked = false
     private let tick: TimeInterval
+    /// Ticks without any execution before the thread parks.
+    private let idleTicksBeforeParking = 200
 
     public static let shared = Watchdog()
 
@@ -47,7 +52,7 @@ public final class Watchdog: @unchecked Sendable {
         active[ObjectIdentifier(owner)] = Execution(
             handle: handle, clock: clock, startCPU: start, budget: budget, fired: false)
         if thread == nil { startThread() }
-        condition.signal()
+        if parked { condition.signal() }
         condition.unlock()
     }
 
@@ -70,9 +75,16 @@ public final class Watchdog: @unchecked Sendable {
     }
 
     private func run() {
+        var idleTicks = 0
         while true {
             condition.lock()
-            while active.isEmpty { condition.wait() }
+            idleTicks = active.isEmpty ? idleTicks + 1 : 0
+            if idleTicks > idleTicksBeforeParking {
+                parked = true
+                while active.isEmpty { condition.wait() }
+                parked = false
+                idleTicks = 0
+            }
             for (key, execution) in active where !execution.fired {
                 if Self.cpuTime(execution.clock) &- execution.startCPU > execution.budget {
                     execution.handle.terminate()

@@ -119,20 +119,36 @@ final class WorkerIsolate {
             method: request.method, url: request.url, headers: request.headers,
             body: request.body.map { Array($0.readableBytesView) }, cfJSON: request.cfJSON)
         let isolate = self.isolate
-        switch runTask(invocation, { () throws(JSError) in try isolate.startFetch(jsRequest) }) {
-        case .success(let slot):
-            invocation.slot = slot
-        case .failure(let error):
-            if invocations[requestID] != nil {
-                respond(invocation, with: Self.failure(error, outcome: .exception, cpu: invocation.cpuNanoseconds))
-                finish(invocation)
+        runTask(invocation) { () throws(JSError) in
+            invocation.slot = try isolate.startFetch(jsRequest)
+        } onFailure: { error in
+            if self.invocations[requestID] != nil {
+                self.respond(invocation, with: Self.failure(error, outcome: .exception, cpu: invocation.cpuNanoseconds))
+                self.finish(invocation)
             }
         }
-        settle()
         return promise.futureResult
     }
 
     // MARK: Tasks
+
+    /// Runs one event (a request's start, a timer...) and then polls the requests in flight,
+    /// all in one watchdog window: one pair of CPU clock reads per event.
+    private func runTask(
+        _ invocation: Invocation?, _ body: () throws(JSError) -> Void, onFailure: (JSError) -> Void
+    ) {
+        let result = runTask(invocation) { () throws(JSError) in
+            do throws(JSError) {
+                try body()
+            } catch where error.kind == .exception {
+                onFailure(error)
+            }
+            try self.settle()
+        }
+        if case .failure(let error) = result, error.kind != .terminated, case .ready = state {
+            onFailure(error)
+        }
+    }
 
     /// Runs one task under the CPU watchdog and checks the memory limit after it.
     private func runTask<T>(_ invocation: Invocation?, _ body: () throws(JSError) -> T) -> Result<T, JSError> {
@@ -170,20 +186,16 @@ final class WorkerIsolate {
 
     /// Polls every in-flight request after a task: responses, failures, finished waitUntil work,
     /// and requests that can no longer make progress.
-    private func settle() {
+    private func settle() throws(JSError) {
         for invocation in Array(invocations.values) where invocations[invocation.id] != nil && invocation.slot >= 0 {
             guard case .ready = state else { return }
-            poll(invocation)
+            try poll(invocation)
         }
     }
 
-    private func poll(_ invocation: Invocation) {
-        let isolate = self.isolate
+    private func poll(_ invocation: Invocation) throws(JSError) {
         let allocator = self.allocator
-        let result = runTask(invocation) { () throws(JSError) in
-            try isolate.pollFetch(slot: invocation.slot) { view in Self.makeResponse(view, allocator: allocator) }
-        }
-        guard case .ready = state, case .success(let poll) = result else { return }
+        let poll = try isolate.pollFetch(slot: invocation.slot) { view in Self.makeResponse(view, allocator: allocator) }
         switch poll.state {
         case .responded(let response):
             if !invocation.responded {
@@ -307,11 +319,11 @@ final class WorkerIsolate {
         else { return }
         owner.timerIDs.remove(id)
         let isolate = self.isolate
-        let result = runTask(owner) { () throws(JSError) in try isolate.invoke("fireTimer", [.number(Double(id))]) }
-        if case .failure(let error) = result, error.kind == .exception {
-            log(.error, error.stack.isEmpty ? "Uncaught \(error.message)" : "Uncaught \(error.stack)", owner)
+        runTask(owner) { () throws(JSError) in
+            try isolate.invoke("fireTimer", [.number(Double(id))])
+        } onFailure: { error in
+            self.log(.error, error.stack.isEmpty ? "Uncaught \(error.message)" : "Uncaught \(error.stack)", owner)
         }
-        settle()
     }
 
     private func log(_ level: WorkerLogEntry.Level, _ message: String, _ invocation: Invocation?) {

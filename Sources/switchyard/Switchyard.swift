@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import SwitchyardDev
 
 @main
@@ -11,12 +12,42 @@ struct Switchyard: AsyncParsableCommand {
     )
 }
 
-/// Writes whole lines to standard output, one at a time, flushed (dev output is read live).
-let stdoutLock = NSLock()
+/// Standard output for lines printed under load (one per request in `dev`): lines are buffered
+/// and written together every 50 ms, instead of one write(2) per line.
+final class LineOutput: Sendable {
+    private let pending = Mutex<[UInt8]>([])
+
+    static let shared = LineOutput()
+
+    private init() {
+        let flusher = Thread {
+            while true {
+                Thread.sleep(forTimeInterval: 0.05)
+                LineOutput.shared.flush()
+            }
+        }
+        flusher.name = "switchyard-output"
+        flusher.start()
+    }
+
+    func write(_ line: String) {
+        pending.withLock { buffer in
+            buffer.append(contentsOf: line.utf8)
+            buffer.append(UInt8(ascii: "\n"))
+        }
+    }
+
+    func flush() {
+        let bytes = pending.withLock { buffer in
+            defer { buffer.removeAll(keepingCapacity: true) }
+            return buffer
+        }
+        if !bytes.isEmpty { FileHandle.standardOutput.write(Data(bytes)) }
+    }
+}
+
 @Sendable func printLine(_ line: String) {
-    stdoutLock.lock()
-    defer { stdoutLock.unlock() }
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    LineOutput.shared.write(line)
 }
 
 struct Dev: AsyncParsableCommand {
@@ -70,6 +101,7 @@ struct Dev: AsyncParsableCommand {
             address = "http://\(host):\(bound)"
         } catch {
             printLine("error: \(error)")
+            LineOutput.shared.flush()
             throw ExitCode.failure
         }
         printLine("Ready on \(address)")
