@@ -47,6 +47,8 @@ final class WorkerIsolate {
     /// The request whose task is running, to which timers and logs belong.
     private var current: Invocation?
     private var memoryLimitBytes: Int { script.limits.memoryMegabytes * 1024 * 1024 }
+    /// Set by the check inside an event's window; the isolate is condemned right after.
+    private var memoryExceeded = false
 
     /// Called once the isolate is condemned, so its owner stops routing requests to it.
     var onCondemned: (() -> Void)?
@@ -133,25 +135,31 @@ final class WorkerIsolate {
     // MARK: Tasks
 
     /// Runs one event (a request's start, a timer...) and then polls the requests in flight,
-    /// all in one watchdog window: one pair of CPU clock reads per event.
+    /// all in one watchdog window: one pair of CPU clock reads per event. Limits are checked
+    /// before polling, so a request that hit one is reported as such, not as an exception.
     private func runTask(
         _ invocation: Invocation?, _ body: () throws(JSError) -> Void, onFailure: (JSError) -> Void
     ) {
-        let result = runTask(invocation) { () throws(JSError) in
+        var failure: JSError?
+        let result = runTask(invocation, checkMemoryAfter: false) { () throws(JSError) in
             do throws(JSError) {
                 try body()
-            } catch where error.kind == .exception {
-                onFailure(error)
+            } catch {
+                failure = error
+                if error.kind == .terminated { throw error }
             }
-            try self.settle()
+            self.memoryExceeded = self.exceedsMemory()
+            if !self.memoryExceeded { try self.settle() }
         }
-        if case .failure(let error) = result, error.kind != .terminated, case .ready = state {
-            onFailure(error)
-        }
+        guard case .ready = state else { return }
+        if case .failure(let error) = result { failure = error }
+        if let failure { onFailure(failure) }
     }
 
     /// Runs one task under the CPU watchdog and checks the memory limit after it.
-    private func runTask<T>(_ invocation: Invocation?, _ body: () throws(JSError) -> T) -> Result<T, JSError> {
+    private func runTask<T>(
+        _ invocation: Invocation?, checkMemoryAfter: Bool = true, _ body: () throws(JSError) -> T
+    ) -> Result<T, JSError> {
         let limit = UInt64(script.limits.cpuMilliseconds) * 1_000_000
         let budget = invocation.map { limit > $0.cpuNanoseconds ? limit - $0.cpuNanoseconds : 0 }
             ?? Self.startupBudgetNanoseconds
@@ -168,7 +176,7 @@ final class WorkerIsolate {
         invocation?.cpuNanoseconds += usage.cpuNanoseconds
         if usage.exceeded {
             condemn(.exceededCpu, culprit: invocation)
-        } else if exceedsMemory() {
+        } else if memoryExceeded || (checkMemoryAfter && exceedsMemory()) {
             condemn(.exceededMemory, culprit: invocation)
         } else if case .failure(let error) = result, error.kind == .terminated {
             condemn(.exceededMemory, culprit: invocation)
