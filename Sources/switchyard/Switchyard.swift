@@ -8,7 +8,7 @@ struct Switchyard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard",
         abstract: "Self-hosted Workers for Platforms: run other people's JavaScript in V8 isolates.",
-        subcommands: [Dev.self]
+        subcommands: [Dev.self, Serve.self]
     )
 }
 

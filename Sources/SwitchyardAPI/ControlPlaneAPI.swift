@@ -1,0 +1,130 @@
+import Foundation
+import Hummingbird
+import Logging
+import SwitchyardModel
+import SwitchyardStore
+
+/// The Cloudflare v4-compatible control-plane API: dispatch namespaces, namespace scripts,
+/// accounts and tokens, and the records of KV namespaces, D1 databases and R2 buckets.
+///
+/// ``router()`` builds the Hummingbird router; `SwitchyardServer` serves it.
+public struct ControlPlaneAPI: Sendable {
+    public struct Configuration: Sendable {
+        /// Path prefix of every route.
+        public var basePath: String
+        /// Largest total size of a worker's modules, in bytes.
+        public var maxScriptSize: Int
+        /// Largest size of a JSON request body, in bytes.
+        public var maxJSONBodySize: Int
+
+        public init(basePath: String = "/client/v4", maxScriptSize: Int = 10 * 1024 * 1024, maxJSONBodySize: Int = 1024 * 1024) {
+            self.basePath = basePath
+            self.maxScriptSize = maxScriptSize
+            self.maxJSONBodySize = maxJSONBodySize
+        }
+    }
+
+    let store: any ControlPlaneStore
+    let validator: any ScriptValidator
+    let observer: (any ScriptChangeObserver)?
+    let configuration: Configuration
+
+    public init(
+        store: any ControlPlaneStore, validator: any ScriptValidator, observer: (any ScriptChangeObserver)? = nil,
+        configuration: Configuration = .init()
+    ) {
+        self.store = store
+        self.validator = validator
+        self.observer = observer
+        self.configuration = configuration
+    }
+
+    /// The router with every route, the envelope error middleware and authentication.
+    public func router() -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: EnvelopeErrorMiddleware<APIRequestContext>())
+        router.add(middleware: AuthMiddleware(store: store, basePath: configuration.basePath))
+        let api = router.group(RouterPath(configuration.basePath))
+        addAccountRoutes(to: api)
+        addNamespaceRoutes(to: api)
+        addScriptRoutes(to: api)
+        addResourceRoutes(to: api)
+        api.get("openapi.json") { _, _ in
+            EnvelopeResponse.json(Data(OpenAPIDocument.json(basePath: configuration.basePath).utf8), status: .ok)
+        }
+        return router
+    }
+
+    // MARK: - Shared helpers
+
+    /// Reads the whole body, up to `limit` bytes (413 beyond).
+    func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw APIError(
+                status: .contentTooLarge, code: ErrorCode.scriptTooLarge,
+                message: "The request body is larger than the limit of \(limit) bytes")
+        }
+    }
+
+    /// Decodes a JSON body as ``JSON``; an empty body is `nil`.
+    func jsonBody(_ request: Request) async throws -> JSON? {
+        let buffer = try await collect(request, limit: configuration.maxJSONBodySize)
+        if buffer.readableBytes == 0 { return nil }
+        do {
+            return try JSONDecoder().decode(JSON.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw APIError.badRequest("the request body is not valid JSON: \(UploadMetadata.describe(error))")
+        }
+    }
+
+    /// A JSON object body; an empty body is `[:]`.
+    func jsonObjectBody(_ request: Request) async throws -> [String: JSON] {
+        guard let json = try await jsonBody(request) else { return [:] }
+        guard case .object(let object) = json else {
+            throw APIError.badRequest("the request body must be a JSON object, got \(json.typeName)")
+        }
+        return object
+    }
+
+    /// `page` / `per_page` from the query (defaults 1 and `defaultPerPage`, at most `maxPerPage`).
+    func pageRequest(_ request: Request, defaultPerPage: Int, maxPerPage: Int) throws -> PageRequest {
+        let query = request.uri.queryParameters
+        func int(_ key: String) throws -> Int? {
+            guard let raw = query[key[...]] else { return nil }
+            guard let value = Int(raw), value >= 1 else {
+                throw APIError.badRequest("query parameter \(key) must be a positive integer, got \"\(raw)\"")
+            }
+            return value
+        }
+        let page = try int("page") ?? 1
+        let perPage = min(try int("per_page") ?? defaultPerPage, maxPerPage)
+        return PageRequest(page: page, perPage: perPage)
+    }
+
+    func account(_ context: APIRequestContext) throws -> String {
+        let id = try context.parameter("account_id")
+        let token = try context.requireToken()
+        guard token.accountID == id else { throw APIError.forbidden("Authentication error") }
+        return id
+    }
+
+    static func now() -> String {
+        Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
+
+/// Names of namespaces and scripts: 1 to 63 characters of `a-z`, `0-9`, `-`, `_`.
+enum Names {
+    static func validate(_ name: String, kind: String) throws {
+        let allowed = name.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+        }
+        guard !name.isEmpty, name.utf8.count <= 63, allowed else {
+            throw APIError.badRequest(
+                "\(kind) name \"\(name)\" is invalid: use 1 to 63 characters of a-z, 0-9, \"-\" and \"_\"")
+        }
+    }
+}

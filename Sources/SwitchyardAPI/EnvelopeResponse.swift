@@ -1,0 +1,37 @@
+import Foundation
+import Hummingbird
+import SwitchyardModel
+
+/// Builds envelope responses.
+public enum EnvelopeResponse {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// `{"success": true, ..., "result": result}`.
+    public static func success<T: Encodable & Sendable>(
+        _ result: T?, status: HTTPResponse.Status = .ok, resultInfo: ResultInfo? = nil
+    ) throws -> Response {
+        let data = try encoder.encode(Envelope(success: true, result: result, resultInfo: resultInfo))
+        return json(data, status: status)
+    }
+
+    /// `{"success": true, ..., "result": null}` (deletes and the like).
+    public static func empty(status: HTTPResponse.Status = .ok) -> Response {
+        json(Data(#"{"success":true,"errors":[],"messages":[],"result":null}"#.utf8), status: status)
+    }
+
+    static func failure(_ error: APIError) -> Response {
+        let data = (try? encoder.encode(Envelope<JSON>.failure(error.errors)))
+            ?? Data(#"{"success":false,"errors":[{"code":10002,"message":"Internal server error"}],"messages":[],"result":null}"#.utf8)
+        return json(data, status: error.status)
+    }
+
+    static func json(_ data: Data, status: HTTPResponse.Status) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

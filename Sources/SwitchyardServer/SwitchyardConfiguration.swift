@@ -1,0 +1,52 @@
+/// Configuration of `switchyard serve`.
+///
+/// | key | default | meaning |
+/// |---|---|---|
+/// | `dataDirectory` | `./.switchyard` | SQLite database and the admin token file |
+/// | `api.host` | `127.0.0.1` | address of the control-plane API |
+/// | `api.port` | `8788` | its port (`0` picks a free one) |
+/// | `api.maxScriptSize` | 10 MiB | largest worker (sum of its modules) |
+/// | `edge.host` / `edge.port` | `127.0.0.1` / `8787` | the edge listener (wired by the edge, see ``WorkerCatalog``) |
+/// | `adminToken` | generated | `SWITCHYARD_ADMIN_TOKEN`: the admin token to use instead of a generated one |
+public struct SwitchyardConfiguration: Sendable {
+    public struct API: Sendable {
+        public var host: String
+        public var port: Int
+        public var maxScriptSize: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 8788, maxScriptSize: Int = 10 * 1024 * 1024) {
+            self.host = host
+            self.port = port
+            self.maxScriptSize = maxScriptSize
+        }
+    }
+
+    public struct Edge: Sendable {
+        public var host: String
+        public var port: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 8787) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    public var dataDirectory: String
+    public var api: API
+    public var edge: Edge
+    /// An admin token secret to install instead of generating one (never logged).
+    public var adminToken: String?
+    /// Executor threads for validation isolates.
+    public var validationThreads: Int
+
+    public init(
+        dataDirectory: String = "./.switchyard", api: API = .init(), edge: Edge = .init(), adminToken: String? = nil,
+        validationThreads: Int = 1
+    ) {
+        self.dataDirectory = dataDirectory
+        self.api = api
+        self.edge = edge
+        self.adminToken = adminToken
+        self.validationThreads = validationThreads
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+import SwitchyardModel
+import SwitchyardStore
+
+/// The control plane's state in one SQLite database (WAL mode).
+///
+/// All access goes through one connection whose statements run on a `NIOThreadPool`, never on
+/// an event loop. An ``AsyncLock`` keeps each operation's statements together, and every write
+/// is one transaction, so a deploy is atomic: a reader sees the previous version or the new one,
+/// and a crash (even `kill -9`) in the middle leaves the previous version in place.
+///
+/// Module bytes are content-addressed (`blobs`, keyed by SHA-256): versions that share a module
+/// share its bytes; blobs no version references are removed when scripts are deleted.
+public final class SQLiteControlPlaneStore: Sendable {
+    public struct Configuration: Sendable {
+        /// Database file path, or `:memory:`.
+        public var path: String
+
+        public init(path: String) {
+            self.path = path
+        }
+    }
+
+    let connection: SQLiteConnection
+    let lock = AsyncLock()
+    let logger: Logger
+
+    private init(connection: SQLiteConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    public static func open(
+        configuration: Configuration, threadPool: NIOThreadPool = .singleton,
+        logger: Logger = Logger(label: "switchyard.store")
+    ) async throws -> SQLiteControlPlaneStore {
+        let storage: SQLiteConnection.Storage = configuration.path == ":memory:" ? .memory : .file(path: configuration.path)
+        let connection = try await SQLiteConnection.open(
+            storage: storage, threadPool: threadPool, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+        let store = SQLiteControlPlaneStore(connection: connection, logger: logger)
+        try await store.migrate()
+        return store
+    }
+
+    /// Closes the connection.
+    public func close() async throws {
+        try await connection.close()
+    }
+
+    private func migrate() async throws {
+        _ = try await connection.query("PRAGMA journal_mode = WAL")
+        _ = try await connection.query("PRAGMA synchronous = NORMAL")
+        _ = try await connection.query("PRAGMA foreign_keys = ON")
+        _ = try await connection.query("PRAGMA busy_timeout = 5000")
+        try await transaction {
+            for statement in Self.schema {
+                _ = try await self.connection.query(statement)
+            }
+        }
+    }
+
+    static let schema = [
+        """
+        CREATE TABLE IF NOT EXISTS accounts (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, created_on TEXT NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS tokens (
+            id TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            name TEXT NOT NULL, permission TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL, issued_on TEXT NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS namespaces (
+            id TEXT PRIMARY KEY, account_id TEXT NOT NULL, name TEXT NOT NULL,
+            trusted_workers INTEGER NOT NULL DEFAULT 0,
+            created_on TEXT NOT NULL, created_by TEXT NOT NULL, modified_on TEXT NOT NULL, modified_by TEXT NOT NULL,
+            UNIQUE (account_id, name))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS scripts (
+            namespace_id TEXT NOT NULL REFERENCES namespaces(id) ON DELETE CASCADE,
+            name TEXT NOT NULL, tag TEXT NOT NULL, current_version TEXT NOT NULL,
+            created_on TEXT NOT NULL, modified_on TEXT NOT NULL, tags TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (namespace_id, name))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS versions (
+            id TEXT PRIMARY KEY, namespace_id TEXT NOT NULL, script TEXT NOT NULL, number INTEGER NOT NULL,
+            etag TEXT NOT NULL, created_on TEXT NOT NULL, source TEXT NOT NULL,
+            settings TEXT NOT NULL, modules TEXT NOT NULL,
+            UNIQUE (namespace_id, script, number),
+            FOREIGN KEY (namespace_id, script) REFERENCES scripts(namespace_id, name) ON DELETE CASCADE)
+        """,
+        "CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, bytes BLOB NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS kv_namespaces (
+            id TEXT PRIMARY KEY, account_id TEXT NOT NULL, title TEXT NOT NULL, UNIQUE (account_id, title))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS d1_databases (
+            id TEXT PRIMARY KEY, account_id TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL,
+            UNIQUE (account_id, name))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS r2_buckets (
+            account_id TEXT NOT NULL, name TEXT NOT NULL, creation_date TEXT NOT NULL, location TEXT,
+            storage_class TEXT NOT NULL, PRIMARY KEY (account_id, name))
+        """,
+    ]
+
+    // MARK: - Helpers
+
+    /// Runs `body` alone on the connection, inside `BEGIN IMMEDIATE` ... `COMMIT`; rolls back on error.
+    func transaction<T>(_ body: () async throws -> T) async throws -> T {
+        try await lock.withLock {
+            _ = try await connection.query("BEGIN IMMEDIATE")
+            do {
+                let value = try await body()
+                _ = try await connection.query("COMMIT")
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Runs read-only `body` alone on the connection (a consistent snapshot).
+    func read<T>(_ body: () async throws -> T) async throws -> T {
+        try await lock.withLock {
+            _ = try await connection.query("BEGIN")
+            do {
+                let value = try await body()
+                _ = try await connection.query("COMMIT")
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    @discardableResult
+    func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+        try await connection.query(sql, binds)
+    }
+
+    static func now() -> String {
+        Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static func encode(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) throws -> T {
+        try JSONDecoder().decode(type, from: Data((text ?? "").utf8))
+    }
+}
+
+extension SQLiteRow {
+    func string(_ column: String) -> String {
+        self.column(column)?.string ?? ""
+    }
+
+    func int(_ column: String) -> Int {
+        self.column(column)?.integer.map { Int($0) } ?? 0
+    }
+}

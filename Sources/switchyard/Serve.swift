@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SwitchyardModel
+import SwitchyardServer
+
+/// `switchyard serve`: the control-plane API (and, once wired, the edge).
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run Switchyard: the Cloudflare-compatible API under /client/v4 on an embedded SQLite store.")
+
+    @Option(help: "Folder for the database and the admin token file.")
+    var dataDir: String = "./.switchyard"
+
+    @Option(help: "Address of the control-plane API.")
+    var apiHost: String = "127.0.0.1"
+
+    @Option(help: "Port of the control-plane API (0 picks a free one).")
+    var apiPort: Int = 8788
+
+    @Option(help: "Address of the edge listener.")
+    var edgeHost: String = "127.0.0.1"
+
+    @Option(help: "Port of the edge listener.")
+    var edgePort: Int = 8787
+
+    @Option(help: "Largest worker accepted, in bytes (sum of its modules).")
+    var maxScriptSize: Int = 10 * 1024 * 1024
+
+    func validate() throws {
+        if !(0...65535).contains(apiPort) { throw ValidationError("--api-port must be between 0 and 65535") }
+        if !(0...65535).contains(edgePort) { throw ValidationError("--edge-port must be between 0 and 65535") }
+        if maxScriptSize < 1024 { throw ValidationError("--max-script-size must be at least 1024") }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["SWITCHYARD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
+            return handler
+        }
+        let configuration = SwitchyardConfiguration(
+            dataDirectory: dataDir,
+            api: .init(host: apiHost, port: apiPort, maxScriptSize: maxScriptSize),
+            edge: .init(host: edgeHost, port: edgePort),
+            adminToken: ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"])
+        let server = try await SwitchyardServer.build(configuration: configuration)
+        if server.bootstrap.createdAccount {
+            printLine("Created account \(server.bootstrap.account.id)")
+        }
+        if let token = server.bootstrap.generatedToken {
+            printLine("Admin API token (shown once; also in \(dataDir)/admin-token, mode 0600): \(token)")
+        }
+        printLine("Account ID: \(server.bootstrap.account.id)")
+        LineOutput.shared.flush()
+        try await server.run { port in
+            printLine("Switchyard API listening on http://\(apiHost):\(port)/client/v4")
+            LineOutput.shared.flush()
+        }
+        LineOutput.shared.flush()
+    }
+}
