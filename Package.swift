@@ -205,8 +205,12 @@ let package = Package(
                 "SwitchyardStore",
                 "SwitchyardStoreSQLite",
                 "SwitchyardAPI",
+                "SwitchyardServer",
+                "SwitchyardRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -27,7 +27,6 @@ public struct AuthMiddleware: RouterMiddleware {
         let path = request.uri.path
         guard path.hasPrefix(basePath) else { return try await next(request, context) }
         let segments = path.dropFirst(basePath.count).split(separator: "/", omittingEmptySubsequences: true)
-        if segments == ["openapi.json"] { return try await next(request, context) }
         let isVerify = segments.last == "verify" && segments.dropLast().last == "tokens"
 
         guard let secret = Self.bearerToken(request.headers[.authorization]) else {

@@ -49,9 +49,6 @@ public struct ControlPlaneAPI: Sendable {
         addNamespaceRoutes(to: api)
         addScriptRoutes(to: api)
         addResourceRoutes(to: api)
-        api.get("openapi.json") { _, _ in
-            EnvelopeResponse.json(Data(OpenAPIDocument.json(basePath: configuration.basePath).utf8), status: .ok)
-        }
         return router
     }
 

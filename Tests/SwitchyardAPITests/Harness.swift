@@ -1,0 +1,166 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import NIOPosix
+import SwitchyardAPI
+import SwitchyardModel
+import SwitchyardRuntime
+import SwitchyardServer
+import SwitchyardStore
+import SwitchyardStoreSQLite
+import Synchronization
+import Testing
+
+/// The real runtime, shared by the tests: uploads are compiled in scratch V8 isolates.
+enum SharedRuntime {
+    static let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    static let runtime = WorkerRuntime(eventLoops: loops) { _ in }
+    static let validator = RuntimeScriptValidator(runtime: runtime, eventLoops: loops)
+}
+
+/// Records change notifications (the edge's seam).
+final class RecordingObserver: ScriptChangeObserver {
+    let changes = Mutex<[(String, String?)]>([])
+    func scriptChanged(accountID: String, namespace: String, script: String, versionID: String?) {
+        changes.withLock { $0.append(("\(namespace)/\(script)", versionID)) }
+    }
+}
+
+/// An API over an in-memory SQLite store with two accounts and tokens of each permission.
+struct Fixture: Sendable {
+    static let account = "0123456789abcdef0123456789abcdef"
+    static let otherAccount = "fedcba9876543210fedcba9876543210"
+    static let admin = "admin-secret"
+    static let write = "write-secret"
+    static let read = "read-secret"
+    static let other = "other-account-secret"
+
+    let store: SQLiteControlPlaneStore
+    let client: any TestClientProtocol
+    let observer: RecordingObserver
+
+    var base: String { "/client/v4/accounts/\(Self.account)" }
+    var ns: String { "\(base)/workers/dispatch/namespaces" }
+
+    static func run(maxScriptSize: Int = 64 * 1024, _ test: @Sendable (Fixture) async throws -> Void) async throws {
+        let store = try await SQLiteControlPlaneStore.open(configuration: .init(path: ":memory:"))
+        do {
+            _ = try await store.createAccount(id: account, name: "one")
+            _ = try await store.createAccount(id: otherAccount, name: "two")
+            for (secret, permission, owner) in [
+                (admin, TokenPermission.admin, account), (write, .write, account), (read, .read, account),
+                (other, .admin, otherAccount),
+            ] {
+                _ = try await store.createToken(
+                    accountID: owner, name: secret, permission: permission, secretHash: TokenHash.of(secret: secret))
+            }
+            let observer = RecordingObserver()
+            let api = ControlPlaneAPI(
+                store: store, validator: SharedRuntime.validator, observer: observer,
+                configuration: .init(maxScriptSize: maxScriptSize))
+            let app = Application(router: api.router())
+            try await app.test(.router) { client in
+                try await test(Fixture(store: store, client: client, observer: observer))
+            }
+            try await store.close()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
+    /// Sends a request; `json` bodies are encoded, `raw` bodies sent as they are.
+    @discardableResult
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = Fixture.admin, json: JSON? = nil,
+        raw: (body: [UInt8], contentType: String)? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> Reply {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        var body: ByteBuffer?
+        if let json {
+            headers[.contentType] = "application/json"
+            body = ByteBuffer(bytes: try JSONEncoder().encode(json))
+        } else if let raw {
+            headers[.contentType] = raw.contentType
+            body = ByteBuffer(bytes: raw.body)
+        }
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)
+        return Reply(status: response.status.code, headers: response.headers, body: Array(response.body.readableBytesView))
+    }
+
+    /// Uploads a worker: `parts` in order, `metadata` as a JSON part placed `metadataFirst` or last.
+    @discardableResult
+    func upload(
+        _ script: String, namespace: String = "prod", metadata: JSON, parts: [Part], metadataAsString: Bool = false,
+        metadataFirst: Bool = false, token: String = Fixture.admin, query: String = "", headers: HTTPFields = [:]
+    ) async throws -> Reply {
+        let metadataPart = Part(
+            name: "metadata", filename: nil, contentType: metadataAsString ? nil : "application/json",
+            body: Array(try JSONEncoder().encode(metadata)))
+        let all = metadataFirst ? [metadataPart] + parts : parts + [metadataPart]
+        return try await send(
+            .put, "\(ns)/\(namespace)/scripts/\(script)\(query)", token: token, raw: Part.form(all), headers: headers)
+    }
+
+    func createNamespace(_ name: String = "prod") async throws {
+        let reply = try await send(.post, ns, json: ["name": .string(name)])
+        #expect(reply.status == 200, "\(reply.text)")
+    }
+}
+
+/// One multipart part.
+struct Part {
+    var name: String
+    var filename: String?
+    var contentType: String?
+    var body: [UInt8]
+
+    static func module(_ name: String, _ source: String, type: String = "application/javascript+module") -> Part {
+        Part(name: name, filename: name, contentType: type, body: Array(source.utf8))
+    }
+
+    /// A part named `files` with the module name in `filename=` (the official SDKs' form).
+    static func file(_ name: String, _ source: String, type: String = "application/javascript+module") -> Part {
+        Part(name: "files", filename: name, contentType: type, body: Array(source.utf8))
+    }
+
+    static func form(_ parts: [Part]) -> (body: [UInt8], contentType: String) {
+        let boundary = "test-boundary-\(UUID().uuidString)"
+        var body: [UInt8] = []
+        for part in parts {
+            var head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(part.name)\""
+            if let filename = part.filename { head += "; filename=\"\(filename)\"" }
+            head += "\r\n"
+            if let type = part.contentType { head += "Content-Type: \(type)\r\n" }
+            head += "\r\n"
+            body += Array(head.utf8) + part.body + Array("\r\n".utf8)
+        }
+        body += Array("--\(boundary)--\r\n".utf8)
+        return (body, "multipart/form-data; boundary=\(boundary)")
+    }
+}
+
+/// A response.
+struct Reply {
+    var status: Int
+    var headers: HTTPFields
+    var body: [UInt8]
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+    var json: JSON { (try? JSONDecoder().decode(JSON.self, from: Data(body))) ?? .null }
+    var result: JSON { json["result"] ?? .null }
+    var success: Bool { json["success"]?.boolValue ?? false }
+    var errorCode: Int? { json["errors"]?.arrayValue?.first?["code"]?.intValue }
+    var errorMessage: String { json["errors"]?.arrayValue?.first?["message"]?.stringValue ?? "" }
+
+    /// Whether the body is the failure envelope with `result: null` and a code.
+    var isErrorEnvelope: Bool {
+        json["success"]?.boolValue == false && json["result"]?.isNull == true && json["messages"]?.arrayValue != nil
+            && errorCode != nil
+    }
+}
+
+let helloWorker = "export default { fetch() { return new Response('hello') } }"
