@@ -1,0 +1,160 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
+import Testing
+
+/// A `switchyard serve` process on an ephemeral port, started from the built binary.
+final class LiveServer: Sendable {
+    let process: Process
+    let port: Int
+    let account: String
+    let token: String
+    let dataDirectory: String
+    /// Everything the process printed on standard output.
+    let output: String
+
+    var baseURL: String { "http://127.0.0.1:\(port)/client/v4" }
+
+    private init(process: Process, port: Int, account: String, token: String, dataDirectory: String, output: String) {
+        self.process = process
+        self.port = port
+        self.account = account
+        self.token = token
+        self.dataDirectory = dataDirectory
+        self.output = output
+    }
+
+    /// The `switchyard` executable next to the test bundle (or `SWITCHYARD_BINARY`).
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["SWITCHYARD_BINARY"] { return path }
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        return bundle.appendingPathComponent("switchyard").path
+    }
+
+    static func temporaryDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-live-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Starts the server on port 0 and waits for it to print its port.
+    /// - Parameter adminToken: sets `SWITCHYARD_ADMIN_TOKEN`; `nil` lets the server generate one.
+    static func start(dataDirectory: String, adminToken: String? = "live-admin-token") async throws -> LiveServer {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw LiveError("no switchyard binary at \(binary): build it first (swift build --scratch-path .build-api)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--data-dir", dataDirectory + "/data", "--api-port", "0"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWITCHYARD_ADMIN_TOKEN"] = adminToken
+        if adminToken == nil { environment.removeValue(forKey: "SWITCHYARD_ADMIN_TOKEN") }
+        process.environment = environment
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+
+        // Read lines until the "listening" line (or the process dies / 30 s pass).
+        let collected = Mutex("")
+        let deadline = ContinuousClock.now + .seconds(30)
+        let handle = stdout.fileHandleForReading
+        handle.readabilityHandler = { fileHandle in
+            let data = fileHandle.availableData
+            if !data.isEmpty { collected.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+        }
+        defer { handle.readabilityHandler = nil }
+        while ContinuousClock.now < deadline {
+            let text = collected.withLock { $0 }
+            if let port = Self.match(text, prefix: "listening on http://127.0.0.1:", until: "/").flatMap(Int.init),
+                let account = Self.match(text, prefix: "Account ID: ", until: "\n")
+            {
+                let token = adminToken ?? Self.match(text, prefix: "mode 0600): ", until: "\n") ?? ""
+                return LiveServer(process: process, port: port, account: account, token: token, dataDirectory: dataDirectory, output: text)
+            }
+            if !process.isRunning { throw LiveError("switchyard serve exited early: \(text)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw LiveError("switchyard serve did not report its port within 30 s: \(collected.withLock { $0 })")
+    }
+
+    private static func match(_ text: String, prefix: String, until terminator: Character) -> String? {
+        guard let range = text.range(of: prefix) else { return nil }
+        let rest = text[range.upperBound...]
+        guard let end = rest.firstIndex(of: terminator) else { return nil }
+        return String(rest[..<end])
+    }
+
+    /// SIGTERM, then wait for the process to exit.
+    func stop() async {
+        if process.isRunning { process.terminate() }
+        await waitForExit()
+    }
+
+    /// SIGKILL: no chance to clean up.
+    func kill() async {
+        if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+        await waitForExit()
+    }
+
+    private func waitForExit() async {
+        let deadline = ContinuousClock.now + .seconds(15)
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Runs `body` with a started server and stops it afterwards, whatever happens.
+    static func with<T>(
+        dataDirectory: String? = nil, adminToken: String? = "live-admin-token", _ body: (LiveServer) async throws -> T
+    ) async throws -> T {
+        let server = try await start(dataDirectory: try dataDirectory ?? temporaryDirectory(), adminToken: adminToken)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    /// One HTTP request; returns status and parsed JSON body.
+    func request(
+        _ method: String, _ path: String, token: String? = nil, body: Data? = nil, contentType: String = "application/json"
+    ) async throws -> (status: Int, json: [String: Any], data: Data) {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.httpMethod = method
+        if let token = token ?? Optional(self.token), !token.isEmpty { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpBody = body
+            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return (status, json, data)
+    }
+}
+
+struct LiveError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A multipart upload body with a JSON metadata part and one ES module.
+func uploadBody(main: String = "index.mjs", source: String, metadata: [String: Any] = [:]) throws -> (Data, String) {
+    var fields = metadata
+    fields["main_module"] = main
+    let boundary = "live-\(UUID().uuidString)"
+    var body = Data()
+    func add(_ text: String) { body.append(Data(text.utf8)) }
+    add("--\(boundary)\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n")
+    body.append(try JSONSerialization.data(withJSONObject: fields))
+    add("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\(main)\"\r\nContent-Type: application/javascript+module\r\n\r\n")
+    add(source)
+    add("\r\n--\(boundary)--\r\n")
+    return (body, "multipart/form-data; boundary=\(boundary)")
+}
