@@ -97,25 +97,34 @@ public final class DevServer: Sendable {
 
     private func scheduleWatch() {
         group.next().scheduleTask(in: configuration.watchInterval) { [self] in
-            self.checkForChanges()
-            self.scheduleWatch()
+            self.checkForChanges().whenComplete { _ in self.scheduleWatch() }
         }
     }
 
-    private func checkForChanges() {
-        guard let project = try? WorkerProject.load(path: configuration.path) else { return }
+    /// Reloads the worker when its files changed; the next check is scheduled once this one ends.
+    private func checkForChanges() -> EventLoopFuture<Void> {
+        let loop = group.next()
+        guard let project = try? WorkerProject.load(path: configuration.path) else { return loop.makeSucceededVoidFuture() }
         let files = project.sourceFiles()
-        let changed = current.withLock { $0?.files != files }
-        guard changed else { return }
+        guard current.withLock({ $0?.files != files }) else { return loop.makeSucceededVoidFuture() }
+        let script: WorkerScript
         do {
-            let (script, files) = try loadScript()
-            try runtime.validate(script, on: group.next()).wait()
-            current.withLock { $0 = (script, files) }
-            runtime.retire(workerName: script.name, keepVersion: script.versionID)
-            output("Reloaded \(script.name)")
+            (script, _) = try loadScript()
         } catch {
-            current.withLock { $0?.files = files }
-            output("Reload failed, still serving the previous version:\n\(error)")
+            reloadFailed(error, files: files)
+            return loop.makeSucceededVoidFuture()
         }
+        return runtime.validate(script, on: loop).map {
+            self.current.withLock { $0 = (script, files) }
+            self.runtime.retire(workerName: script.name, keepVersion: script.versionID)
+            self.output("Reloaded \(script.name)")
+        }.recover { error in
+            self.reloadFailed(error, files: files)
+        }
+    }
+
+    private func reloadFailed(_ error: any Error, files: [String: Date]) {
+        current.withLock { $0?.files = files }
+        output("Reload failed, still serving the previous version:\n\(error)")
     }
 }
