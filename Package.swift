@@ -95,6 +95,17 @@ let package = Package(
             path: "Benchmarks/BareNIOHello",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "switchyard-isolate-bench",
+            dependencies: [
+                "SwitchyardRuntime",
+                "SwitchyardJS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/IsolateBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SwitchyardJSTests",
             dependencies: ["SwitchyardJS"],

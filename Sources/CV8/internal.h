@@ -47,6 +47,10 @@ struct FetchSlot {
 
 }  // namespace cv8
 
+struct cv8_snapshot {
+  v8::StartupData blob;
+};
+
 struct cv8_isolate {
   v8::Isolate *isolate = nullptr;
   cv8::CountingAllocator *allocator = nullptr;
@@ -119,6 +123,14 @@ v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, const char *nam
 v8::Local<v8::Uint8Array> NewBytes(cv8_isolate *self, const char *bytes, size_t length);
 
 v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> context);
+
+/// The native functions that snapshots refer to (null-terminated), in a fixed order.
+const intptr_t *ExternalReferences();
+
+/// Compiles and calls one runtime file as `function (internals, ops)`; leaves the exception in
+/// `try_catch` on failure.
+bool RunRuntimeFile(v8::Isolate *isolate, v8::Local<v8::Context> context, v8::Local<v8::Object> internals,
+                    v8::Local<v8::Object> ops, cv8_bytes name, cv8_bytes source);
 
 v8::MaybeLocal<v8::Module> ModuleFor(cv8_isolate *self, v8::Local<v8::Context> context, const std::string &name);
 v8::MaybeLocal<v8::Promise> ImportDynamically(v8::Local<v8::Context> context, v8::Local<v8::Data> options,

@@ -121,6 +121,20 @@ void RecordException(cv8_isolate *self, v8::Local<v8::Value> exception, v8::Loca
   }
 }
 
+bool RunRuntimeFile(v8::Isolate *isolate, v8::Local<v8::Context> context, v8::Local<v8::Object> internals,
+                    v8::Local<v8::Object> ops, cv8_bytes name, cv8_bytes source) {
+  std::string text = "\"use strict\";";
+  text.append(source.ptr, source.len);
+  v8::ScriptOrigin origin(isolate, NewString(isolate, name));
+  v8::ScriptCompiler::Source script_source(NewString(isolate, text), origin);
+  v8::Local<v8::String> params[] = {v8::String::NewFromUtf8Literal(isolate, "internals"),
+                                    v8::String::NewFromUtf8Literal(isolate, "ops")};
+  v8::Local<v8::Function> function;
+  if (!v8::ScriptCompiler::CompileFunction(context, &script_source, 2, params).ToLocal(&function)) return false;
+  v8::Local<v8::Value> args[] = {internals, ops};
+  return !function->Call(context, v8::Undefined(isolate), 2, args).IsEmpty();
+}
+
 cv8_status Fail(cv8_isolate *self, v8::TryCatch &try_catch) {
   if (try_catch.HasTerminated() || self->isolate->IsExecutionTerminating()) {
     self->error_message = self->limit.load() == CV8_LIMIT_MEMORY ? "Worker exceeded memory limit."
@@ -189,6 +203,9 @@ cv8_isolate *cv8_isolate_new(const cv8_isolate_options *options) {
 
   v8::Isolate::CreateParams params;
   params.array_buffer_allocator = self->allocator;
+  params.external_references = ExternalReferences();
+  // V8 only reads the blob; the pointer is not const in its API.
+  if (options->snapshot != nullptr) params.snapshot_blob = const_cast<v8::StartupData *>(&options->snapshot->blob);
   if (options->heap_limit_bytes > 0) {
     params.constraints.ConfigureDefaultsFromHeapSize(0, options->heap_limit_bytes);
   }
@@ -210,8 +227,14 @@ cv8_isolate *cv8_isolate_new(const cv8_isolate_options *options) {
   context->AllowCodeGenerationFromStrings(false);
   self->context.Reset(isolate, context);
   v8::Context::Scope context_scope(context);
-  self->internals.Reset(isolate, v8::Object::New(isolate));
-  self->ops.Reset(isolate, CreateOps(self, context));
+  if (options->snapshot != nullptr) {
+    // Indices as added by cv8_snapshot_create.
+    self->internals.Reset(isolate, context->GetDataFromSnapshotOnce<v8::Object>(0).ToLocalChecked());
+    self->ops.Reset(isolate, context->GetDataFromSnapshotOnce<v8::Object>(1).ToLocalChecked());
+  } else {
+    self->internals.Reset(isolate, v8::Object::New(isolate));
+    self->ops.Reset(isolate, CreateOps(self, context));
+  }
   return self;
 }
 
@@ -263,18 +286,9 @@ cv8_status cv8_run_runtime_file(cv8_isolate *self, cv8_bytes name, cv8_bytes sou
   Entered entered(self);
   v8::Isolate *isolate = self->isolate;
   v8::TryCatch try_catch(isolate);
-  std::string text = "\"use strict\";";
-  text.append(source.ptr, source.len);
-  v8::ScriptOrigin origin(isolate, NewString(isolate, name));
-  v8::ScriptCompiler::Source script_source(NewString(isolate, text), origin);
-  v8::Local<v8::String> params[] = {v8::String::NewFromUtf8Literal(isolate, "internals"),
-                                    v8::String::NewFromUtf8Literal(isolate, "ops")};
-  v8::Local<v8::Function> function;
-  if (!v8::ScriptCompiler::CompileFunction(entered.context, &script_source, 2, params).ToLocal(&function)) {
+  if (!RunRuntimeFile(isolate, entered.context, self->internals.Get(isolate), self->ops.Get(isolate), name, source)) {
     return Fail(self, try_catch);
   }
-  v8::Local<v8::Value> args[] = {self->internals.Get(isolate), self->ops.Get(isolate)};
-  if (function->Call(entered.context, v8::Undefined(isolate), 2, args).IsEmpty()) return Fail(self, try_catch);
   return RunMicrotasks(self);
 }
 

@@ -281,6 +281,17 @@ v8::Local<v8::Uint8Array> NewBytes(cv8_isolate *self, const char *bytes, size_t 
   return v8::Uint8Array::New(buffer, 0, length);
 }
 
+const intptr_t *ExternalReferences() {
+  static const intptr_t references[] = {
+      reinterpret_cast<intptr_t>(Utf8Encode),   reinterpret_cast<intptr_t>(Utf8EncodeInto),
+      reinterpret_cast<intptr_t>(Utf8Decode),   reinterpret_cast<intptr_t>(DomainToASCII),
+      reinterpret_cast<intptr_t>(RandomFill),   reinterpret_cast<intptr_t>(RandomUUID),
+      reinterpret_cast<intptr_t>(Now),          reinterpret_cast<intptr_t>(StructuredClone),
+      reinterpret_cast<intptr_t>(HostCall),     0,
+  };
+  return references;
+}
+
 v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> context) {
   v8::Isolate *isolate = self->isolate;
   auto ops = v8::Object::New(isolate);

@@ -10,10 +10,13 @@ public final class JSIsolate {
         public var heapLimitBytes: Int
         /// Upper bound of ArrayBuffer backing stores, in bytes (0: unlimited).
         public var externalLimitBytes: Int
+        /// A context to start from, with the runtime's JavaScript already evaluated.
+        public var snapshot: Snapshot?
 
-        public init(heapLimitBytes: Int = 0, externalLimitBytes: Int = 0) {
+        public init(heapLimitBytes: Int = 0, externalLimitBytes: Int = 0, snapshot: Snapshot? = nil) {
             self.heapLimitBytes = heapLimitBytes
             self.externalLimitBytes = externalLimitBytes
+            self.snapshot = snapshot
         }
     }
 
@@ -38,7 +41,8 @@ public final class JSIsolate {
             heap_limit_bytes: configuration.heapLimitBytes,
             external_limit_bytes: configuration.externalLimitBytes,
             host_call: jsHostCallTrampoline,
-            host: Unmanaged.passUnretained(box).toOpaque()
+            host: Unmanaged.passUnretained(box).toOpaque(),
+            snapshot: configuration.snapshot?.raw
         )
         raw = cv8_isolate_new(&options)
         self.box = box
@@ -235,6 +239,31 @@ private let jsHostCallTrampoline: cv8_host_call = { host, op, args, argc, result
 }
 
 extension JSIsolate {
+    /// A startup snapshot: runtime files evaluated once, deserialized by every isolate made from
+    /// it. Lives for the whole process (V8 reads it whenever an isolate is created).
+    public final class Snapshot: Sendable {
+        // Safe: the blob is immutable after creation and only read by V8.
+        nonisolated(unsafe) let raw: OpaquePointer
+
+        /// Evaluates `files` (name, source), in order, as runtime files and captures the result.
+        public init(runtimeFiles files: [(name: String, source: String)]) throws(JSError) {
+            var error = [CChar](repeating: 0, count: 1024)
+            let values = files.flatMap { [JSValue.string($0.name), JSValue.string($0.source)] }
+            let created = withCValues(values) { c -> OpaquePointer? in
+                let names = stride(from: 0, to: c.count, by: 2).map { c[$0].bytes }
+                let sources = stride(from: 1, to: c.count, by: 2).map { c[$0].bytes }
+                return cv8_snapshot_create(names, sources, names.count, &error, error.count)
+            }
+            guard let created else {
+                throw JSError(kind: .exception, message: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
+            raw = created
+        }
+
+        /// Size of the blob, in bytes.
+        public var size: Int { cv8_snapshot_size(raw) }
+    }
+
     /// Stops JavaScript running in an isolate; usable from any thread while the isolate lives.
     public struct TerminationHandle: @unchecked Sendable {
         // Safe: cv8_isolate_terminate is documented thread-safe; the owner guarantees the

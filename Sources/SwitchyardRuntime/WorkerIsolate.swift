@@ -72,7 +72,8 @@ final class WorkerIsolate {
         self.watchdog = watchdog
         self.logSink = logSink
         let limit = script.limits.memoryMegabytes * 1024 * 1024
-        isolate = JSIsolate(configuration: .init(heapLimitBytes: limit, externalLimitBytes: limit))
+        isolate = JSIsolate(
+            configuration: .init(heapLimitBytes: limit, externalLimitBytes: limit, snapshot: RuntimeScripts.snapshot))
         isolate.setHostCall { [unowned self] op, arguments in try self.hostCall(op, arguments) }
         try load()
     }
@@ -81,8 +82,10 @@ final class WorkerIsolate {
         let script = self.script
         let isolate = self.isolate
         let result = runTask(nil) { () throws(JSError) in
-            for file in RuntimeScripts.files {
-                try isolate.runRuntimeFile(name: file.name, source: file.source)
+            if RuntimeScripts.snapshot == nil {
+                for file in RuntimeScripts.files {
+                    try isolate.runRuntimeFile(name: file.name, source: file.source)
+                }
             }
             let isServiceWorker: Bool
             if case .serviceWorker = script.format { isServiceWorker = true } else { isServiceWorker = false }

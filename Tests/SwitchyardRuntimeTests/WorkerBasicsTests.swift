@@ -245,3 +245,28 @@ struct WorkerBasicsTests {
         }
     }
 }
+
+@Suite("Startup snapshot")
+struct SnapshotTests {
+    @Test func runtimeIsSnapshottedAndIsolatesStartFromIt() async throws {
+        let snapshot = try #require(RuntimeScripts.snapshot)
+        #expect(snapshot.size > 100_000)
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            // State created while snapshotting (maps, private fields, the resolved promise behind
+            // queueMicrotask) works in every isolate, and each isolate has its own copy.
+            let script = h.worker("""
+                export default {
+                  async fetch() {
+                    await new Promise((resolve) => queueMicrotask(resolve));
+                    const id = setTimeout(() => {}, 1000); clearTimeout(id);
+                    globalThis.marker = (globalThis.marker ?? 0) + 1;
+                    return new Response([typeof URL, new Headers({ a: "1" }).get("a"), marker,
+                      structuredClone(new Map([[1, 2]])).get(1)].join());
+                  }
+                };
+                """)
+            #expect(try await h.text(script, loop: 0) == "function,1,1,2")
+            #expect(try await h.text(script, loop: 1) == "function,1,1,2")
+        }
+    }
+}

@@ -67,6 +67,18 @@ typedef struct cv8_value {
 typedef int (*cv8_host_call)(void *host, int32_t op, const cv8_value *args, int32_t argc,
                              cv8_value *result);
 
+/// A V8 startup snapshot: a context with the runtime's JavaScript already evaluated. Immutable
+/// once created; shared by every isolate made from it; lives for the whole process.
+typedef struct cv8_snapshot cv8_snapshot;
+
+/// Evaluates `count` runtime files (as cv8_run_runtime_file does) in a fresh context and
+/// captures the result. On failure returns NULL and writes a message into `error`.
+cv8_snapshot *cv8_snapshot_create(const cv8_bytes *names, const cv8_bytes *sources, size_t count, char *error,
+                                  size_t error_capacity);
+
+/// Size of the snapshot blob in bytes.
+size_t cv8_snapshot_size(const cv8_snapshot *snapshot);
+
 typedef struct cv8_isolate_options {
   /// Upper bound of the V8 heap in bytes (0: V8's default).
   size_t heap_limit_bytes;
@@ -74,6 +86,9 @@ typedef struct cv8_isolate_options {
   size_t external_limit_bytes;
   cv8_host_call host_call;
   void *host;
+  /// When set, the context (with `internals` and `ops`) comes from this snapshot and the runtime
+  /// files must not be run again.
+  const cv8_snapshot *snapshot;
 } cv8_isolate_options;
 
 // MARK: - Isolates
