@@ -186,6 +186,8 @@ void cv8_platform_initialize(const char *flags) {
     // Lazy source positions and a linear-time fallback for catastrophic regular expressions.
     std::string all = "--enable-experimental-regexp-engine-on-excessive-backtracks ";
     if (flags) all += flags;
+    // Operators can tune V8 without a rebuild.
+    if (const char *extra = getenv("SWITCHYARD_V8_FLAGS")) all += std::string(" ") + extra;
     v8::V8::SetFlagsFromString(all.c_str(), all.size());
     platform = v8::platform::NewDefaultPlatform(1);
     v8::V8::InitializePlatform(platform.get());
@@ -208,6 +210,12 @@ cv8_isolate *cv8_isolate_new(const cv8_isolate_options *options) {
   if (options->snapshot != nullptr) params.snapshot_blob = const_cast<v8::StartupData *>(&options->snapshot->blob);
   if (options->heap_limit_bytes > 0) {
     params.constraints.ConfigureDefaultsFromHeapSize(0, options->heap_limit_bytes);
+    // V8 derives a tiny young generation from a small heap limit (1 MB semi-spaces for 128 MB),
+    // so allocation-heavy handlers (JSON) would scavenge constantly. Semi-spaces grow on demand:
+    // an idle isolate does not pay for the larger maximum.
+    size_t young = options->heap_limit_bytes / 4;
+    if (young > 48 * 1024 * 1024) young = 48 * 1024 * 1024;
+    params.constraints.set_max_young_generation_size_in_bytes(young);
   }
   v8::Isolate *isolate = v8::Isolate::New(params);
   self->isolate = isolate;
