@@ -279,6 +279,8 @@ void cv8_isolate_memory_usage(cv8_isolate *self, cv8_memory_usage *usage) {
   usage->external = self->allocator->used();
 }
 
+size_t cv8_isolate_external_memory(cv8_isolate *self) { return self->allocator->used(); }
+
 void cv8_isolate_collect_garbage(cv8_isolate *self) {
   v8::Isolate::Scope isolate_scope(self->isolate);
   self->isolate->LowMemoryNotification();

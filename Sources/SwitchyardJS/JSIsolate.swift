@@ -69,6 +69,9 @@ public final class JSIsolate {
         cv8_isolate_limit_exceeded(raw) == CV8_LIMIT_MEMORY ? .memory : nil
     }
 
+    /// Bytes of ArrayBuffer backing stores: a cheap read, unlike ``memoryUsage``.
+    public var externalMemory: Int { cv8_isolate_external_memory(raw) }
+
     public var memoryUsage: MemoryUsage {
         var usage = cv8_memory_usage()
         cv8_isolate_memory_usage(raw, &usage)

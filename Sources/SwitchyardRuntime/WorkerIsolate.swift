@@ -189,6 +189,9 @@ final class WorkerIsolate {
 
     private func exceedsMemory() -> Bool {
         if isolate.exceededLimit == .memory { return true }
+        // The heap alone is held to the limit by V8 itself; the sum of heap and ArrayBuffers can
+        // only pass it once ArrayBuffers are a sizeable share, so skip the statistics until then.
+        guard isolate.externalMemory >= memoryLimitBytes / 8 else { return false }
         guard isolate.memoryUsage.total > memoryLimitBytes else { return false }
         // Garbage counts until it is collected: only live data over the limit is a violation.
         isolate.collectGarbage()

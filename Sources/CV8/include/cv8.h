@@ -111,6 +111,8 @@ typedef struct cv8_memory_usage {
   size_t external;  // ArrayBuffer backing stores and WebAssembly memories
 } cv8_memory_usage;
 void cv8_isolate_memory_usage(cv8_isolate *isolate, cv8_memory_usage *usage);
+/// Bytes of ArrayBuffer backing stores; cheap (no heap walk), any thread.
+size_t cv8_isolate_external_memory(cv8_isolate *isolate);
 
 /// Owner thread: runs a full garbage collection (used when the footprint nears its limit, to
 /// tell live data from garbage before declaring the limit exceeded).
