@@ -61,7 +61,19 @@ case "idle-memory":
     let after = residentBytes()
     print(String(format: "idle memory: %d live isolates, RSS +%.1f MB, %.2f MB per isolate",
                  live, Double(after - before) / 1_048_576, Double(after - before) / 1_048_576 / Double(count)))
+case "requests":
+    // The runtime's own cost per request, without HTTP or thread hops: one warm isolate, N
+    // requests issued from its executor (a hello world responds within the same task).
+    let worker = script(-1)
+    let elapsed = try loop.submit { () -> UInt64 in
+        for _ in 0..<1000 { _ = runtime.invoke(worker, request: request, on: loop) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<count { _ = runtime.invoke(worker, request: request, on: loop) }
+        return DispatchTime.now().uptimeNanoseconds - start
+    }.wait()
+    let perRequest = Double(elapsed) / Double(count)
+    print(String(format: "runtime invoke, warm hello-world isolate: %.2f µs per request (%d requests)", perRequest / 1000, count))
 default:
-    print("usage: switchyard-isolate-bench cold-start|idle-memory N")
+    print("usage: switchyard-isolate-bench cold-start|idle-memory|requests N")
 }
 try group.syncShutdownGracefully()

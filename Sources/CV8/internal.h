@@ -41,7 +41,9 @@ struct ModuleEntry {
 };
 
 struct FetchSlot {
-  v8::Global<v8::Value> record;
+  /// The handler's result (a promise, or a value) and the ctx.waitUntil() promises.
+  v8::Global<v8::Value> result;
+  v8::Global<v8::Array> wait_until;
   bool in_use = false;
 };
 
@@ -74,6 +76,9 @@ struct cv8_isolate {
   std::vector<int32_t> free_slots;
 
   std::unordered_map<std::string, v8::Global<v8::Function>> internal_functions;
+
+  /// Set while `internals.responseParts` runs: where `ops.respond` writes the response.
+  cv8_response *pending_response = nullptr;
 
   // Storage behind the views returned by cv8_fetch_poll.
   std::vector<std::string> scratch_strings;

@@ -250,7 +250,10 @@ void cv8_isolate_dispose(cv8_isolate *self) {
   if (self == nullptr) return;
   {
     v8::Isolate::Scope isolate_scope(self->isolate);
-    for (auto &slot : self->slots) slot.record.Reset();
+    for (auto &slot : self->slots) {
+      slot.result.Reset();
+      slot.wait_until.Reset();
+    }
     for (auto &entry : self->modules) entry.second.module.Reset();
     for (auto &entry : self->internal_functions) entry.second.Reset();
     self->internals.Reset();

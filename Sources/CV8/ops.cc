@@ -262,6 +262,59 @@ void HostCall(const v8::FunctionCallbackInfo<v8::Value> &info) {
   }
 }
 
+/// Stores a string for the response view: Latin-1 when every code unit fits a byte (header
+/// values are byte strings), UTF-8 otherwise.
+cv8_bytes KeepString(v8::Isolate *isolate, std::string &storage, v8::Local<v8::Value> value) {
+  v8::Local<v8::String> text;
+  if (!value->ToString(isolate->GetCurrentContext()).ToLocal(&text)) return {"", 0};
+  if (text->ContainsOnlyOneByte()) {
+    storage.resize(static_cast<size_t>(text->Length()));
+    text->WriteOneByte(isolate, reinterpret_cast<uint8_t *>(storage.data()), 0, text->Length(),
+                       v8::String::NO_NULL_TERMINATION);
+  } else {
+    storage.resize(static_cast<size_t>(text->Utf8Length(isolate)));
+    text->WriteUtf8(isolate, storage.data(), static_cast<int>(storage.size()), nullptr,
+                    v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
+  }
+  return {storage.data(), storage.size()};
+}
+
+/// `ops.respond(status, statusText, body, name0, value0, ...)`: hands the handler's response to
+/// the host while `cv8_fetch_poll` waits for it. Arguments, not an array, because reading call
+/// arguments is cheap and reading array elements through the API is not.
+void Respond(const v8::FunctionCallbackInfo<v8::Value> &info) {
+  v8::Isolate *isolate = info.GetIsolate();
+  cv8_isolate *self = cv8_isolate::From(isolate);
+  cv8_response *response = self->pending_response;
+  if (response == nullptr || info.Length() < 3) return;
+  response->status = info[0]->Int32Value(isolate->GetCurrentContext()).FromMaybe(500);
+  response->status_text = KeepString(isolate, self->scratch_status_text, info[1]);
+  size_t count = static_cast<size_t>(info.Length() - 3) & ~size_t(1);
+  self->scratch_strings.resize(count);
+  self->scratch_headers.resize(count);
+  for (size_t i = 0; i < count; i++) {
+    self->scratch_headers[i] = KeepString(isolate, self->scratch_strings[i], info[static_cast<int>(3 + i)]);
+  }
+  response->headers = self->scratch_headers.data();
+  response->header_count = count / 2;
+  v8::Local<v8::Value> body = info[2];
+  response->has_body = !body->IsNullOrUndefined();
+  response->body = {"", 0};
+  if (body->IsArrayBufferView()) {
+    auto view = body.As<v8::ArrayBufferView>();
+    self->scratch_body.resize(view->ByteLength());
+    view->CopyContents(self->scratch_body.data(), view->ByteLength());
+    response->body = {self->scratch_body.data(), self->scratch_body.size()};
+  } else if (body->IsString()) {
+    auto text = body.As<v8::String>();
+    self->scratch_body.resize(static_cast<size_t>(text->Utf8Length(isolate)));
+    text->WriteUtf8(isolate, self->scratch_body.data(), static_cast<int>(self->scratch_body.size()), nullptr,
+                    v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
+    response->body = {self->scratch_body.data(), self->scratch_body.size()};
+  }
+  self->pending_response = nullptr;
+}
+
 void FreeHostBytes(void *data, size_t length, void *allocator) {
   free(data);
   static_cast<CountingAllocator *>(allocator)->Untrack(length);
@@ -287,7 +340,8 @@ const intptr_t *ExternalReferences() {
       reinterpret_cast<intptr_t>(Utf8Decode),   reinterpret_cast<intptr_t>(DomainToASCII),
       reinterpret_cast<intptr_t>(RandomFill),   reinterpret_cast<intptr_t>(RandomUUID),
       reinterpret_cast<intptr_t>(Now),          reinterpret_cast<intptr_t>(StructuredClone),
-      reinterpret_cast<intptr_t>(HostCall),     0,
+      reinterpret_cast<intptr_t>(HostCall),     reinterpret_cast<intptr_t>(Respond),
+      0,
   };
   return references;
 }
@@ -310,6 +364,7 @@ v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> contex
   add("now", Now);
   add("structuredClone", StructuredClone);
   add("host", HostCall);
+  add("respond", Respond);
   return ops;
 }
 

@@ -22,23 +22,35 @@ public struct JSRequest: Sendable {
     }
 
     func withCRequest<R>(_ body: (UnsafePointer<cv8_request>) -> R) -> R {
-        var values: [JSValue] = [.string(method), .string(url), .string(cfJSON ?? "")]
-        values.reserveCapacity(3 + headers.count * 2 + 1)
-        for header in headers {
-            values.append(.string(header.name))
-            values.append(.string(header.value))
+        var byteCount = method.utf8.count + url.utf8.count + (cfJSON?.utf8.count ?? 0) + (self.body?.count ?? 0)
+        for header in headers { byteCount += header.name.utf8.count + header.value.utf8.count }
+        // One allocation holds every byte the C request points at.
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(byteCount, 1), alignment: 1)
+        defer { storage.deallocate() }
+        var offset = 0
+        func place<C: Collection<UInt8>>(_ bytes: C) -> cv8_bytes {
+            let start = storage.baseAddress! + offset
+            let count = bytes.count
+            UnsafeMutableRawBufferPointer(rebasing: storage[offset..<(offset + count)]).copyBytes(from: bytes)
+            offset += count
+            return cv8_bytes(ptr: start.assumingMemoryBound(to: CChar.self), len: count)
         }
-        values.append(.bytes(self.body ?? []))
-        let hasBody = self.body != nil
-        let headerCount = headers.count
-        return withCValues(values) { c in
-            let headerBytes = (0..<(headerCount * 2)).map { c[3 + $0].bytes }
-            return headerBytes.withUnsafeBufferPointer { headerPointer in
-                var request = cv8_request(
-                    method: c[0].bytes, url: c[1].bytes, headers: headerPointer.baseAddress, header_count: headerCount,
-                    body: c[c.count - 1].bytes, has_body: hasBody ? 1 : 0, cf_json: c[2].bytes)
-                return body(&request)
-            }
+        var headerBytes: [cv8_bytes] = []
+        headerBytes.reserveCapacity(headers.count * 2)
+        for header in headers {
+            headerBytes.append(place(header.name.utf8))
+            headerBytes.append(place(header.value.utf8))
+        }
+        var request = cv8_request()
+        request.method = place(method.utf8)
+        request.url = place(url.utf8)
+        request.cf_json = place((cfJSON ?? "").utf8)
+        request.has_body = self.body == nil ? 0 : 1
+        request.body = place(self.body ?? [])
+        request.header_count = headers.count
+        return headerBytes.withUnsafeBufferPointer { pointer in
+            request.headers = pointer.baseAddress
+            return body(&request)
         }
     }
 }
@@ -68,10 +80,11 @@ public struct JSResponseView {
 }
 
 /// The state of a fetch event.
-public struct FetchPoll<Response> {
+public struct FetchPoll {
     public enum State {
         case pending
-        case responded(Response)
+        /// The response was handed to the poll's callback.
+        case responded
         case failed(JSError)
     }
 

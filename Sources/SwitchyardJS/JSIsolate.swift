@@ -138,20 +138,17 @@ public final class JSIsolate {
         return slot
     }
 
-    /// Reads a fetch event's state. For a response, `body` receives a view of it, valid only
-    /// during the call.
-    public func pollFetch<Result>(
-        slot: Int32,
-        response: (JSResponseView) -> Result
-    ) throws(JSError) -> FetchPoll<Result> {
+    /// Reads a fetch event's state. For a response, `onResponse` receives a view of it, valid
+    /// only during the call. (Not generic: this is on every request's path, across modules.)
+    public func pollFetch(slot: Int32, onResponse: (JSResponseView) -> Void) throws(JSError) -> FetchPoll {
         var state = CV8_FETCH_PENDING
-        var raw_response = cv8_response()
+        var rawResponse = cv8_response()
         var waitUntilPending: Int32 = 0
-        try check(cv8_fetch_poll(raw, slot, &state, &raw_response, &waitUntilPending))
+        try check(cv8_fetch_poll(raw, slot, &state, &rawResponse, &waitUntilPending))
         switch state {
         case CV8_FETCH_RESPONDED:
-            let view = JSResponseView(raw: raw_response)
-            return FetchPoll(state: .responded(response(view)), waitUntilPending: Int(waitUntilPending))
+            onResponse(JSResponseView(raw: rawResponse))
+            return FetchPoll(state: .responded, waitUntilPending: Int(waitUntilPending))
         case CV8_FETCH_FAILED:
             return FetchPoll(state: .failed(lastError(.exception)), waitUntilPending: Int(waitUntilPending))
         default:

@@ -201,6 +201,10 @@ final class WorkerIsolate {
     /// Polls every in-flight request after a task: responses, failures, finished waitUntil work,
     /// and requests that can no longer make progress.
     private func settle() throws(JSError) {
+        if invocations.count == 1, let only = invocations.first?.value {
+            if only.slot >= 0 { try poll(only) }
+            return
+        }
         for invocation in Array(invocations.values) where invocations[invocation.id] != nil && invocation.slot >= 0 {
             guard case .ready = state else { return }
             try poll(invocation)
@@ -209,10 +213,13 @@ final class WorkerIsolate {
 
     private func poll(_ invocation: Invocation) throws(JSError) {
         let allocator = self.allocator
-        let poll = try isolate.pollFetch(slot: invocation.slot) { view in Self.makeResponse(view, allocator: allocator) }
+        var response: WorkerResponse?
+        let poll = try isolate.pollFetch(slot: invocation.slot) { view in
+            if !invocation.responded { response = Self.makeResponse(view, allocator: allocator) }
+        }
         switch poll.state {
-        case .responded(let response):
-            if !invocation.responded {
+        case .responded:
+            if let response {
                 respond(invocation, with: InvocationResult(
                     value: .response(response), outcome: .ok, cpuNanoseconds: invocation.cpuNanoseconds))
             }

@@ -103,8 +103,13 @@ internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf)
   return [result, waitUntil];
 };
 
-/// Turns the handler's Response into [status, statusText, [name, value...], body].
+/// Hands the handler's Response to the host: ops.respond(status, statusText, body, name0,
+/// value0, ...). Throws a TypeError for anything but a Response made by this runtime.
+const opsRespond = ops.respond;
 internals.responseParts = function responseParts(value) {
   const parts = internals.responseToHost(value);
-  return [parts.status, parts.statusText, parts.headers, parts.body];
+  const headers = parts.headers;
+  const args = [parts.status, parts.statusText, parts.body];
+  for (let i = 0; i < headers.length; i++) args[3 + i] = headers[i];
+  ReflectApply(opsRespond, undefined, args);
 };
