@@ -26,6 +26,25 @@ struct WorkerBasicsTests {
         }
     }
 
+    @Test func requestHeadersAndBodyReachTheWorker() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker("""
+                export default {
+                  async fetch(request) {
+                    const seen = [request.headers.get("x-one"), request.headers.get("ACCEPT"),
+                                  [...request.headers.keys()].join("+"), await request.text()];
+                    return new Response(seen.join("|"));
+                  }
+                };
+                """)
+            let result = try await h.fetch(
+                script, "/", method: "POST",
+                headers: [("X-One", "1"), ("Accept", "text/html"), ("Accept", "application/json"), ("Host", "example.com")],
+                body: "payload é")
+            #expect(result.bodyText == "1|text/html, application/json|accept+host+x-one|payload é")
+        }
+    }
+
     @Test func modulesImportEachOtherAndEveryModuleType() async throws {
         try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
             // (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
