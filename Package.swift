@@ -40,6 +40,7 @@ let package = Package(
         .target(
             name: "SwitchyardJS",
             dependencies: ["CV8"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -50,6 +51,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["README.md"],
             resources: [.copy("JavaScript")],
             swiftSettings: swiftSettings
         ),
