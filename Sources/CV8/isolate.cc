@@ -31,6 +31,18 @@ size_t NearHeapLimit(void *data, size_t current_limit, size_t initial_limit) {
   return current_limit + 64 * 1024 * 1024;
 }
 
+/// Runs on the isolate's thread at an interrupt check, asked for by the watchdog.
+void CheckMemoryInterrupt(v8::Isolate *isolate, void *data) {
+  auto *self = static_cast<cv8_isolate *>(data);
+  if (self->heap_limit == 0) return;
+  v8::HeapStatistics stats;
+  isolate->GetHeapStatistics(&stats);
+  if (stats.used_heap_size() + stats.external_memory() > self->heap_limit) {
+    self->limit.store(CV8_LIMIT_MEMORY);
+    isolate->TerminateExecution();
+  }
+}
+
 bool AllowWasmCodeGeneration(v8::Local<v8::Context> context, v8::Local<v8::String>) {
   return cv8_isolate::From(context->GetIsolate())->allow_wasm_codegen;
 }
@@ -279,10 +291,17 @@ void cv8_isolate_memory_usage(cv8_isolate *self, cv8_memory_usage *usage) {
   self->isolate->GetHeapStatistics(&stats);
   usage->heap_used = stats.used_heap_size();
   usage->heap_total = stats.total_heap_size();
-  usage->external = self->allocator->used();
+  usage->external = stats.external_memory();
 }
 
-size_t cv8_isolate_external_memory(cv8_isolate *self) { return self->allocator->used(); }
+size_t cv8_isolate_external_memory(cv8_isolate *self) {
+  int64_t external = self->isolate->AdjustAmountOfExternalAllocatedMemory(0);
+  return external > 0 ? static_cast<size_t>(external) : 0;
+}
+
+void cv8_isolate_request_memory_check(cv8_isolate *self) {
+  self->isolate->RequestInterrupt(CheckMemoryInterrupt, self);
+}
 
 void cv8_isolate_collect_garbage(cv8_isolate *self) {
   v8::Isolate::Scope isolate_scope(self->isolate);

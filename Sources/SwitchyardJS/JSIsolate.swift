@@ -69,7 +69,7 @@ public final class JSIsolate {
         cv8_isolate_limit_exceeded(raw) == CV8_LIMIT_MEMORY ? .memory : nil
     }
 
-    /// Bytes of ArrayBuffer backing stores: a cheap read, unlike ``memoryUsage``.
+    /// Bytes of ArrayBuffers and WebAssembly memories: a cheap read, unlike ``memoryUsage``.
     public var externalMemory: Int { cv8_isolate_external_memory(raw) }
 
     public var memoryUsage: MemoryUsage {
@@ -273,6 +273,12 @@ extension JSIsolate {
         public func terminate() {
             cv8_isolate_terminate(raw)
         }
+
+        /// Asks the isolate to check its footprint against its limit at its next interrupt
+        /// check, stopping it if it is over.
+        public func requestMemoryCheck() {
+            cv8_isolate_request_memory_check(raw)
+        }
     }
 
     public enum ExceededLimit: Sendable {
@@ -282,7 +288,7 @@ extension JSIsolate {
     public struct MemoryUsage: Sendable {
         public var heapUsed: Int
         public var heapTotal: Int
-        /// ArrayBuffer backing stores.
+        /// ArrayBuffer backing stores and WebAssembly memories.
         public var external: Int
         public var total: Int { heapUsed + external }
     }

@@ -5,7 +5,7 @@ import SwitchyardJS
 import Glibc
 #endif
 
-/// Enforces CPU limits: while JavaScript runs for a request, a watchdog thread compares the
+/// Enforces CPU limits (and has long-running tasks check their memory): while JavaScript runs for a request, a watchdog thread compares the
 /// executor thread's CPU time with the request's remaining budget and terminates the isolate
 /// when it is spent. Loops in microtasks and catastrophic regular expressions are stopped the
 /// same way, because termination does not depend on the script's cooperation.
@@ -107,6 +107,9 @@ public final class Watchdog: @unchecked Sendable {
                 } else if execution.used(nowWall: now) > execution.budget {
                     execution.handle.terminate()
                     active[key]?.fired = true
+                } else {
+                    // A long task: memory checks between tasks would come too late.
+                    execution.handle.requestMemoryCheck()
                 }
             }
             condition.unlock()

@@ -80,7 +80,8 @@ cv8_snapshot *cv8_snapshot_create(const cv8_bytes *names, const cv8_bytes *sourc
 size_t cv8_snapshot_size(const cv8_snapshot *snapshot);
 
 typedef struct cv8_isolate_options {
-  /// Upper bound of the V8 heap in bytes (0: V8's default).
+  /// Upper bound of the V8 heap in bytes (0: V8's default); also the bound of the isolate's whole
+  /// footprint (heap plus external memory) that cv8_isolate_request_memory_check enforces.
   size_t heap_limit_bytes;
   /// Upper bound of ArrayBuffer and WebAssembly.Memory backing stores in bytes (0: unlimited).
   size_t external_limit_bytes;
@@ -100,6 +101,10 @@ void cv8_isolate_dispose(cv8_isolate *isolate);
 
 /// Thread-safe: stops the JavaScript currently running in the isolate, as soon as possible.
 void cv8_isolate_terminate(cv8_isolate *isolate);
+/// Thread-safe: asks the isolate to compare its footprint (heap, ArrayBuffers, WebAssembly
+/// memories) with its limit at the next interrupt check, and to stop if it is over. For code that
+/// runs long in one task, where the owner's own checks between tasks come too late.
+void cv8_isolate_request_memory_check(cv8_isolate *isolate);
 /// Owner thread: clears a termination so the isolate can run again.
 void cv8_isolate_cancel_terminate(cv8_isolate *isolate);
 /// Which limit, if any, has been exceeded since the isolate was created.
@@ -108,10 +113,10 @@ cv8_limit cv8_isolate_limit_exceeded(cv8_isolate *isolate);
 typedef struct cv8_memory_usage {
   size_t heap_used;
   size_t heap_total;
-  size_t external;  // ArrayBuffer backing stores and WebAssembly memories
+  size_t external;  // external memory as V8 counts it: ArrayBuffers and WebAssembly memories
 } cv8_memory_usage;
 void cv8_isolate_memory_usage(cv8_isolate *isolate, cv8_memory_usage *usage);
-/// Bytes of ArrayBuffer backing stores; cheap (no heap walk), any thread.
+/// Owner thread: external memory (ArrayBuffers, WebAssembly memories); cheap, no heap walk.
 size_t cv8_isolate_external_memory(cv8_isolate *isolate);
 
 /// Owner thread: runs a full garbage collection (used when the footprint nears its limit, to
