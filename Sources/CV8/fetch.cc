@@ -17,21 +17,28 @@ v8::Local<v8::String> Latin1(v8::Isolate *isolate, cv8_bytes bytes) {
       .FromMaybe(v8::String::Empty(isolate));
 }
 
-cv8_status ReadResponse(cv8_isolate *self, v8::Local<v8::Context> context, v8::Local<v8::Value> value,
-                        cv8_fetch_state *state, cv8_response *response) {
+void ViewResponse(const StoredResponse &stored, cv8_response *response) {
+  response->status = stored.status;
+  response->status_text = {stored.status_text.data(), stored.status_text.size()};
+  response->headers = stored.headers.data();
+  response->header_count = stored.headers.size() / 2;
+  response->has_body = stored.has_body;
+  response->body = {stored.body.data(), stored.body.size()};
+}
+
+/// Asks JavaScript to deliver the handler's response into the slot (`ops.respond`), or to say
+/// why it cannot (not a Response, body already used).
+cv8_status ReadResponse(cv8_isolate *self, v8::Local<v8::Context> context, int32_t slot, v8::Local<v8::Value> value,
+                        cv8_fetch_state *state) {
   v8::Isolate *isolate = self->isolate;
   v8::TryCatch try_catch(isolate);
   v8::Local<v8::Function> parts;
   if (!InternalFunction(self, "responseParts").ToLocal(&parts)) {
     return FailWith(self, CV8_INVALID, "runtime has no responseParts");
   }
-  // responseParts validates the value and calls ops.respond, which fills `response`.
-  self->pending_response = response;
-  v8::Local<v8::Value> args[] = {value};
-  bool called = !parts->Call(context, v8::Undefined(isolate), 1, args).IsEmpty();
-  bool written = self->pending_response == nullptr;
-  self->pending_response = nullptr;
-  if (!called || !written) {
+  v8::Local<v8::Value> args[] = {value, v8::Integer::New(isolate, slot)};
+  bool called = !parts->Call(context, v8::Undefined(isolate), 2, args).IsEmpty();
+  if (!called || !self->slots[static_cast<size_t>(slot)].responded) {
     cv8_status status = called ? FailWith(self, CV8_EXCEPTION, "TypeError: the response could not be read")
                                : Fail(self, try_catch);
     if (status == CV8_TERMINATED) return status;
@@ -81,10 +88,6 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
   if (request->cf_json.len > 0 && !v8::JSON::Parse(context, NewString(isolate, request->cf_json)).ToLocal(&cf)) {
     return Fail(self, try_catch);
   }
-  v8::Local<v8::Value> args[] = {Latin1(isolate, request->method), NewString(isolate, request->url), headers, body,
-                                 cf};
-  v8::Local<v8::Value> record;
-  if (!dispatch->Call(context, v8::Undefined(isolate), 5, args).ToLocal(&record)) return Fail(self, try_catch);
   int32_t slot;
   if (!self->free_slots.empty()) {
     slot = self->free_slots.back();
@@ -93,12 +96,20 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
     slot = static_cast<int32_t>(self->slots.size());
     self->slots.emplace_back();
   }
-  // The record is [result, waitUntil promises]; read once here, kept as two handles.
+  self->slots[static_cast<size_t>(slot)].in_use = true;
+  self->slots[static_cast<size_t>(slot)].responded = false;
+  v8::Local<v8::Array> wait_until = v8::Array::New(isolate);
+  v8::Local<v8::Value> args[] = {Latin1(isolate, request->method), NewString(isolate, request->url), headers, body,
+                                 cf, wait_until};
+  v8::Local<v8::Value> result;
+  if (!dispatch->Call(context, v8::Undefined(isolate), 6, args).ToLocal(&result)) {
+    cv8_fetch_release(self, slot);
+    return Fail(self, try_catch);
+  }
+  // (The vector may have grown while JavaScript ran: index again.)
   auto &entry = self->slots[static_cast<size_t>(slot)];
-  auto pair = record.As<v8::Array>();
-  entry.result.Reset(isolate, pair->Get(context, 0).ToLocalChecked());
-  entry.wait_until.Reset(isolate, pair->Get(context, 1).ToLocalChecked().As<v8::Array>());
-  entry.in_use = true;
+  entry.result.Reset(isolate, result);
+  entry.wait_until.Reset(isolate, wait_until);
   *slot_out = slot;
   return RunMicrotasks(self);
 }
@@ -112,9 +123,15 @@ cv8_status cv8_fetch_poll(cv8_isolate *self, int32_t slot, cv8_fetch_state *stat
   v8::Isolate *isolate = self->isolate;
   v8::Local<v8::Context> context = entered.context;
   auto &entry = self->slots[static_cast<size_t>(slot)];
-  v8::Local<v8::Value> result = entry.result.Get(isolate);
   *wait_until_pending = CountPending(context, entry.wait_until.Get(isolate));
   *state = CV8_FETCH_PENDING;
+  if (entry.responded) {
+    // Already read by an earlier poll (waitUntil work is still running).
+    ViewResponse(entry.response, response);
+    *state = CV8_FETCH_RESPONDED;
+    return CV8_OK;
+  }
+  v8::Local<v8::Value> result = entry.result.Get(isolate);
   if (result->IsPromise()) {
     auto promise = result.As<v8::Promise>();
     switch (promise->State()) {
@@ -129,7 +146,9 @@ cv8_status cv8_fetch_poll(cv8_isolate *self, int32_t slot, cv8_fetch_state *stat
         break;
     }
   }
-  return ReadResponse(self, context, result, state, response);
+  cv8_status status = ReadResponse(self, context, slot, result, state);
+  if (status == CV8_OK && *state == CV8_FETCH_RESPONDED) ViewResponse(self->slots[static_cast<size_t>(slot)].response, response);
+  return status;
 }
 
 void cv8_fetch_release(cv8_isolate *self, int32_t slot) {
@@ -139,6 +158,7 @@ void cv8_fetch_release(cv8_isolate *self, int32_t slot) {
   entry.result.Reset();
   entry.wait_until.Reset();
   entry.in_use = false;
+  entry.responded = false;
   self->free_slots.push_back(slot);
 }
 

@@ -40,11 +40,24 @@ struct ModuleEntry {
   v8::Global<v8::Module> module;
 };
 
+/// A response as the host receives it, copied out of JavaScript by `ops.respond`.
+struct StoredResponse {
+  int32_t status = 0;
+  std::string status_text;
+  std::vector<std::string> strings;  // name, value, name, value...
+  std::vector<cv8_bytes> headers;     // views of `strings`
+  std::string body;
+  bool has_body = false;
+};
+
 struct FetchSlot {
   /// The handler's result (a promise, or a value) and the ctx.waitUntil() promises.
   v8::Global<v8::Value> result;
   v8::Global<v8::Array> wait_until;
   bool in_use = false;
+  /// Set once `ops.respond` delivered the response for this slot.
+  bool responded = false;
+  StoredResponse response;
 };
 
 }  // namespace cv8
@@ -77,14 +90,8 @@ struct cv8_isolate {
 
   std::unordered_map<std::string, v8::Global<v8::Function>> internal_functions;
 
-  /// Set while `internals.responseParts` runs: where `ops.respond` writes the response.
-  cv8_response *pending_response = nullptr;
-
-  // Storage behind the views returned by cv8_fetch_poll.
-  std::vector<std::string> scratch_strings;
-  std::vector<cv8_bytes> scratch_headers;
+  /// Scratch storage for strings handed back to the host (cv8_evaluate, request headers).
   std::string scratch_body;
-  std::string scratch_status_text;
 
   static cv8_isolate *From(v8::Isolate *isolate) {
     return static_cast<cv8_isolate *>(isolate->GetData(0));

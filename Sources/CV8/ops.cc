@@ -279,40 +279,41 @@ cv8_bytes KeepString(v8::Isolate *isolate, std::string &storage, v8::Local<v8::V
   return {storage.data(), storage.size()};
 }
 
-/// `ops.respond(status, statusText, body, name0, value0, ...)`: hands the handler's response to
-/// the host while `cv8_fetch_poll` waits for it. Arguments, not an array, because reading call
+/// `ops.respond(slot, status, statusText, body, name0, value0, ...)`: hands a handler's response
+/// to the host, which reads it from the fetch slot. Arguments, not an array, because reading call
 /// arguments is cheap and reading array elements through the API is not.
 void Respond(const v8::FunctionCallbackInfo<v8::Value> &info) {
   v8::Isolate *isolate = info.GetIsolate();
   cv8_isolate *self = cv8_isolate::From(isolate);
-  cv8_response *response = self->pending_response;
-  if (response == nullptr || info.Length() < 3) return;
-  response->status = info[0]->Int32Value(isolate->GetCurrentContext()).FromMaybe(500);
-  response->status_text = KeepString(isolate, self->scratch_status_text, info[1]);
-  size_t count = static_cast<size_t>(info.Length() - 3) & ~size_t(1);
-  self->scratch_strings.resize(count);
-  self->scratch_headers.resize(count);
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  if (info.Length() < 4) return;
+  int32_t slot = info[0]->Int32Value(context).FromMaybe(-1);
+  if (slot < 0 || static_cast<size_t>(slot) >= self->slots.size()) return;
+  FetchSlot &entry = self->slots[static_cast<size_t>(slot)];
+  if (!entry.in_use || entry.responded) return;
+  StoredResponse &response = entry.response;
+  response.status = info[1]->Int32Value(context).FromMaybe(500);
+  KeepString(isolate, response.status_text, info[2]);
+  size_t count = static_cast<size_t>(info.Length() - 4) & ~size_t(1);
+  response.strings.resize(count);
+  response.headers.resize(count);
   for (size_t i = 0; i < count; i++) {
-    self->scratch_headers[i] = KeepString(isolate, self->scratch_strings[i], info[static_cast<int>(3 + i)]);
+    response.headers[i] = KeepString(isolate, response.strings[i], info[static_cast<int>(4 + i)]);
   }
-  response->headers = self->scratch_headers.data();
-  response->header_count = count / 2;
-  v8::Local<v8::Value> body = info[2];
-  response->has_body = !body->IsNullOrUndefined();
-  response->body = {"", 0};
+  v8::Local<v8::Value> body = info[3];
+  response.has_body = !body->IsNullOrUndefined();
+  response.body.clear();
   if (body->IsArrayBufferView()) {
     auto view = body.As<v8::ArrayBufferView>();
-    self->scratch_body.resize(view->ByteLength());
-    view->CopyContents(self->scratch_body.data(), view->ByteLength());
-    response->body = {self->scratch_body.data(), self->scratch_body.size()};
+    response.body.resize(view->ByteLength());
+    view->CopyContents(response.body.data(), view->ByteLength());
   } else if (body->IsString()) {
     auto text = body.As<v8::String>();
-    self->scratch_body.resize(static_cast<size_t>(text->Utf8Length(isolate)));
-    text->WriteUtf8(isolate, self->scratch_body.data(), static_cast<int>(self->scratch_body.size()), nullptr,
+    response.body.resize(static_cast<size_t>(text->Utf8Length(isolate)));
+    text->WriteUtf8(isolate, response.body.data(), static_cast<int>(response.body.size()), nullptr,
                     v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
-    response->body = {self->scratch_body.data(), self->scratch_body.size()};
   }
-  self->pending_response = nullptr;
+  entry.responded = true;
 }
 
 void FreeHostBytes(void *data, size_t length, void *allocator) {

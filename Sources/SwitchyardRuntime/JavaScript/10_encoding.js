@@ -19,7 +19,9 @@ const ArrayBufferIsView = ArrayBuffer.isView;
 const ErrorCaptureStackTrace = Error.captureStackTrace;
 const SymbolToStringTag = Symbol.toStringTag;
 
-const uncurryThis = (fn) => (thisArg, ...args) => ReflectApply(fn, thisArg, args);
+const FunctionPrototypeCall = Function.prototype.call;
+// Bound `call`: V8 optimizes it, unlike a rest-parameter wrapper that allocates per call.
+const uncurryThis = (fn) => FunctionPrototypeCall.bind(fn);
 const getter = (proto, name) => ObjectGetOwnPropertyDescriptor(proto, name).get;
 
 const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype);

@@ -30,7 +30,9 @@ const SymbolIterator = Symbol.iterator;
 const SymbolAsyncIterator = Symbol.asyncIterator;
 const SymbolToStringTag = Symbol.toStringTag;
 
-const uncurryThis = (fn) => (thisArg, ...args) => ReflectApply(fn, thisArg, args);
+const FunctionPrototypeCall = Function.prototype.call;
+// Bound `call`: V8 optimizes it, unlike a rest-parameter wrapper that allocates per call.
+const uncurryThis = (fn) => FunctionPrototypeCall.bind(fn);
 
 const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice);
 const ArrayPrototypeSort = uncurryThis(Array.prototype.sort);
