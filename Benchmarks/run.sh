@@ -41,24 +41,30 @@ start bare-nio 18802 .build/release/bare-nio-hello 18802
 start deno 18803 deno serve --port 18803 Benchmarks/workers/hello.js
 start switchyard-cpu 18804 .build/release/switchyard dev Benchmarks/workers/cpu.js --port 18804
 start deno-cpu 18805 deno serve --port 18805 Benchmarks/workers/cpu.js
+start deno-cpu-parallel 18806 deno serve --parallel --port 18806 Benchmarks/workers/cpu.js
+start switchyard-cpu-1 18807 .build/release/switchyard dev Benchmarks/workers/cpu.js --port 18807 --executors 1
 
 declare -A results
 for round in $(seq "$rounds"); do
-  for target in switchyard:18801 bare-nio:18802 deno:18803 switchyard-cpu:18804 deno-cpu:18805; do
+  for target in switchyard:18801 bare-nio:18802 deno:18803 switchyard-cpu:18804 deno-cpu:18805 \
+      deno-cpu-parallel:18806 switchyard-cpu-1:18807; do
     results[${target%%:*}]+="$(rps "http://127.0.0.1:${target##*:}/") "
   done
 done
 value() { echo "${results[$1]}" | tr ' ' '\n' | grep . | best; }
 sy=$(value switchyard); nio=$(value bare-nio); deno=$(value deno)
 sycpu=$(value switchyard-cpu); denocpu=$(value deno-cpu)
+denopar=$(value deno-cpu-parallel); sycpu1=$(value switchyard-cpu-1)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 printf '\nhello world (requests/s)\n'
 printf '  switchyard dev   %10.0f   %s of bare NIO, %s of deno\n' "$sy" "$(ratio "$sy" "$nio")" "$(ratio "$sy" "$deno")"
 printf '  bare SwiftNIO    %10.0f   %s of deno\n' "$nio" "$(ratio "$nio" "$deno")"
 printf '  deno serve       %10.0f\n' "$deno"
 printf '\nCPU-bound handler: 300 JSON records built, serialized, parsed, sorted (requests/s)\n'
-printf '  switchyard dev   %10.0f   %s of deno\n' "$sycpu" "$(ratio "$sycpu" "$denocpu")"
-printf '  deno serve       %10.0f\n' "$denocpu"
+printf '  switchyard dev (%d executors)      %10.0f   %s of deno serve\n' "$(nproc)" "$sycpu" "$(ratio "$sycpu" "$denocpu")"
+printf '  deno serve (one thread)            %10.0f\n' "$denocpu"
+printf '  switchyard dev --executors 1       %10.0f   %s of deno serve (same thread count)\n' "$sycpu1" "$(ratio "$sycpu1" "$denocpu")"
+printf '  deno serve --parallel              %10.0f   switchyard dev is %s of it\n' "$denopar" "$(ratio "$sycpu" "$denopar")"
 cleanup
 pids=()
 printf '\n'
