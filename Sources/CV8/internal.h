@@ -139,6 +139,10 @@ v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> contex
 /// The native functions that snapshots refer to (null-terminated), in a fixed order.
 const intptr_t *ExternalReferences();
 
+/// Compiles and runs a classic script; the exception stays in the caller's TryCatch on failure.
+v8::MaybeLocal<v8::Value> RunClassicScript(cv8_isolate *self, v8::Local<v8::Context> context, cv8_bytes name,
+                                           cv8_bytes source);
+
 /// Compiles and calls one runtime file as `function (internals, ops)`; leaves the exception in
 /// `try_catch` on failure.
 bool RunRuntimeFile(v8::Isolate *isolate, v8::Local<v8::Context> context, v8::Local<v8::Object> internals,

@@ -147,6 +147,16 @@ bool RunRuntimeFile(v8::Isolate *isolate, v8::Local<v8::Context> context, v8::Lo
   return !function->Call(context, v8::Undefined(isolate), 2, args).IsEmpty();
 }
 
+v8::MaybeLocal<v8::Value> RunClassicScript(cv8_isolate *self, v8::Local<v8::Context> context, cv8_bytes name,
+                                           cv8_bytes source) {
+  v8::Isolate *isolate = self->isolate;
+  v8::ScriptOrigin origin(isolate, NewString(isolate, name));
+  v8::ScriptCompiler::Source script_source(NewString(isolate, source), origin);
+  v8::Local<v8::Script> script;
+  if (!v8::ScriptCompiler::Compile(context, &script_source).ToLocal(&script)) return {};
+  return script->Run(context);
+}
+
 cv8_status Fail(cv8_isolate *self, v8::TryCatch &try_catch) {
   if (try_catch.HasTerminated() || self->isolate->IsExecutionTerminating()) {
     self->error_message = self->limit.load() == CV8_LIMIT_MEMORY ? "Worker exceeded memory limit."
@@ -326,13 +336,8 @@ cv8_status cv8_run_runtime_file(cv8_isolate *self, cv8_bytes name, cv8_bytes sou
 
 cv8_status cv8_load_script_worker(cv8_isolate *self, cv8_bytes name, cv8_bytes source) {
   Entered entered(self);
-  v8::Isolate *isolate = self->isolate;
-  v8::TryCatch try_catch(isolate);
-  v8::ScriptOrigin origin(isolate, NewString(isolate, name));
-  v8::ScriptCompiler::Source script_source(NewString(isolate, source), origin);
-  v8::Local<v8::Script> script;
-  if (!v8::ScriptCompiler::Compile(entered.context, &script_source).ToLocal(&script)) return Fail(self, try_catch);
-  if (script->Run(entered.context).IsEmpty()) return Fail(self, try_catch);
+  v8::TryCatch try_catch(self->isolate);
+  if (RunClassicScript(self, entered.context, name, source).IsEmpty()) return Fail(self, try_catch);
   return RunMicrotasks(self);
 }
 
@@ -340,14 +345,8 @@ cv8_status cv8_evaluate(cv8_isolate *self, cv8_bytes name, cv8_bytes source, cv8
   Entered entered(self);
   v8::Isolate *isolate = self->isolate;
   v8::TryCatch try_catch(isolate);
-  v8::ScriptOrigin origin(isolate, NewString(isolate, name));
-  v8::ScriptCompiler::Source script_source(NewString(isolate, source), origin);
-  v8::Local<v8::Script> script;
   v8::Local<v8::Value> value;
-  if (!v8::ScriptCompiler::Compile(entered.context, &script_source).ToLocal(&script) ||
-      !script->Run(entered.context).ToLocal(&value)) {
-    return Fail(self, try_catch);
-  }
+  if (!RunClassicScript(self, entered.context, name, source).ToLocal(&value)) return Fail(self, try_catch);
   cv8_status status = RunMicrotasks(self);
   if (status != CV8_OK) return status;
   if (value->IsPromise()) {

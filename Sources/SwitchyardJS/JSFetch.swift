@@ -24,29 +24,19 @@ public struct JSRequest: Sendable {
     func withCRequest<R>(_ body: (UnsafePointer<cv8_request>) -> R) -> R {
         var byteCount = method.utf8.count + url.utf8.count + (cfJSON?.utf8.count ?? 0) + (self.body?.count ?? 0)
         for header in headers { byteCount += header.name.utf8.count + header.value.utf8.count }
-        // One allocation holds every byte the C request points at.
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(byteCount, 1), alignment: 1)
-        defer { storage.deallocate() }
-        var offset = 0
-        func place<C: Collection<UInt8>>(_ bytes: C) -> cv8_bytes {
-            let start = storage.baseAddress! + offset
-            let count = bytes.count
-            UnsafeMutableRawBufferPointer(rebasing: storage[offset..<(offset + count)]).copyBytes(from: bytes)
-            offset += count
-            return cv8_bytes(ptr: start.assumingMemoryBound(to: CChar.self), len: count)
-        }
+        var arena = ByteArena(capacity: byteCount)
         var headerBytes: [cv8_bytes] = []
         headerBytes.reserveCapacity(headers.count * 2)
         for header in headers {
-            headerBytes.append(place(header.name.utf8))
-            headerBytes.append(place(header.value.utf8))
+            headerBytes.append(arena.place(header.name))
+            headerBytes.append(arena.place(header.value))
         }
         var request = cv8_request()
-        request.method = place(method.utf8)
-        request.url = place(url.utf8)
-        request.cf_json = place((cfJSON ?? "").utf8)
+        request.method = arena.place(method)
+        request.url = arena.place(url)
+        request.cf_json = arena.place(cfJSON ?? "")
         request.has_body = self.body == nil ? 0 : 1
-        request.body = place(self.body ?? [])
+        request.body = arena.place(self.body ?? [])
         request.header_count = headers.count
         return headerBytes.withUnsafeBufferPointer { pointer in
             request.headers = pointer.baseAddress

@@ -190,34 +190,18 @@ public final class JSIsolate {
             value = .string(String(describing: error))
             failed = 1
         }
-        switch value {
-        case .undefined: result.kind = CV8_UNDEFINED
-        case .null: result.kind = CV8_NULL
-        case .bool(let flag):
-            result.kind = CV8_BOOL
-            result.number = flag ? 1 : 0
-        case .number(let number):
-            result.kind = CV8_NUMBER
-            result.number = number
-        case .string(let text):
-            result.kind = CV8_STRING
-            result.bytes = keepHostResult(text.utf8)
-        case .bytes(let bytes):
-            result.kind = CV8_BYTES
-            result.bytes = keepHostResult(bytes)
-        }
+        result = value.cValue(store: keepHostResult)
         return failed
     }
 
     /// Copies a host-call result into storage that outlives the callback (V8 copies it after).
-    private func keepHostResult<C: Collection<UInt8>>(_ bytes: C) -> cv8_bytes {
+    private func keepHostResult(_ bytes: UnsafeRawBufferPointer) -> cv8_bytes {
         if hostResultStorage.count < bytes.count {
             hostResultStorage.deallocate()
             hostResultStorage = .allocate(byteCount: bytes.count, alignment: 1)
         }
-        let count = bytes.count
-        hostResultStorage.copyBytes(from: bytes)
-        return cv8_bytes(ptr: hostResultStorage.baseAddress?.assumingMemoryBound(to: CChar.self), len: count)
+        if bytes.count > 0 { hostResultStorage.copyMemory(from: bytes) }
+        return cv8_bytes(ptr: hostResultStorage.baseAddress?.assumingMemoryBound(to: CChar.self), len: bytes.count)
     }
 }
 
@@ -326,47 +310,8 @@ extension JSValue {
 
 /// Lays out `values` as C values for the duration of `body`.
 func withCValues<R>(_ values: [JSValue], _ body: (UnsafeBufferPointer<cv8_value>) -> R) -> R {
-    var byteCount = 0
-    for value in values {
-        switch value {
-        case .string(let text): byteCount += text.utf8.count
-        case .bytes(let bytes): byteCount += bytes.count
-        default: break
-        }
-    }
-    // One allocation owns every string and byte array until `body` returns.
-    let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(byteCount, 1), alignment: 1)
-    defer { storage.deallocate() }
-    var offset = 0
-    var cValues: [cv8_value] = []
-    cValues.reserveCapacity(values.count)
-    func place<C: Collection<UInt8>>(_ bytes: C) -> cv8_bytes {
-        let start = storage.baseAddress! + offset
-        let count = bytes.count
-        UnsafeMutableRawBufferPointer(rebasing: storage[offset...]).copyBytes(from: bytes)
-        offset += count
-        return cv8_bytes(ptr: start.assumingMemoryBound(to: CChar.self), len: count)
-    }
-    for value in values {
-        var c = cv8_value()
-        switch value {
-        case .undefined: c.kind = CV8_UNDEFINED
-        case .null: c.kind = CV8_NULL
-        case .bool(let flag):
-            c.kind = CV8_BOOL
-            c.number = flag ? 1 : 0
-        case .number(let number):
-            c.kind = CV8_NUMBER
-            c.number = number
-        case .string(let text):
-            c.kind = CV8_STRING
-            c.bytes = place(text.utf8)
-        case .bytes(let bytes):
-            c.kind = CV8_BYTES
-            c.bytes = place(bytes)
-        }
-        cValues.append(c)
-    }
+    var arena = ByteArena(capacity: values.reduce(0) { $0 + $1.byteCount })
+    let cValues = values.map { value in value.cValue { arena.place($0) } }
     return cValues.withUnsafeBufferPointer(body)
 }
 

@@ -28,13 +28,19 @@ final class DevProcess: Sendable {
     }
 
     /// Starts `switchyard dev ARGUMENTS --port 0` and waits for "Ready on".
-    static func start(_ arguments: [String]) async throws -> DevProcess {
+    /// `switchyard dev ARGUMENTS --port 0`, with standard output and error into one pipe.
+    private static func makeProcess(_ arguments: [String]) -> (Process, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["dev"] + arguments + ["--port", "0"]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
+        return (process, pipe)
+    }
+
+    static func start(_ arguments: [String]) async throws -> DevProcess {
+        let (process, pipe) = makeProcess(arguments)
         let collected = LineCollector()
         pipe.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
         try process.run()
@@ -54,12 +60,7 @@ final class DevProcess: Sendable {
 
     /// Runs `switchyard dev ARGUMENTS` expecting it to fail at start; returns exit code and output.
     static func startFailure(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["dev"] + arguments + ["--port", "0"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        let (process, pipe) = makeProcess(arguments)
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -62,25 +62,7 @@ const opsUtf8Decode = ops.utf8Decode;
 const kInternal = Symbol("switchyard.internal");
 
 const regExpTest = (re, string) => RegExpPrototypeExec(re, string) !== null;
-const toDOMString = (value) => (typeof value === "string" ? value : `${value}`);
-
-// Web IDL makes operations and accessors enumerable; class syntax does not.
-function makeMembersEnumerable(target) {
-  const names = ObjectGetOwnPropertyNames(target);
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    if (name === "constructor" || name === "prototype" || name === "length" || name === "name") {
-      continue;
-    }
-    ObjectDefineProperty(target, name, { enumerable: true });
-  }
-}
-
-function setToStringTag(proto, tag) {
-  ObjectDefineProperty(proto, SymbolToStringTag, {
-    value: tag, writable: false, enumerable: false, configurable: true,
-  });
-}
+const { toDOMString, makeMembersEnumerable, setToStringTag } = internals.webIDL;
 
 function requireArguments(count, required, what) {
   if (count < required) {
