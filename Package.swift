@@ -51,6 +51,7 @@ let package = Package(
         .target(
             name: "SwitchyardJS",
             dependencies: ["CV8"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -61,6 +62,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["README.md"],
             resources: [.copy("JavaScript")],
             swiftSettings: swiftSettings
         ),
@@ -162,6 +164,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/BareNIOHello",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "switchyard-isolate-bench",
+            dependencies: [
+                "SwitchyardRuntime",
+                "SwitchyardJS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/IsolateBench",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -12,7 +12,7 @@ stamp="$libnode/.complete"
 version="18.20.4"
 
 need_apt=()
-for pkg in libuv1 libc-ares2 libnghttp2-14 libbrotli1 libicu72 libssl3 wrk hyperfine; do
+for pkg in libuv1 libc-ares2 libnghttp2-14 libbrotli1 libicu72 libicu-dev libssl3 curl; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 apt_updated=0
@@ -36,12 +36,12 @@ if [ ! -f "$stamp" ]; then
   for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$tmp/root"; done
   mkdir -p "$libnode/include" "$libnode/lib"
   cp -a "$tmp/root/usr/include/node/." "$libnode/include/"
-  cp -a "$tmp/root/usr/lib/x86_64-linux-gnu/libnode.so"* "$libnode/lib/"
+  cp -a "$tmp"/root/usr/lib/*/libnode.so* "$libnode/lib/"
   touch "$stamp"
 fi
 
-# Python tools used by the test suite and benchmarks (the Cloudflare SDK, deno for side-by-side runs).
-if ! python3 -c 'import cloudflare' 2>/dev/null || ! command -v deno >/dev/null 2>&1; then
-  echo "setup: installing Python tools (cloudflare, deno)"
-  python3 -m pip install -q --disable-pip-version-check cloudflare deno 2>&1 | grep -v WARNING || true
+# The official Cloudflare Python SDK drives the API tests.
+if ! python3 -c 'import cloudflare' 2>/dev/null; then
+  echo "setup: installing the Cloudflare Python SDK"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore cloudflare
 fi

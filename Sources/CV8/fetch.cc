@@ -17,75 +17,39 @@ v8::Local<v8::String> Latin1(v8::Isolate *isolate, cv8_bytes bytes) {
       .FromMaybe(v8::String::Empty(isolate));
 }
 
-/// Stores a string for the response view: Latin-1 when every code unit fits a byte (header
-/// values are byte strings), UTF-8 otherwise.
-cv8_bytes Keep(cv8_isolate *self, std::string &storage, v8::Local<v8::Value> value) {
-  v8::Isolate *isolate = self->isolate;
-  v8::Local<v8::String> text;
-  if (!value->ToString(isolate->GetCurrentContext()).ToLocal(&text)) return {"", 0};
-  if (text->ContainsOnlyOneByte()) {
-    storage.resize(static_cast<size_t>(text->Length()));
-    text->WriteOneByte(isolate, reinterpret_cast<uint8_t *>(storage.data()), 0, text->Length(),
-                       v8::String::NO_NULL_TERMINATION);
-  } else {
-    storage.resize(static_cast<size_t>(text->Utf8Length(isolate)));
-    text->WriteUtf8(isolate, storage.data(), static_cast<int>(storage.size()), nullptr,
-                    v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
-  }
-  return {storage.data(), storage.size()};
+void ViewResponse(const StoredResponse &stored, cv8_response *response) {
+  response->status = stored.status;
+  response->status_text = {stored.status_text.data(), stored.status_text.size()};
+  response->headers = stored.headers.data();
+  response->header_count = stored.headers.size() / 2;
+  response->has_body = stored.has_body;
+  response->body = {stored.body.data(), stored.body.size()};
 }
 
-cv8_status ReadResponse(cv8_isolate *self, v8::Local<v8::Context> context, v8::Local<v8::Value> value,
-                        cv8_fetch_state *state, cv8_response *response) {
+/// Asks JavaScript to deliver the handler's response into the slot (`ops.respond`), or to say
+/// why it cannot (not a Response, body already used).
+cv8_status ReadResponse(cv8_isolate *self, v8::Local<v8::Context> context, int32_t slot, v8::Local<v8::Value> value,
+                        cv8_fetch_state *state) {
   v8::Isolate *isolate = self->isolate;
   v8::TryCatch try_catch(isolate);
-  v8::Local<v8::Function> to_host;
-  if (!InternalFunction(self, "responseParts").ToLocal(&to_host)) {
+  v8::Local<v8::Function> parts;
+  if (!InternalFunction(self, "responseParts").ToLocal(&parts)) {
     return FailWith(self, CV8_INVALID, "runtime has no responseParts");
   }
-  v8::Local<v8::Value> args[] = {value};
-  v8::Local<v8::Value> result;
-  if (!to_host->Call(context, v8::Undefined(isolate), 1, args).ToLocal(&result) || !result->IsArray()) {
-    cv8_status status = Fail(self, try_catch);
+  v8::Local<v8::Value> args[] = {value, v8::Integer::New(isolate, slot)};
+  bool called = !parts->Call(context, v8::Undefined(isolate), 2, args).IsEmpty();
+  if (!called || !self->slots[static_cast<size_t>(slot)].responded) {
+    cv8_status status = called ? FailWith(self, CV8_EXCEPTION, "TypeError: the response could not be read")
+                               : Fail(self, try_catch);
     if (status == CV8_TERMINATED) return status;
     *state = CV8_FETCH_FAILED;
     return CV8_OK;
-  }
-  // [status, statusText, [name, value, ...], body]
-  auto parts = result.As<v8::Array>();
-  response->status = parts->Get(context, 0).ToLocalChecked()->Int32Value(context).FromMaybe(500);
-  response->status_text = Keep(self, self->scratch_status_text, parts->Get(context, 1).ToLocalChecked());
-  auto headers = parts->Get(context, 2).ToLocalChecked().As<v8::Array>();
-  uint32_t count = headers->Length();
-  self->scratch_strings.resize(count);
-  self->scratch_headers.resize(count);
-  for (uint32_t i = 0; i < count; i++) {
-    self->scratch_headers[i] = Keep(self, self->scratch_strings[i], headers->Get(context, i).ToLocalChecked());
-  }
-  response->headers = self->scratch_headers.data();
-  response->header_count = count / 2;
-  v8::Local<v8::Value> body = parts->Get(context, 3).ToLocalChecked();
-  response->has_body = !body->IsNullOrUndefined();
-  response->body = {"", 0};
-  if (body->IsArrayBufferView()) {
-    auto view = body.As<v8::ArrayBufferView>();
-    self->scratch_body.resize(view->ByteLength());
-    view->CopyContents(self->scratch_body.data(), view->ByteLength());
-    response->body = {self->scratch_body.data(), self->scratch_body.size()};
-  } else if (body->IsString()) {
-    auto text = body.As<v8::String>();
-    self->scratch_body.resize(static_cast<size_t>(text->Utf8Length(isolate)));
-    text->WriteUtf8(isolate, self->scratch_body.data(), static_cast<int>(self->scratch_body.size()), nullptr,
-                    v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
-    response->body = {self->scratch_body.data(), self->scratch_body.size()};
   }
   *state = CV8_FETCH_RESPONDED;
   return CV8_OK;
 }
 
-int32_t CountPending(v8::Local<v8::Context> context, v8::Local<v8::Value> list) {
-  if (!list->IsArray()) return 0;
-  auto array = list.As<v8::Array>();
+int32_t CountPending(v8::Local<v8::Context> context, v8::Local<v8::Array> array) {
   int32_t pending = 0;
   for (uint32_t i = 0; i < array->Length(); i++) {
     v8::Local<v8::Value> item;
@@ -110,20 +74,20 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
   if (!InternalFunction(self, "dispatchFetch").ToLocal(&dispatch)) {
     return FailWith(self, CV8_INVALID, "runtime has no dispatchFetch");
   }
-  auto headers = v8::Array::New(isolate, static_cast<int>(request->header_count * 2));
+  // Headers travel as one Latin-1 string, "name\0value\0...", split in JavaScript on first use.
+  std::string &joined = self->scratch_body;
+  joined.clear();
   for (size_t i = 0; i < request->header_count * 2; i++) {
-    headers->Set(context, static_cast<uint32_t>(i), Latin1(isolate, request->headers[i])).Check();
+    if (i > 0) joined.push_back('\0');
+    joined.append(request->headers[i].ptr, request->headers[i].len);
   }
+  v8::Local<v8::String> headers = Latin1(isolate, {joined.data(), joined.size()});
   v8::Local<v8::Value> body = v8::Null(isolate);
   if (request->has_body) body = NewBytes(self, request->body.ptr, request->body.len);
   v8::Local<v8::Value> cf = v8::Undefined(isolate);
   if (request->cf_json.len > 0 && !v8::JSON::Parse(context, NewString(isolate, request->cf_json)).ToLocal(&cf)) {
     return Fail(self, try_catch);
   }
-  v8::Local<v8::Value> args[] = {Latin1(isolate, request->method), NewString(isolate, request->url), headers, body,
-                                 cf};
-  v8::Local<v8::Value> record;
-  if (!dispatch->Call(context, v8::Undefined(isolate), 5, args).ToLocal(&record)) return Fail(self, try_catch);
   int32_t slot;
   if (!self->free_slots.empty()) {
     slot = self->free_slots.back();
@@ -132,8 +96,20 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
     slot = static_cast<int32_t>(self->slots.size());
     self->slots.emplace_back();
   }
-  self->slots[static_cast<size_t>(slot)].record.Reset(isolate, record);
   self->slots[static_cast<size_t>(slot)].in_use = true;
+  self->slots[static_cast<size_t>(slot)].responded = false;
+  v8::Local<v8::Array> wait_until = v8::Array::New(isolate);
+  v8::Local<v8::Value> args[] = {Latin1(isolate, request->method), NewString(isolate, request->url), headers, body,
+                                 cf, wait_until};
+  v8::Local<v8::Value> result;
+  if (!dispatch->Call(context, v8::Undefined(isolate), 6, args).ToLocal(&result)) {
+    cv8_fetch_release(self, slot);
+    return Fail(self, try_catch);
+  }
+  // (The vector may have grown while JavaScript ran: index again.)
+  auto &entry = self->slots[static_cast<size_t>(slot)];
+  entry.result.Reset(isolate, result);
+  entry.wait_until.Reset(isolate, wait_until);
   *slot_out = slot;
   return RunMicrotasks(self);
 }
@@ -146,11 +122,16 @@ cv8_status cv8_fetch_poll(cv8_isolate *self, int32_t slot, cv8_fetch_state *stat
   Entered entered(self);
   v8::Isolate *isolate = self->isolate;
   v8::Local<v8::Context> context = entered.context;
-  // The record is [result, waitUntil promises], built by dispatchFetch.
-  auto record = self->slots[static_cast<size_t>(slot)].record.Get(isolate).As<v8::Array>();
-  v8::Local<v8::Value> result = record->Get(context, 0).ToLocalChecked();
-  *wait_until_pending = CountPending(context, record->Get(context, 1).ToLocalChecked());
+  auto &entry = self->slots[static_cast<size_t>(slot)];
+  *wait_until_pending = CountPending(context, entry.wait_until.Get(isolate));
   *state = CV8_FETCH_PENDING;
+  if (entry.responded) {
+    // Already read by an earlier poll (waitUntil work is still running).
+    ViewResponse(entry.response, response);
+    *state = CV8_FETCH_RESPONDED;
+    return CV8_OK;
+  }
+  v8::Local<v8::Value> result = entry.result.Get(isolate);
   if (result->IsPromise()) {
     auto promise = result.As<v8::Promise>();
     switch (promise->State()) {
@@ -165,15 +146,19 @@ cv8_status cv8_fetch_poll(cv8_isolate *self, int32_t slot, cv8_fetch_state *stat
         break;
     }
   }
-  return ReadResponse(self, context, result, state, response);
+  cv8_status status = ReadResponse(self, context, slot, result, state);
+  if (status == CV8_OK && *state == CV8_FETCH_RESPONDED) ViewResponse(self->slots[static_cast<size_t>(slot)].response, response);
+  return status;
 }
 
 void cv8_fetch_release(cv8_isolate *self, int32_t slot) {
   if (slot < 0 || static_cast<size_t>(slot) >= self->slots.size()) return;
   auto &entry = self->slots[static_cast<size_t>(slot)];
   if (!entry.in_use) return;
-  entry.record.Reset();
+  entry.result.Reset();
+  entry.wait_until.Reset();
   entry.in_use = false;
+  entry.responded = false;
   self->free_slots.push_back(slot);
 }
 

@@ -40,12 +40,31 @@ struct ModuleEntry {
   v8::Global<v8::Module> module;
 };
 
+/// A response as the host receives it, copied out of JavaScript by `ops.respond`.
+struct StoredResponse {
+  int32_t status = 0;
+  std::string status_text;
+  std::vector<std::string> strings;  // name, value, name, value...
+  std::vector<cv8_bytes> headers;     // views of `strings`
+  std::string body;
+  bool has_body = false;
+};
+
 struct FetchSlot {
-  v8::Global<v8::Value> record;
+  /// The handler's result (a promise, or a value) and the ctx.waitUntil() promises.
+  v8::Global<v8::Value> result;
+  v8::Global<v8::Array> wait_until;
   bool in_use = false;
+  /// Set once `ops.respond` delivered the response for this slot.
+  bool responded = false;
+  StoredResponse response;
 };
 
 }  // namespace cv8
+
+struct cv8_snapshot {
+  v8::StartupData blob;
+};
 
 struct cv8_isolate {
   v8::Isolate *isolate = nullptr;
@@ -71,11 +90,8 @@ struct cv8_isolate {
 
   std::unordered_map<std::string, v8::Global<v8::Function>> internal_functions;
 
-  // Storage behind the views returned by cv8_fetch_poll.
-  std::vector<std::string> scratch_strings;
-  std::vector<cv8_bytes> scratch_headers;
+  /// Scratch storage for strings handed back to the host (cv8_evaluate, request headers).
   std::string scratch_body;
-  std::string scratch_status_text;
 
   static cv8_isolate *From(v8::Isolate *isolate) {
     return static_cast<cv8_isolate *>(isolate->GetData(0));
@@ -119,6 +135,18 @@ v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, const char *nam
 v8::Local<v8::Uint8Array> NewBytes(cv8_isolate *self, const char *bytes, size_t length);
 
 v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> context);
+
+/// The native functions that snapshots refer to (null-terminated), in a fixed order.
+const intptr_t *ExternalReferences();
+
+/// Compiles and runs a classic script; the exception stays in the caller's TryCatch on failure.
+v8::MaybeLocal<v8::Value> RunClassicScript(cv8_isolate *self, v8::Local<v8::Context> context, cv8_bytes name,
+                                           cv8_bytes source);
+
+/// Compiles and calls one runtime file as `function (internals, ops)`; leaves the exception in
+/// `try_catch` on failure.
+bool RunRuntimeFile(v8::Isolate *isolate, v8::Local<v8::Context> context, v8::Local<v8::Object> internals,
+                    v8::Local<v8::Object> ops, cv8_bytes name, cv8_bytes source);
 
 v8::MaybeLocal<v8::Module> ModuleFor(cv8_isolate *self, v8::Local<v8::Context> context, const std::string &name);
 v8::MaybeLocal<v8::Promise> ImportDynamically(v8::Local<v8::Context> context, v8::Local<v8::Data> options,

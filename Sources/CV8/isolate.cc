@@ -31,6 +31,18 @@ size_t NearHeapLimit(void *data, size_t current_limit, size_t initial_limit) {
   return current_limit + 64 * 1024 * 1024;
 }
 
+/// Runs on the isolate's thread at an interrupt check, asked for by the watchdog.
+void CheckMemoryInterrupt(v8::Isolate *isolate, void *data) {
+  auto *self = static_cast<cv8_isolate *>(data);
+  if (self->heap_limit == 0) return;
+  v8::HeapStatistics stats;
+  isolate->GetHeapStatistics(&stats);
+  if (stats.used_heap_size() + stats.external_memory() > self->heap_limit) {
+    self->limit.store(CV8_LIMIT_MEMORY);
+    isolate->TerminateExecution();
+  }
+}
+
 bool AllowWasmCodeGeneration(v8::Local<v8::Context> context, v8::Local<v8::String>) {
   return cv8_isolate::From(context->GetIsolate())->allow_wasm_codegen;
 }
@@ -121,6 +133,30 @@ void RecordException(cv8_isolate *self, v8::Local<v8::Value> exception, v8::Loca
   }
 }
 
+bool RunRuntimeFile(v8::Isolate *isolate, v8::Local<v8::Context> context, v8::Local<v8::Object> internals,
+                    v8::Local<v8::Object> ops, cv8_bytes name, cv8_bytes source) {
+  std::string text = "\"use strict\";";
+  text.append(source.ptr, source.len);
+  v8::ScriptOrigin origin(isolate, NewString(isolate, name));
+  v8::ScriptCompiler::Source script_source(NewString(isolate, text), origin);
+  v8::Local<v8::String> params[] = {v8::String::NewFromUtf8Literal(isolate, "internals"),
+                                    v8::String::NewFromUtf8Literal(isolate, "ops")};
+  v8::Local<v8::Function> function;
+  if (!v8::ScriptCompiler::CompileFunction(context, &script_source, 2, params).ToLocal(&function)) return false;
+  v8::Local<v8::Value> args[] = {internals, ops};
+  return !function->Call(context, v8::Undefined(isolate), 2, args).IsEmpty();
+}
+
+v8::MaybeLocal<v8::Value> RunClassicScript(cv8_isolate *self, v8::Local<v8::Context> context, cv8_bytes name,
+                                           cv8_bytes source) {
+  v8::Isolate *isolate = self->isolate;
+  v8::ScriptOrigin origin(isolate, NewString(isolate, name));
+  v8::ScriptCompiler::Source script_source(NewString(isolate, source), origin);
+  v8::Local<v8::Script> script;
+  if (!v8::ScriptCompiler::Compile(context, &script_source).ToLocal(&script)) return {};
+  return script->Run(context);
+}
+
 cv8_status Fail(cv8_isolate *self, v8::TryCatch &try_catch) {
   if (try_catch.HasTerminated() || self->isolate->IsExecutionTerminating()) {
     self->error_message = self->limit.load() == CV8_LIMIT_MEMORY ? "Worker exceeded memory limit."
@@ -172,6 +208,8 @@ void cv8_platform_initialize(const char *flags) {
     // Lazy source positions and a linear-time fallback for catastrophic regular expressions.
     std::string all = "--enable-experimental-regexp-engine-on-excessive-backtracks ";
     if (flags) all += flags;
+    // Operators can tune V8 without a rebuild.
+    if (const char *extra = getenv("SWITCHYARD_V8_FLAGS")) all += std::string(" ") + extra;
     v8::V8::SetFlagsFromString(all.c_str(), all.size());
     platform = v8::platform::NewDefaultPlatform(1);
     v8::V8::InitializePlatform(platform.get());
@@ -189,8 +227,17 @@ cv8_isolate *cv8_isolate_new(const cv8_isolate_options *options) {
 
   v8::Isolate::CreateParams params;
   params.array_buffer_allocator = self->allocator;
+  params.external_references = ExternalReferences();
+  // V8 only reads the blob; the pointer is not const in its API.
+  if (options->snapshot != nullptr) params.snapshot_blob = const_cast<v8::StartupData *>(&options->snapshot->blob);
   if (options->heap_limit_bytes > 0) {
     params.constraints.ConfigureDefaultsFromHeapSize(0, options->heap_limit_bytes);
+    // V8 derives a tiny young generation from a small heap limit (1 MB semi-spaces for 128 MB),
+    // so allocation-heavy handlers (JSON) would scavenge constantly. Semi-spaces grow on demand:
+    // an idle isolate does not pay for the larger maximum.
+    size_t young = options->heap_limit_bytes / 4;
+    if (young > 48 * 1024 * 1024) young = 48 * 1024 * 1024;
+    params.constraints.set_max_young_generation_size_in_bytes(young);
   }
   v8::Isolate *isolate = v8::Isolate::New(params);
   self->isolate = isolate;
@@ -210,8 +257,14 @@ cv8_isolate *cv8_isolate_new(const cv8_isolate_options *options) {
   context->AllowCodeGenerationFromStrings(false);
   self->context.Reset(isolate, context);
   v8::Context::Scope context_scope(context);
-  self->internals.Reset(isolate, v8::Object::New(isolate));
-  self->ops.Reset(isolate, CreateOps(self, context));
+  if (options->snapshot != nullptr) {
+    // Indices as added by cv8_snapshot_create.
+    self->internals.Reset(isolate, context->GetDataFromSnapshotOnce<v8::Object>(0).ToLocalChecked());
+    self->ops.Reset(isolate, context->GetDataFromSnapshotOnce<v8::Object>(1).ToLocalChecked());
+  } else {
+    self->internals.Reset(isolate, v8::Object::New(isolate));
+    self->ops.Reset(isolate, CreateOps(self, context));
+  }
   return self;
 }
 
@@ -219,7 +272,10 @@ void cv8_isolate_dispose(cv8_isolate *self) {
   if (self == nullptr) return;
   {
     v8::Isolate::Scope isolate_scope(self->isolate);
-    for (auto &slot : self->slots) slot.record.Reset();
+    for (auto &slot : self->slots) {
+      slot.result.Reset();
+      slot.wait_until.Reset();
+    }
     for (auto &entry : self->modules) entry.second.module.Reset();
     for (auto &entry : self->internal_functions) entry.second.Reset();
     self->internals.Reset();
@@ -245,7 +301,16 @@ void cv8_isolate_memory_usage(cv8_isolate *self, cv8_memory_usage *usage) {
   self->isolate->GetHeapStatistics(&stats);
   usage->heap_used = stats.used_heap_size();
   usage->heap_total = stats.total_heap_size();
-  usage->external = self->allocator->used();
+  usage->external = stats.external_memory();
+}
+
+size_t cv8_isolate_external_memory(cv8_isolate *self) {
+  int64_t external = self->isolate->AdjustAmountOfExternalAllocatedMemory(0);
+  return external > 0 ? static_cast<size_t>(external) : 0;
+}
+
+void cv8_isolate_request_memory_check(cv8_isolate *self) {
+  self->isolate->RequestInterrupt(CheckMemoryInterrupt, self);
 }
 
 void cv8_isolate_collect_garbage(cv8_isolate *self) {
@@ -263,30 +328,16 @@ cv8_status cv8_run_runtime_file(cv8_isolate *self, cv8_bytes name, cv8_bytes sou
   Entered entered(self);
   v8::Isolate *isolate = self->isolate;
   v8::TryCatch try_catch(isolate);
-  std::string text = "\"use strict\";";
-  text.append(source.ptr, source.len);
-  v8::ScriptOrigin origin(isolate, NewString(isolate, name));
-  v8::ScriptCompiler::Source script_source(NewString(isolate, text), origin);
-  v8::Local<v8::String> params[] = {v8::String::NewFromUtf8Literal(isolate, "internals"),
-                                    v8::String::NewFromUtf8Literal(isolate, "ops")};
-  v8::Local<v8::Function> function;
-  if (!v8::ScriptCompiler::CompileFunction(entered.context, &script_source, 2, params).ToLocal(&function)) {
+  if (!RunRuntimeFile(isolate, entered.context, self->internals.Get(isolate), self->ops.Get(isolate), name, source)) {
     return Fail(self, try_catch);
   }
-  v8::Local<v8::Value> args[] = {self->internals.Get(isolate), self->ops.Get(isolate)};
-  if (function->Call(entered.context, v8::Undefined(isolate), 2, args).IsEmpty()) return Fail(self, try_catch);
   return RunMicrotasks(self);
 }
 
 cv8_status cv8_load_script_worker(cv8_isolate *self, cv8_bytes name, cv8_bytes source) {
   Entered entered(self);
-  v8::Isolate *isolate = self->isolate;
-  v8::TryCatch try_catch(isolate);
-  v8::ScriptOrigin origin(isolate, NewString(isolate, name));
-  v8::ScriptCompiler::Source script_source(NewString(isolate, source), origin);
-  v8::Local<v8::Script> script;
-  if (!v8::ScriptCompiler::Compile(entered.context, &script_source).ToLocal(&script)) return Fail(self, try_catch);
-  if (script->Run(entered.context).IsEmpty()) return Fail(self, try_catch);
+  v8::TryCatch try_catch(self->isolate);
+  if (RunClassicScript(self, entered.context, name, source).IsEmpty()) return Fail(self, try_catch);
   return RunMicrotasks(self);
 }
 
@@ -294,14 +345,8 @@ cv8_status cv8_evaluate(cv8_isolate *self, cv8_bytes name, cv8_bytes source, cv8
   Entered entered(self);
   v8::Isolate *isolate = self->isolate;
   v8::TryCatch try_catch(isolate);
-  v8::ScriptOrigin origin(isolate, NewString(isolate, name));
-  v8::ScriptCompiler::Source script_source(NewString(isolate, source), origin);
-  v8::Local<v8::Script> script;
   v8::Local<v8::Value> value;
-  if (!v8::ScriptCompiler::Compile(entered.context, &script_source).ToLocal(&script) ||
-      !script->Run(entered.context).ToLocal(&value)) {
-    return Fail(self, try_catch);
-  }
+  if (!RunClassicScript(self, entered.context, name, source).ToLocal(&value)) return Fail(self, try_catch);
   cv8_status status = RunMicrotasks(self);
   if (status != CV8_OK) return status;
   if (value->IsPromise()) {

@@ -262,6 +262,60 @@ void HostCall(const v8::FunctionCallbackInfo<v8::Value> &info) {
   }
 }
 
+/// Stores a string for the response view: Latin-1 when every code unit fits a byte (header
+/// values are byte strings), UTF-8 otherwise.
+cv8_bytes KeepString(v8::Isolate *isolate, std::string &storage, v8::Local<v8::Value> value) {
+  v8::Local<v8::String> text;
+  if (!value->ToString(isolate->GetCurrentContext()).ToLocal(&text)) return {"", 0};
+  if (text->ContainsOnlyOneByte()) {
+    storage.resize(static_cast<size_t>(text->Length()));
+    text->WriteOneByte(isolate, reinterpret_cast<uint8_t *>(storage.data()), 0, text->Length(),
+                       v8::String::NO_NULL_TERMINATION);
+  } else {
+    storage.resize(static_cast<size_t>(text->Utf8Length(isolate)));
+    text->WriteUtf8(isolate, storage.data(), static_cast<int>(storage.size()), nullptr,
+                    v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
+  }
+  return {storage.data(), storage.size()};
+}
+
+/// `ops.respond(slot, status, statusText, body, name0, value0, ...)`: hands a handler's response
+/// to the host, which reads it from the fetch slot. Arguments, not an array, because reading call
+/// arguments is cheap and reading array elements through the API is not.
+void Respond(const v8::FunctionCallbackInfo<v8::Value> &info) {
+  v8::Isolate *isolate = info.GetIsolate();
+  cv8_isolate *self = cv8_isolate::From(isolate);
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  if (info.Length() < 4) return;
+  int32_t slot = info[0]->Int32Value(context).FromMaybe(-1);
+  if (slot < 0 || static_cast<size_t>(slot) >= self->slots.size()) return;
+  FetchSlot &entry = self->slots[static_cast<size_t>(slot)];
+  if (!entry.in_use || entry.responded) return;
+  StoredResponse &response = entry.response;
+  response.status = info[1]->Int32Value(context).FromMaybe(500);
+  KeepString(isolate, response.status_text, info[2]);
+  size_t count = static_cast<size_t>(info.Length() - 4) & ~size_t(1);
+  response.strings.resize(count);
+  response.headers.resize(count);
+  for (size_t i = 0; i < count; i++) {
+    response.headers[i] = KeepString(isolate, response.strings[i], info[static_cast<int>(4 + i)]);
+  }
+  v8::Local<v8::Value> body = info[3];
+  response.has_body = !body->IsNullOrUndefined();
+  response.body.clear();
+  if (body->IsArrayBufferView()) {
+    auto view = body.As<v8::ArrayBufferView>();
+    response.body.resize(view->ByteLength());
+    view->CopyContents(response.body.data(), view->ByteLength());
+  } else if (body->IsString()) {
+    auto text = body.As<v8::String>();
+    response.body.resize(static_cast<size_t>(text->Utf8Length(isolate)));
+    text->WriteUtf8(isolate, response.body.data(), static_cast<int>(response.body.size()), nullptr,
+                    v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
+  }
+  entry.responded = true;
+}
+
 void FreeHostBytes(void *data, size_t length, void *allocator) {
   free(data);
   static_cast<CountingAllocator *>(allocator)->Untrack(length);
@@ -279,6 +333,18 @@ v8::Local<v8::Uint8Array> NewBytes(cv8_isolate *self, const char *bytes, size_t 
   auto store = v8::ArrayBuffer::NewBackingStore(data, length, FreeHostBytes, self->allocator);
   auto buffer = v8::ArrayBuffer::New(self->isolate, std::move(store));
   return v8::Uint8Array::New(buffer, 0, length);
+}
+
+const intptr_t *ExternalReferences() {
+  static const intptr_t references[] = {
+      reinterpret_cast<intptr_t>(Utf8Encode),   reinterpret_cast<intptr_t>(Utf8EncodeInto),
+      reinterpret_cast<intptr_t>(Utf8Decode),   reinterpret_cast<intptr_t>(DomainToASCII),
+      reinterpret_cast<intptr_t>(RandomFill),   reinterpret_cast<intptr_t>(RandomUUID),
+      reinterpret_cast<intptr_t>(Now),          reinterpret_cast<intptr_t>(StructuredClone),
+      reinterpret_cast<intptr_t>(HostCall),     reinterpret_cast<intptr_t>(Respond),
+      0,
+  };
+  return references;
 }
 
 v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> context) {
@@ -299,6 +365,7 @@ v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> contex
   add("now", Now);
   add("structuredClone", StructuredClone);
   add("host", HostCall);
+  add("respond", Respond);
   return ops;
 }
 

@@ -39,6 +39,8 @@ public final class DevServer: Sendable {
     private let configuration: Configuration
     private let output: @Sendable (String) -> Void
     private let group: MultiThreadedEventLoopGroup
+    /// File reads for reloads happen here: executor threads never block on I/O.
+    private let fileIO = NIOThreadPool(numberOfThreads: 1)
     private let runtime: WorkerRuntime
     private let current: Mutex<(script: WorkerScript, files: [String: Date])?> = Mutex(nil)
     private let version = Atomic<Int>(0)
@@ -73,6 +75,7 @@ public final class DevServer: Sendable {
             })
         let address = try await edge.start()
         self.edge.withLock { $0 = edge }
+        fileIO.start()
         scheduleWatch()
         return address.port ?? configuration.port
     }
@@ -81,6 +84,7 @@ public final class DevServer: Sendable {
 
     public func stop() async throws {
         try await edge.withLock { $0 }?.stop()
+        try await fileIO.shutdownGracefully()
         try await group.shutdownGracefully()
     }
 
@@ -97,25 +101,49 @@ public final class DevServer: Sendable {
 
     private func scheduleWatch() {
         group.next().scheduleTask(in: configuration.watchInterval) { [self] in
-            self.checkForChanges()
-            self.scheduleWatch()
+            self.checkForChanges().whenComplete { _ in self.scheduleWatch() }
         }
     }
 
-    private func checkForChanges() {
-        guard let project = try? WorkerProject.load(path: configuration.path) else { return }
-        let files = project.sourceFiles()
-        let changed = current.withLock { $0?.files != files }
-        guard changed else { return }
-        do {
-            let (script, files) = try loadScript()
-            try runtime.validate(script, on: group.next()).wait()
-            current.withLock { $0 = (script, files) }
-            runtime.retire(workerName: script.name, keepVersion: script.versionID)
-            output("Reloaded \(script.name)")
-        } catch {
-            current.withLock { $0?.files = files }
-            output("Reload failed, still serving the previous version:\n\(error)")
+    /// Reloads the worker when its files changed; the next check is scheduled once this one ends.
+    private func checkForChanges() -> EventLoopFuture<Void> {
+        let loop = group.next()
+        enum Scan {
+            case unchanged
+            case changed(WorkerScript, [String: Date])
+            case failed(any Error, [String: Date])
         }
+        let scan = fileIO.runIfActive(eventLoop: loop) { () -> Scan in
+            guard let project = try? WorkerProject.load(path: self.configuration.path) else { return .unchanged }
+            let files = project.sourceFiles()
+            guard self.current.withLock({ $0?.files != files }) else { return .unchanged }
+            do {
+                return .changed(try self.loadScript().0, files)
+            } catch {
+                return .failed(error, files)
+            }
+        }
+        return scan.flatMap { scan in
+            switch scan {
+            case .unchanged:
+                return loop.makeSucceededVoidFuture()
+            case .failed(let error, let files):
+                self.reloadFailed(error, files: files)
+                return loop.makeSucceededVoidFuture()
+            case .changed(let script, let files):
+                return self.runtime.validate(script, on: loop).map {
+                    self.current.withLock { $0 = (script, files) }
+                    self.runtime.retire(workerName: script.name, keepVersion: script.versionID)
+                    self.output("Reloaded \(script.name)")
+                }.recover { error in
+                    self.reloadFailed(error, files: files)
+                }
+            }
+        }.recover { _ in }
+    }
+
+    private func reloadFailed(_ error: any Error, files: [String: Date]) {
+        current.withLock { $0?.files = files }
+        output("Reload failed, still serving the previous version:\n\(error)")
     }
 }

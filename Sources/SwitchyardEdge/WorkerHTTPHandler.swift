@@ -74,10 +74,9 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let host = head.headers.first(name: "host") ?? "localhost"
         let request = WorkerRequest(
             method: head.method.rawValue, url: "http://\(host)\(head.uri)", headers: headers, body: body)
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let onRequest = shared.onRequest
-        shared.runtime.invoke(script, request: request, on: context.eventLoop).whenComplete { result in
-            let (handler, context) = loopBound.value
+        // The runtime answers on this event loop, often before invoke returns.
+        shared.runtime.invoke(script, request: request, on: context.eventLoop).assumeIsolated().whenComplete { result in
             let response: WorkerResponse
             var record = EdgeServer.AccessRecord(
                 method: head.method.rawValue, path: head.uri, status: 500, outcome: nil, cpuNanoseconds: 0)
@@ -92,7 +91,7 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 record.outcome = .exception
             }
             record.status = response.status
-            handler.write(response, for: head, keepAlive: keepAlive, context: context)
+            self.write(response, for: head, keepAlive: keepAlive, context: context)
             onRequest(record)
         }
     }
@@ -121,10 +120,16 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// Headers that describe one connection, not the response; the listener sets its own.
+    private static let hopByHop: [[UInt8]] = ["connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"]
+        .map { Array($0.utf8) }
+
     private static func isHopByHop(_ name: String) -> Bool {
-        switch name.lowercased() {
-        case "connection", "keep-alive", "transfer-encoding", "content-length", "upgrade": true
-        default: false
+        var name = name
+        return name.withUTF8 { bytes in
+            hopByHop.contains { candidate in
+                candidate.count == bytes.count
+                    && zip(candidate, bytes).allSatisfy { $0 == ($1 | 0x20) }
+            }
         }
     }
 }

@@ -22,23 +22,25 @@ public struct JSRequest: Sendable {
     }
 
     func withCRequest<R>(_ body: (UnsafePointer<cv8_request>) -> R) -> R {
-        var values: [JSValue] = [.string(method), .string(url), .string(cfJSON ?? "")]
-        values.reserveCapacity(3 + headers.count * 2 + 1)
+        var byteCount = method.utf8.count + url.utf8.count + (cfJSON?.utf8.count ?? 0) + (self.body?.count ?? 0)
+        for header in headers { byteCount += header.name.utf8.count + header.value.utf8.count }
+        var arena = ByteArena(capacity: byteCount)
+        var headerBytes: [cv8_bytes] = []
+        headerBytes.reserveCapacity(headers.count * 2)
         for header in headers {
-            values.append(.string(header.name))
-            values.append(.string(header.value))
+            headerBytes.append(arena.place(header.name))
+            headerBytes.append(arena.place(header.value))
         }
-        values.append(.bytes(self.body ?? []))
-        let hasBody = self.body != nil
-        let headerCount = headers.count
-        return withCValues(values) { c in
-            let headerBytes = (0..<(headerCount * 2)).map { c[3 + $0].bytes }
-            return headerBytes.withUnsafeBufferPointer { headerPointer in
-                var request = cv8_request(
-                    method: c[0].bytes, url: c[1].bytes, headers: headerPointer.baseAddress, header_count: headerCount,
-                    body: c[c.count - 1].bytes, has_body: hasBody ? 1 : 0, cf_json: c[2].bytes)
-                return body(&request)
-            }
+        var request = cv8_request()
+        request.method = arena.place(method)
+        request.url = arena.place(url)
+        request.cf_json = arena.place(cfJSON ?? "")
+        request.has_body = self.body == nil ? 0 : 1
+        request.body = arena.place(self.body ?? [])
+        request.header_count = headers.count
+        return headerBytes.withUnsafeBufferPointer { pointer in
+            request.headers = pointer.baseAddress
+            return body(&request)
         }
     }
 }
@@ -68,10 +70,11 @@ public struct JSResponseView {
 }
 
 /// The state of a fetch event.
-public struct FetchPoll<Response> {
+public struct FetchPoll {
     public enum State {
         case pending
-        case responded(Response)
+        /// The response was handed to the poll's callback.
+        case responded
         case failed(JSError)
     }
 

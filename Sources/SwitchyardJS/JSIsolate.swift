@@ -10,10 +10,13 @@ public final class JSIsolate {
         public var heapLimitBytes: Int
         /// Upper bound of ArrayBuffer backing stores, in bytes (0: unlimited).
         public var externalLimitBytes: Int
+        /// A context to start from, with the runtime's JavaScript already evaluated.
+        public var snapshot: Snapshot?
 
-        public init(heapLimitBytes: Int = 0, externalLimitBytes: Int = 0) {
+        public init(heapLimitBytes: Int = 0, externalLimitBytes: Int = 0, snapshot: Snapshot? = nil) {
             self.heapLimitBytes = heapLimitBytes
             self.externalLimitBytes = externalLimitBytes
+            self.snapshot = snapshot
         }
     }
 
@@ -38,7 +41,8 @@ public final class JSIsolate {
             heap_limit_bytes: configuration.heapLimitBytes,
             external_limit_bytes: configuration.externalLimitBytes,
             host_call: jsHostCallTrampoline,
-            host: Unmanaged.passUnretained(box).toOpaque()
+            host: Unmanaged.passUnretained(box).toOpaque(),
+            snapshot: configuration.snapshot?.raw
         )
         raw = cv8_isolate_new(&options)
         self.box = box
@@ -64,6 +68,9 @@ public final class JSIsolate {
     public var exceededLimit: ExceededLimit? {
         cv8_isolate_limit_exceeded(raw) == CV8_LIMIT_MEMORY ? .memory : nil
     }
+
+    /// Bytes of ArrayBuffers and WebAssembly memories: a cheap read, unlike ``memoryUsage``.
+    public var externalMemory: Int { cv8_isolate_external_memory(raw) }
 
     public var memoryUsage: MemoryUsage {
         var usage = cv8_memory_usage()
@@ -131,20 +138,17 @@ public final class JSIsolate {
         return slot
     }
 
-    /// Reads a fetch event's state. For a response, `body` receives a view of it, valid only
-    /// during the call.
-    public func pollFetch<Result>(
-        slot: Int32,
-        response: (JSResponseView) -> Result
-    ) throws(JSError) -> FetchPoll<Result> {
+    /// Reads a fetch event's state. For a response, `onResponse` receives a view of it, valid
+    /// only during the call. (Not generic: this is on every request's path, across modules.)
+    public func pollFetch(slot: Int32, onResponse: (JSResponseView) -> Void) throws(JSError) -> FetchPoll {
         var state = CV8_FETCH_PENDING
-        var raw_response = cv8_response()
+        var rawResponse = cv8_response()
         var waitUntilPending: Int32 = 0
-        try check(cv8_fetch_poll(raw, slot, &state, &raw_response, &waitUntilPending))
+        try check(cv8_fetch_poll(raw, slot, &state, &rawResponse, &waitUntilPending))
         switch state {
         case CV8_FETCH_RESPONDED:
-            let view = JSResponseView(raw: raw_response)
-            return FetchPoll(state: .responded(response(view)), waitUntilPending: Int(waitUntilPending))
+            onResponse(JSResponseView(raw: rawResponse))
+            return FetchPoll(state: .responded, waitUntilPending: Int(waitUntilPending))
         case CV8_FETCH_FAILED:
             return FetchPoll(state: .failed(lastError(.exception)), waitUntilPending: Int(waitUntilPending))
         default:
@@ -186,34 +190,18 @@ public final class JSIsolate {
             value = .string(String(describing: error))
             failed = 1
         }
-        switch value {
-        case .undefined: result.kind = CV8_UNDEFINED
-        case .null: result.kind = CV8_NULL
-        case .bool(let flag):
-            result.kind = CV8_BOOL
-            result.number = flag ? 1 : 0
-        case .number(let number):
-            result.kind = CV8_NUMBER
-            result.number = number
-        case .string(let text):
-            result.kind = CV8_STRING
-            result.bytes = keepHostResult(text.utf8)
-        case .bytes(let bytes):
-            result.kind = CV8_BYTES
-            result.bytes = keepHostResult(bytes)
-        }
+        result = value.cValue(store: keepHostResult)
         return failed
     }
 
     /// Copies a host-call result into storage that outlives the callback (V8 copies it after).
-    private func keepHostResult<C: Collection<UInt8>>(_ bytes: C) -> cv8_bytes {
+    private func keepHostResult(_ bytes: UnsafeRawBufferPointer) -> cv8_bytes {
         if hostResultStorage.count < bytes.count {
             hostResultStorage.deallocate()
             hostResultStorage = .allocate(byteCount: bytes.count, alignment: 1)
         }
-        let count = bytes.count
-        hostResultStorage.copyBytes(from: bytes)
-        return cv8_bytes(ptr: hostResultStorage.baseAddress?.assumingMemoryBound(to: CChar.self), len: count)
+        if bytes.count > 0 { hostResultStorage.copyMemory(from: bytes) }
+        return cv8_bytes(ptr: hostResultStorage.baseAddress?.assumingMemoryBound(to: CChar.self), len: bytes.count)
     }
 }
 
@@ -235,6 +223,31 @@ private let jsHostCallTrampoline: cv8_host_call = { host, op, args, argc, result
 }
 
 extension JSIsolate {
+    /// A startup snapshot: runtime files evaluated once, deserialized by every isolate made from
+    /// it. Lives for the whole process (V8 reads it whenever an isolate is created).
+    public final class Snapshot: Sendable {
+        // Safe: the blob is immutable after creation and only read by V8.
+        nonisolated(unsafe) let raw: OpaquePointer
+
+        /// Evaluates `files` (name, source), in order, as runtime files and captures the result.
+        public init(runtimeFiles files: [(name: String, source: String)]) throws(JSError) {
+            var error = [CChar](repeating: 0, count: 1024)
+            let values = files.flatMap { [JSValue.string($0.name), JSValue.string($0.source)] }
+            let created = withCValues(values) { c -> OpaquePointer? in
+                let names = stride(from: 0, to: c.count, by: 2).map { c[$0].bytes }
+                let sources = stride(from: 1, to: c.count, by: 2).map { c[$0].bytes }
+                return cv8_snapshot_create(names, sources, names.count, &error, error.count)
+            }
+            guard let created else {
+                throw JSError(kind: .exception, message: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
+            raw = created
+        }
+
+        /// Size of the blob, in bytes.
+        public var size: Int { cv8_snapshot_size(raw) }
+    }
+
     /// Stops JavaScript running in an isolate; usable from any thread while the isolate lives.
     public struct TerminationHandle: @unchecked Sendable {
         // Safe: cv8_isolate_terminate is documented thread-safe; the owner guarantees the
@@ -243,6 +256,12 @@ extension JSIsolate {
 
         public func terminate() {
             cv8_isolate_terminate(raw)
+        }
+
+        /// Asks the isolate to check its footprint against its limit at its next interrupt
+        /// check, stopping it if it is over.
+        public func requestMemoryCheck() {
+            cv8_isolate_request_memory_check(raw)
         }
     }
 
@@ -253,7 +272,7 @@ extension JSIsolate {
     public struct MemoryUsage: Sendable {
         public var heapUsed: Int
         public var heapTotal: Int
-        /// ArrayBuffer backing stores.
+        /// ArrayBuffer backing stores and WebAssembly memories.
         public var external: Int
         public var total: Int { heapUsed + external }
     }
@@ -291,47 +310,8 @@ extension JSValue {
 
 /// Lays out `values` as C values for the duration of `body`.
 func withCValues<R>(_ values: [JSValue], _ body: (UnsafeBufferPointer<cv8_value>) -> R) -> R {
-    var byteCount = 0
-    for value in values {
-        switch value {
-        case .string(let text): byteCount += text.utf8.count
-        case .bytes(let bytes): byteCount += bytes.count
-        default: break
-        }
-    }
-    // One allocation owns every string and byte array until `body` returns.
-    let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(byteCount, 1), alignment: 1)
-    defer { storage.deallocate() }
-    var offset = 0
-    var cValues: [cv8_value] = []
-    cValues.reserveCapacity(values.count)
-    func place<C: Collection<UInt8>>(_ bytes: C) -> cv8_bytes {
-        let start = storage.baseAddress! + offset
-        let count = bytes.count
-        UnsafeMutableRawBufferPointer(rebasing: storage[offset...]).copyBytes(from: bytes)
-        offset += count
-        return cv8_bytes(ptr: start.assumingMemoryBound(to: CChar.self), len: count)
-    }
-    for value in values {
-        var c = cv8_value()
-        switch value {
-        case .undefined: c.kind = CV8_UNDEFINED
-        case .null: c.kind = CV8_NULL
-        case .bool(let flag):
-            c.kind = CV8_BOOL
-            c.number = flag ? 1 : 0
-        case .number(let number):
-            c.kind = CV8_NUMBER
-            c.number = number
-        case .string(let text):
-            c.kind = CV8_STRING
-            c.bytes = place(text.utf8)
-        case .bytes(let bytes):
-            c.kind = CV8_BYTES
-            c.bytes = place(bytes)
-        }
-        cValues.append(c)
-    }
+    var arena = ByteArena(capacity: values.reduce(0) { $0 + $1.byteCount })
+    let cValues = values.map { value in value.cValue { arena.place($0) } }
     return cValues.withUnsafeBufferPointer(body)
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardJS
 
 /// The runtime's own JavaScript (Web APIs and glue), read once from the module's resources and
 /// evaluated in file-name order in every new isolate.
@@ -7,6 +8,11 @@ enum RuntimeScripts {
         var name: String
         var source: String
     }
+
+    /// The runtime files evaluated once and captured; nil if V8 could not snapshot them (then
+    /// every isolate evaluates the files itself, which is slower but equivalent).
+    static let snapshot: JSIsolate.Snapshot? = try? JSIsolate.Snapshot(
+        runtimeFiles: files.map { (name: $0.name, source: $0.source) })
 
     static let files: [File] = {
         guard let directory = Bundle.module.url(forResource: "JavaScript", withExtension: nil),

@@ -5,19 +5,33 @@ import SwitchyardJS
 import Glibc
 #endif
 
-/// Enforces CPU limits: while JavaScript runs for a request, a watchdog thread compares the
-/// executor thread's CPU clock with the request's remaining budget and terminates the isolate
+/// Enforces CPU limits (and has long-running tasks check their memory): while JavaScript runs for a request, a watchdog thread compares the
+/// executor thread's CPU time with the request's remaining budget and terminates the isolate
 /// when it is spent. Loops in microtasks and catastrophic regular expressions are stopped the
 /// same way, because termination does not depend on the script's cooperation.
+///
+/// Reading a thread's CPU clock is a system call, too slow to do twice per request on the hot
+/// path. So a task is first timed with the monotonic clock (vDSO, no system call): a task that
+/// ends within a watchdog tick is charged its wall time, an upper bound of its CPU time since
+/// executor threads never block. A task still running at a tick is *adopted*: the watchdog
+/// reads the thread's CPU clock then, and from there on counts real CPU time.
 public final class Watchdog: @unchecked Sendable {
-    // Safe: `active` and `running` are only touched with `condition` locked.
+    // Safe: `active`, `thread` and `parked` are only touched with `condition` locked.
 
     private struct Execution {
         var handle: JSIsolate.TerminationHandle
         var clock: clockid_t
-        var startCPU: UInt64
+        var startWall: UInt64
         var budget: UInt64
+        /// Wall and CPU clock readings when the watchdog first saw the task running.
+        var adopted: (wall: UInt64, cpu: UInt64)?
         var fired: Bool
+
+        /// CPU time used so far: wall time until adoption, CPU clock after.
+        func used(nowWall: UInt64) -> UInt64 {
+            guard let adopted else { return nowWall &- startWall }
+            return (adopted.wall &- startWall) &+ (Watchdog.cpuTime(clock) &- adopted.cpu)
+        }
     }
 
     /// What one execution cost, and whether the watchdog stopped it.
@@ -47,10 +61,10 @@ public final class Watchdog: @unchecked Sendable {
     public func enter(_ owner: AnyObject, handle: JSIsolate.TerminationHandle, budget: UInt64) {
         var clock = clockid_t()
         pthread_getcpuclockid(pthread_self(), &clock)
-        let start = Self.cpuTime(clock)
+        let start = Self.wallTime()
         condition.lock()
         active[ObjectIdentifier(owner)] = Execution(
-            handle: handle, clock: clock, startCPU: start, budget: budget, fired: false)
+            handle: handle, clock: clock, startWall: start, budget: budget, adopted: nil, fired: false)
         if thread == nil { startThread() }
         if parked { condition.signal() }
         condition.unlock()
@@ -58,11 +72,12 @@ public final class Watchdog: @unchecked Sendable {
 
     /// Stops timing `owner`; returns the CPU time used since `enter`.
     public func exit(_ owner: AnyObject) -> Usage {
+        let now = Self.wallTime()
         condition.lock()
         let execution = active.removeValue(forKey: ObjectIdentifier(owner))
         condition.unlock()
         guard let execution else { return Usage(cpuNanoseconds: 0, exceeded: false) }
-        let used = Self.cpuTime(execution.clock) &- execution.startCPU
+        let used = execution.used(nowWall: now)
         return Usage(cpuNanoseconds: used, exceeded: execution.fired || used > execution.budget)
     }
 
@@ -85,10 +100,16 @@ public final class Watchdog: @unchecked Sendable {
                 parked = false
                 idleTicks = 0
             }
+            let now = Self.wallTime()
             for (key, execution) in active where !execution.fired {
-                if Self.cpuTime(execution.clock) &- execution.startCPU > execution.budget {
+                if execution.adopted == nil {
+                    active[key]?.adopted = (wall: now, cpu: Self.cpuTime(execution.clock))
+                } else if execution.used(nowWall: now) > execution.budget {
                     execution.handle.terminate()
                     active[key]?.fired = true
+                } else {
+                    // A long task: memory checks between tasks would come too late.
+                    execution.handle.requestMemoryCheck()
                 }
             }
             condition.unlock()
@@ -99,6 +120,12 @@ public final class Watchdog: @unchecked Sendable {
     static func cpuTime(_ clock: clockid_t) -> UInt64 {
         var time = timespec()
         clock_gettime(clock, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    static func wallTime() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }

@@ -26,7 +26,7 @@ const encodingsTablePath = [
 ].find((candidate) => fs.existsSync(candidate));
 
 // Runtime files this driver can supply ops for. --all loads every file in the folder.
-const defaultFiles = ["10_encoding.js", "30_fetch.js"];
+const defaultFiles = ["00_core.js", "10_encoding.js", "30_fetch.js"];
 
 function createRuntime() {
   const context = vm.createContext({});

@@ -78,6 +78,8 @@ struct LimitsTests {
         ("array buffers", "const keep = []; for (let i = 0; i < 1000; i++) keep.push(new Uint8Array(1024 * 1024).fill(1));"),
         ("one big buffer", "globalThis.big = new ArrayBuffer(512 * 1024 * 1024); new Uint8Array(globalThis.big).fill(1);"),
         ("map entries", "const m = new Map(); for (let i = 0; ; i++) m.set(i, { i, s: 'entry ' + i });"),
+        ("WebAssembly memory", "globalThis.m = new WebAssembly.Memory({ initial: 1600 }); new Uint8Array(m.buffer).fill(1);"),
+        ("WebAssembly memory growing", "const m = new WebAssembly.Memory({ initial: 1, maximum: 65536 }); for (;;) m.grow(16);"),
     ]
 
     @Test(arguments: memoryHogs)
@@ -148,3 +150,4 @@ struct LimitsTests {
 }
 
 import Synchronization
+

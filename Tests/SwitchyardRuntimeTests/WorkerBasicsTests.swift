@@ -26,6 +26,25 @@ struct WorkerBasicsTests {
         }
     }
 
+    @Test func requestHeadersAndBodyReachTheWorker() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker("""
+                export default {
+                  async fetch(request) {
+                    const seen = [request.headers.get("x-one"), request.headers.get("ACCEPT"),
+                                  [...request.headers.keys()].join("+"), await request.text()];
+                    return new Response(seen.join("|"));
+                  }
+                };
+                """)
+            let result = try await h.fetch(
+                script, "/", method: "POST",
+                headers: [("X-One", "1"), ("Accept", "text/html"), ("Accept", "application/json"), ("Host", "example.com")],
+                body: "payload é")
+            #expect(result.bodyText == "1|text/html, application/json|accept+host+x-one|payload é")
+        }
+    }
+
     @Test func modulesImportEachOtherAndEveryModuleType() async throws {
         try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
             // (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
@@ -242,6 +261,31 @@ struct WorkerBasicsTests {
             let result = try await h.fetch(script)
             #expect(result.outcome == .exception)
             #expect(result.failureMessage?.contains("The script will never generate a response") == true)
+        }
+    }
+}
+
+@Suite("Startup snapshot")
+struct SnapshotTests {
+    @Test func runtimeIsSnapshottedAndIsolatesStartFromIt() async throws {
+        let snapshot = try #require(RuntimeScripts.snapshot)
+        #expect(snapshot.size > 100_000)
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            // State created while snapshotting (maps, private fields, the resolved promise behind
+            // queueMicrotask) works in every isolate, and each isolate has its own copy.
+            let script = h.worker("""
+                export default {
+                  async fetch() {
+                    await new Promise((resolve) => queueMicrotask(resolve));
+                    const id = setTimeout(() => {}, 1000); clearTimeout(id);
+                    globalThis.marker = (globalThis.marker ?? 0) + 1;
+                    return new Response([typeof URL, new Headers({ a: "1" }).get("a"), marker,
+                      structuredClone(new Map([[1, 2]])).get(1)].join());
+                  }
+                };
+                """)
+            #expect(try await h.text(script, loop: 0) == "function,1,1,2")
+            #expect(try await h.text(script, loop: 1) == "function,1,1,2")
         }
     }
 }

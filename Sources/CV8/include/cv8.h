@@ -67,13 +67,29 @@ typedef struct cv8_value {
 typedef int (*cv8_host_call)(void *host, int32_t op, const cv8_value *args, int32_t argc,
                              cv8_value *result);
 
+/// A V8 startup snapshot: a context with the runtime's JavaScript already evaluated. Immutable
+/// once created; shared by every isolate made from it; lives for the whole process.
+typedef struct cv8_snapshot cv8_snapshot;
+
+/// Evaluates `count` runtime files (as cv8_run_runtime_file does) in a fresh context and
+/// captures the result. On failure returns NULL and writes a message into `error`.
+cv8_snapshot *cv8_snapshot_create(const cv8_bytes *names, const cv8_bytes *sources, size_t count, char *error,
+                                  size_t error_capacity);
+
+/// Size of the snapshot blob in bytes.
+size_t cv8_snapshot_size(const cv8_snapshot *snapshot);
+
 typedef struct cv8_isolate_options {
-  /// Upper bound of the V8 heap in bytes (0: V8's default).
+  /// Upper bound of the V8 heap in bytes (0: V8's default); also the bound of the isolate's whole
+  /// footprint (heap plus external memory) that cv8_isolate_request_memory_check enforces.
   size_t heap_limit_bytes;
   /// Upper bound of ArrayBuffer and WebAssembly.Memory backing stores in bytes (0: unlimited).
   size_t external_limit_bytes;
   cv8_host_call host_call;
   void *host;
+  /// When set, the context (with `internals` and `ops`) comes from this snapshot and the runtime
+  /// files must not be run again.
+  const cv8_snapshot *snapshot;
 } cv8_isolate_options;
 
 // MARK: - Isolates
@@ -85,6 +101,10 @@ void cv8_isolate_dispose(cv8_isolate *isolate);
 
 /// Thread-safe: stops the JavaScript currently running in the isolate, as soon as possible.
 void cv8_isolate_terminate(cv8_isolate *isolate);
+/// Thread-safe: asks the isolate to compare its footprint (heap, ArrayBuffers, WebAssembly
+/// memories) with its limit at the next interrupt check, and to stop if it is over. For code that
+/// runs long in one task, where the owner's own checks between tasks come too late.
+void cv8_isolate_request_memory_check(cv8_isolate *isolate);
 /// Owner thread: clears a termination so the isolate can run again.
 void cv8_isolate_cancel_terminate(cv8_isolate *isolate);
 /// Which limit, if any, has been exceeded since the isolate was created.
@@ -93,9 +113,11 @@ cv8_limit cv8_isolate_limit_exceeded(cv8_isolate *isolate);
 typedef struct cv8_memory_usage {
   size_t heap_used;
   size_t heap_total;
-  size_t external;  // ArrayBuffer backing stores and WebAssembly memories
+  size_t external;  // external memory as V8 counts it: ArrayBuffers and WebAssembly memories
 } cv8_memory_usage;
 void cv8_isolate_memory_usage(cv8_isolate *isolate, cv8_memory_usage *usage);
+/// Owner thread: external memory (ArrayBuffers, WebAssembly memories); cheap, no heap walk.
+size_t cv8_isolate_external_memory(cv8_isolate *isolate);
 
 /// Owner thread: runs a full garbage collection (used when the footprint nears its limit, to
 /// tell live data from garbage before declaring the limit exceeded).

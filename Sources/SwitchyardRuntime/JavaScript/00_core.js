@@ -38,6 +38,24 @@ internals.primordials = Object.freeze({
   Error,
 });
 
+/// Web IDL conventions shared by the runtime's classes.
+internals.webIDL = Object.freeze({
+  /// DOMString conversion: ToString, which throws a TypeError for symbols.
+  toDOMString: (value) => (typeof value === "string" ? value : `${value}`),
+  /// Web IDL makes operations and accessors enumerable; class syntax does not.
+  makeMembersEnumerable(target) {
+    const names = Object.getOwnPropertyNames(target);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      if (name === "constructor" || name === "prototype" || name === "length" || name === "name") continue;
+      ObjectDefineProperty(target, name, { enumerable: true });
+    }
+  },
+  setToStringTag(proto, tag) {
+    ObjectDefineProperty(proto, Symbol.toStringTag, { value: tag, writable: false, enumerable: false, configurable: true });
+  },
+});
+
 /// Host operations implemented in Swift, called through `ops.host(op, ...)`.
 internals.hostOp = Object.freeze({ log: 1, setTimer: 2, clearTimer: 3 });
 

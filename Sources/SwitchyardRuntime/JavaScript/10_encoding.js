@@ -19,7 +19,9 @@ const ArrayBufferIsView = ArrayBuffer.isView;
 const ErrorCaptureStackTrace = Error.captureStackTrace;
 const SymbolToStringTag = Symbol.toStringTag;
 
-const uncurryThis = (fn) => (thisArg, ...args) => ReflectApply(fn, thisArg, args);
+const FunctionPrototypeCall = Function.prototype.call;
+// Bound `call`: V8 optimizes it, unlike a rest-parameter wrapper that allocates per call.
+const uncurryThis = (fn) => FunctionPrototypeCall.bind(fn);
 const getter = (proto, name) => ObjectGetOwnPropertyDescriptor(proto, name).get;
 
 const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype);
@@ -43,26 +45,7 @@ const opsUtf8Encode = ops.utf8Encode;
 const opsUtf8EncodeInto = ops.utf8EncodeInto;
 const opsUtf8Decode = ops.utf8Decode;
 
-// WebIDL DOMString conversion: ToString, which throws a TypeError for symbols.
-const toDOMString = (value) => (typeof value === "string" ? value : `${value}`);
-
-// Web IDL makes operations and accessors enumerable; class syntax does not.
-function makeMembersEnumerable(target) {
-  const names = ObjectGetOwnPropertyNames(target);
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    if (name === "constructor" || name === "prototype" || name === "length" || name === "name") {
-      continue;
-    }
-    ObjectDefineProperty(target, name, { enumerable: true });
-  }
-}
-
-function setToStringTag(proto, tag) {
-  ObjectDefineProperty(proto, SymbolToStringTag, {
-    value: tag, writable: false, enumerable: false, configurable: true,
-  });
-}
+const { toDOMString, makeMembersEnumerable, setToStringTag } = internals.webIDL;
 
 function isArrayBuffer(value) {
   try {

@@ -79,7 +79,7 @@ function utf8PercentEncodeCodePoint(cp) {
 
 // UTF-8 percent-encodes s[start, end) using the set `bit`. Lone surrogates become U+FFFD
 // (the spec's inputs are scalar value strings).
-function percentEncodeRange(s, start, end, bit) {
+function percentEncodeRange(s, start, end, bit, spaceAsPlus = false) {
   let i = start;
   for (; i < end; i++) {
     const c = s.charCodeAt(i);
@@ -92,7 +92,7 @@ function percentEncodeRange(s, start, end, bit) {
     let c = s.charCodeAt(i);
     if (c < 0x80) {
       if ((ENCODE_TABLE[c] & bit) === 0) continue;
-      out += s.slice(run, i) + PERCENT_HEX[c];
+      out += s.slice(run, i) + (spaceAsPlus && c === 0x20 ? "+" : PERCENT_HEX[c]);
       run = i + 1;
       continue;
     }
@@ -129,34 +129,7 @@ function formEncode(s) {
     if (c >= 0x7F || (ENCODE_TABLE[c] & SET_FORM) !== 0) break;
   }
   if (i === len) return s;
-  let out = s.slice(0, i);
-  let run = i;
-  for (; i < len; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) {
-      if ((ENCODE_TABLE[c] & SET_FORM) === 0) continue;
-      out += s.slice(run, i) + (c === 0x20 ? "+" : PERCENT_HEX[c]);
-      run = i + 1;
-      continue;
-    }
-    out += s.slice(run, i);
-    if (c >= 0xD800 && c <= 0xDFFF) {
-      if (c <= 0xDBFF && i + 1 < len) {
-        const d = s.charCodeAt(i + 1);
-        if (d >= 0xDC00 && d <= 0xDFFF) {
-          c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
-          i++;
-        } else {
-          c = 0xFFFD;
-        }
-      } else {
-        c = 0xFFFD;
-      }
-    }
-    out += utf8PercentEncodeCodePoint(c);
-    run = i + 1;
-  }
-  return out + s.slice(run, len);
+  return s.slice(0, i) + percentEncodeRange(s, i, len, SET_FORM, true);
 }
 
 function hexValue(c) {

@@ -77,10 +77,10 @@ class FetchEvent {
 }
 internals.defineGlobal("FetchEvent", FetchEvent);
 
-/// Called by the host for each request. Returns [result, waitUntil promises]; the host reads
-/// the result's state directly (it never calls `then`).
-internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf) {
-  const waitUntil = [];
+/// Called by the host for each request, with the array that collects ctx.waitUntil() promises.
+/// Returns the handler's result; the host reads its state directly (it never calls `then`, so a
+/// worker that breaks promises cannot hide its response from the host).
+internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf, waitUntil) {
   const context = new ExecutionContext(waitUntil);
   let result;
   try {
@@ -100,11 +100,16 @@ internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf)
   } catch (error) {
     result = PromiseReject(error);
   }
-  return [result, waitUntil];
+  return result;
 };
 
-/// Turns the handler's Response into [status, statusText, [name, value...], body].
-internals.responseParts = function responseParts(value) {
+/// Hands the handler's Response to the host for `slot`: ops.respond(slot, status, statusText,
+/// body, name0, value0, ...). Throws a TypeError for anything but a Response made by this runtime.
+const opsRespond = ops.respond;
+internals.responseParts = function responseParts(value, slot) {
   const parts = internals.responseToHost(value);
-  return [parts.status, parts.statusText, parts.headers, parts.body];
+  const headers = parts.headers;
+  const args = [slot, parts.status, parts.statusText, parts.body];
+  for (let i = 0; i < headers.length; i++) args[4 + i] = headers[i];
+  ReflectApply(opsRespond, undefined, args);
 };

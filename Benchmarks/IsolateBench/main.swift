@@ -1,0 +1,79 @@
+// Cold start and idle memory of worker isolates, through the runtime's public API.
+//
+//   switchyard-isolate-bench cold-start N     create + load + first response of N new isolates
+//   switchyard-isolate-bench idle-memory N    RSS growth per idle hello-world isolate, N isolates
+import Foundation
+import NIOCore
+import NIOPosix
+import SwitchyardJS
+import SwitchyardRuntime
+
+let hello = Array("""
+    export default { fetch() { return new Response("Hello from Switchyard, world!\\n"); } };
+    """.utf8)
+
+func script(_ index: Int) -> WorkerScript {
+    WorkerScript(
+        name: "tenant-\(index)", versionID: "v1", format: .modules(main: "worker.js"),
+        modules: [.init(name: "worker.js", kind: .esModule, content: hello)])
+}
+
+func residentBytes() -> Int {
+    let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? "0 0"
+    let pages = Int(statm.split(separator: " ")[1]) ?? 0
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+let arguments = CommandLine.arguments
+let mode = arguments.count > 1 ? arguments[1] : "cold-start"
+let count = arguments.count > 2 ? Int(arguments[2]) ?? 100 : 100
+let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+let loop = group.next()
+let runtime = WorkerRuntime(eventLoops: group) { _ in }
+let request = WorkerRequest(method: "GET", url: "http://localhost/")
+
+func serve(_ index: Int) throws {
+    let result = try runtime.invoke(script(index), request: request, on: loop).wait()
+    guard case .response(let response) = result.value, response.status == 200 else {
+        fatalError("isolate \(index) did not respond: \(result.value)")
+    }
+}
+
+// Warm-up: V8's first isolate loads ICU data and compiles builtins; not a cold start we pay again.
+try serve(-1)
+
+switch mode {
+case "cold-start":
+    var samples: [Double] = []
+    for index in 0..<count {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try serve(index)
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
+    }
+    samples.sort()
+    let mean = samples.reduce(0, +) / Double(samples.count)
+    print(String(format: "cold start (create isolate + runtime + module + first response), %d isolates: mean %.2f ms, p50 %.2f ms, p90 %.2f ms, min %.2f ms",
+                 count, mean, samples[count / 2], samples[count * 9 / 10], samples[0]))
+case "idle-memory":
+    let before = residentBytes()
+    for index in 0..<count { try serve(index) }
+    let live = try runtime.isolateCount().wait()
+    let after = residentBytes()
+    print(String(format: "idle memory: %d live isolates, RSS +%.1f MB, %.2f MB per isolate",
+                 live, Double(after - before) / 1_048_576, Double(after - before) / 1_048_576 / Double(count)))
+case "requests":
+    // The runtime's own cost per request, without HTTP or thread hops: one warm isolate, N
+    // requests issued from its executor (a hello world responds within the same task).
+    let worker = script(-1)
+    let elapsed = try loop.submit { () -> UInt64 in
+        for _ in 0..<1000 { _ = runtime.invoke(worker, request: request, on: loop) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<count { _ = runtime.invoke(worker, request: request, on: loop) }
+        return DispatchTime.now().uptimeNanoseconds - start
+    }.wait()
+    let perRequest = Double(elapsed) / Double(count)
+    print(String(format: "runtime invoke, warm hello-world isolate: %.2f µs per request (%d requests)", perRequest / 1000, count))
+default:
+    print("usage: switchyard-isolate-bench cold-start|idle-memory|requests N")
+}
+try group.syncShutdownGracefully()

@@ -1,0 +1,115 @@
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `switchyard dev` process on an ephemeral port, for black-box tests. Stopped (and
+/// waited for) by `stop()`; `DevProcess.with` guarantees it.
+final class DevProcess: Sendable {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["SWITCHYARD_BINARY"] { return path }
+        return packageRoot.appendingPathComponent(".build/debug/switchyard").path
+    }
+
+    private let process: Process
+    private let collector: LineCollector
+    let port: Int
+
+    private init(process: Process, port: Int, collector: LineCollector) {
+        self.process = process
+        self.port = port
+        self.collector = collector
+    }
+
+    /// Starts `switchyard dev ARGUMENTS --port 0` and waits for "Ready on".
+    /// `switchyard dev ARGUMENTS --port 0`, with standard output and error into one pipe.
+    private static func makeProcess(_ arguments: [String]) -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["dev"] + arguments + ["--port", "0"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        return (process, pipe)
+    }
+
+    static func start(_ arguments: [String]) async throws -> DevProcess {
+        let (process, pipe) = makeProcess(arguments)
+        let collected = LineCollector()
+        pipe.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
+        try process.run()
+        for _ in 0..<300 {
+            if let ready = collected.lines.first(where: { $0.hasPrefix("Ready on http://") }),
+                let port = Int(ready.split(separator: ":").last ?? "")
+            {
+                return DevProcess(process: process, port: port, collector: collected)
+            }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        process.waitUntilExit()
+        throw DevProcessError(output: collected.lines.joined(separator: "\n"))
+    }
+
+    /// Runs `switchyard dev ARGUMENTS` expecting it to fail at start; returns exit code and output.
+    static func startFailure(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let (process, pipe) = makeProcess(arguments)
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func with(_ arguments: [String], _ body: (DevProcess) async throws -> Void) async throws {
+        let dev = try await start(arguments)
+        defer { dev.stop() }
+        try await body(dev)
+    }
+
+    var output: [String] { collector.lines }
+
+    /// Waits until a printed line satisfies `predicate` (bounded), and returns it.
+    func waitForLine(_ predicate: (String) -> Bool) async throws -> String? {
+        for _ in 0..<200 {
+            if let line = output.first(where: predicate) { return line }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
+
+struct DevProcessError: Error, CustomStringConvertible {
+    var output: String
+    var description: String { "switchyard dev did not start:\n\(output)" }
+}
+
+/// Collects a child's output and splits it into lines.
+final class LineCollector: Sendable {
+    private let state = Mutex<(pending: [UInt8], lines: [String])>(([], []))
+
+    func append(_ data: Data) {
+        state.withLock { state in
+            state.pending.append(contentsOf: data)
+            while let newline = state.pending.firstIndex(of: UInt8(ascii: "\n")) {
+                state.lines.append(String(decoding: state.pending[..<newline], as: UTF8.self))
+                state.pending.removeSubrange(...newline)
+            }
+        }
+    }
+
+    var lines: [String] { state.withLock { $0.lines } }
+}

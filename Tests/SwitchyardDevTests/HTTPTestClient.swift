@@ -1,0 +1,107 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A minimal HTTP/1.1 client over one POSIX socket, so tests can check keep-alive and send
+/// malformed requests that higher-level clients refuse to produce.
+final class HTTPTestClient {
+    struct Response {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+    }
+
+    struct ClientError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private let socket: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: Int) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            close(socket)
+            throw ClientError(description: "connect to port \(port) failed")
+        }
+    }
+
+    deinit { close(socket) }
+
+    func sendRaw(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw ClientError(description: "send failed") }
+            sent += n
+        }
+    }
+
+    func request(_ method: String = "GET", _ path: String, headers: [String: String] = [:], body: String? = nil)
+        throws -> Response
+    {
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        if let body { text += "Content-Length: \(body.utf8.count)\r\n" }
+        text += "\r\n" + (body ?? "")
+        try sendRaw(text)
+        return try readResponse()
+    }
+
+    func readResponse() throws -> Response {
+        let separator = Array("\r\n\r\n".utf8)
+        var headEnd: Int?
+        while headEnd == nil {
+            if let range = findSubsequence(separator) { headEnd = range } else { try fill() }
+        }
+        let head = String(decoding: buffer[..<headEnd!], as: UTF8.self)
+        buffer.removeSubrange(..<(headEnd! + 4))
+        var lines = head.components(separatedBy: "\r\n")
+        let statusLine = lines.removeFirst().split(separator: " ")
+        var headers: [String: String] = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        while buffer.count < length { try fill() }
+        let body = String(decoding: buffer[..<length], as: UTF8.self)
+        buffer.removeSubrange(..<length)
+        return Response(status: Int(statusLine.count > 1 ? statusLine[1] : "0") ?? 0, headers: headers, body: body)
+    }
+
+    /// True when the server has closed the connection.
+    func isClosedByPeer() -> Bool {
+        var byte: UInt8 = 0
+        return recv(socket, &byte, 1, 0) == 0
+    }
+
+    private func fill() throws {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let n = recv(socket, &chunk, chunk.count, 0)
+        guard n > 0 else { throw ClientError(description: "connection closed or timed out") }
+        buffer.append(contentsOf: chunk[..<n])
+    }
+
+    private func findSubsequence(_ needle: [UInt8]) -> Int? {
+        guard buffer.count >= needle.count else { return nil }
+        for index in 0...(buffer.count - needle.count) where buffer[index..<(index + needle.count)].elementsEqual(needle) {
+            return index
+        }
+        return nil
+    }
+}

@@ -1,0 +1,41 @@
+import NIOCore
+import SwitchyardJS
+import Testing
+
+@testable import SwitchyardRuntime
+
+@Suite("Small globals")
+struct GlobalsTests {
+    @Test func cryptoPerformanceCloneAndEncodings() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker(#"""
+                export default {
+                  async fetch() {
+                    const out = {};
+                    const bytes = crypto.getRandomValues(new Uint8Array(32));
+                    out.randomNonZero = bytes.some((b) => b !== 0);
+                    out.randomDiffers = crypto.getRandomValues(new Uint8Array(32)).join() !== bytes.join();
+                    try { crypto.getRandomValues(new Uint8Array(65537)); } catch (e) { out.quota = e.name; }
+                    try { crypto.getRandomValues(new Float32Array(4)); } catch (e) { out.floatRejected = e.name; }
+                    out.uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(crypto.randomUUID());
+                    const t0 = performance.now();
+                    await new Promise((r) => setTimeout(r, 5));
+                    out.timeAdvances = performance.now() > t0;
+                    const source = { a: [1, { b: new Date(0) }], m: new Map([["k", new Set([1])]]), u: new Uint8Array([1, 2]) };
+                    const copy = structuredClone(source);
+                    out.cloneDeep = copy !== source && copy.a[1] !== source.a[1] && copy.m.get("k").has(1) && copy.u[1] === 2;
+                    try { structuredClone({ f() {} }); } catch (e) { out.cloneFunction = e.name; }
+                    out.base64 = btoa("hello") + "|" + atob("aGVsbG8=");
+                    out.utf8 = new TextDecoder().decode(new TextEncoder().encode("héllo ✓"));
+                    out.userAgent = navigator.userAgent;
+                    out.redirect = Response.redirect("https://example.com/x", 301).headers.get("location");
+                    out.json = await Response.json({ a: 1 }).json();
+                    return Response.json(out);
+                  }
+                };
+                """#)
+            let text = try await h.text(script)
+            #expect(text == #"{"randomNonZero":true,"randomDiffers":true,"quota":"QuotaExceededError","floatRejected":"TypeError","uuid":true,"timeAdvances":true,"cloneDeep":true,"cloneFunction":"DataCloneError","base64":"aGVsbG8=|hello","utf8":"héllo ✓","userAgent":"Cloudflare-Workers","redirect":"https://example.com/x","json":{"a":1}}"#)
+        }
+    }
+}
