@@ -8,6 +8,8 @@ import SwitchyardStore
 /// - a path under `/accounts/{account_id}` of another account: 403;
 /// - a read token on a write (non-GET) endpoint, or a non-admin token on token management: 403.
 ///
+/// `GET /openapi.json` is public.
+///
 /// Tokens are looked up by their SHA-256; the secret itself is never stored or logged.
 public struct AuthMiddleware: RouterMiddleware {
     public typealias Context = APIRequestContext
@@ -25,7 +27,7 @@ public struct AuthMiddleware: RouterMiddleware {
         _ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response
     ) async throws -> Response {
         let path = request.uri.path
-        guard path.hasPrefix(basePath) else { return try await next(request, context) }
+        guard path.hasPrefix(basePath), path != basePath + "/openapi.json" else { return try await next(request, context) }
         let segments = path.dropFirst(basePath.count).split(separator: "/", omittingEmptySubsequences: true)
         let isVerify = segments.last == "verify" && segments.dropLast().last == "tokens"
 

@@ -49,6 +49,7 @@ public struct ControlPlaneAPI: Sendable {
         addNamespaceRoutes(to: api)
         addScriptRoutes(to: api)
         addResourceRoutes(to: api)
+        addOpenAPIRoute(to: api)
         return router
     }
 

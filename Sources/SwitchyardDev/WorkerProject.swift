@@ -5,7 +5,7 @@ import TOMLKit
 
 /// A worker on disk: a single script, or a folder with a wrangler configuration
 /// (`wrangler.jsonc`, `wrangler.json` or `wrangler.toml`: `name`, `main`, `vars`,
-/// `compatibility_date`, `limits`).
+/// `compatibility_date`, `limits`; the rest is kept in ``configuration`` for `switchyard deploy`).
 public struct WorkerProject: Sendable {
     public var name: String
     /// Absolute path of the entry module.
@@ -15,6 +15,10 @@ public struct WorkerProject: Sendable {
     public var vars: [String: JSONValue]
     public var compatibilityDate: String
     public var limits: WorkerLimits
+    /// The whole wrangler configuration (empty for a single script).
+    public var configuration: [String: JSONValue] = [:]
+    /// The configuration file it came from, for messages (`nil` for a single script).
+    public var configurationPath: String?
 
     public struct LoadError: Error, CustomStringConvertible {
         public var description: String
@@ -34,7 +38,7 @@ public struct WorkerProject: Sendable {
                 name: name, mainPath: absolute, rootPath: root, vars: [:], compatibilityDate: "2021-11-02",
                 limits: .init())
         }
-        let config = try readConfiguration(folder: absolute)
+        let (config, configPath) = try readConfiguration(folder: absolute)
         guard case .string(let main)? = config["main"] else {
             throw LoadError(description: "\(path): the wrangler configuration has no \"main\" entry")
         }
@@ -51,10 +55,10 @@ public struct WorkerProject: Sendable {
         if case .string(let configured)? = config["compatibility_date"] { date = configured }
         return WorkerProject(
             name: name, mainPath: mainPath, rootPath: absolute, vars: vars,
-            compatibilityDate: date, limits: limits)
+            compatibilityDate: date, limits: limits, configuration: config, configurationPath: configPath)
     }
 
-    static func readConfiguration(folder: String) throws -> [String: JSONValue] {
+    static func readConfiguration(folder: String) throws -> ([String: JSONValue], String) {
         for file in ["wrangler.jsonc", "wrangler.json", "wrangler.toml"] {
             let path = folder + "/" + file
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
@@ -72,7 +76,7 @@ public struct WorkerProject: Sendable {
                 guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)) else {
                     throw LoadError(description: "\(path): the configuration must be an object")
                 }
-                return object
+                return (object, path)
             } catch let error as LoadError {
                 throw error
             } catch {
@@ -110,10 +114,9 @@ public struct WorkerProject: Sendable {
         }
     }
 
-    /// Reads the files into a new worker version.
-    public func makeScript(versionID: String, extraVars: [String: String], limits override: WorkerLimits? = nil)
-        throws -> WorkerScript
-    {
+    /// The worker's modules: every module file under the folder when the entry is an ES module,
+    /// else the entry alone (a service-worker script).
+    public func moduleFiles() throws -> (main: String, isModule: Bool, modules: [WorkerScript.Module]) {
         guard let mainSource = FileManager.default.contents(atPath: mainPath) else {
             throw LoadError(description: "\(mainPath): cannot read the main module")
         }
@@ -134,6 +137,14 @@ public struct WorkerProject: Sendable {
         } else {
             modules = [.init(name: mainName, kind: .esModule, content: Array(mainSource))]
         }
+        return (mainName, isModule, modules)
+    }
+
+    /// Reads the files into a new worker version.
+    public func makeScript(versionID: String, extraVars: [String: String], limits override: WorkerLimits? = nil)
+        throws -> WorkerScript
+    {
+        let (mainName, isModule, modules) = try moduleFiles()
         var bindings = vars
         for (key, value) in extraVars { bindings[key] = .string(value) }
         let json = String(decoding: try JSONEncoder().encode(JSONValue.object(bindings)), as: UTF8.self)

@@ -8,7 +8,9 @@ struct Switchyard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard",
         abstract: "Self-hosted Workers for Platforms: run other people's JavaScript in V8 isolates.",
-        subcommands: [Dev.self, Serve.self]
+        subcommands: [
+            Dev.self, Serve.self, Deploy.self, DispatchNamespaceCommand.self, SecretCommand.self, VersionsCommand.self,
+        ]
     )
 }
 

@@ -121,6 +121,28 @@ final class LiveServer: Sendable {
         }
     }
 
+    /// Runs `python3 Tests/SwitchyardServerTests/Python/<script>` with `SY_BASE_URL`, `SY_TOKEN` and
+    /// `SY_ACCOUNT` set for this server; returns its exit status and combined output.
+    func runPython(_ script: String, environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python/\(script)").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SY_BASE_URL"] = baseURL
+        environment["SY_TOKEN"] = token
+        environment["SY_ACCOUNT"] = account
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     /// One HTTP request; returns status and parsed JSON body.
     func request(
         _ method: String, _ path: String, token: String? = nil, body: Data? = nil, contentType: String = "application/json"

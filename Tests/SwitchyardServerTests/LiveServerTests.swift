@@ -8,29 +8,11 @@ import Testing
 /// processes it starts.
 @Suite("Live switchyard serve", .serialized)
 struct LiveServerTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     @Test("the official Cloudflare Python SDK drives every SDK-covered operation")
     func pythonSDK() async throws {
         try await LiveServer.with { server in
-            let script = Self.packageRoot.appendingPathComponent("Tests/SwitchyardServerTests/Python/sdk_test.py").path
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script]
-            var environment = ProcessInfo.processInfo.environment
-            environment["SY_BASE_URL"] = server.baseURL
-            environment["SY_TOKEN"] = server.token
-            environment["SY_ACCOUNT"] = server.account
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let text = String(decoding: data, as: UTF8.self)
-            #expect(process.terminationStatus == 0, "\(text)")
+            let (status, text) = try server.runPython("sdk_test.py")
+            #expect(status == 0, "\(text)")
             #expect(text.contains(" passed, 0 failed"), "\(text)")
             #expect(!text.contains("No module named 'cloudflare'"), "install the SDK: python3 -m pip install cloudflare")
         }

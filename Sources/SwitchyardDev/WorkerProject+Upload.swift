@@ -1,0 +1,121 @@
+import Foundation
+import SwitchyardJS
+import SwitchyardModel
+import SwitchyardRuntime
+
+/// What `switchyard deploy` uploads: the metadata and module parts of the Cloudflare upload format.
+public struct WorkerUpload: Sendable {
+    /// Entry module (`main_module`) or service-worker script (`body_part`).
+    public var main: String
+    public var metadata: [String: JSON]
+    public var modules: [ModuleContent]
+}
+
+extension WorkerProject {
+    /// Maps the wrangler configuration to upload metadata, as wrangler does: `vars` become
+    /// `plain_text` (strings) or `json` bindings, `kv_namespaces`, `d1_databases`, `r2_buckets`
+    /// and `services` become their bindings, `compatibility_date`, `compatibility_flags`, `tags`
+    /// and `limits` are copied, and existing secrets are kept (`keep_bindings`).
+    ///
+    /// - Throws: ``LoadError`` naming the configuration key when an entry has the wrong shape.
+    public func upload() throws -> WorkerUpload {
+        let (main, isModule, files) = try moduleFiles()
+        let where_ = configurationPath ?? mainPath
+        func fail(_ message: String) -> LoadError { LoadError(description: "\(where_): \(message)") }
+
+        var bindings: [JSON] = []
+        for (name, value) in vars.sorted(by: { $0.key < $1.key }) {
+            if case .string(let text) = value {
+                bindings.append(["type": "plain_text", "name": .string(name), "text": .string(text)])
+            } else {
+                bindings.append(["type": "json", "name": .string(name), "json": JSON(value)])
+            }
+        }
+        switch configuration["vars"] {
+        case nil, .object?: break
+        default: throw fail("\"vars\" must be a table of NAME = value")
+        }
+        // (configuration key, binding type, [(configuration field, binding field, required)])
+        let resources: [(String, String, [(String, String, Bool)])] = [
+            ("kv_namespaces", "kv_namespace", [("id", "namespace_id", true)]),
+            ("d1_databases", "d1", [("database_id", "database_id", true)]),
+            ("r2_buckets", "r2_bucket", [("bucket_name", "bucket_name", true), ("jurisdiction", "jurisdiction", false)]),
+            ("services", "service", [("service", "service", true), ("environment", "environment", false),
+                                     ("entrypoint", "entrypoint", false)]),
+        ]
+        for (key, type, fields) in resources {
+            guard let entries = configuration[key] else { continue }
+            guard case .array(let items) = entries else { throw fail("\"\(key)\" must be an array") }
+            for (index, item) in items.enumerated() {
+                guard case .object(var entry) = item else { throw fail("\(key)[\(index)] must be an object") }
+                guard case .string(let name)? = entry["binding"], !name.isEmpty else {
+                    throw fail("\(key)[\(index)] has no \"binding\" name")
+                }
+                // D1: wrangler's local-only projects may give just the database name; the API accepts it.
+                if key == "d1_databases", entry["database_id"] == nil { entry["database_id"] = entry["database_name"] }
+                var binding: [String: JSON] = ["type": .string(type), "name": .string(name)]
+                for (field, target, required) in fields {
+                    switch entry[field] {
+                    case .string(let value)?: binding[target] = .string(value)
+                    case nil where !required: break
+                    default: throw fail("\(key)[\(index)] (\(name)) needs a string \"\(field)\"")
+                    }
+                }
+                bindings.append(.object(binding))
+            }
+        }
+
+        var metadata: [String: JSON] = [
+            isModule ? "main_module" : "body_part": .string(main),
+            "bindings": .array(bindings),
+            "compatibility_date": .string(compatibilityDate),
+            "keep_bindings": ["secret_text", "secret_key"],
+        ]
+        if let flags = configuration["compatibility_flags"] {
+            guard case .array(let items) = flags, items.allSatisfy({ if case .string = $0 { true } else { false } }) else {
+                throw fail("\"compatibility_flags\" must be an array of strings")
+            }
+            metadata["compatibility_flags"] = JSON(flags)
+        }
+        if let tags = configuration["tags"] {
+            guard case .array(let items) = tags, items.allSatisfy({ if case .string = $0 { true } else { false } }) else {
+                throw fail("\"tags\" must be an array of strings")
+            }
+            metadata["tags"] = JSON(tags)
+        }
+        if let limits = configuration["limits"] {
+            guard case .object = limits else { throw fail("\"limits\" must be a table such as { cpu_ms = 50 }") }
+            metadata["limits"] = JSON(limits)
+        }
+        let modules = files.map { file in
+            ModuleContent(name: file.name, type: isModule ? ModuleType(file.kind) : .commonJS, bytes: file.content)
+        }
+        return WorkerUpload(main: main, metadata: metadata, modules: modules)
+    }
+}
+
+extension ModuleType {
+    init(_ kind: ModuleKind) {
+        switch kind {
+        case .esModule: self = .esModule
+        case .text: self = .text
+        case .data: self = .data
+        case .json: self = .json
+        case .wasm: self = .wasm
+        }
+    }
+}
+
+extension JSON {
+    /// The same value as a ``JSONValue`` read from a wrangler configuration.
+    init(_ value: JSONValue) {
+        switch value {
+        case .null: self = .null
+        case .bool(let value): self = .bool(value)
+        case .number(let value): self = .number(value)
+        case .string(let value): self = .string(value)
+        case .array(let items): self = .array(items.map(JSON.init))
+        case .object(let fields): self = .object(fields.mapValues(JSON.init))
+        }
+    }
+}

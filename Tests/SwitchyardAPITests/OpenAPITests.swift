@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SwitchyardAPI
+import SwitchyardModel
+import SwitchyardStoreSQLite
+import Testing
+
+/// `openapi.json` stays true: every route the router registers is documented with its method,
+/// and every documented operation is routed (answers something other than 404 / 405 when called
+/// with existing resources).
+@Suite("OpenAPI document")
+struct OpenAPITests {
+    /// `(method, path)` of every documented operation, paths under `/client/v4`.
+    static func documented() throws -> Set<String> {
+        let document = try JSONDecoder().decode(JSON.self, from: ControlPlaneAPI.openAPIDocument())
+        #expect(document["openapi"]?.stringValue?.hasPrefix("3.") == true)
+        #expect(document["servers"]?.arrayValue?.first?["url"]?.stringValue == "/client/v4")
+        var operations = Set<String>()
+        for (path, item) in document["paths"]?.objectValue ?? [:] {
+            for method in (item.objectValue ?? [:]).keys where method != "parameters" {
+                operations.insert("\(method.uppercased()) /client/v4\(path)")
+            }
+        }
+        return operations
+    }
+
+    @Test("every registered route is documented and every documented operation is registered")
+    func routesMatchDocument() async throws {
+        let store = try await SQLiteControlPlaneStore.open(configuration: .init(path: ":memory:"))
+        let router = ControlPlaneAPI(store: store, validator: SharedRuntime.validator).router()
+        let registered = Set(router.routes.map { "\($0.method) \($0.path)" })
+        try await store.close()
+        let documented = try Self.documented()
+        #expect(registered.count > 50)
+        #expect(registered.subtracting(documented).sorted() == [], "routes missing from openapi.json")
+        #expect(documented.subtracting(registered).sorted() == [], "documented operations without a route")
+    }
+
+    @Test("every documented operation answers, with existing resources, something other than 404 or 405")
+    func everyOperationAnswers() async throws {
+        try await Fixture.run { fixture in
+            try await fixture.createNamespace("prod")
+            #expect(try await fixture.upload(
+                "w", metadata: ["main_module": "index.mjs", "tags": ["t"]], parts: [.module("index.mjs", helloWorker)]).status == 200)
+            #expect(try await fixture.send(
+                .put, "\(fixture.ns)/prod/scripts/w/secrets", json: ["name": "S", "text": "v", "type": "secret_text"]).status == 200)
+            let versionID = try #require(try await fixture.send(.get, "\(fixture.ns)/prod/scripts/w/versions").result.arrayValue?.first?["id"]?.stringValue)
+            let kvID = try #require(try await fixture.send(.post, "\(fixture.base)/storage/kv/namespaces", json: ["title": "kv"]).result["id"]?.stringValue)
+            let d1ID = try #require(try await fixture.send(.post, "\(fixture.base)/d1/database", json: ["name": "db"]).result["uuid"]?.stringValue)
+            #expect(try await fixture.send(.post, "\(fixture.base)/r2/buckets", json: ["name": "bucket"]).status == 200)
+            // Two tokens: one revoked through /user/tokens, one through /accounts/{id}/tokens.
+            var tokenIDs: [String] = []
+            for _ in 0..<2 {
+                let reply = try await fixture.send(.post, "/client/v4/user/tokens", json: ["name": "t", "permission": "read"])
+                tokenIDs.append(try #require(reply.result["id"]?.stringValue))
+            }
+            let values = [
+                "account_id": Fixture.account, "namespace": "prod", "script": "w", "secret_name": "S", "tag": "t",
+                "version_id": versionID, "namespace_id": kvID, "database_id": d1ID, "bucket_name": "bucket",
+            ]
+
+            // Deletes last, deepest paths first, so each one still finds its resource.
+            let operations = try Self.documented().map { $0.split(separator: " ", maxSplits: 1).map(String.init) }
+                .sorted { a, b in
+                    let (aDelete, bDelete) = (a[0] == "DELETE", b[0] == "DELETE")
+                    if aDelete != bDelete { return !aDelete }
+                    return aDelete ? a[1].count > b[1].count : a[1] < b[1]
+                }
+            for operation in operations {
+                var path = operation[1].replacingOccurrences(
+                    of: "{token_id}", with: operation[1].hasPrefix("/client/v4/user/") ? tokenIDs[0] : tokenIDs[1])
+                for (name, value) in values { path = path.replacingOccurrences(of: "{\(name)}", with: value) }
+                #expect(!path.contains("{"), "no fixture value for a parameter of \(operation[1])")
+                let reply = try await fixture.send(HTTPRequest.Method(operation[0])!, path)
+                #expect(reply.status != 404 && reply.status != 405, "\(operation[0]) \(operation[1]): \(reply.status) \(reply.text)")
+                if !path.hasSuffix("/content") && !path.hasSuffix("/openapi.json") {
+                    #expect(reply.success || reply.isErrorEnvelope, "\(operation[0]) \(operation[1]): \(reply.text)")
+                }
+            }
+        }
+    }
+
+    @Test("GET /client/v4/openapi.json is served without a token")
+    func servedPublicly() async throws {
+        try await Fixture.run { fixture in
+            let reply = try await fixture.send(.get, "/client/v4/openapi.json", token: nil)
+            #expect(reply.status == 200)
+            #expect(reply.headers[.contentType]?.hasPrefix("application/json") == true)
+            #expect(Data(reply.body) == (try ControlPlaneAPI.openAPIDocument()))
+            #expect(try await fixture.send(.get, "\(fixture.ns)", token: nil).status == 401, "other routes still need a token")
+        }
+    }
+}
