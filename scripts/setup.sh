@@ -40,8 +40,9 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-# The official Cloudflare Python SDK drives the API tests.
-if ! python3 -c 'import cloudflare' 2>/dev/null; then
-  echo "setup: installing the Cloudflare Python SDK"
-  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore cloudflare
+# The official Cloudflare Python SDK drives the API tests; schemathesis fuzzes the API from its
+# OpenAPI document (Tests/SwitchyardServerTests/FuzzTests.swift).
+if ! python3 -c 'import cloudflare, schemathesis' 2>/dev/null; then
+  echo "setup: installing the Cloudflare Python SDK and schemathesis"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore cloudflare schemathesis
 fi

@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+
+/// schemathesis against a live `switchyard serve`, from the API's own OpenAPI document
+/// (Python/fuzz_api.py and fuzz_hooks.py): no 5xx, responses as documented, and no rejected
+/// request stores anything. Bounded by `FUZZ_MAX_EXAMPLES` (default 5 here: about 2,000 requests).
+@Suite("schemathesis fuzz run", .serialized)
+struct FuzzTests {
+    @Test("no 5xx, no crash, nothing stored from a rejected request")
+    func fuzz() async throws {
+        try await LiveServer.with { server in
+            let examples = ProcessInfo.processInfo.environment["FUZZ_MAX_EXAMPLES"] ?? "5"
+            let (status, output) = try server.runPython("fuzz_api.py", environment: ["FUZZ_MAX_EXAMPLES": examples])
+            #expect(!output.contains("No module named"), "install schemathesis: python3 -m pip install schemathesis\n\(output)")
+            #expect(status == 0, "\(output)")
+            #expect(output.contains("No issues found"), "\(output)")
+
+            // The hooks ran and the run reached real resources, not only 404s and 401s.
+            let line = try #require(output.split(separator: "\n").last { $0.hasPrefix("fuzz-stats: ") }, "\(output)")
+            let stats = try #require(
+                try JSONSerialization.jsonObject(with: Data(line.dropFirst("fuzz-stats: ".count).utf8)) as? [String: Int])
+            #expect(stats["status_5xx"] == nil, "\(stats)")
+            #expect((stats["rejected_mutations_checked"] ?? 0) > 100, "\(stats)")
+            #expect((stats["status_2xx"] ?? 0) > 50, "\(stats)")
+            #expect((stats["fixture_script_2xx"] ?? 0) > 0, "\(stats)")
+
+            // The server is still up and its store healthy.
+            #expect(server.process.isRunning)
+            let verify = try await server.request("GET", "/user/tokens/verify")
+            #expect(verify.status == 200)
+            let prefix = "/accounts/\(server.account)/workers/dispatch/namespaces"
+            #expect(try await server.request("POST", prefix, body: Data(#"{"name":"after-fuzz"}"#.utf8)).status == 200)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+"""Fuzzes a live `switchyard serve` with schemathesis, driven by the API's own OpenAPI document.
+
+Environment: SY_BASE_URL (…/client/v4), SY_TOKEN, SY_ACCOUNT; FUZZ_MAX_EXAMPLES (default 8).
+Creates the fixtures the hooks aim at (namespace `fuzz`, script `w`, a KV namespace), then runs
+`schemathesis run` with the checks: no 5xx (`not_a_server_error`), responses match the document
+(`response_schema_conformance`), and a rejected request stores nothing (`nothing_stored_on_rejection`,
+in fuzz_hooks.py). Exits with schemathesis's status.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import urllib.request
+
+BASE = os.environ["SY_BASE_URL"]
+TOKEN = os.environ["SY_TOKEN"]
+ACCOUNT = os.environ["SY_ACCOUNT"]
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def call(method, path, body=None, content_type="application/json"):
+    request = urllib.request.Request(BASE + path, method=method, data=body,
+                                     headers={"Authorization": "Bearer " + TOKEN, "Content-Type": content_type})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def fixtures():
+    a = "/accounts/" + ACCOUNT
+    call("POST", a + "/workers/dispatch/namespaces", json.dumps({"name": "fuzz"}).encode())
+    call("POST", a + "/storage/kv/namespaces", json.dumps({"title": "fuzz-kv"}).encode())
+    boundary = "fuzzboundary"
+    metadata = json.dumps({"main_module": "index.mjs", "tags": ["fuzz"],
+                           "bindings": [{"type": "plain_text", "name": "A", "text": "a"}]})
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n{metadata}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"index.mjs\"; filename=\"index.mjs\"\r\n"
+            f"Content-Type: application/javascript+module\r\n\r\nexport default {{ fetch() {{ return new Response('w') }} }}\r\n"
+            f"--{boundary}--\r\n").encode()
+    call("PUT", a + "/workers/dispatch/namespaces/fuzz/scripts/w", body, f"multipart/form-data; boundary={boundary}")
+    call("PUT", a + "/workers/dispatch/namespaces/fuzz/scripts/w/secrets",
+         json.dumps({"name": "S", "text": "s", "type": "secret_text"}).encode())
+
+
+def main():
+    fixtures()
+    environment = dict(os.environ)
+    environment["SCHEMATHESIS_HOOKS"] = "fuzz_hooks"
+    environment["PYTHONPATH"] = HERE + os.pathsep + environment.get("PYTHONPATH", "")
+    command = [
+        sys.executable, "-m", "schemathesis.cli", "run", BASE + "/openapi.json",
+        "--url", BASE,
+        "--header", "Authorization: Bearer " + TOKEN,
+        "--checks", "not_a_server_error,response_schema_conformance,nothing_stored_on_rejection",
+        "--phases", "examples,coverage,fuzzing",
+        "--max-examples", os.environ.get("FUZZ_MAX_EXAMPLES", "8"),
+        "--workers", "1",
+        "--seed", "1",
+        "--generation-database", "none",
+        "--request-timeout", "30",
+        "--no-color",
+        "--suppress-health-check", "all",
+        "--warnings", "off",
+    ]
+    print("$", " ".join(c if "Bearer" not in c else "Authorization: Bearer ***" for c in command), flush=True)
+    # schemathesis writes a .schemathesis folder into its working directory: keep it out of the tree.
+    with tempfile.TemporaryDirectory() as scratch:
+        status = subprocess.call(command, env=environment, cwd=scratch)
+    # The run must not have cut off its own access (it would turn the rest into 401s).
+    verify = call("GET", "/user/tokens/verify")
+    if verify["result"]["status"] != "active":
+        print("fuzz: the run's token is no longer active", flush=True)
+        return 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Schemathesis hooks for fuzzing a live `switchyard serve` (loaded through SCHEMATHESIS_HOOKS).
+
+- Path parameters point at the real account and, most of the time, at the fixture namespace
+  `fuzz` and its script `w`, so the fuzzer reaches past the 404s. Operations that delete or
+  rename them, or revoke the token the run uses, never get those (schemathesis also reuses
+  values it saw in responses), so the fixtures and the token stay.
+- The check `nothing_stored_on_rejection` snapshots the account's state before every mutating
+  request and fails when a request answered with 4xx changed it.
+"""
+import atexit
+import collections
+import json
+import os
+import random
+import urllib.request
+
+import schemathesis
+
+BASE = os.environ["SY_BASE_URL"]
+TOKEN = os.environ["SY_TOKEN"]
+ACCOUNT = os.environ["SY_ACCOUNT"]
+NS = "fuzz"
+SCRIPT = "w"
+RNG = random.Random(1)
+
+
+def get(path):
+    request = urllib.request.Request(BASE + path, headers={"Authorization": "Bearer " + TOKEN})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return {"status": error.code}
+
+
+def snapshot():
+    a = "/accounts/" + ACCOUNT
+    s = a + "/workers/dispatch/namespaces/" + NS + "/scripts/" + SCRIPT
+    paths = [
+        a + "/workers/dispatch/namespaces",
+        a + "/workers/dispatch/namespaces/" + NS + "/scripts",
+        s + "/versions?per_page=1000",
+        s + "/secrets",
+        s + "/tags",
+        s + "/settings",
+        a + "/storage/kv/namespaces?per_page=1000",
+        a + "/d1/database?per_page=1000",
+        a + "/r2/buckets",
+        "/user/tokens?per_page=1000",
+    ]
+    return {path: get(path) for path in paths}
+
+
+def _destructive(operation):
+    method = operation.method.upper()
+    path = operation.path
+    if path.endswith("/namespaces/{namespace}") and method in ("PUT", "PATCH", "DELETE"):
+        return True
+    if path.endswith("/scripts") and method == "DELETE":
+        return True
+    if path.endswith("/scripts/{script}") and method == "DELETE":
+        return True
+    return False
+
+
+TOKEN_ID = get("/user/tokens/verify")["result"]["id"]
+
+
+@schemathesis.hook
+def map_path_parameters(context, path_parameters):
+    if path_parameters is None:
+        return path_parameters
+    if "account_id" in path_parameters:
+        path_parameters["account_id"] = ACCOUNT
+    if path_parameters.get("token_id") == TOKEN_ID:
+        path_parameters["token_id"] = "0" * 32
+    if context.operation is not None and _destructive(context.operation):
+        if path_parameters.get("namespace") == NS:
+            path_parameters["namespace"] = NS + "-other"
+        if path_parameters.get("script") == SCRIPT:
+            path_parameters["script"] = SCRIPT + "-other"
+        return path_parameters
+    if "namespace" in path_parameters and RNG.random() < 0.7:
+        path_parameters["namespace"] = NS
+    if "script" in path_parameters and RNG.random() < 0.7:
+        path_parameters["script"] = SCRIPT
+    return path_parameters
+
+
+_before = {}
+STATS = collections.Counter()
+
+
+@atexit.register
+def _report():
+    # fuzz_api.py and the Swift test read this line: it shows the hooks ran and what they reached.
+    print("fuzz-stats: " + json.dumps(dict(sorted(STATS.items()))), flush=True)
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    STATS["responses"] += 1
+    STATS[f"status_{response.status_code // 100}xx"] += 1
+    if "/namespaces/fuzz/scripts/w" in case.formatted_path and response.status_code < 300:
+        STATS["fixture_script_2xx"] += 1
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    if case.method.upper() != "GET":
+        _before.clear()
+        _before[id(case)] = snapshot()
+
+
+@schemathesis.check
+def nothing_stored_on_rejection(ctx, response, case):
+    before = _before.pop(id(case), None)
+    if before is None or response.status_code < 400:
+        return None
+    STATS["rejected_mutations_checked"] += 1
+    after = snapshot()
+    changed = [path for path in before if before[path] != after[path]]
+    if changed:
+        raise AssertionError(
+            f"{case.method} {case.formatted_path} was rejected with {response.status_code} but changed: {', '.join(changed)}")
+    return None
