@@ -105,7 +105,10 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let bodyLength = response.body?.readableBytes ?? 0
         headers.replaceOrAdd(name: "content-length", value: String(bodyLength))
         if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
-        let status = HTTPResponseStatus(statusCode: response.status, reasonPhrase: response.statusText)
+        // An empty statusText (the default in Response) means the standard reason phrase.
+        let status = response.statusText.isEmpty
+            ? HTTPResponseStatus(statusCode: response.status)
+            : HTTPResponseStatus(statusCode: response.status, reasonPhrase: response.statusText)
         let head = HTTPResponseHead(version: request.version, status: status, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body = response.body, request.method != .HEAD {

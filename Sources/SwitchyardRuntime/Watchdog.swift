@@ -14,7 +14,9 @@ import Glibc
 /// path. So a task is first timed with the monotonic clock (vDSO, no system call): a task that
 /// ends within a watchdog tick is charged its wall time, an upper bound of its CPU time since
 /// executor threads never block. A task still running at a tick is *adopted*: the watchdog
-/// reads the thread's CPU clock then, and from there on counts real CPU time.
+/// reads the thread's CPU clock then, and from there on counts real CPU time. Wall time before
+/// adoption is charged up to two ticks only: beyond that it is time the machine was too busy to
+/// run the watchdog (or the task), which must not count against a tenant.
 public final class Watchdog: @unchecked Sendable {
     // Safe: `active`, `thread` and `parked` are only touched with `condition` locked.
 
@@ -27,10 +29,10 @@ public final class Watchdog: @unchecked Sendable {
         var adopted: (wall: UInt64, cpu: UInt64)?
         var fired: Bool
 
-        /// CPU time used so far: wall time until adoption, CPU clock after.
-        func used(nowWall: UInt64) -> UInt64 {
-            guard let adopted else { return nowWall &- startWall }
-            return (adopted.wall &- startWall) &+ (Watchdog.cpuTime(clock) &- adopted.cpu)
+        /// CPU time used so far: wall time until adoption (capped), CPU clock after.
+        func used(nowWall: UInt64, wallCap: UInt64) -> UInt64 {
+            guard let adopted else { return min(nowWall &- startWall, wallCap) }
+            return min(adopted.wall &- startWall, wallCap) &+ (Watchdog.cpuTime(clock) &- adopted.cpu)
         }
     }
 
@@ -47,6 +49,8 @@ public final class Watchdog: @unchecked Sendable {
     /// does `enter` pay for a wake-up.
     private var parked = false
     private let tick: TimeInterval
+    /// The most wall time charged as CPU time before the CPU clock is read.
+    private let wallCap: UInt64
     /// Ticks without any execution before the thread parks.
     private let idleTicksBeforeParking = 200
 
@@ -55,6 +59,7 @@ public final class Watchdog: @unchecked Sendable {
     /// - Parameter tickMilliseconds: how often budgets are checked while code runs.
     public init(tickMilliseconds: Double = 1) {
         self.tick = tickMilliseconds / 1000
+        self.wallCap = UInt64(2 * tickMilliseconds * 1_000_000)
     }
 
     /// Starts timing `owner`'s execution on the calling thread with `budget` nanoseconds left.
@@ -77,7 +82,7 @@ public final class Watchdog: @unchecked Sendable {
         let execution = active.removeValue(forKey: ObjectIdentifier(owner))
         condition.unlock()
         guard let execution else { return Usage(cpuNanoseconds: 0, exceeded: false) }
-        let used = execution.used(nowWall: now)
+        let used = execution.used(nowWall: now, wallCap: wallCap)
         return Usage(cpuNanoseconds: used, exceeded: execution.fired || used > execution.budget)
     }
 
@@ -104,7 +109,7 @@ public final class Watchdog: @unchecked Sendable {
             for (key, execution) in active where !execution.fired {
                 if execution.adopted == nil {
                     active[key]?.adopted = (wall: now, cpu: Self.cpuTime(execution.clock))
-                } else if execution.used(nowWall: now) > execution.budget {
+                } else if execution.used(nowWall: now, wallCap: wallCap) > execution.budget {
                     execution.handle.terminate()
                     active[key]?.fired = true
                 } else {

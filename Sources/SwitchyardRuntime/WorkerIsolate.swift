@@ -63,30 +63,40 @@ final class WorkerIsolate {
     /// CPU time the worker's top-level code may use while starting (Cloudflare allows 1 s).
     static let startupBudgetNanoseconds: UInt64 = 1_000_000_000
 
-    /// Creates the isolate, runs the runtime's JavaScript, and loads the worker's code.
-    init(script: WorkerScript, eventLoop: any EventLoop, watchdog: Watchdog, logSink: @escaping WorkerLogSink)
-        throws(WorkerLoadError)
-    {
+    /// Loads the worker's code into `prepared` (a blank isolate made by ``makeBlankIsolate`` for
+    /// the script's memory limit, for example a spare kept ready), or into a new one.
+    init(
+        script: WorkerScript, eventLoop: any EventLoop, watchdog: Watchdog, logSink: @escaping WorkerLogSink,
+        prepared: JSIsolate? = nil
+    ) throws(WorkerLoadError) {
         self.script = script
         self.eventLoop = eventLoop
         self.watchdog = watchdog
         self.logSink = logSink
-        let limit = script.limits.memoryMegabytes * 1024 * 1024
-        isolate = JSIsolate(
-            configuration: .init(heapLimitBytes: limit, externalLimitBytes: limit, snapshot: RuntimeScripts.snapshot))
+        isolate = prepared ?? Self.makeBlankIsolate(memoryMegabytes: script.limits.memoryMegabytes)
         isolate.setHostCall { [unowned self] op, arguments in try self.hostCall(op, arguments) }
         try load()
+    }
+
+    /// An isolate with the runtime's JavaScript ready (from the startup snapshot) and no worker.
+    /// Must be called on the executor that will own it.
+    static func makeBlankIsolate(memoryMegabytes: Int) -> JSIsolate {
+        let limit = memoryMegabytes * 1024 * 1024
+        let isolate = JSIsolate(
+            configuration: .init(heapLimitBytes: limit, externalLimitBytes: limit, snapshot: RuntimeScripts.snapshot))
+        if RuntimeScripts.snapshot == nil {
+            for file in RuntimeScripts.files {
+                // The runtime's own files; a failure here is a bug in them, caught by the tests.
+                try? isolate.runRuntimeFile(name: file.name, source: file.source)
+            }
+        }
+        return isolate
     }
 
     private func load() throws(WorkerLoadError) {
         let script = self.script
         let isolate = self.isolate
         let result = runTask(nil) { () throws(JSError) in
-            if RuntimeScripts.snapshot == nil {
-                for file in RuntimeScripts.files {
-                    try isolate.runRuntimeFile(name: file.name, source: file.source)
-                }
-            }
             let isServiceWorker: Bool
             if case .serviceWorker = script.format { isServiceWorker = true } else { isServiceWorker = false }
             try isolate.invoke("setEnv", [.string(script.plainBindingsJSON), .bool(isServiceWorker)])

@@ -1,4 +1,5 @@
 import NIOCore
+import SwitchyardJS
 import Synchronization
 
 /// Runs workers: holds, per executor (event loop), the isolates of the worker versions it has
@@ -10,9 +11,14 @@ import Synchronization
 public final class WorkerRuntime: Sendable {
     public struct Configuration: Sendable {
         public var watchdog: Watchdog
+        /// Blank isolates each executor keeps ready, so a cold start only loads the worker's code
+        /// (made after the request that used one, off its path). Used by workers with the
+        /// default memory limit; others get a fresh isolate.
+        public var spareIsolatesPerExecutor: Int
 
-        public init(watchdog: Watchdog = .shared) {
+        public init(watchdog: Watchdog = .shared, spareIsolatesPerExecutor: Int = 1) {
             self.watchdog = watchdog
+            self.spareIsolatesPerExecutor = spareIsolatesPerExecutor
         }
     }
 
@@ -29,7 +35,9 @@ public final class WorkerRuntime: Sendable {
         self.logSink = logSink
         var executors: [ObjectIdentifier: ExecutorIsolates] = [:]
         for loop in eventLoops.makeIterator() {
-            executors[ObjectIdentifier(loop)] = ExecutorIsolates(eventLoop: loop)
+            let executor = ExecutorIsolates(eventLoop: loop, spares: configuration.spareIsolatesPerExecutor)
+            executors[ObjectIdentifier(loop)] = executor
+            loop.execute { executor.refillSpares() }
         }
         self.executors = executors
     }
@@ -93,9 +101,23 @@ private final class ExecutorIsolates: @unchecked Sendable {
     private var current: [String: WorkerIsolate] = [:]
     /// Older versions still finishing requests.
     private var draining: [ObjectIdentifier: WorkerIsolate] = [:]
+    /// Blank isolates with the default memory limit, ready for cold starts.
+    private var spares: [JSIsolate] = []
+    private let spareTarget: Int
+    private var refillScheduled = false
+    private static let spareMemoryMegabytes = WorkerLimits().memoryMegabytes
 
-    init(eventLoop: any EventLoop) {
+    init(eventLoop: any EventLoop, spares: Int) {
         self.eventLoop = eventLoop
+        self.spareTarget = spares
+    }
+
+    /// Tops the spares up; runs as its own task on the executor, after the work that used one.
+    func refillSpares() {
+        refillScheduled = false
+        while spares.count < spareTarget {
+            spares.append(WorkerIsolate.makeBlankIsolate(memoryMegabytes: Self.spareMemoryMegabytes))
+        }
     }
 
     var count: Int { current.count + draining.count }
@@ -106,7 +128,16 @@ private final class ExecutorIsolates: @unchecked Sendable {
             if existing.script.versionID == script.versionID && existing.isReady { return existing }
             retire(existing)
         }
-        let isolate = try WorkerIsolate(script: script, eventLoop: eventLoop, watchdog: watchdog, logSink: logSink)
+        var prepared: JSIsolate?
+        if script.limits.memoryMegabytes == Self.spareMemoryMegabytes, !spares.isEmpty {
+            prepared = spares.removeLast()
+            if !refillScheduled {
+                refillScheduled = true
+                eventLoop.execute { self.refillSpares() }
+            }
+        }
+        let isolate = try WorkerIsolate(
+            script: script, eventLoop: eventLoop, watchdog: watchdog, logSink: logSink, prepared: prepared)
         isolate.onCondemned = { [unowned self, unowned isolate] in
             if self.current[script.name] === isolate { self.current.removeValue(forKey: script.name) }
             self.draining.removeValue(forKey: ObjectIdentifier(isolate))

@@ -23,6 +23,7 @@ struct DevCommandTests {
             let client = try HTTPTestClient(port: dev.port)
             let first = try client.request("GET", "/hello")
             #expect(first.status == 200)
+            #expect(first.reason == "OK")
             #expect(first.body == "Hello from Switchyard, world!\n")
             #expect(first.headers["content-type"] == "text/plain;charset=UTF-8")
             // Same connection: HTTP/1.1 keep-alive.

@@ -9,6 +9,7 @@ import Glibc
 final class HTTPTestClient {
     struct Response {
         var status: Int
+        var reason: String
         var headers: [String: String]
         var body: String
     }
@@ -81,7 +82,9 @@ final class HTTPTestClient {
         while buffer.count < length { try fill() }
         let body = String(decoding: buffer[..<length], as: UTF8.self)
         buffer.removeSubrange(..<length)
-        return Response(status: Int(statusLine.count > 1 ? statusLine[1] : "0") ?? 0, headers: headers, body: body)
+        return Response(
+            status: Int(statusLine.count > 1 ? statusLine[1] : "0") ?? 0,
+            reason: statusLine.dropFirst(2).joined(separator: " "), headers: headers, body: body)
     }
 
     /// True when the server has closed the connection.

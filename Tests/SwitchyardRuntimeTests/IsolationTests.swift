@@ -27,6 +27,27 @@ struct IsolationTests {
         }
     }
 
+    @Test func workersStartedFromSpareIsolatesShareNothing() async throws {
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            let source = """
+                export default {
+                  fetch(request, env) {
+                    const before = globalThis.owner ?? "none";
+                    globalThis.owner = env.NAME;
+                    Object.prototype.polluted = env.NAME;
+                    return new Response(before + "|" + ({}).polluted);
+                  }
+                };
+                """
+            // Each new worker takes the executor's spare isolate, refilled in between.
+            for name in ["a", "b", "c"] {
+                let script = h.worker(source, vars: #"{"NAME": "\#(name)"}"#)
+                #expect(try await h.text(script) == "none|\(name)")
+                #expect(try await h.text(script) == "\(name)|\(name)")
+            }
+        }
+    }
+
     @Test func noHostAccess() async throws {
         try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
             let script = h.worker("""
