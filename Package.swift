@@ -192,6 +192,21 @@ let package = Package(
             path: "Benchmarks/IsolateBench",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "switchyard-api-bench",
+            dependencies: [
+                "SwitchyardServer",
+                "SwitchyardStore",
+                "SwitchyardStoreSQLite",
+                "SwitchyardModel",
+                "SwitchyardClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/APIBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SwitchyardJSTests",
             dependencies: ["SwitchyardJS"],
@@ -223,6 +238,7 @@ let package = Package(
                 "SwitchyardModel",
                 "SwitchyardStore",
                 "SwitchyardStoreSQLite",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -20,14 +20,20 @@ public struct ControlPlaneClient: Sendable {
         public var accountID: String?
         /// Time limit of one request.
         public var timeout: TimeAmount
+        /// Time limit of connecting (AsyncHTTPClient retries a refused connection until then).
+        public var connectTimeout: TimeAmount
 
-        public init(baseURL: String, token: String, accountID: String? = nil, timeout: TimeAmount = .seconds(120)) {
+        public init(
+            baseURL: String, token: String, accountID: String? = nil, timeout: TimeAmount = .seconds(120),
+            connectTimeout: TimeAmount = .seconds(3)
+        ) {
             var base = baseURL
             while base.hasSuffix("/") { base.removeLast() }
             self.baseURL = base
             self.token = token
             self.accountID = accountID
             self.timeout = timeout
+            self.connectTimeout = connectTimeout
         }
 
         /// Reads `SWITCHYARD_API_URL` / `SWITCHYARD_API_TOKEN`, falling back to wrangler's
@@ -62,7 +68,9 @@ public struct ControlPlaneClient: Sendable {
 
     public init(configuration: Configuration) {
         self.configuration = configuration
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton)
+        var http = HTTPClient.Configuration()
+        http.timeout = .init(connect: configuration.connectTimeout)
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
     }
 
     /// Stops the HTTP client.
@@ -77,6 +85,15 @@ public struct ControlPlaneClient: Sendable {
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: ByteBuffer? = nil,
         contentType: String? = nil
     ) async throws -> Reply {
+        let (status, bytes) = try await raw(method, path, query: query, body: body, contentType: contentType)
+        return try Self.unwrap(status: status, bytes: bytes, method: method, path: path)
+    }
+
+    /// One request, returning the status and the body as they came (no envelope decoding).
+    public func raw(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: ByteBuffer? = nil,
+        contentType: String? = nil
+    ) async throws -> (status: Int, body: ByteBuffer) {
         var url = configuration.baseURL + path
         if !query.isEmpty {
             url += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
@@ -89,15 +106,15 @@ public struct ControlPlaneClient: Sendable {
             request.body = .bytes(body)
             request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
         }
-        let response: HTTPClientResponse
-        let bytes: ByteBuffer
         do {
-            response = try await http.execute(request, timeout: configuration.timeout)
-            bytes = try await response.body.collect(upTo: 256 << 20)
+            let response = try await http.execute(request, timeout: configuration.timeout)
+            return (Int(response.status.code), try await response.body.collect(upTo: 256 << 20))
         } catch {
             throw ControlPlaneClientError(message: "cannot reach the API at \(configuration.baseURL): \(error)")
         }
-        let status = Int(response.status.code)
+    }
+
+    static func unwrap(status: Int, bytes: ByteBuffer, method: HTTPMethod, path: String) throws -> Reply {
         let envelope = try? JSONDecoder().decode(JSON.self, from: Data(bytes.readableBytesView))
         guard let envelope, case .bool(let success)? = envelope["success"] else {
             let text = String(buffer: bytes).prefix(200)

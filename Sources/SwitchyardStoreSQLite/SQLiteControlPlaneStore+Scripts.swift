@@ -50,6 +50,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
                     """,
                     [.text(namespaceID), .text(script), .text(TokenHash.randomHex(bytes: 16)), .text(versionID),
                      .text(now), .text(now), .text(try Self.encode(version.tags ?? []))])
+                try await indexTags(namespaceID: namespaceID, script: script, tags: version.tags ?? [])
             } else {
                 try await query(
                     "UPDATE scripts SET current_version = ?, modified_on = ? WHERE namespace_id = ? AND name = ?",
@@ -58,6 +59,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
                     try await query(
                         "UPDATE scripts SET tags = ? WHERE namespace_id = ? AND name = ?",
                         [.text(try Self.encode(tags)), .text(namespaceID), .text(script)])
+                    try await indexTags(namespaceID: namespaceID, script: script, tags: tags)
                 }
             }
             try await query(
@@ -81,13 +83,19 @@ extension SQLiteControlPlaneStore: ScriptStore {
     public func scripts(accountID: String, namespace: String, filter: TagFilter, page: PageRequest) async throws -> Page<ScriptRecord> {
         try await read {
             let namespaceID = try await requireNamespaceID(accountID: accountID, name: namespace)
-            let (condition, binds) = Self.tagCondition(filter)
+            let (condition, binds) = Self.tagCondition(filter, namespaceID: namespaceID)
             let total = try await query(
                 "SELECT COUNT(*) AS n FROM scripts s WHERE s.namespace_id = ?\(condition)", [.text(namespaceID)] + binds
             ).first?.int("n") ?? 0
+            // The page's names come from the primary key index alone (OFFSET skips index entries,
+            // not joined rows); only the page's rows are joined with their versions.
             let rows = try await query(
-                "\(Self.scriptSelect) WHERE s.namespace_id = ?\(condition) ORDER BY s.name LIMIT ? OFFSET ?",
-                [.text(namespaceID)] + binds + [.integer(page.perPage), .integer(page.offset)])
+                """
+                \(Self.scriptSelect) WHERE s.namespace_id = ? AND s.name IN (
+                    SELECT s.name FROM scripts s WHERE s.namespace_id = ?\(condition) ORDER BY s.name LIMIT ? OFFSET ?)
+                ORDER BY s.name
+                """,
+                [.text(namespaceID), .text(namespaceID)] + binds + [.integer(page.perPage), .integer(page.offset)])
             return Page(items: try rows.map { try Self.script(row: $0, namespace: namespace) }, totalCount: total)
         }
     }
@@ -111,7 +119,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
     ) {
         try await transaction {
             let namespaceID = try await requireNamespaceID(accountID: accountID, name: namespace)
-            let (condition, binds) = Self.tagCondition(filter)
+            let (condition, binds) = Self.tagCondition(filter, namespaceID: namespaceID)
             let rows = try await query(
                 "SELECT s.name FROM scripts s WHERE s.namespace_id = ?\(condition) ORDER BY s.name LIMIT ?",
                 [.text(namespaceID)] + binds + [.integer(limit + 1)])
@@ -135,6 +143,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
             try await query(
                 "UPDATE scripts SET tags = ?, modified_on = ? WHERE namespace_id = ? AND name = ?",
                 [.text(try Self.encode(tags)), .text(Self.now()), .text(namespaceID), .text(script)])
+            try await indexTags(namespaceID: namespaceID, script: script, tags: tags)
             return tags
         }
     }
@@ -206,18 +215,30 @@ extension SQLiteControlPlaneStore: ScriptStore {
             .first.map { try Self.script(row: $0, namespace: namespace) }
     }
 
-    static func tagCondition(_ filter: TagFilter) -> (String, [SQLiteData]) {
+    /// SQL conditions on `scripts s` for a tag filter, answered from the `script_tags` index:
+    /// a required tag reads only the scripts that have it.
+    static func tagCondition(_ filter: TagFilter, namespaceID: String) -> (String, [SQLiteData]) {
         var sql = ""
         var binds: [SQLiteData] = []
         for tag in filter.required {
-            sql += " AND EXISTS (SELECT 1 FROM json_each(s.tags) WHERE value = ?)"
-            binds.append(.text(tag))
+            sql += " AND s.name IN (SELECT script FROM script_tags WHERE namespace_id = ? AND tag = ?)"
+            binds += [.text(namespaceID), .text(tag)]
         }
         for tag in filter.excluded {
-            sql += " AND NOT EXISTS (SELECT 1 FROM json_each(s.tags) WHERE value = ?)"
-            binds.append(.text(tag))
+            sql += " AND s.name NOT IN (SELECT script FROM script_tags WHERE namespace_id = ? AND tag = ?)"
+            binds += [.text(namespaceID), .text(tag)]
         }
         return (sql, binds)
+    }
+
+    /// Replaces a script's rows in `script_tags` (inside the caller's transaction).
+    func indexTags(namespaceID: String, script: String, tags: [String]) async throws {
+        try await query("DELETE FROM script_tags WHERE namespace_id = ? AND script = ?", [.text(namespaceID), .text(script)])
+        for tag in tags {
+            try await query(
+                "INSERT OR IGNORE INTO script_tags (namespace_id, script, tag) VALUES (?, ?, ?)",
+                [.text(namespaceID), .text(script), .text(tag)])
+        }
     }
 
     static func script(row: SQLiteRow, namespace: String) throws -> ScriptRecord {

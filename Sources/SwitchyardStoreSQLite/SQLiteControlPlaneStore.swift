@@ -58,8 +58,15 @@ public final class SQLiteControlPlaneStore: Sendable {
         _ = try await connection.query("PRAGMA foreign_keys = ON")
         _ = try await connection.query("PRAGMA busy_timeout = 5000")
         try await transaction {
+            let hadTagIndex = !(try await self.connection.query(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'script_tags'")).isEmpty
             for statement in Self.schema {
                 _ = try await self.connection.query(statement)
+            }
+            if !hadTagIndex {
+                // A database from before the tag index: fill it from the scripts' tags.
+                _ = try await self.connection.query(
+                    "INSERT OR IGNORE INTO script_tags SELECT s.namespace_id, s.name, j.value FROM scripts s, json_each(s.tags) j")
             }
         }
     }
@@ -99,6 +106,15 @@ public final class SQLiteControlPlaneStore: Sendable {
             FOREIGN KEY (namespace_id, script) REFERENCES scripts(namespace_id, name) ON DELETE CASCADE)
         """,
         "CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, bytes BLOB NOT NULL)",
+        // Tags by name, so a `tags=x:yes` filter reads only the scripts with that tag
+        // (`scripts.tags` keeps each script's tags in order).
+        """
+        CREATE TABLE IF NOT EXISTS script_tags (
+            namespace_id TEXT NOT NULL, script TEXT NOT NULL, tag TEXT NOT NULL,
+            PRIMARY KEY (namespace_id, tag, script),
+            FOREIGN KEY (namespace_id, script) REFERENCES scripts(namespace_id, name) ON DELETE CASCADE)
+        """,
+        "CREATE INDEX IF NOT EXISTS script_tags_by_script ON script_tags (namespace_id, script)",
         """
         CREATE TABLE IF NOT EXISTS kv_namespaces (
             id TEXT PRIMARY KEY, account_id TEXT NOT NULL, title TEXT NOT NULL, UNIQUE (account_id, title))

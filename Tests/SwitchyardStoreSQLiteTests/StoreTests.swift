@@ -1,4 +1,5 @@
 import Foundation
+import SQLiteNIO
 import SwitchyardModel
 import SwitchyardStore
 import SwitchyardStoreSQLite
@@ -194,7 +195,41 @@ struct StoreTests {
             #expect(rest == ["w4"] && !more)
             _ = try await store.setTags(accountID: "a", namespace: "ns", script: "w1", tags: ["new"])
             #expect(try await store.script(accountID: "a", namespace: "ns", name: "w1")?.tags == ["new"])
+            // Filters follow tag changes by setTags and by deploys that set tags.
+            func names(_ filter: TagFilter) async throws -> [String] {
+                try await store.scripts(accountID: "a", namespace: "ns", filter: filter, page: .init()).items.map(\.name)
+            }
+            #expect(try await names(TagFilter(required: ["new"])) == ["w1"])
+            #expect(try await names(TagFilter(required: ["odd"])) == ["w3"])
+            _ = try await store.deploy(accountID: "a", namespace: "ns", script: "w3", version: version("export default {}", tags: ["new"]))
+            #expect(try await names(TagFilter(required: ["new"])) == ["w1", "w3"])
+            #expect(try await names(TagFilter(required: ["odd"])) == [])
+            _ = try await store.deploy(accountID: "a", namespace: "ns", script: "w3", version: version("export default { }"))
+            #expect(try await names(TagFilter(required: ["new"])) == ["w1", "w3"], "a deploy without tags keeps them")
+            #expect(try await store.deleteScript(accountID: "a", namespace: "ns", name: "w1"))
+            #expect(try await names(TagFilter(required: ["new"])) == ["w3"])
         }
+    }
+
+    @Test("a database from before the tag index gets it filled on open")
+    func tagIndexBackfill() async throws {
+        let (store, path) = try await makeStore(file: true)
+        _ = try await store.createNamespace(accountID: "a", name: "ns", createdBy: "t")
+        for (name, tags) in [("w1", ["x", "y"]), ("w2", ["y"]), ("w3", [])] {
+            _ = try await store.deploy(accountID: "a", namespace: "ns", script: name, version: version("export default {}", tags: tags))
+        }
+        try await store.close()
+        // Make it an old database: no script_tags table.
+        let connection = try await SQLiteConnection.open(storage: .file(path: try #require(path)))
+        _ = try await connection.query("DROP TABLE script_tags")
+        try await connection.close()
+
+        let reopened = try await SQLiteControlPlaneStore.open(configuration: .init(path: try #require(path)))
+        let y = try await reopened.scripts(accountID: "a", namespace: "ns", filter: TagFilter(required: ["y"]), page: .init())
+        let notX = try await reopened.scripts(accountID: "a", namespace: "ns", filter: TagFilter(excluded: ["x"]), page: .init())
+        try await reopened.close()
+        #expect(y.items.map(\.name) == ["w1", "w2"] && y.totalCount == 2)
+        #expect(notX.items.map(\.name) == ["w2", "w3"])
     }
 
     @Test("resources are per account")
