@@ -2,7 +2,7 @@
 
 Environment: SY_BASE_URL (…/client/v4), SY_TOKEN, SY_ACCOUNT; FUZZ_MAX_EXAMPLES (default 8).
 Creates the fixtures the hooks aim at (namespace `fuzz`, script `w`, a KV namespace), then runs
-`schemathesis run` with the checks: no 5xx (`not_a_server_error`), responses match the document
+`schemathesis run` (coverage, fuzzing and stateful phases) with the checks: no 5xx (`not_a_server_error`), responses match the document
 (`response_schema_conformance`), and a rejected request stores nothing (`nothing_stored_on_rejection`,
 in fuzz_hooks.py). Exits with schemathesis's status.
 """
@@ -52,7 +52,7 @@ def main():
         "--url", BASE,
         "--header", "Authorization: Bearer " + TOKEN,
         "--checks", "not_a_server_error,response_schema_conformance,nothing_stored_on_rejection",
-        "--phases", "examples,coverage,fuzzing",
+        "--phases", "examples,coverage,fuzzing,stateful",
         "--max-examples", os.environ.get("FUZZ_MAX_EXAMPLES", "8"),
         "--workers", "1",
         "--seed", "1",
