@@ -9,13 +9,17 @@ public struct WorkerUpload: Sendable {
     public var main: String
     public var metadata: [String: JSON]
     public var modules: [ModuleContent]
+    /// Configuration keys that were left out because Switchyard does not support them yet.
+    public var warnings: [String]
 }
 
 extension WorkerProject {
     /// Maps the wrangler configuration to upload metadata, as wrangler does: `vars` become
     /// `plain_text` (strings) or `json` bindings, `kv_namespaces`, `d1_databases`, `r2_buckets`
-    /// and `services` become their bindings, `compatibility_date`, `compatibility_flags`, `tags`
-    /// and `limits` are copied, and existing secrets are kept (`keep_bindings`).
+    /// `services` and `dispatch_namespaces` become their bindings, as does `version_metadata`;
+    /// `compatibility_date`, `compatibility_flags`, `tags`, `limits`, `tail_consumers` and
+    /// `observability` are copied, and existing secrets are kept (`keep_bindings`). Binding kinds
+    /// Switchyard does not run yet are left out with a warning.
     ///
     /// - Throws: ``LoadError`` naming the configuration key when an entry has the wrong shape.
     public func upload() throws -> WorkerUpload {
@@ -42,6 +46,7 @@ extension WorkerProject {
             ("r2_buckets", "r2_bucket", [("bucket_name", "bucket_name", true), ("jurisdiction", "jurisdiction", false)]),
             ("services", "service", [("service", "service", true), ("environment", "environment", false),
                                      ("entrypoint", "entrypoint", false)]),
+            ("dispatch_namespaces", "dispatch_namespace", [("namespace", "namespace", true)]),
         ]
         for (key, type, fields) in resources {
             guard let entries = configuration[key] else { continue }
@@ -63,6 +68,16 @@ extension WorkerProject {
                 }
                 bindings.append(.object(binding))
             }
+        }
+
+        switch configuration["version_metadata"] {
+        case nil: break
+        case .object(let entry)?:
+            guard case .string(let name)? = entry["binding"], !name.isEmpty else {
+                throw fail("\"version_metadata\" has no \"binding\" name")
+            }
+            bindings.append(["type": "version_metadata", "name": .string(name)])
+        default: throw fail("\"version_metadata\" must be a table such as { binding = \"VERSION\" }")
         }
 
         var metadata: [String: JSON] = [
@@ -87,10 +102,25 @@ extension WorkerProject {
             guard case .object = limits else { throw fail("\"limits\" must be a table such as { cpu_ms = 50 }") }
             metadata["limits"] = JSON(limits)
         }
+        if let consumers = configuration["tail_consumers"] {
+            guard case .array = consumers else { throw fail("\"tail_consumers\" must be an array") }
+            metadata["tail_consumers"] = JSON(consumers)
+        }
+        if let observability = configuration["observability"] {
+            guard case .object = observability else { throw fail("\"observability\" must be a table") }
+            metadata["observability"] = JSON(observability)
+        }
+        let unsupported = [
+            "durable_objects", "queues", "analytics_engine_datasets", "vectorize", "ai", "hyperdrive", "assets",
+            "browser", "mtls_certificates", "send_email", "workflows", "secrets_store_secrets", "images", "unsafe",
+        ]
+        let warnings = unsupported.filter { configuration[$0] != nil }.map {
+            "\(where_): \"\($0)\" is not supported by Switchyard yet and was left out of the upload"
+        }
         let modules = files.map { file in
             ModuleContent(name: file.name, type: isModule ? ModuleType(file.kind) : .commonJS, bytes: file.content)
         }
-        return WorkerUpload(main: main, metadata: metadata, modules: modules)
+        return WorkerUpload(main: main, metadata: metadata, modules: modules, warnings: warnings)
     }
 }
 

@@ -176,6 +176,9 @@ struct Deploy: AsyncParsableCommand {
         } catch {
             api.fail(error)
         }
+        for warning in upload.warnings {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         let scriptName = name ?? project.name
         try await api.run { client in
             let result = try await client.uploadScript(

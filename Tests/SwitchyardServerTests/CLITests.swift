@@ -124,6 +124,10 @@ struct CLITests {
                       "d1_databases": [ { "binding": "DB", "database_name": "db" } ],
                       "r2_buckets": [ { "binding": "ASSETS", "bucket_name": "assets" } ],
                       "services": [ { "binding": "AUTH", "service": "auth-worker", "entrypoint": "Auth" } ],
+                      "dispatch_namespaces": [ { "binding": "DISPATCHER", "namespace": "apps" } ],
+                      "version_metadata": { "binding": "VERSION" },
+                      "tail_consumers": [ { "service": "tail" } ],
+                      "durable_objects": { "bindings": [ { "name": "ROOM", "class_name": "Room" } ] },
                       "tags": ["customer-1", "plan-pro"],
                       "limits": { "cpu_ms": 50, "subrequests": 10 }, /* trailing comma below */
                     }
@@ -133,6 +137,7 @@ struct CLITests {
             ])
             let run = try Self.cli(server, ["deploy", jsonc, "--dispatch-namespace", "apps"])
             #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("warning: ") && run.stderr.contains("\"durable_objects\" is not supported"), "\(run.stderr)")
             #expect(run.stdout.contains("Uploaded shop to dispatch namespace \"apps\" (2 module(s)"), "\(run.stdout)")
 
             let script = "\(account)/workers/dispatch/namespaces/apps/scripts/shop"
@@ -152,7 +157,10 @@ struct CLITests {
             #expect(binding("DB")?["type"] as? String == "d1")
             #expect(binding("ASSETS")?["type"] as? String == "r2_bucket" && binding("ASSETS")?["bucket_name"] as? String == "assets")
             #expect(binding("AUTH")?["type"] as? String == "service" && binding("AUTH")?["entrypoint"] as? String == "Auth")
-            #expect(bindings.count == 6)
+            #expect(binding("DISPATCHER")?["type"] as? String == "dispatch_namespace" && binding("DISPATCHER")?["namespace"] as? String == "apps")
+            #expect(binding("VERSION")?["type"] as? String == "version_metadata")
+            #expect(bindings.count == 8)
+            #expect((result["tail_consumers"] as? [[String: Any]])?.first?["service"] as? String == "tail")
             let content = try await server.request("GET", "\(script)/content")
             #expect(String(decoding: content.data, as: UTF8.self).contains("<h1>shop</h1>"))
 
