@@ -86,6 +86,17 @@ public final class Watchdog: @unchecked Sendable {
         return Usage(cpuNanoseconds: used, exceeded: execution.fired || used > execution.budget)
     }
 
+    /// Stops every execution it is timing now, as if its budget were spent (outcome
+    /// `exceededCpu`): for a shutdown that cannot wait, and for tests.
+    public func terminateAll() {
+        condition.lock()
+        for (key, execution) in active where !execution.fired {
+            execution.handle.terminate()
+            active[key]?.fired = true
+        }
+        condition.unlock()
+    }
+
     private func startThread() {
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "switchyard-watchdog"

@@ -122,11 +122,12 @@ struct LimitsTests {
 
     @Test func runawayWorkerDoesNotDisturbOthers() async throws {
         try await RuntimeHarness.with(executors: 2) { (h: RuntimeHarness) async throws in
-            // A CPU budget far above what the well-behaved requests need (a few ms each), so the
-            // order below holds however busy the machine is: both executors slow down alike.
+            // A budget the runaway cannot spend during the test: it spins until the test stops it
+            // (below), so the order of events does not depend on how busy the machine is.
             var limits = WorkerLimits()
-            limits.cpuMilliseconds = 2000
-            let runaway = h.worker("export default { fetch() { while (true) {} } };", limits: limits)
+            limits.cpuMilliseconds = 3_600_000
+            let runaway = h.worker(
+                "export default { fetch() { console.log('spinning'); while (true) {} } };", limits: limits)
             let wellBehaved = h.worker("""
                 let n = 0;
                 export default { async fetch() { await null; return new Response("ok " + ++n); } };
@@ -137,14 +138,23 @@ struct LimitsTests {
                 finished.withLock { $0.append("runaway") }
                 return result
             }()
+            for _ in 0..<500 where !h.logs().contains("spinning") {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(h.logs().contains("spinning"))
             // The well-behaved worker keeps serving on the other executor while the runaway spins.
             for index in 1...20 {
                 #expect(try await h.text(wellBehaved, loop: 1) == "ok \(index)")
             }
-            finished.withLock { $0.append("well-behaved") }
+            #expect(finished.withLock { $0 }.isEmpty)
+            // Stop it (again until it is stopped: this never waits on the runaway's own pace).
+            for _ in 0..<500 where finished.withLock({ $0.isEmpty }) {
+                h.watchdog.terminateAll()
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let result = try await spin
             #expect(result.outcome == .exceededCpu)
-            #expect(finished.withLock { $0 } == ["well-behaved", "runaway"])
+            #expect(finished.withLock { $0 } == ["runaway"])
             // And on the runaway's own executor, other workers are served once it is stopped.
             #expect(try await h.text(wellBehaved, loop: 0) == "ok 1")
         }

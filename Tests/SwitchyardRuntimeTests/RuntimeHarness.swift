@@ -14,10 +14,15 @@ final class RuntimeHarness: Sendable {
     let logEntries = LogCollector()
     private let counter = Atomic<Int>(0)
 
+    /// This harness's own watchdog: `terminateAll()` in one test never touches another's work.
+    let watchdog = Watchdog()
+
     init(executors: Int = 2) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: executors)
         let entries = logEntries
-        runtime = WorkerRuntime(eventLoops: group) { entry in entries.append(entry) }
+        runtime = WorkerRuntime(eventLoops: group, configuration: .init(watchdog: watchdog)) { entry in
+            entries.append(entry)
+        }
     }
 
     /// Creates a harness, runs `body`, and shuts the executors down.
