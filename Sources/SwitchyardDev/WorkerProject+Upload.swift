@@ -32,7 +32,7 @@ extension WorkerProject {
             if case .string(let text) = value {
                 bindings.append(["type": "plain_text", "name": .string(name), "text": .string(text)])
             } else {
-                bindings.append(["type": "json", "name": .string(name), "json": JSON(value)])
+                bindings.append(["type": "json", "name": .string(name), "json": value])
             }
         }
         switch configuration["vars"] {
@@ -90,25 +90,25 @@ extension WorkerProject {
             guard case .array(let items) = flags, items.allSatisfy({ if case .string = $0 { true } else { false } }) else {
                 throw fail("\"compatibility_flags\" must be an array of strings")
             }
-            metadata["compatibility_flags"] = JSON(flags)
+            metadata["compatibility_flags"] = flags
         }
         if let tags = configuration["tags"] {
             guard case .array(let items) = tags, items.allSatisfy({ if case .string = $0 { true } else { false } }) else {
                 throw fail("\"tags\" must be an array of strings")
             }
-            metadata["tags"] = JSON(tags)
+            metadata["tags"] = tags
         }
         if let limits = configuration["limits"] {
             guard case .object = limits else { throw fail("\"limits\" must be a table such as { cpu_ms = 50 }") }
-            metadata["limits"] = JSON(limits)
+            metadata["limits"] = limits
         }
         if let consumers = configuration["tail_consumers"] {
             guard case .array = consumers else { throw fail("\"tail_consumers\" must be an array") }
-            metadata["tail_consumers"] = JSON(consumers)
+            metadata["tail_consumers"] = consumers
         }
         if let observability = configuration["observability"] {
             guard case .object = observability else { throw fail("\"observability\" must be a table") }
-            metadata["observability"] = JSON(observability)
+            metadata["observability"] = observability
         }
         let unsupported = [
             "durable_objects", "queues", "analytics_engine_datasets", "vectorize", "ai", "hyperdrive", "assets",
@@ -132,20 +132,6 @@ extension ModuleType {
         case .data: self = .data
         case .json: self = .json
         case .wasm: self = .wasm
-        }
-    }
-}
-
-extension JSON {
-    /// The same value as a ``JSONValue`` read from a wrangler configuration.
-    init(_ value: JSONValue) {
-        switch value {
-        case .null: self = .null
-        case .bool(let value): self = .bool(value)
-        case .number(let value): self = .number(value)
-        case .string(let value): self = .string(value)
-        case .array(let items): self = .array(items.map(JSON.init))
-        case .object(let fields): self = .object(fields.mapValues(JSON.init))
         }
     }
 }

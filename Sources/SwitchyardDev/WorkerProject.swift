@@ -1,5 +1,6 @@
 import Foundation
 import SwitchyardJS
+import SwitchyardModel
 import SwitchyardRuntime
 import TOMLKit
 
@@ -12,11 +13,11 @@ public struct WorkerProject: Sendable {
     public var mainPath: String
     /// Folder that module names are relative to.
     public var rootPath: String
-    public var vars: [String: JSONValue]
+    public var vars: [String: JSON]
     public var compatibilityDate: String
     public var limits: WorkerLimits
     /// The whole wrangler configuration (empty for a single script).
-    public var configuration: [String: JSONValue] = [:]
+    public var configuration: [String: JSON] = [:]
     /// The configuration file it came from, for messages (`nil` for a single script).
     public var configurationPath: String?
 
@@ -47,7 +48,7 @@ public struct WorkerProject: Sendable {
         if case .object(let configured)? = config["limits"], case .number(let cpu)? = configured["cpu_ms"] {
             limits.cpuMilliseconds = Int(cpu)
         }
-        var vars: [String: JSONValue] = [:]
+        var vars: [String: JSON] = [:]
         if case .object(let configured)? = config["vars"] { vars = configured }
         var name = (absolute as NSString).lastPathComponent
         if case .string(let configured)? = config["name"] { name = configured }
@@ -58,7 +59,7 @@ public struct WorkerProject: Sendable {
             compatibilityDate: date, limits: limits, configuration: config, configurationPath: configPath)
     }
 
-    static func readConfiguration(folder: String) throws -> ([String: JSONValue], String) {
+    static func readConfiguration(folder: String) throws -> ([String: JSON], String) {
         for file in ["wrangler.jsonc", "wrangler.json", "wrangler.toml"] {
             let path = folder + "/" + file
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
@@ -73,7 +74,7 @@ public struct WorkerProject: Sendable {
                 json = JSONC.strip(text)
             }
             do {
-                guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)) else {
+                guard case .object(let object) = try JSONDecoder().decode(JSON.self, from: Data(json.utf8)) else {
                     throw LoadError(description: "\(path): the configuration must be an object")
                 }
                 return (object, path)
@@ -147,7 +148,7 @@ public struct WorkerProject: Sendable {
         let (mainName, isModule, modules) = try moduleFiles()
         var bindings = vars
         for (key, value) in extraVars { bindings[key] = .string(value) }
-        let json = String(decoding: try JSONEncoder().encode(JSONValue.object(bindings)), as: UTF8.self)
+        let json = String(decoding: try JSONEncoder().encode(JSON.object(bindings)), as: UTF8.self)
         return WorkerScript(
             name: name, versionID: versionID, format: isModule ? .modules(main: mainName) : .serviceWorker(name: mainName),
             modules: modules, plainBindingsJSON: json, limits: override ?? limits, compatibilityDate: compatibilityDate)
@@ -156,44 +157,5 @@ public struct WorkerProject: Sendable {
     /// ES module workers export their handler; service-worker scripts call addEventListener.
     static func looksLikeModule(_ source: String) -> Bool {
         source.range(of: #"(^|[\n;}])\s*(export|import)\s*[\{\*\w"']"#, options: .regularExpression) != nil
-    }
-}
-
-/// Any JSON value, for configuration files and bindings.
-public enum JSONValue: Codable, Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
     }
 }
