@@ -135,23 +135,17 @@ public final class SQLiteControlPlaneStore: Sendable {
 
     /// Runs `body` alone on the connection, inside `BEGIN IMMEDIATE` ... `COMMIT`; rolls back on error.
     func transaction<T>(_ body: () async throws -> T) async throws -> T {
-        try await lock.withLock {
-            _ = try await connection.query("BEGIN IMMEDIATE")
-            do {
-                let value = try await body()
-                _ = try await connection.query("COMMIT")
-                return value
-            } catch {
-                _ = try? await connection.query("ROLLBACK")
-                throw error
-            }
-        }
+        try await exclusively(begin: "BEGIN IMMEDIATE", body)
     }
 
     /// Runs read-only `body` alone on the connection (a consistent snapshot).
     func read<T>(_ body: () async throws -> T) async throws -> T {
+        try await exclusively(begin: "BEGIN", body)
+    }
+
+    private func exclusively<T>(begin: String, _ body: () async throws -> T) async throws -> T {
         try await lock.withLock {
-            _ = try await connection.query("BEGIN")
+            _ = try await connection.query(begin)
             do {
                 let value = try await body()
                 _ = try await connection.query("COMMIT")
