@@ -67,9 +67,10 @@ public final class DevServer: Sendable {
             configuration: .init(host: configuration.host, port: configuration.port), group: group, runtime: runtime,
             router: { [self] _ in self.current.withLock { $0?.script } },
             onRequest: { [output] record in
-                let hundredths = (record.cpuNanoseconds + 5_000) / 10_000
-                let fraction = hundredths % 100
-                let cpu = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+                // Microsecond precision: a hello world takes a few microseconds of CPU.
+                let micros = (record.cpuNanoseconds + 500) / 1_000
+                let fraction = String(micros % 1_000)
+                let cpu = "\(micros / 1_000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
                 let outcome = record.outcome.map { $0 == .ok ? "" : " \($0.rawValue)" } ?? ""
                 output("\(record.method) \(record.path) \(record.status)\(outcome) (\(cpu) ms CPU)")
             })

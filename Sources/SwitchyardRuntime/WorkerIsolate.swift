@@ -46,6 +46,9 @@ final class WorkerIsolate {
     private var timers: [Int: Timer] = [:]
     /// The request whose task is running, to which timers and logs belong.
     private var current: Invocation?
+    /// Results produced inside a task, handed out once the task's CPU time is counted.
+    private var deferredResults: [(Invocation, InvocationResult)] = []
+    private var taskDepth = 0
     private var memoryLimitBytes: Int { script.limits.memoryMegabytes * 1024 * 1024 }
     /// Set by the check inside an event's window; the isolate is condemned right after.
     private var memoryExceeded = false
@@ -178,15 +181,18 @@ final class WorkerIsolate {
             ?? Self.startupBudgetNanoseconds
         watchdog.enter(self, handle: isolate.terminationHandle, budget: budget)
         current = invocation
+        taskDepth += 1
         let result: Result<T, JSError>
         do throws(JSError) {
             result = .success(try body())
         } catch {
             result = .failure(error)
         }
+        taskDepth -= 1
         current = nil
         let usage = watchdog.exit(self)
         invocation?.cpuNanoseconds += usage.cpuNanoseconds
+        defer { deliverDeferredResults() }
         if usage.exceeded {
             condemn(.exceededCpu, culprit: invocation)
         } else if memoryExceeded || (checkMemoryAfter && exceedsMemory()) {
@@ -266,7 +272,23 @@ final class WorkerIsolate {
         if case .failure(let message, let stack) = result.value, result.outcome == .exception {
             log(.error, stack.isEmpty ? "Uncaught \(message)" : "Uncaught \(stack)", invocation)
         }
-        invocation.promise.succeed(result)
+        if taskDepth > 0 {
+            // The task that produced it is still running: its CPU time is not counted yet.
+            deferredResults.append((invocation, result))
+        } else {
+            invocation.promise.succeed(result)
+        }
+    }
+
+    private func deliverDeferredResults() {
+        guard taskDepth == 0, !deferredResults.isEmpty else { return }
+        let results = deferredResults
+        deferredResults.removeAll()
+        for (invocation, result) in results {
+            var result = result
+            result.cpuNanoseconds = invocation.cpuNanoseconds
+            invocation.promise.succeed(result)
+        }
     }
 
     /// Ends a request: its timers are dropped and its slot released.

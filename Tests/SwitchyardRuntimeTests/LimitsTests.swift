@@ -54,6 +54,26 @@ struct LimitsTests {
         }
     }
 
+    @Test func responsesReportTheCPUTimeTheyUsed() async throws {
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            let script = h.worker("""
+                export default {
+                  fetch(request) {
+                    let x = 0;
+                    if (new URL(request.url).pathname === "/work") for (let i = 0; i < 5e6; i++) x += Math.sqrt(i);
+                    return new Response(String(x > 0));
+                  }
+                };
+                """)
+            let light = try await h.fetch(script, "/")
+            #expect(light.cpuNanoseconds > 0)
+            let heavy = try await h.fetch(script, "/work")
+            #expect(heavy.bodyText == "true")
+            #expect(heavy.cpuNanoseconds > 1_000_000)
+            #expect(heavy.cpuNanoseconds > light.cpuNanoseconds)
+        }
+    }
+
     @Test func cpuLimitCountsCPUTimeNotWaiting() async throws {
         try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
             var limits = WorkerLimits()
