@@ -103,11 +103,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
     public func deleteScript(accountID: String, namespace: String, name: String) async throws -> Bool {
         try await transaction {
             let namespaceID = try await requireNamespaceID(accountID: accountID, name: namespace)
-            guard
-                !(try await query(
-                    "SELECT 1 FROM scripts WHERE namespace_id = ? AND name = ?", [.text(namespaceID), .text(name)]
-                ).isEmpty)
-            else { return false }
+            guard try await scriptExists(namespaceID: namespaceID, name: name) else { return false }
             try await query("DELETE FROM scripts WHERE namespace_id = ? AND name = ?", [.text(namespaceID), .text(name)])
             try await collectGarbage()
             return true
@@ -135,11 +131,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
     public func setTags(accountID: String, namespace: String, script: String, tags: [String]) async throws -> [String] {
         try await transaction {
             let namespaceID = try await requireNamespaceID(accountID: accountID, name: namespace)
-            guard
-                !(try await query(
-                    "SELECT 1 FROM scripts WHERE namespace_id = ? AND name = ?", [.text(namespaceID), .text(script)]
-                ).isEmpty)
-            else { throw StoreError.notFound("script \"\(script)\"") }
+            guard try await scriptExists(namespaceID: namespaceID, name: script) else { throw StoreError.notFound("script \"\(script)\"") }
             try await query(
                 "UPDATE scripts SET tags = ?, modified_on = ? WHERE namespace_id = ? AND name = ?",
                 [.text(try Self.encode(tags)), .text(Self.now()), .text(namespaceID), .text(script)])
@@ -151,11 +143,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
     public func versions(accountID: String, namespace: String, script: String) async throws -> [VersionRecord] {
         try await read {
             let namespaceID = try await requireNamespaceID(accountID: accountID, name: namespace)
-            guard
-                !(try await query(
-                    "SELECT 1 FROM scripts WHERE namespace_id = ? AND name = ?", [.text(namespaceID), .text(script)]
-                ).isEmpty)
-            else { throw StoreError.notFound("script \"\(script)\"") }
+            guard try await scriptExists(namespaceID: namespaceID, name: script) else { throw StoreError.notFound("script \"\(script)\"") }
             return try await query(
                 "SELECT * FROM versions WHERE namespace_id = ? AND script = ? ORDER BY number DESC",
                 [.text(namespaceID), .text(script)]
@@ -208,6 +196,11 @@ extension SQLiteControlPlaneStore: ScriptStore {
             ).first
         else { throw StoreError.notFound("dispatch namespace \"\(name)\"") }
         return row.string("id")
+    }
+
+    func scriptExists(namespaceID: String, name: String) async throws -> Bool {
+        !(try await query("SELECT 1 FROM scripts WHERE namespace_id = ? AND name = ?", [.text(namespaceID), .text(name)])
+            .isEmpty)
     }
 
     func scriptRow(namespaceID: String, namespace: String, name: String) async throws -> ScriptRecord? {
