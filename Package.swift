@@ -139,8 +139,10 @@ let package = Package(
                 "SwitchyardStoreSQLite",
                 "SwitchyardAPI",
                 "SwitchyardRuntime",
+                "SwitchyardEdge",
                 "SwitchyardJS",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -207,6 +209,11 @@ let package = Package(
             path: "Benchmarks/APIBench",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SwitchyardTestSupport",
+            path: "Tests/SwitchyardTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SwitchyardJSTests",
             dependencies: ["SwitchyardJS"],
@@ -227,6 +234,7 @@ let package = Package(
             name: "SwitchyardDevTests",
             dependencies: [
                 "SwitchyardDev",
+                "SwitchyardTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -264,6 +272,7 @@ let package = Package(
                 "SwitchyardServer",
                 "SwitchyardAPI",
                 "SwitchyardModel",
+                "SwitchyardTestSupport",
             ],
             exclude: ["Python"],
             swiftSettings: swiftSettings

@@ -52,6 +52,10 @@ extension ControlPlaneAPI {
             let updated = try await store.updateNamespace(
                 accountID: accountID, name: name, newName: newName, trustedWorkers: trusted,
                 modifiedBy: try context.requireToken().id)
+            if let newName, newName != name {
+                observer?.namespaceChanged(accountID: accountID, namespace: name)
+                observer?.namespaceChanged(accountID: accountID, namespace: newName)
+            }
             return try EnvelopeResponse.success(updated)
         }
         api.put(RouterPath(base + "/{namespace}"), use: update)
@@ -59,23 +63,10 @@ extension ControlPlaneAPI {
         api.delete(RouterPath(base + "/{namespace}")) { _, context in
             let accountID = try account(context)
             let name = try context.parameter("namespace")
-            // Note the scripts first so the edge can drop them once the namespace is gone.
-            var scripts: [String] = []
-            if observer != nil {
-                var page = PageRequest(page: 1, perPage: 1000)
-                while true {
-                    let batch = try await store.scripts(accountID: accountID, namespace: name, filter: TagFilter(), page: page)
-                    scripts += batch.items.map(\.name)
-                    if batch.items.count < page.perPage { break }
-                    page.page += 1
-                }
-            }
             guard try await store.deleteNamespace(accountID: accountID, name: name) else {
                 throw APIError.namespaceNotFound(name)
             }
-            for script in scripts {
-                observer?.scriptChanged(accountID: accountID, namespace: name, script: script, versionID: nil)
-            }
+            observer?.namespaceChanged(accountID: accountID, namespace: name)
             return EnvelopeResponse.empty()
         }
     }

@@ -65,7 +65,9 @@ public final class DevServer: Sendable {
 
         let edge = EdgeServer(
             configuration: .init(host: configuration.host, port: configuration.port), group: group, runtime: runtime,
-            router: { [self] _ in self.current.withLock { $0?.script } },
+            router: { [self] _, _ in
+                self.current.withLock { $0.map { .worker($0.script) } } ?? .notFound(message: "No worker is loaded.")
+            },
             onRequest: { [output] record in
                 // Microsecond precision: a hello world takes a few microseconds of CPU.
                 let micros = (record.cpuNanoseconds + 500) / 1_000

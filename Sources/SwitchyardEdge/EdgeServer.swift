@@ -30,8 +30,18 @@ public final class EdgeServer: Sendable {
         public var cpuNanoseconds: UInt64
     }
 
-    /// Picks the worker for a request; nil answers 404.
-    public typealias Router = @Sendable (HTTPRequestHead) -> WorkerScript?
+    /// Where a request goes.
+    public enum Route: Sendable {
+        case worker(WorkerScript)
+        /// No worker serves this request: 404 with `message`.
+        case notFound(message: String)
+        /// The router must look the worker up first (a cache miss); the future completes on the
+        /// event loop it was given.
+        case pending(EventLoopFuture<Route>)
+    }
+
+    /// Picks the worker for a request, synchronously when it can, on the connection's event loop.
+    public typealias Router = @Sendable (HTTPRequestHead, any EventLoop) -> Route
 
     private let configuration: Configuration
     private let group: any EventLoopGroup

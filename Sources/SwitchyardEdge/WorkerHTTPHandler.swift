@@ -49,25 +49,39 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             run(head: head, body: body, context: context)
         case (.end, .tooLarge(let head)):
             state = .running
-            let response = WorkerResponse(
-                status: 413, statusText: "Payload Too Large", headers: [("content-type", "text/plain;charset=UTF-8")],
-                body: ByteBuffer(string: "Payload Too Large\n"))
-            write(response, for: head, keepAlive: false, context: context)
+            answer(status: .payloadTooLarge, message: "Payload Too Large", for: head, keepAlive: false, context: context)
         default:
             break
         }
     }
 
     private func run(head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
-        let keepAlive = head.isKeepAlive
-        guard let script = shared.router(head) else {
-            let response = WorkerResponse(
-                status: 404, statusText: "Not Found", headers: [("content-type", "text/plain;charset=UTF-8")],
-                body: ByteBuffer(string: "No worker is routed here.\n"))
-            write(response, for: head, keepAlive: keepAlive, context: context)
-            shared.onRequest(.init(method: head.method.rawValue, path: head.uri, status: 404, outcome: nil, cpuNanoseconds: 0))
-            return
+        route(shared.router(head, context.eventLoop), head: head, body: body, context: context)
+    }
+
+    private func route(_ route: EdgeServer.Route, head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
+        switch route {
+        case .worker(let script):
+            invoke(script, head: head, body: body, context: context)
+        case .notFound(let message):
+            answer(status: .notFound, message: message, for: head, keepAlive: head.isKeepAlive, context: context)
+        case .pending(let lookup):
+            lookup.assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let resolved):
+                    self.route(resolved, head: head, body: body, context: context)
+                case .failure:
+                    // The store could not be read; the details are the router's to log.
+                    self.answer(
+                        status: .serviceUnavailable, message: "The worker could not be looked up; try again.", for: head,
+                        keepAlive: head.isKeepAlive, context: context)
+                }
+            }
         }
+    }
+
+    private func invoke(_ script: WorkerScript, head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
+        let keepAlive = head.isKeepAlive
         var headers: [(name: String, value: String)] = []
         headers.reserveCapacity(head.headers.count)
         for header in head.headers { headers.append((name: header.name, value: header.value)) }
@@ -94,6 +108,18 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.write(response, for: head, keepAlive: keepAlive, context: context)
             onRequest(record)
         }
+    }
+
+    /// A plain-text answer of the listener itself (no worker ran), logged like any other.
+    private func answer(
+        status: HTTPResponseStatus, message: String, for head: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext
+    ) {
+        let response = WorkerResponse(
+            status: Int(status.code), statusText: status.reasonPhrase,
+            headers: [("content-type", "text/plain;charset=UTF-8")], body: ByteBuffer(string: message + "\n"))
+        write(response, for: head, keepAlive: keepAlive, context: context)
+        shared.onRequest(
+            .init(method: head.method.rawValue, path: head.uri, status: response.status, outcome: nil, cpuNanoseconds: 0))
     }
 
     private func write(_ response: WorkerResponse, for request: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {

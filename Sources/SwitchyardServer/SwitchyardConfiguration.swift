@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Configuration of `switchyard serve`.
 ///
 /// | key | default | meaning |
@@ -6,7 +8,9 @@
 /// | `api.host` | `127.0.0.1` | address of the control-plane API |
 /// | `api.port` | `8788` | its port (`0` picks a free one) |
 /// | `api.maxScriptSize` | 10 MiB | largest worker (sum of its modules) |
-/// | `edge.host` / `edge.port` | `127.0.0.1` / `8787` | the edge listener (wired by the edge, see ``WorkerCatalog``) |
+/// | `edge.host` / `edge.port` | `127.0.0.1` / `8787` | the edge listener (`0` picks a free port) |
+/// | `edge.dispatchNamespace` | `default` | the namespace whose scripts the edge serves by subdomain |
+/// | `edge.executors` | cores | executor threads running workers |
 /// | `adminToken` | generated | `SWITCHYARD_ADMIN_TOKEN`: the admin token to use instead of a generated one |
 public struct SwitchyardConfiguration: Sendable {
     public struct API: Sendable {
@@ -24,10 +28,18 @@ public struct SwitchyardConfiguration: Sendable {
     public struct Edge: Sendable {
         public var host: String
         public var port: Int
+        /// `<script>.<domain>` is served by `script` in this dispatch namespace of the account.
+        public var dispatchNamespace: String
+        public var executors: Int
 
-        public init(host: String = "127.0.0.1", port: Int = 8787) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 8787, dispatchNamespace: String = "default",
+            executors: Int = System.coreCount
+        ) {
             self.host = host
             self.port = port
+            self.dispatchNamespace = dispatchNamespace
+            self.executors = executors
         }
     }
 

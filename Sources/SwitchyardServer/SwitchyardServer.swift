@@ -6,38 +6,48 @@ import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 import SwitchyardAPI
+import SwitchyardEdge
 import SwitchyardModel
 import SwitchyardRuntime
 import SwitchyardStore
 import SwitchyardStoreSQLite
 
-/// The composition root of `switchyard serve`: the SQLite store, the validation runtime, the
-/// control-plane API on Hummingbird, and the ``WorkerCatalog`` the edge reads deployed workers from.
+/// The composition root of `switchyard serve`: the SQLite store, the control-plane API on
+/// Hummingbird with its validation runtime, and the edge listener with its own runtime, reading
+/// deployed workers through the ``WorkerCatalog``.
 ///
-/// The edge listener is wired by the edge (see ``catalog`` and ``runtime``); this type runs the
-/// API as a `Service` in a `ServiceGroup` that stops on SIGTERM / SIGINT.
+/// Runs the API and the edge as `Service`s in a `ServiceGroup` that stops on SIGTERM / SIGINT.
 public final class SwitchyardServer: Sendable {
     public let configuration: SwitchyardConfiguration
     public let store: SQLiteControlPlaneStore
     /// Deployed workers by namespace and name, for the edge.
     public let catalog: WorkerCatalog
-    /// The runtime that validates uploads (the edge may share it).
-    public let runtime: WorkerRuntime
+    /// The runtime that validates uploads in scratch isolates.
+    public let validationRuntime: WorkerRuntime
+    /// The runtime that serves requests on the edge's executors.
+    public let edgeRuntime: WorkerRuntime
     public let bootstrap: Bootstrap.Outcome
     let validationLoops: MultiThreadedEventLoopGroup
+    let edgeLoops: MultiThreadedEventLoopGroup
     let logger: Logger
 
     private init(
-        configuration: SwitchyardConfiguration, store: SQLiteControlPlaneStore, catalog: WorkerCatalog,
-        runtime: WorkerRuntime, bootstrap: Bootstrap.Outcome, validationLoops: MultiThreadedEventLoopGroup, logger: Logger
+        configuration: SwitchyardConfiguration, store: SQLiteControlPlaneStore, bootstrap: Bootstrap.Outcome,
+        logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
-        self.catalog = catalog
-        self.runtime = runtime
         self.bootstrap = bootstrap
-        self.validationLoops = validationLoops
         self.logger = logger
+        validationLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.validationThreads))
+        validationRuntime = WorkerRuntime(eventLoops: validationLoops) { entry in
+            logger.debug("validation isolate output", metadata: ["message": .string(entry.message)])
+        }
+        edgeLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.edge.executors))
+        edgeRuntime = WorkerRuntime(eventLoops: edgeLoops) { entry in
+            logger.info("worker output", metadata: ["level": "\(entry.level)", "message": .string(entry.message)])
+        }
+        catalog = WorkerCatalog(store: store, runtime: edgeRuntime)
     }
 
     /// Opens the data directory (creating it), the database, and the first account and token.
@@ -50,14 +60,7 @@ public final class SwitchyardServer: Sendable {
         let store = try await SQLiteControlPlaneStore.open(
             configuration: .init(path: configuration.dataDirectory + "/switchyard.sqlite"), logger: logger)
         let outcome = try await Bootstrap.ensureAccount(store: store, configuration: configuration)
-        let loops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.validationThreads))
-        let runtime = WorkerRuntime(eventLoops: loops) { entry in
-            logger.debug("validation isolate output", metadata: ["message": .string(entry.message)])
-        }
-        let catalog = WorkerCatalog(store: store, runtime: runtime)
-        return SwitchyardServer(
-            configuration: configuration, store: store, catalog: catalog, runtime: runtime, bootstrap: outcome,
-            validationLoops: loops, logger: logger)
+        return SwitchyardServer(configuration: configuration, store: store, bootstrap: outcome, logger: logger)
     }
 
     /// The API application; `onRunning` receives the bound port.
@@ -65,7 +68,7 @@ public final class SwitchyardServer: Sendable {
         -> some ApplicationProtocol
     {
         let api = ControlPlaneAPI(
-            store: store, validator: RuntimeScriptValidator(runtime: runtime, eventLoops: validationLoops),
+            store: store, validator: RuntimeScriptValidator(runtime: validationRuntime, eventLoops: validationLoops),
             observer: catalog, configuration: .init(maxScriptSize: configuration.api.maxScriptSize))
         return Application(
             router: api.router(),
@@ -75,14 +78,50 @@ public final class SwitchyardServer: Sendable {
             logger: logger)
     }
 
+    /// The edge listener; `onRunning` receives the bound port.
+    public func edgeService(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+        let router = SubdomainRouter(
+            catalog: catalog, accountID: bootstrap.account.id, namespace: configuration.edge.dispatchNamespace,
+            logger: logger)
+        let edge = EdgeServer(
+            configuration: .init(host: configuration.edge.host, port: configuration.edge.port), group: edgeLoops,
+            runtime: edgeRuntime, router: router.route,
+            onRequest: { [logger] record in
+                logger.debug(
+                    "request",
+                    metadata: [
+                        "method": .string(record.method), "path": .string(record.path), "status": "\(record.status)",
+                        "cpu_ns": "\(record.cpuNanoseconds)",
+                    ])
+            })
+        return EdgeService(edge: edge, onRunning: onRunning)
+    }
+
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
-    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    public func run(
+        onAPIRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onEdgeRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
         let group = ServiceGroup(
             configuration: .init(
-                services: [apiApplication(onRunning: onRunning)], gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+                services: [apiApplication(onRunning: onAPIRunning), edgeService(onRunning: onEdgeRunning)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         try await store.close()
         try await validationLoops.shutdownGracefully()
+        try await edgeLoops.shutdownGracefully()
+    }
+}
+
+/// Runs an ``EdgeServer`` as a service: listens until graceful shutdown begins.
+struct EdgeService: Service {
+    let edge: EdgeServer
+    let onRunning: @Sendable (Int) async -> Void
+
+    func run() async throws {
+        let address = try await edge.start()
+        await onRunning(address.port ?? 0)
+        try? await gracefulShutdown()
+        try await edge.stop()
     }
 }

@@ -21,7 +21,9 @@ public final class WorkerCatalog: ScriptChangeObserver {
     private let store: any ControlPlaneStore
     private let runtime: WorkerRuntime?
     private struct State {
-        var scripts: [Key: WorkerScript] = [:]
+        /// `nil` values remember that there is no such script, so unknown hostnames do not reach
+        /// the store on every request.
+        var scripts: [Key: WorkerScript?] = [:]
         /// Bumped on every change, so a load that raced with a deploy is not cached.
         var generations: [Key: UInt64] = [:]
     }
@@ -38,16 +40,29 @@ public final class WorkerCatalog: ScriptChangeObserver {
         let key = Key(accountID: accountID, namespace: namespace, name: name)
         let (cached, generation) = state.withLock { ($0.scripts[key], $0.generations[key] ?? 0) }
         if let cached { return cached }
-        guard let record = try await store.script(accountID: accountID, namespace: namespace, name: name) else {
-            return nil
+        var script: WorkerScript?
+        let record: ScriptRecord?
+        do {
+            record = try await store.script(accountID: accountID, namespace: namespace, name: name)
+        } catch let error as StoreError where error.isNotFound {
+            record = nil  // the namespace itself does not exist
         }
-        let modules = try await store.moduleContents(record.current.modules)
-        let script = try WorkerScriptBuilder.makeScript(
-            name: Self.workerName(key), versionID: record.current.id, modules: modules, settings: record.current.settings)
+        if let record {
+            let modules = try await store.moduleContents(record.current.modules)
+            script = try WorkerScriptBuilder.makeScript(
+                name: Self.workerName(key), versionID: record.current.id, modules: modules,
+                settings: record.current.settings)
+        }
         state.withLock { state in
-            if (state.generations[key] ?? 0) == generation { state.scripts[key] = script }
+            if (state.generations[key] ?? 0) == generation { state.scripts[key] = .some(script) }
         }
         return script
+    }
+
+    /// The cached answer of ``script(accountID:namespace:name:)`` without waiting: `.some(nil)`
+    /// when the script is known not to exist, `nil` when the store must be asked.
+    public func cachedScript(accountID: String, namespace: String, name: String) -> WorkerScript?? {
+        state.withLock { $0.scripts[Key(accountID: accountID, namespace: namespace, name: name)] }
     }
 
     public func scriptChanged(accountID: String, namespace: String, script: String, versionID: String?) {
@@ -57,6 +72,19 @@ public final class WorkerCatalog: ScriptChangeObserver {
             state.generations[key, default: 0] += 1
         }
         runtime?.retire(workerName: Self.workerName(key), keepVersion: versionID)
+    }
+
+    public func namespaceChanged(accountID: String, namespace: String) {
+        let dropped = state.withLock { state in
+            let keys = Set(state.scripts.keys.filter { $0.accountID == accountID && $0.namespace == namespace })
+                .union(state.generations.keys.filter { $0.accountID == accountID && $0.namespace == namespace })
+            for key in keys {
+                state.scripts[key] = nil
+                state.generations[key, default: 0] += 1
+            }
+            return keys
+        }
+        for key in dropped { runtime?.retire(workerName: Self.workerName(key), keepVersion: nil) }
     }
 
     /// Isolates are keyed by worker name in the runtime; qualify it so scripts of the same name in

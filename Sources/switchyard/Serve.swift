@@ -4,10 +4,10 @@ import Logging
 import SwitchyardModel
 import SwitchyardServer
 
-/// `switchyard serve`: the control-plane API (and, once wired, the edge).
+/// `switchyard serve`: the control-plane API and the edge listener.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run Switchyard: the Cloudflare-compatible API under /client/v4 on an embedded SQLite store.")
+        abstract: "Run Switchyard: the Cloudflare-compatible API under /client/v4 on an embedded SQLite store, and the edge that serves the deployed workers.")
 
     @Option(help: "Folder for the database and the admin token file.")
     var dataDir: String = "./.switchyard"
@@ -21,8 +21,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address of the edge listener.")
     var edgeHost: String = "127.0.0.1"
 
-    @Option(help: "Port of the edge listener.")
+    @Option(help: "Port of the edge listener (0 picks a free one).")
     var edgePort: Int = 8787
+
+    @Option(help: "Dispatch namespace the edge serves: <script>.<domain> runs that script.")
+    var dispatchNamespace: String = "default"
 
     @Option(help: "Largest worker accepted, in bytes (sum of its modules).")
     var maxScriptSize: Int = 10 * 1024 * 1024
@@ -42,7 +45,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = SwitchyardConfiguration(
             dataDirectory: dataDir,
             api: .init(host: apiHost, port: apiPort, maxScriptSize: maxScriptSize),
-            edge: .init(host: edgeHost, port: edgePort),
+            edge: .init(host: edgeHost, port: edgePort, dispatchNamespace: dispatchNamespace),
             adminToken: ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"])
         let server = try await SwitchyardServer.build(configuration: configuration)
         if server.bootstrap.createdAccount {
@@ -53,10 +56,16 @@ struct Serve: AsyncParsableCommand {
         }
         printLine("Account ID: \(server.bootstrap.account.id)")
         LineOutput.shared.flush()
-        try await server.run { port in
-            printLine("Switchyard API listening on http://\(apiHost):\(port)/client/v4")
-            LineOutput.shared.flush()
-        }
+        try await server.run(
+            onAPIRunning: { port in
+                printLine("Switchyard API listening on http://\(apiHost):\(port)/client/v4")
+                LineOutput.shared.flush()
+            },
+            onEdgeRunning: { [edgeHost, dispatchNamespace] port in
+                printLine(
+                    "Edge listening on \(edgeHost):\(port): http://<script>.localhost:\(port) runs <script> of dispatch namespace \"\(dispatchNamespace)\"")
+                LineOutput.shared.flush()
+            })
         LineOutput.shared.flush()
     }
 }

@@ -26,6 +26,9 @@ final class RecordingObserver: ScriptChangeObserver {
     func scriptChanged(accountID: String, namespace: String, script: String, versionID: String?) {
         changes.withLock { $0.append(("\(namespace)/\(script)", versionID)) }
     }
+    func namespaceChanged(accountID: String, namespace: String) {
+        changes.withLock { $0.append(("\(namespace)/*", nil)) }
+    }
 }
 
 /// An API over an in-memory SQLite store with two accounts and tokens of each permission.

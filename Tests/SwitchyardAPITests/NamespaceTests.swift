@@ -51,7 +51,16 @@ struct NamespaceTests {
             #expect(try await api.send(.delete, "\(api.ns)/prod").status == 200)
             try await api.createNamespace()
             #expect(try await api.send(.get, "\(api.ns)/prod/scripts/w").status == 404)
-            #expect(api.observer.changes.withLock { $0.last?.0 == "prod/w" && $0.last?.1 == nil })
+            #expect(api.observer.changes.withLock { $0.last?.0 == "prod/*" })
+        }
+    }
+
+    @Test("renaming a namespace tells the edge about both names")
+    func renameNotifies() async throws {
+        try await Fixture.run { api in
+            try await api.createNamespace()
+            #expect(try await api.send(.patch, "\(api.ns)/prod", json: ["name": "staging"]).status == 200)
+            #expect(api.observer.changes.withLock { $0.suffix(2).map(\.0) } == ["prod/*", "staging/*"])
         }
     }
 

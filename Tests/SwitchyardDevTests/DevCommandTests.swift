@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTestSupport
 import Testing
 
 /// Black-box tests of the real `switchyard dev` binary over HTTP on loopback.

@@ -9,6 +9,8 @@ import Testing
 final class LiveServer: Sendable {
     let process: Process
     let port: Int
+    /// The edge listener's port.
+    let edgePort: Int
     let account: String
     let token: String
     let dataDirectory: String
@@ -17,9 +19,12 @@ final class LiveServer: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)/client/v4" }
 
-    private init(process: Process, port: Int, account: String, token: String, dataDirectory: String, output: String) {
+    private init(
+        process: Process, port: Int, edgePort: Int, account: String, token: String, dataDirectory: String, output: String
+    ) {
         self.process = process
         self.port = port
+        self.edgePort = edgePort
         self.account = account
         self.token = token
         self.dataDirectory = dataDirectory
@@ -47,7 +52,7 @@ final class LiveServer: Sendable {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--data-dir", dataDirectory + "/data", "--api-port", "0"]
+        process.arguments = ["serve", "--data-dir", dataDirectory + "/data", "--api-port", "0", "--edge-port", "0"]
         var environment = ProcessInfo.processInfo.environment
         environment["SWITCHYARD_ADMIN_TOKEN"] = adminToken
         if adminToken == nil { environment.removeValue(forKey: "SWITCHYARD_ADMIN_TOKEN") }
@@ -69,10 +74,13 @@ final class LiveServer: Sendable {
         while ContinuousClock.now < deadline {
             let text = collected.withLock { $0 }
             if let port = Self.match(text, prefix: "listening on http://127.0.0.1:", until: "/").flatMap(Int.init),
+                let edgePort = Self.match(text, prefix: "Edge listening on 127.0.0.1:", until: ":").flatMap(Int.init),
                 let account = Self.match(text, prefix: "Account ID: ", until: "\n")
             {
                 let token = adminToken ?? Self.match(text, prefix: "mode 0600): ", until: "\n") ?? ""
-                return LiveServer(process: process, port: port, account: account, token: token, dataDirectory: dataDirectory, output: text)
+                return LiveServer(
+                    process: process, port: port, edgePort: edgePort, account: account, token: token,
+                    dataDirectory: dataDirectory, output: text)
             }
             if !process.isRunning { throw LiveError("switchyard serve exited early: \(text)") }
             try await Task.sleep(for: .milliseconds(50))
@@ -168,6 +176,11 @@ struct LiveError: Error, CustomStringConvertible {
 
 /// A multipart upload body with a JSON metadata part and one ES module.
 func uploadBody(main: String = "index.mjs", source: String, metadata: [String: Any] = [:]) throws -> (Data, String) {
+    try uploadBody(main: main, modules: [main: source], metadata: metadata)
+}
+
+/// A multipart upload body with a JSON metadata part and several ES modules.
+func uploadBody(main: String, modules: [String: String], metadata: [String: Any] = [:]) throws -> (Data, String) {
     var fields = metadata
     fields["main_module"] = main
     let boundary = "live-\(UUID().uuidString)"
@@ -175,8 +188,10 @@ func uploadBody(main: String = "index.mjs", source: String, metadata: [String: A
     func add(_ text: String) { body.append(Data(text.utf8)) }
     add("--\(boundary)\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n")
     body.append(try JSONSerialization.data(withJSONObject: fields))
-    add("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\(main)\"\r\nContent-Type: application/javascript+module\r\n\r\n")
-    add(source)
+    for (name, source) in modules.sorted(by: { $0.key < $1.key }) {
+        add("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\(name)\"\r\nContent-Type: application/javascript+module\r\n\r\n")
+        add(source)
+    }
     add("\r\n--\(boundary)--\r\n")
     return (body, "multipart/form-data; boundary=\(boundary)")
 }

@@ -6,22 +6,22 @@ import Glibc
 
 /// A minimal HTTP/1.1 client over one POSIX socket, so tests can check keep-alive and send
 /// malformed requests that higher-level clients refuse to produce.
-final class HTTPTestClient {
-    struct Response {
-        var status: Int
-        var reason: String
-        var headers: [String: String]
-        var body: String
+public final class HTTPTestClient {
+    public struct Response: Sendable {
+        public var status: Int
+        public var reason: String
+        public var headers: [String: String]
+        public var body: String
     }
 
-    struct ClientError: Error, CustomStringConvertible {
-        var description: String
+    public struct ClientError: Error, CustomStringConvertible {
+        public var description: String
     }
 
     private let socket: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int) throws {
+    public init(port: Int) throws {
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -42,7 +42,7 @@ final class HTTPTestClient {
 
     deinit { close(socket) }
 
-    func sendRaw(_ text: String) throws {
+    public func sendRaw(_ text: String) throws {
         let bytes = Array(text.utf8)
         var sent = 0
         while sent < bytes.count {
@@ -52,10 +52,11 @@ final class HTTPTestClient {
         }
     }
 
-    func request(_ method: String = "GET", _ path: String, headers: [String: String] = [:], body: String? = nil)
-        throws -> Response
-    {
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\n"
+    public func request(
+        _ method: String = "GET", _ path: String, host: String = "localhost", headers: [String: String] = [:],
+        body: String? = nil
+    ) throws -> Response {
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         if let body { text += "Content-Length: \(body.utf8.count)\r\n" }
         text += "\r\n" + (body ?? "")
@@ -63,7 +64,7 @@ final class HTTPTestClient {
         return try readResponse()
     }
 
-    func readResponse() throws -> Response {
+    public func readResponse() throws -> Response {
         let separator = Array("\r\n\r\n".utf8)
         var headEnd: Int?
         while headEnd == nil {
@@ -88,7 +89,7 @@ final class HTTPTestClient {
     }
 
     /// True when the server has closed the connection.
-    func isClosedByPeer() -> Bool {
+    public func isClosedByPeer() -> Bool {
         var byte: UInt8 = 0
         return recv(socket, &byte, 1, 0) == 0
     }
