@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
 import SwitchyardModel
 import SwitchyardServer
 
@@ -27,12 +28,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Dispatch namespace the edge serves: <script>.<domain> runs that script.")
     var dispatchNamespace: String = "default"
 
+    @Option(help: "Executor threads running workers (default: one per core).")
+    var executors: Int = System.coreCount
+
     @Option(help: "Largest worker accepted, in bytes (sum of its modules).")
     var maxScriptSize: Int = 10 * 1024 * 1024
 
     func validate() throws {
         if !(0...65535).contains(apiPort) { throw ValidationError("--api-port must be between 0 and 65535") }
         if !(0...65535).contains(edgePort) { throw ValidationError("--edge-port must be between 0 and 65535") }
+        if !(1...256).contains(executors) { throw ValidationError("--executors must be between 1 and 256") }
         if maxScriptSize < 1024 { throw ValidationError("--max-script-size must be at least 1024") }
     }
 
@@ -45,7 +50,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = SwitchyardConfiguration(
             dataDirectory: dataDir,
             api: .init(host: apiHost, port: apiPort, maxScriptSize: maxScriptSize),
-            edge: .init(host: edgeHost, port: edgePort, dispatchNamespace: dispatchNamespace),
+            edge: .init(host: edgeHost, port: edgePort, dispatchNamespace: dispatchNamespace, executors: executors),
             adminToken: ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"])
         let server = try await SwitchyardServer.build(configuration: configuration)
         if server.bootstrap.createdAccount {
