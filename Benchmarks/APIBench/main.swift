@@ -10,7 +10,7 @@
 // Prints one Markdown table row per measurement (latency percentiles in milliseconds). The workers
 // are shaped like bundler output: top-level functions and one `export default { fetch }`.
 //
-// Usage: swift build -c release --product switchyard-api-bench && .build/release/switchyard-api-bench [--quick]
+// Usage: swift build -c release --product switchyard-api-bench && .build/release/switchyard-api-bench [--quick] [--uploads-only]
 import Foundation
 import Logging
 import NIOCore
@@ -22,6 +22,8 @@ import SwitchyardStore
 import SwitchyardStoreSQLite
 
 let quick = CommandLine.arguments.contains("--quick")
+/// Measure the uploads only (for profiling the upload path).
+let uploadsOnly = CommandLine.arguments.contains("--uploads-only")
 let token = "bench-token"
 
 /// Latency percentiles of `iterations` sequential calls of `body` (after `warmup` calls).
@@ -106,7 +108,7 @@ func run(server: SwitchyardServer, port: Int) async throws {
 
     // Seed namespaces of 100, 1,000 and 10,000 scripts through the store (one shared module blob).
     let template = try require(try await server.store.script(accountID: account, namespace: "uploads", name: "w1024"))
-    for count in quick ? [100, 1000] : [100, 1000, 10000] {
+    for count in uploadsOnly ? [] : quick ? [100, 1000] : [100, 1000, 10000] {
         let namespace = "n\(count)"
         _ = try await client.createNamespace(name: namespace)
         let seedStart = ContinuousClock.now
@@ -159,11 +161,13 @@ enum APIBench {
         var logger = Logger(label: "switchyard-api-bench")
         logger.logLevel = .critical
         let server = try await SwitchyardServer.build(
-            configuration: .init(dataDirectory: directory, api: .init(host: "127.0.0.1", port: 0), adminToken: token), logger: logger)
+            configuration: .init(
+                dataDirectory: directory, api: .init(host: "127.0.0.1", port: 0), edge: .init(port: 0), adminToken: token),
+            logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; SQLite store in \(directory)\n")
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run { port in continuation.yield(port) } }
+            group.addTask { try await server.run(onAPIRunning: { port in continuation.yield(port) }) }
             var iterator = ports.makeAsyncIterator()
             let port = try require(await iterator.next(), "the API did not start")
             try await run(server: server, port: port)

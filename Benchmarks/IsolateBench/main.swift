@@ -3,6 +3,8 @@
 //   switchyard-isolate-bench cold-start N     load + first response of N new workers, from the
 //                                             executor's spare isolate, and from a fresh one
 //   switchyard-isolate-bench idle-memory N    RSS growth per idle hello-world isolate, N isolates
+//   switchyard-isolate-bench requests N       the runtime's own cost per request (no HTTP)
+//   switchyard-isolate-bench validate N FILE  the upload compile check of an ES module file, N times
 import Foundation
 import NIOCore
 import NIOPosix
@@ -84,7 +86,23 @@ case "requests":
     }.wait()
     let perRequest = Double(elapsed) / Double(count)
     print(String(format: "runtime invoke, warm hello-world isolate: %.2f µs per request (%d requests)", perRequest / 1000, count))
+case "validate":
+    guard arguments.count > 3, let source = FileManager.default.contents(atPath: arguments[3]) else {
+        fatalError("usage: switchyard-isolate-bench validate N FILE")
+    }
+    var samples: [Double] = []
+    for index in 0..<count {
+        let upload = WorkerScript(
+            name: "upload-\(index)", versionID: "v1", format: .modules(main: "worker.js"),
+            modules: [.init(name: "worker.js", kind: .esModule, content: Array(source))])
+        let start = DispatchTime.now().uptimeNanoseconds
+        try runtime.validate(upload, on: loop).wait()
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
+    }
+    samples.sort()
+    print(String(format: "validate %@ (%d bytes), %d times: p50 %.2f ms, min %.2f ms, max %.2f ms",
+                 arguments[3], source.count, count, samples[count / 2], samples[0], samples[count - 1]))
 default:
-    print("usage: switchyard-isolate-bench cold-start|idle-memory|requests N")
+    print("usage: switchyard-isolate-bench cold-start|idle-memory|requests|validate N [FILE]")
 }
 try group.syncShutdownGracefully()
