@@ -61,11 +61,45 @@ int32_t CountPending(v8::Local<v8::Context> context, v8::Local<v8::Array> array)
   return pending;
 }
 
+/// The state of `slot`'s fetch event; reads the response once the handler's value is settled.
+cv8_status PollSlot(cv8_isolate *self, v8::Local<v8::Context> context, int32_t slot, cv8_fetch_state *state,
+                    cv8_response *response, int32_t *wait_until_pending) {
+  v8::Isolate *isolate = self->isolate;
+  auto &entry = self->slots[static_cast<size_t>(slot)];
+  *wait_until_pending = CountPending(context, entry.wait_until.Get(isolate));
+  *state = CV8_FETCH_PENDING;
+  if (entry.responded) {
+    // Already read by an earlier poll (waitUntil work is still running).
+    ViewResponse(entry.response, response);
+    *state = CV8_FETCH_RESPONDED;
+    return CV8_OK;
+  }
+  v8::Local<v8::Value> result = entry.result.Get(isolate);
+  if (result->IsPromise()) {
+    auto promise = result.As<v8::Promise>();
+    switch (promise->State()) {
+      case v8::Promise::kPending:
+        return CV8_OK;
+      case v8::Promise::kRejected:
+        RecordException(self, promise->Result(), v8::Exception::CreateMessage(isolate, promise->Result()));
+        *state = CV8_FETCH_FAILED;
+        return CV8_OK;
+      case v8::Promise::kFulfilled:
+        result = promise->Result();
+        break;
+    }
+  }
+  cv8_status status = ReadResponse(self, context, slot, result, state);
+  if (status == CV8_OK && *state == CV8_FETCH_RESPONDED) ViewResponse(self->slots[static_cast<size_t>(slot)].response, response);
+  return status;
+}
+
 }  // namespace
 
 extern "C" {
 
-cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_t *slot_out) {
+cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_t *slot_out, cv8_fetch_state *state,
+                           cv8_response *response, int32_t *wait_until_pending) {
   Entered entered(self);
   v8::Isolate *isolate = self->isolate;
   v8::Local<v8::Context> context = entered.context;
@@ -111,7 +145,10 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
   entry.result.Reset(isolate, result);
   entry.wait_until.Reset(isolate, wait_until);
   *slot_out = slot;
-  return RunMicrotasks(self);
+  cv8_status status = RunMicrotasks(self);
+  if (status != CV8_OK) return status;
+  // Most handlers settle within that checkpoint: read the response in this same entry.
+  return PollSlot(self, context, slot, state, response, wait_until_pending);
 }
 
 cv8_status cv8_fetch_poll(cv8_isolate *self, int32_t slot, cv8_fetch_state *state, cv8_response *response,
@@ -120,35 +157,7 @@ cv8_status cv8_fetch_poll(cv8_isolate *self, int32_t slot, cv8_fetch_state *stat
     return FailWith(self, CV8_INVALID, "unknown fetch slot");
   }
   Entered entered(self);
-  v8::Isolate *isolate = self->isolate;
-  v8::Local<v8::Context> context = entered.context;
-  auto &entry = self->slots[static_cast<size_t>(slot)];
-  *wait_until_pending = CountPending(context, entry.wait_until.Get(isolate));
-  *state = CV8_FETCH_PENDING;
-  if (entry.responded) {
-    // Already read by an earlier poll (waitUntil work is still running).
-    ViewResponse(entry.response, response);
-    *state = CV8_FETCH_RESPONDED;
-    return CV8_OK;
-  }
-  v8::Local<v8::Value> result = entry.result.Get(isolate);
-  if (result->IsPromise()) {
-    auto promise = result.As<v8::Promise>();
-    switch (promise->State()) {
-      case v8::Promise::kPending:
-        return CV8_OK;
-      case v8::Promise::kRejected:
-        RecordException(self, promise->Result(), v8::Exception::CreateMessage(isolate, promise->Result()));
-        *state = CV8_FETCH_FAILED;
-        return CV8_OK;
-      case v8::Promise::kFulfilled:
-        result = promise->Result();
-        break;
-    }
-  }
-  cv8_status status = ReadResponse(self, context, slot, result, state);
-  if (status == CV8_OK && *state == CV8_FETCH_RESPONDED) ViewResponse(self->slots[static_cast<size_t>(slot)].response, response);
-  return status;
+  return PollSlot(self, entered.context, slot, state, response, wait_until_pending);
 }
 
 void cv8_fetch_release(cv8_isolate *self, int32_t slot) {

@@ -37,7 +37,7 @@ public final class DevServer: Sendable {
     }
 
     private let configuration: Configuration
-    private let output: @Sendable (String) -> Void
+    private let output: any DevOutput
     private let group: MultiThreadedEventLoopGroup
     /// File reads for reloads happen here: executor threads never block on I/O.
     private let fileIO = NIOThreadPool(numberOfThreads: 1)
@@ -46,13 +46,13 @@ public final class DevServer: Sendable {
     private let version = Atomic<Int>(0)
 
     /// - Parameter output: receives every line `dev` prints (logs, access lines, reloads).
-    public init(configuration: Configuration, output: @escaping @Sendable (String) -> Void) {
+    public init(configuration: Configuration, output: any DevOutput) {
         self.configuration = configuration
         self.output = output
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.executors))
         runtime = WorkerRuntime(eventLoops: group) { entry in
             let level = entry.level == .log ? "" : "[\(entry.level)] "
-            output("\(level)\(entry.message)")
+            output.print("\(level)\(entry.message)")
         }
     }
 
@@ -68,14 +68,7 @@ public final class DevServer: Sendable {
             router: { [self] _, _ in
                 self.current.withLock { $0.map { .worker($0.script) } } ?? .notFound(message: "No worker is loaded.")
             },
-            onRequest: { [output] record in
-                // Microsecond precision: a hello world takes a few microseconds of CPU.
-                let micros = (record.cpuNanoseconds + 500) / 1_000
-                let fraction = String(micros % 1_000)
-                let cpu = "\(micros / 1_000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
-                let outcome = record.outcome.map { $0 == .ok ? "" : " \($0.rawValue)" } ?? ""
-                output("\(record.method) \(record.path) \(record.status)\(outcome) (\(cpu) ms CPU)")
-            })
+            onRequest: { [output] record in output.write { AccessLine.append(record, to: &$0) } })
         let address = try await edge.start()
         self.edge.withLock { $0 = edge }
         fileIO.start()
@@ -87,7 +80,7 @@ public final class DevServer: Sendable {
 
     public func stop() async throws {
         try await edge.withLock { $0 }?.stop()
-        try await fileIO.shutdownGracefully()
+        try? await fileIO.shutdownGracefully()  // not running when start() failed
         try await group.shutdownGracefully()
     }
 
@@ -137,7 +130,7 @@ public final class DevServer: Sendable {
                 return self.runtime.validate(script, on: loop).map {
                     self.current.withLock { $0 = (script, files) }
                     self.runtime.retire(workerName: script.name, keepVersion: script.versionID)
-                    self.output("Reloaded \(script.name)")
+                    self.output.print("Reloaded \(script.name)")
                 }.recover { error in
                     self.reloadFailed(error, files: files)
                 }
@@ -147,6 +140,6 @@ public final class DevServer: Sendable {
 
     private func reloadFailed(_ error: any Error, files: [String: Date]) {
         current.withLock { $0?.files = files }
-        output("Reload failed, still serving the previous version:\n\(error)")
+        output.print("Reload failed, still serving the previous version:\n\(error)")
     }
 }

@@ -140,12 +140,13 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let body = response.body, request.method != .HEAD {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
-        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         state = .idle
-        if !keepAlive {
-            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            written.whenComplete { _ in boundContext.value.close(promise: nil) }
+        guard !keepAlive else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
         }
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in boundContext.value.close(promise: nil) }
     }
 
     /// Headers that describe one connection, not the response; the listener sets its own.

@@ -130,12 +130,18 @@ public final class JSIsolate {
 
     // MARK: Fetch events
 
-    /// Starts a fetch event and returns its slot.
-    public func startFetch(_ request: JSRequest) throws(JSError) -> Int32 {
+    /// Starts a fetch event: returns its slot and its first poll (see ``pollFetch(slot:onResponse:)``),
+    /// so a handler that answers at once needs no second call.
+    public func startFetch(
+        _ request: JSRequest, onResponse: (JSResponseView) -> Void
+    ) throws(JSError) -> (slot: Int32, poll: FetchPoll) {
         var slot: Int32 = -1
-        let status = request.withCRequest { cv8_fetch_start(raw, $0, &slot) }
+        var state = CV8_FETCH_PENDING
+        var rawResponse = cv8_response()
+        var waitUntilPending: Int32 = 0
+        let status = request.withCRequest { cv8_fetch_start(raw, $0, &slot, &state, &rawResponse, &waitUntilPending) }
         try check(status)
-        return slot
+        return (slot, fetchPoll(state, rawResponse, waitUntilPending, onResponse: onResponse))
     }
 
     /// Reads a fetch event's state. For a response, `onResponse` receives a view of it, valid
@@ -145,6 +151,13 @@ public final class JSIsolate {
         var rawResponse = cv8_response()
         var waitUntilPending: Int32 = 0
         try check(cv8_fetch_poll(raw, slot, &state, &rawResponse, &waitUntilPending))
+        return fetchPoll(state, rawResponse, waitUntilPending, onResponse: onResponse)
+    }
+
+    private func fetchPoll(
+        _ state: cv8_fetch_state, _ rawResponse: cv8_response, _ waitUntilPending: Int32,
+        onResponse: (JSResponseView) -> Void
+    ) -> FetchPoll {
         switch state {
         case CV8_FETCH_RESPONDED:
             onResponse(JSResponseView(raw: rawResponse))

@@ -52,6 +52,9 @@ final class WorkerIsolate {
     private var memoryLimitBytes: Int { script.limits.memoryMegabytes * 1024 * 1024 }
     /// Set by the check inside an event's window; the isolate is condemned right after.
     private var memoryExceeded = false
+    /// The poll that came back with a request's start, applied by ``settle()`` once the task's
+    /// limits are checked.
+    private var startedPoll: (Invocation, FetchPoll, WorkerResponse?)?
 
     /// Called once the isolate is condemned, so its owner stops routing requests to it.
     var onCondemned: (() -> Void)?
@@ -137,8 +140,14 @@ final class WorkerIsolate {
             method: request.method, url: request.url, headers: request.headers,
             body: request.body.map { Array($0.readableBytesView) }, cfJSON: request.cfJSON)
         let isolate = self.isolate
+        let allocator = self.allocator
         runTask(invocation) { () throws(JSError) in
-            invocation.slot = try isolate.startFetch(jsRequest)
+            var response: WorkerResponse?
+            let (slot, poll) = try isolate.startFetch(jsRequest) { view in
+                response = Self.makeResponse(view, allocator: allocator)
+            }
+            invocation.slot = slot
+            startedPoll = (invocation, poll, response)
         } onFailure: { error in
             if self.invocations[requestID] != nil {
                 self.respond(invocation, with: Self.failure(error, outcome: .exception, cpu: invocation.cpuNanoseconds))
@@ -167,6 +176,7 @@ final class WorkerIsolate {
             self.memoryExceeded = self.exceedsMemory()
             if !self.memoryExceeded { try self.settle() }
         }
+        startedPoll = nil  // not applied when the task hit a limit
         guard case .ready = state else { return }
         if case .failure(let error) = result { failure = error }
         if let failure { onFailure(failure) }
@@ -217,11 +227,18 @@ final class WorkerIsolate {
     /// Polls every in-flight request after a task: responses, failures, finished waitUntil work,
     /// and requests that can no longer make progress.
     private func settle() throws(JSError) {
+        var alreadyPolled: Invocation?
+        if let (invocation, poll, response) = startedPoll {
+            startedPoll = nil
+            apply(poll, response: response, to: invocation)
+            alreadyPolled = invocation
+        }
         if invocations.count == 1, let only = invocations.first?.value {
-            if only.slot >= 0 { try poll(only) }
+            if only.slot >= 0 && only !== alreadyPolled { try poll(only) }
             return
         }
-        for invocation in Array(invocations.values) where invocations[invocation.id] != nil && invocation.slot >= 0 {
+        for invocation in Array(invocations.values)
+        where invocations[invocation.id] != nil && invocation.slot >= 0 && invocation !== alreadyPolled {
             guard case .ready = state else { return }
             try poll(invocation)
         }
@@ -233,6 +250,12 @@ final class WorkerIsolate {
         let poll = try isolate.pollFetch(slot: invocation.slot) { view in
             if !invocation.responded { response = Self.makeResponse(view, allocator: allocator) }
         }
+        apply(poll, response: response, to: invocation)
+    }
+
+    /// Acts on a request's poll: delivers its response or error, and ends it once its
+    /// `waitUntil()` work is done (or gives that work a deadline).
+    private func apply(_ poll: FetchPoll, response: WorkerResponse?, to invocation: Invocation) {
         switch poll.state {
         case .responded:
             if let response {

@@ -16,7 +16,7 @@ struct Switchyard: AsyncParsableCommand {
 
 /// Standard output for lines printed under load (one per request in `dev`): lines are buffered
 /// and written together every 50 ms, instead of one write(2) per line.
-final class LineOutput: Sendable {
+final class LineOutput: DevOutput {
     private let pending = Mutex<[UInt8]>([])
 
     static let shared = LineOutput()
@@ -33,8 +33,12 @@ final class LineOutput: Sendable {
     }
 
     func write(_ line: String) {
+        write { $0.append(contentsOf: line.utf8) }
+    }
+
+    func write(_ appendLine: (inout [UInt8]) -> Void) {
         pending.withLock { buffer in
-            buffer.append(contentsOf: line.utf8)
+            appendLine(&buffer)
             buffer.append(UInt8(ascii: "\n"))
         }
     }
@@ -96,7 +100,7 @@ struct Dev: AsyncParsableCommand {
             configuration: .init(
                 path: path, host: host, port: port, vars: bindings, cpuMilliseconds: cpuMilliseconds,
                 memoryMegabytes: memoryMegabytes, executors: executors ?? ProcessInfo.processInfo.activeProcessorCount),
-            output: printLine)
+            output: LineOutput.shared)
         let address: String
         do {
             let bound = try await server.start()
@@ -104,6 +108,8 @@ struct Dev: AsyncParsableCommand {
         } catch {
             printLine("error: \(error)")
             LineOutput.shared.flush()
+            // Stop the executors first: exiting while one still works in V8 crashes in V8's teardown.
+            try? await server.stop()
             throw ExitCode.failure
         }
         printLine("Ready on \(address)")

@@ -163,4 +163,16 @@ struct DevCommandTests {
         #expect(missing.status != 0)
         #expect(missing.output.contains("no such file or directory"))
     }
+
+    @Test("a port already in use is a clear error and a clean exit, every time")
+    func portInUse() async throws {
+        try await DevProcess.with([Self.example]) { (dev: DevProcess) async throws in
+            // Several tries: exiting while executors still touched V8 used to crash now and then.
+            for _ in 0..<5 {
+                let (status, output) = try DevProcess.startFailure([Self.example], port: dev.port)
+                #expect(status == 1, "\(output)")
+                #expect(output.contains("Address already in use"), "\(output)")
+            }
+        }
+    }
 }

@@ -28,11 +28,11 @@ final class DevProcess: Sendable {
     }
 
     /// Starts `switchyard dev ARGUMENTS --port 0` and waits for "Ready on".
-    /// `switchyard dev ARGUMENTS --port 0`, with standard output and error into one pipe.
-    private static func makeProcess(_ arguments: [String]) -> (Process, Pipe) {
+    /// `switchyard dev ARGUMENTS --port PORT`, with standard output and error into one pipe.
+    private static func makeProcess(_ arguments: [String], port: Int = 0) -> (Process, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["dev"] + arguments + ["--port", "0"]
+        process.arguments = ["dev"] + arguments + ["--port", String(port)]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -59,8 +59,8 @@ final class DevProcess: Sendable {
     }
 
     /// Runs `switchyard dev ARGUMENTS` expecting it to fail at start; returns exit code and output.
-    static func startFailure(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let (process, pipe) = makeProcess(arguments)
+    static func startFailure(_ arguments: [String], port: Int = 0) throws -> (status: Int32, output: String) {
+        let (process, pipe) = makeProcess(arguments, port: port)
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

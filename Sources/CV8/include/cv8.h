@@ -173,10 +173,6 @@ typedef struct cv8_request {
   cv8_bytes cf_json;
 } cv8_request;
 
-/// Starts a fetch event: calls `internals.dispatchFetch(...)`, runs microtasks, and returns the
-/// slot that tracks the invocation.
-cv8_status cv8_fetch_start(cv8_isolate *isolate, const cv8_request *request, int32_t *slot);
-
 typedef enum cv8_fetch_state {
   CV8_FETCH_PENDING = 0,
   CV8_FETCH_RESPONDED = 1,
@@ -192,6 +188,12 @@ typedef struct cv8_response {
   cv8_bytes body;
   int has_body;
 } cv8_response;
+
+/// Starts a fetch event: calls `internals.dispatchFetch(...)`, runs microtasks, returns the
+/// slot that tracks the invocation, and polls it once (as cv8_fetch_poll), so a handler that
+/// settles at once is answered in a single entry into V8.
+cv8_status cv8_fetch_start(cv8_isolate *isolate, const cv8_request *request, int32_t *slot, cv8_fetch_state *state,
+                           cv8_response *response, int32_t *wait_until_pending);
 
 /// Reads the state of a fetch event. RESPONDED fills `response` (valid until the next call on
 /// the isolate) and CV8_FETCH_FAILED fills cv8_last_error. `wait_until_pending` receives the
