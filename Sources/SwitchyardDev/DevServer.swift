@@ -60,7 +60,7 @@ public final class DevServer: Sendable {
     /// cannot be loaded at all.
     public func start() async throws -> Int {
         let (script, files) = try loadScript()
-        try await runtime.validate(script, on: group.next()).get()
+        _ = try await runtime.validate(script, on: group.next()).get()
         current.withLock { $0 = (script, files) }
 
         let edge = EdgeServer(
@@ -127,7 +127,7 @@ public final class DevServer: Sendable {
                 self.reloadFailed(error, files: files)
                 return loop.makeSucceededVoidFuture()
             case .changed(let script, let files):
-                return self.runtime.validate(script, on: loop).map {
+                return self.runtime.validate(script, on: loop).map { _ in
                     self.current.withLock { $0 = (script, files) }
                     self.runtime.retire(workerName: script.name, keepVersion: script.versionID)
                     self.output.print("Reloaded \(script.name)")

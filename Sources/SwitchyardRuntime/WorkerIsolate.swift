@@ -56,6 +56,9 @@ final class WorkerIsolate {
     /// limits are checked.
     private var startedPoll: (Invocation, FetchPoll, WorkerResponse?)?
 
+    /// Events the worker handles (`fetch`, `scheduled`...), known once it is loaded.
+    private(set) var handlers: [String] = []
+
     /// Called once the isolate is condemned, so its owner stops routing requests to it.
     var onCondemned: (() -> Void)?
 
@@ -116,6 +119,7 @@ final class WorkerIsolate {
                 let source = script.modules.first { $0.name == name }?.content ?? []
                 try isolate.loadScriptWorker(name: name, source: String(decoding: source, as: UTF8.self))
             }
+            try isolate.invoke("reportHandlers")
         }
         if case .failure(var error) = result {
             if case .condemned = state {
@@ -351,6 +355,7 @@ final class WorkerIsolate {
         case log = 1
         case setTimer = 2
         case clearTimer = 3
+        case handlers = 4
     }
 
     private struct HostCallError: Error, CustomStringConvertible {
@@ -383,6 +388,8 @@ final class WorkerIsolate {
                 timer.scheduled.cancel()
                 invocations[timer.owner]?.timerIDs.remove(id)
             }
+        case .handlers:
+            handlers = arguments.compactMap(\.stringValue)
         case nil:
             throw HostCallError(description: "unknown host operation \(op)")
         }

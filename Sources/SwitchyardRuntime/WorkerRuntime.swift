@@ -60,14 +60,17 @@ public final class WorkerRuntime: Sendable {
     }
 
     /// Loads `script` in a scratch isolate and discards it: reports syntax errors, missing
-    /// modules and exceptions at top level without serving anything.
-    public func validate(_ script: WorkerScript, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+    /// modules and exceptions at top level without serving anything. Succeeds with the events
+    /// the worker handles (`fetch`, `scheduled`...).
+    @discardableResult
+    public func validate(_ script: WorkerScript, on eventLoop: any EventLoop) -> EventLoopFuture<[String]> {
         eventLoop.submit {
             // A spare saves the isolate's creation (a few ms) on the upload's path.
             let prepared = self.isolates(on: eventLoop).takeSpare(memoryMegabytes: script.limits.memoryMegabytes)
-            _ = try WorkerIsolate(
+            return try WorkerIsolate(
                 script: script, eventLoop: eventLoop, watchdog: self.configuration.watchdog, logSink: self.logSink,
-                prepared: prepared)
+                prepared: prepared
+            ).handlers
         }
     }
 

@@ -28,13 +28,14 @@ public final class RuntimeScriptValidator: ScriptValidator {
             throw ScriptValidationError(message: error.description)
         }
         let start = ContinuousClock.now
+        let handlers: [String]
         do {
-            try await runtime.validate(script, on: eventLoops.next()).get()
+            handlers = try await runtime.validate(script, on: eventLoops.next()).get()
         } catch let error as WorkerLoadError {
             throw ScriptValidationError(message: error.message, location: error.location)
         }
         let elapsed = ContinuousClock.now - start
         let milliseconds = Int(elapsed.components.seconds) * 1000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
-        return ScriptValidationReport(startupTimeMs: milliseconds)
+        return ScriptValidationReport(startupTimeMs: milliseconds, handlers: handlers)
     }
 }

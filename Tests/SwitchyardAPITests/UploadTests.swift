@@ -63,6 +63,21 @@ struct UploadTests {
         }
     }
 
+    @Test("handlers lists the events the worker handles, read from the loaded code")
+    func handlers() async throws {
+        try await Fixture.run { api in
+            try await api.createNamespace()
+            let module = try await api.upload(
+                "m", metadata: ["main_module": "m.mjs"],
+                parts: [.module("m.mjs", "export default { fetch() {}, scheduled() {}, queue: 'not a function', tail: async () => {} }")])
+            #expect(module.result["handlers"]?.arrayValue?.compactMap(\.stringValue) == ["fetch", "scheduled", "tail"])
+            let serviceWorker = try await api.upload(
+                "s", metadata: ["body_part": "s.js"],
+                parts: [.module("s.js", "addEventListener('scheduled', () => {}); addEventListener('fetch', () => {}); addEventListener('custom', () => {})", type: "application/javascript")])
+            #expect(serviceWorker.result["handlers"]?.arrayValue?.compactMap(\.stringValue) == ["scheduled", "fetch"])
+        }
+    }
+
     @Test("a syntax error is a 400 naming file:line:column, and the previous version stays")
     func syntaxError() async throws {
         try await Fixture.run { api in

@@ -57,6 +57,6 @@ internals.webIDL = Object.freeze({
 });
 
 /// Host operations implemented in Swift, called through `ops.host(op, ...)`.
-internals.hostOp = Object.freeze({ log: 1, setTimer: 2, clearTimer: 3 });
+internals.hostOp = Object.freeze({ log: 1, setTimer: 2, clearTimer: 3, handlers: 4 });
 
 internals.defineGlobal("self", globalThis);

@@ -7,6 +7,10 @@ const { ReflectApply, ArrayPrototypePush, JSONParse, PromiseResolve, PromiseReje
 let moduleHandler = null;
 let env = {};
 const fetchListeners = [];
+/// Events a worker can handle on Cloudflare; `handlers` in the API lists those a worker has.
+const handlerNames = ["fetch", "scheduled", "queue", "email", "tail", "trace", "alarm", "test"];
+/// Event types a service-worker script registered listeners for.
+const listenedTypes = [];
 
 /// Called by the host with the JSON of the worker's plain bindings (vars, JSON), before the
 /// worker's code runs. Service-worker scripts see bindings as globals.
@@ -29,12 +33,28 @@ internals.installModuleWorker = function installModuleWorker(namespace) {
 };
 
 internals.defineGlobal("addEventListener", function addEventListener(type, listener) {
-  if (type === "fetch" && typeof listener === "function") ArrayPrototypePush(fetchListeners, listener);
+  if (typeof listener !== "function") return;
+  if (type === "fetch") ArrayPrototypePush(fetchListeners, listener);
+  if (handlerNames.includes(type) && !listenedTypes.includes(type)) ArrayPrototypePush(listenedTypes, type);
 });
 internals.defineGlobal("removeEventListener", function removeEventListener(type, listener) {
   const index = fetchListeners.indexOf(listener);
   if (type === "fetch" && index >= 0) fetchListeners.splice(index, 1);
 });
+
+/// Tells the host which events the loaded worker handles: the functions among the default
+/// export's members, or the event types a service-worker script listens to.
+internals.reportHandlers = function reportHandlers() {
+  const names = [];
+  if (moduleHandler !== null) {
+    for (const name of handlerNames) {
+      if (typeof moduleHandler[name] === "function") ArrayPrototypePush(names, name);
+    }
+  } else {
+    for (const type of listenedTypes) ArrayPrototypePush(names, type);
+  }
+  ReflectApply(ops.host, undefined, [internals.hostOp.handlers, ...names]);
+};
 
 class ExecutionContext {
   #waitUntil;
