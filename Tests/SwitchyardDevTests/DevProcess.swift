@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTestSupport
 import Synchronization
 import Testing
 
@@ -41,8 +42,7 @@ final class DevProcess: Sendable {
 
     static func start(_ arguments: [String]) async throws -> DevProcess {
         let (process, pipe) = makeProcess(arguments)
-        let collected = LineCollector()
-        pipe.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
+        let collected = LineCollector(PipeReader(pipe))
         try process.run()
         for _ in 0..<300 {
             if let ready = collected.lines.first(where: { $0.hasPrefix("Ready on http://") }),
@@ -97,19 +97,18 @@ struct DevProcessError: Error, CustomStringConvertible {
     var description: String { "switchyard dev did not start:\n\(output)" }
 }
 
-/// Collects a child's output and splits it into lines.
+/// A child's output, split into complete lines.
 final class LineCollector: Sendable {
-    private let state = Mutex<(pending: [UInt8], lines: [String])>(([], []))
+    private let reader: PipeReader
 
-    func append(_ data: Data) {
-        state.withLock { state in
-            state.pending.append(contentsOf: data)
-            while let newline = state.pending.firstIndex(of: UInt8(ascii: "\n")) {
-                state.lines.append(String(decoding: state.pending[..<newline], as: UTF8.self))
-                state.pending.removeSubrange(...newline)
-            }
-        }
+    init(_ reader: PipeReader) {
+        self.reader = reader
     }
 
-    var lines: [String] { state.withLock { $0.lines } }
+    var lines: [String] {
+        let text = reader.text
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines.removeLast()  // the part after the last newline is not a whole line yet
+        return lines
+    }
 }

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Synchronization
+import SwitchyardTestSupport
 import Testing
 
 /// A `switchyard serve` process on an ephemeral port, started from the built binary.
@@ -62,17 +63,11 @@ final class LiveServer: Sendable {
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
 
-        // Read lines until the "listening" line (or the process dies / 30 s pass).
-        let collected = Mutex("")
+        // Read until the "listening" lines (or the process dies / 30 s pass).
+        let reader = PipeReader(stdout)
         let deadline = ContinuousClock.now + .seconds(30)
-        let handle = stdout.fileHandleForReading
-        handle.readabilityHandler = { fileHandle in
-            let data = fileHandle.availableData
-            if !data.isEmpty { collected.withLock { $0 += String(decoding: data, as: UTF8.self) } }
-        }
-        defer { handle.readabilityHandler = nil }
         while ContinuousClock.now < deadline {
-            let text = collected.withLock { $0 }
+            let text = reader.text
             if let port = Self.match(text, prefix: "listening on http://127.0.0.1:", until: "/").flatMap(Int.init),
                 let edgePort = Self.match(text, prefix: "Edge listening on 127.0.0.1:", until: ":").flatMap(Int.init),
                 let account = Self.match(text, prefix: "Account ID: ", until: "\n")
@@ -86,7 +81,7 @@ final class LiveServer: Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         process.terminate()
-        throw LiveError("switchyard serve did not report its port within 30 s: \(collected.withLock { $0 })")
+        throw LiveError("switchyard serve did not report its port within 30 s: \(reader.text)")
     }
 
     private static func match(_ text: String, prefix: String, until terminator: Character) -> String? {
