@@ -233,6 +233,21 @@ extension ControlPlaneAPI {
         let metadata = upload.metadata
         try checkModules(upload.modules, mainModule: metadata.mainModule, bodyPart: metadata.bodyPart)
 
+        // An ES module worker sees no bindings at top level (they arrive as `env` in handlers), so
+        // its compile check, most of an upload's time, overlaps the checks and hashing below.
+        // Service-worker scripts see bindings as globals and wait for them; a conditional upload
+        // may need no compile at all.
+        let overlapCompile = metadata.mainModule != nil && request.headers[.ifNoneMatch] == nil
+        async let earlyReport: ScriptValidationReport? =
+            overlapCompile
+            ? compile(
+                accountID: accountID, namespace: namespace, script: name, modules: upload.modules,
+                settings: VersionSettings(
+                    mainModule: metadata.mainModule, bodyPart: nil, bindings: [],
+                    compatibilityDate: metadata.compatibilityDate ?? VersionSettings.defaultCompatibilityDate,
+                    compatibilityFlags: metadata.compatibilityFlags ?? [], limits: metadata.limits))
+            : nil
+
         let previous = try await store.script(accountID: accountID, namespace: namespace, name: name)
         let needsHistory = metadata.bindings.contains {
             $0.type == BindingType.inherit.rawValue && ($0["version_id"]?.stringValue ?? "latest") != "latest"
@@ -267,8 +282,13 @@ extension ControlPlaneAPI {
         }
 
         let start = ContinuousClock.now
-        let report = try await compile(
-            accountID: accountID, namespace: namespace, script: name, modules: upload.modules, settings: settings)
+        let report: ScriptValidationReport
+        if let early = try await earlyReport {
+            report = early
+        } else {
+            report = try await compile(
+                accountID: accountID, namespace: namespace, script: name, modules: upload.modules, settings: settings)
+        }
         settings.handlers = report.handlers
         let record = try await store.deploy(
             accountID: accountID, namespace: namespace, script: name,

@@ -50,11 +50,10 @@ final class DevProcess: Sendable {
             {
                 return DevProcess(process: process, port: port, collector: collected)
             }
-            if !process.isRunning { break }
+            if !ChildProcess.isAlive(process.processIdentifier) { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        process.terminate()
-        process.waitUntilExit()
+        ChildProcess.stopBlocking(process)
         throw DevProcessError(output: collected.lines.joined(separator: "\n"))
     }
 
@@ -85,10 +84,7 @@ final class DevProcess: Sendable {
     }
 
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        ChildProcess.stopBlocking(process)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTestSupport
 import Testing
 
 /// schemathesis against a live `switchyard serve`, from the API's own OpenAPI document
@@ -30,7 +31,7 @@ struct FuzzTests {
             #expect((stats["fixture_script_2xx"] ?? 0) > 0, "\(stats)")
 
             // The server is still up and its store healthy.
-            #expect(server.process.isRunning)
+            #expect(ChildProcess.isAlive(server.process.processIdentifier))
             let verify = try await server.request("GET", "/user/tokens/verify")
             #expect(verify.status == 200)
             let prefix = "/accounts/\(server.account)/workers/dispatch/namespaces"

@@ -77,10 +77,10 @@ final class LiveServer: Sendable {
                     process: process, port: port, edgePort: edgePort, account: account, token: token,
                     dataDirectory: dataDirectory, output: text)
             }
-            if !process.isRunning { throw LiveError("switchyard serve exited early: \(text)") }
+            if !ChildProcess.isAlive(process.processIdentifier) { throw LiveError("switchyard serve exited early: \(text)") }
             try await Task.sleep(for: .milliseconds(50))
         }
-        process.terminate()
+        await ChildProcess.stop(process)
         throw LiveError("switchyard serve did not report its port within 30 s: \(reader.text)")
     }
 
@@ -93,20 +93,12 @@ final class LiveServer: Sendable {
 
     /// SIGTERM, then wait for the process to exit.
     func stop() async {
-        if process.isRunning { process.terminate() }
-        await waitForExit()
+        await ChildProcess.stop(process)
     }
 
     /// SIGKILL: no chance to clean up.
     func kill() async {
-        if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
-        await waitForExit()
-    }
-
-    private func waitForExit() async {
-        let deadline = ContinuousClock.now + .seconds(15)
-        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+        await ChildProcess.stop(process, signal: SIGKILL)
     }
 
     /// Runs `body` with a started server and stops it afterwards, whatever happens.
