@@ -90,7 +90,7 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             method: head.method.rawValue, url: "http://\(host)\(head.uri)", headers: headers, body: body)
         let onRequest = shared.onRequest
         // The runtime answers on this event loop, often before invoke returns.
-        shared.runtime.invoke(script, request: request, on: context.eventLoop).assumeIsolated().whenComplete { result in
+        shared.runtime.invoke(script, request: request, on: context.eventLoop) { result in
             let response: WorkerResponse
             var record = EdgeServer.AccessRecord(
                 method: head.method.rawValue, path: head.uri, status: 500, outcome: nil, cpuNanoseconds: 0)

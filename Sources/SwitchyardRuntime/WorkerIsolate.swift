@@ -17,16 +17,17 @@ final class WorkerIsolate {
 
     private final class Invocation {
         let id: UInt64
-        let promise: EventLoopPromise<InvocationResult>
+        /// Receives the result once, on the isolate's event loop.
+        let completion: (InvocationResult) -> Void
         var slot: Int32 = -1
         var cpuNanoseconds: UInt64 = 0
         var responded = false
         var timerIDs: Set<Int> = []
         var waitUntilDeadline: Scheduled<Void>?
 
-        init(id: UInt64, promise: EventLoopPromise<InvocationResult>) {
+        init(id: UInt64, completion: @escaping (InvocationResult) -> Void) {
             self.id = id
-            self.promise = promise
+            self.completion = completion
         }
     }
 
@@ -132,13 +133,12 @@ final class WorkerIsolate {
     // MARK: Requests
 
     /// Delivers `request`; the future completes when the worker responds or fails.
-    func handle(_ request: WorkerRequest, requestID: UInt64) -> EventLoopFuture<InvocationResult> {
-        let promise = eventLoop.makePromise(of: InvocationResult.self)
+    func handle(_ request: WorkerRequest, requestID: UInt64, completion: @escaping (InvocationResult) -> Void) {
         guard case .ready = state else {
-            promise.succeed(Self.failure("The Worker's isolate is restarting.", outcome: .canceled, cpu: 0))
-            return promise.futureResult
+            completion(Self.failure("The Worker's isolate is restarting.", outcome: .canceled, cpu: 0))
+            return
         }
-        let invocation = Invocation(id: requestID, promise: promise)
+        let invocation = Invocation(id: requestID, completion: completion)
         invocations[requestID] = invocation
         let jsRequest = JSRequest(
             method: request.method, url: request.url, headers: request.headers,
@@ -158,7 +158,6 @@ final class WorkerIsolate {
                 self.finish(invocation)
             }
         }
-        return promise.futureResult
     }
 
     // MARK: Tasks
@@ -303,18 +302,18 @@ final class WorkerIsolate {
             // The task that produced it is still running: its CPU time is not counted yet.
             deferredResults.append((invocation, result))
         } else {
-            invocation.promise.succeed(result)
+            invocation.completion(result)
         }
     }
 
     private func deliverDeferredResults() {
         guard taskDepth == 0, !deferredResults.isEmpty else { return }
         let results = deferredResults
-        deferredResults.removeAll()
+        deferredResults.removeAll(keepingCapacity: true)
         for (invocation, result) in results {
             var result = result
             result.cpuNanoseconds = invocation.cpuNanoseconds
-            invocation.promise.succeed(result)
+            invocation.completion(result)
         }
     }
 

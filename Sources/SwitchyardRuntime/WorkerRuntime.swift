@@ -46,17 +46,32 @@ public final class WorkerRuntime: Sendable {
     public func invoke(
         _ script: WorkerScript, request: WorkerRequest, on eventLoop: any EventLoop
     ) -> EventLoopFuture<InvocationResult> {
+        let promise = eventLoop.makePromise(of: InvocationResult.self)
         guard eventLoop.inEventLoop else {
-            return eventLoop.flatSubmit { self.invoke(script, request: request, on: eventLoop) }
+            eventLoop.execute { self.invoke(script, request: request, on: eventLoop, completion: promise.completeWith) }
+            return promise.futureResult
         }
+        invoke(script, request: request, on: eventLoop, completion: promise.completeWith)
+        return promise.futureResult
+    }
+
+    /// ``invoke(_:request:on:)`` for the edge's hot path: `completion` runs on `eventLoop`, often
+    /// before this returns, and no future is allocated. Must be called on `eventLoop`. A worker
+    /// that cannot start (a syntax error, a throwing top level) completes with the failure.
+    public func invoke(
+        _ script: WorkerScript, request: WorkerRequest, on eventLoop: any EventLoop,
+        completion: @escaping (Result<InvocationResult, any Error>) -> Void
+    ) {
+        eventLoop.preconditionInEventLoop()
         let requestID = nextRequestID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let isolate: WorkerIsolate
         do {
-            let isolate = try isolates(on: eventLoop).isolate(
-                for: script, watchdog: configuration.watchdog, logSink: logSink)
-            return isolate.handle(request, requestID: requestID)
+            isolate = try isolates(on: eventLoop).isolate(for: script, watchdog: configuration.watchdog, logSink: logSink)
         } catch {
-            return eventLoop.makeFailedFuture(error)
+            completion(.failure(error))
+            return
         }
+        isolate.handle(request, requestID: requestID) { completion(.success($0)) }
     }
 
     /// Loads `script` in a scratch isolate and discards it: reports syntax errors, missing
