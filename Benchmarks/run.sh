@@ -35,7 +35,7 @@ rps() { # url -> requests/second
 
 best() { sort -g | tail -1; }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t1 -c$connections -d${duration}s, best of $rounds interleaved rounds"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t1 -c$connections -d${duration}s, best of $rounds interleaved rounds after a 2 s warm-up each"
 start switchyard 18801 .build/release/switchyard dev Benchmarks/workers/hello.js --port 18801
 start bare-nio 18802 .build/release/bare-nio-hello 18802
 start deno 18803 deno serve --port 18803 Benchmarks/workers/hello.js
@@ -44,10 +44,13 @@ start deno-cpu 18805 deno serve --port 18805 Benchmarks/workers/cpu.js
 start deno-cpu-parallel 18806 deno serve --parallel --port 18806 Benchmarks/workers/cpu.js
 start switchyard-cpu-1 18807 .build/release/switchyard dev Benchmarks/workers/cpu.js --port 18807 --executors 1
 
+targets="switchyard:18801 bare-nio:18802 deno:18803 switchyard-cpu:18804 deno-cpu:18805 deno-cpu-parallel:18806 switchyard-cpu-1:18807"
+# Warm-up, unmeasured: every server gets its JIT tiers and caches settled the same way.
+for target in $targets; do wrk -t1 -c$connections -d2s "http://127.0.0.1:${target##*:}/" >/dev/null; done
+
 declare -A results
 for round in $(seq "$rounds"); do
-  for target in switchyard:18801 bare-nio:18802 deno:18803 switchyard-cpu:18804 deno-cpu:18805 \
-      deno-cpu-parallel:18806 switchyard-cpu-1:18807; do
+  for target in $targets; do
     results[${target%%:*}]+="$(rps "http://127.0.0.1:${target##*:}/") "
   done
 done

@@ -84,8 +84,11 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let keepAlive = head.isKeepAlive
         var headers: [(name: String, value: String)] = []
         headers.reserveCapacity(head.headers.count)
-        for header in head.headers { headers.append((name: header.name, value: header.value)) }
-        let host = head.headers.first(name: "host") ?? "localhost"
+        var host = "localhost"
+        for header in head.headers {
+            headers.append((name: header.name, value: header.value))
+            if header.name.utf8.count == 4 && header.name.lowercased() == "host" { host = header.value }
+        }
         let request = WorkerRequest(
             method: head.method.rawValue, url: "http://\(host)\(head.uri)", headers: headers, body: body)
         let onRequest = shared.onRequest
@@ -128,9 +131,9 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         for (name, value) in response.headers where !Self.isHopByHop(name) {
             headers.add(name: name, value: value)
         }
-        let bodyLength = response.body?.readableBytes ?? 0
-        headers.replaceOrAdd(name: "content-length", value: String(bodyLength))
-        if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+        // (The worker's own framing headers were dropped above, so these are the only ones.)
+        headers.add(name: "content-length", value: String(response.body?.readableBytes ?? 0))
+        if !keepAlive { headers.add(name: "connection", value: "close") }
         // An empty statusText (the default in Response) means the standard reason phrase.
         let status = response.statusText.isEmpty
             ? HTTPResponseStatus(statusCode: response.status)
