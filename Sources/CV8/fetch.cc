@@ -33,7 +33,7 @@ cv8_status ReadResponse(cv8_isolate *self, v8::Local<v8::Context> context, int32
   v8::Isolate *isolate = self->isolate;
   v8::TryCatch try_catch(isolate);
   v8::Local<v8::Function> parts;
-  if (!InternalFunction(self, "responseParts").ToLocal(&parts)) {
+  if (!InternalFunction(self, self->response_parts, "responseParts").ToLocal(&parts)) {
     return FailWith(self, CV8_INVALID, "runtime has no responseParts");
   }
   v8::Local<v8::Value> args[] = {value, v8::Integer::New(isolate, slot)};
@@ -61,12 +61,14 @@ int32_t CountPending(v8::Local<v8::Context> context, v8::Local<v8::Array> array)
   return pending;
 }
 
-/// The state of `slot`'s fetch event; reads the response once the handler's value is settled.
-cv8_status PollSlot(cv8_isolate *self, v8::Local<v8::Context> context, int32_t slot, cv8_fetch_state *state,
-                    cv8_response *response, int32_t *wait_until_pending) {
+/// The state of `slot`'s fetch event, whose handler returned `result` and whose waitUntil()
+/// promises are in `wait_until`; reads the response once `result` is settled.
+cv8_status PollSlot(cv8_isolate *self, v8::Local<v8::Context> context, int32_t slot, v8::Local<v8::Value> result,
+                    v8::Local<v8::Array> wait_until, cv8_fetch_state *state, cv8_response *response,
+                    int32_t *wait_until_pending) {
   v8::Isolate *isolate = self->isolate;
   auto &entry = self->slots[static_cast<size_t>(slot)];
-  *wait_until_pending = CountPending(context, entry.wait_until.Get(isolate));
+  *wait_until_pending = CountPending(context, wait_until);
   *state = CV8_FETCH_PENDING;
   if (entry.responded) {
     // Already read by an earlier poll (waitUntil work is still running).
@@ -74,7 +76,6 @@ cv8_status PollSlot(cv8_isolate *self, v8::Local<v8::Context> context, int32_t s
     *state = CV8_FETCH_RESPONDED;
     return CV8_OK;
   }
-  v8::Local<v8::Value> result = entry.result.Get(isolate);
   if (result->IsPromise()) {
     auto promise = result.As<v8::Promise>();
     switch (promise->State()) {
@@ -105,7 +106,7 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
   v8::Local<v8::Context> context = entered.context;
   v8::TryCatch try_catch(isolate);
   v8::Local<v8::Function> dispatch;
-  if (!InternalFunction(self, "dispatchFetch").ToLocal(&dispatch)) {
+  if (!InternalFunction(self, self->dispatch_fetch, "dispatchFetch").ToLocal(&dispatch)) {
     return FailWith(self, CV8_INVALID, "runtime has no dispatchFetch");
   }
   // Headers travel as one Latin-1 string, "name\0value\0...", split in JavaScript on first use.
@@ -140,15 +141,20 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
     cv8_fetch_release(self, slot);
     return Fail(self, try_catch);
   }
-  // (The vector may have grown while JavaScript ran: index again.)
-  auto &entry = self->slots[static_cast<size_t>(slot)];
-  entry.result.Reset(isolate, result);
-  entry.wait_until.Reset(isolate, wait_until);
   *slot_out = slot;
   cv8_status status = RunMicrotasks(self);
   if (status != CV8_OK) return status;
   // Most handlers settle within that checkpoint: read the response in this same entry.
-  return PollSlot(self, context, slot, state, response, wait_until_pending);
+  status = PollSlot(self, context, slot, result, wait_until, state, response, wait_until_pending);
+  if (status == CV8_OK && (*state == CV8_FETCH_PENDING || *wait_until_pending > 0)) {
+    // Later polls need the handler's value and its waitUntil() promises; a request that is
+    // over now (the common case) never pays for the two global handles.
+    // (The vector may have grown while JavaScript ran: index again.)
+    auto &entry = self->slots[static_cast<size_t>(slot)];
+    entry.result.Reset(isolate, result);
+    entry.wait_until.Reset(isolate, wait_until);
+  }
+  return status;
 }
 
 cv8_status cv8_fetch_poll(cv8_isolate *self, int32_t slot, cv8_fetch_state *state, cv8_response *response,
@@ -157,7 +163,9 @@ cv8_status cv8_fetch_poll(cv8_isolate *self, int32_t slot, cv8_fetch_state *stat
     return FailWith(self, CV8_INVALID, "unknown fetch slot");
   }
   Entered entered(self);
-  return PollSlot(self, entered.context, slot, state, response, wait_until_pending);
+  auto &entry = self->slots[static_cast<size_t>(slot)];
+  return PollSlot(self, entered.context, slot, entry.result.Get(self->isolate), entry.wait_until.Get(self->isolate), state,
+                  response, wait_until_pending);
 }
 
 void cv8_fetch_release(cv8_isolate *self, int32_t slot) {

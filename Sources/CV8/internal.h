@@ -89,6 +89,8 @@ struct cv8_isolate {
   std::vector<int32_t> free_slots;
 
   std::unordered_map<std::string, v8::Global<v8::Function>> internal_functions;
+  /// The two internal functions every request calls, kept out of the map's string lookup.
+  v8::Global<v8::Function> dispatch_fetch, response_parts;
 
   /// Scratch storage for strings handed back to the host (cv8_evaluate, request headers).
   std::string scratch_body;
@@ -129,6 +131,9 @@ cv8_status RunMicrotasks(cv8_isolate *self);
 
 /// `internals[name]` as a function, cached.
 v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, const char *name);
+
+/// `internals[name]` as a function, cached in `slot` (for the per-request ones).
+v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, v8::Global<v8::Function> &slot, const char *name);
 
 /// A Uint8Array holding a copy of `bytes`, accounted to the isolate without V8's fatal
 /// out-of-memory path (ArrayBuffer::New aborts the process when an allocator says no).

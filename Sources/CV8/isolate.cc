@@ -184,6 +184,14 @@ cv8_status RunMicrotasks(cv8_isolate *self) {
   return CV8_OK;
 }
 
+v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, v8::Global<v8::Function> &slot, const char *name) {
+  if (!slot.IsEmpty()) return slot.Get(self->isolate);
+  v8::Local<v8::Function> function;
+  if (!InternalFunction(self, name).ToLocal(&function)) return {};
+  slot.Reset(self->isolate, function);
+  return function;
+}
+
 v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, const char *name) {
   v8::Isolate *isolate = self->isolate;
   auto found = self->internal_functions.find(name);
@@ -278,6 +286,8 @@ void cv8_isolate_dispose(cv8_isolate *self) {
     }
     for (auto &entry : self->modules) entry.second.module.Reset();
     for (auto &entry : self->internal_functions) entry.second.Reset();
+    self->dispatch_fetch.Reset();
+    self->response_parts.Reset();
     self->internals.Reset();
     self->ops.Reset();
     self->context.Reset();
