@@ -96,7 +96,7 @@ case "validate":
             name: "upload-\(index)", versionID: "v1", format: .modules(main: "worker.js"),
             modules: [.init(name: "worker.js", kind: .esModule, content: Array(source))])
         let start = DispatchTime.now().uptimeNanoseconds
-        try runtime.validate(upload, on: loop).wait()
+        _ = try runtime.validate(upload, on: loop).wait()
         samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
     }
     samples.sort()

@@ -38,6 +38,10 @@ struct ModuleEntry {
   cv8_module_kind kind;
   std::string content;
   v8::Global<v8::Module> module;
+  /// What require() returns, once computed: `module.exports` of a CommonJS module (its `module`
+  /// object while it is still running, for require cycles), or a text/data/JSON/Wasm value.
+  v8::Global<v8::Value> required;
+  v8::Global<v8::Object> commonjs_module;
 };
 
 /// A response as the host receives it, copied out of JavaScript by `ops.respond`.

@@ -284,7 +284,11 @@ void cv8_isolate_dispose(cv8_isolate *self) {
       slot.result.Reset();
       slot.wait_until.Reset();
     }
-    for (auto &entry : self->modules) entry.second.module.Reset();
+    for (auto &entry : self->modules) {
+      entry.second.module.Reset();
+      entry.second.required.Reset();
+      entry.second.commonjs_module.Reset();
+    }
     for (auto &entry : self->internal_functions) entry.second.Reset();
     self->dispatch_fetch.Reset();
     self->response_parts.Reset();

@@ -47,22 +47,18 @@ std::string NameOf(cv8_isolate *self, v8::Local<v8::Module> module) {
   return {};
 }
 
-/// Evaluation steps of text, data, JSON and WebAssembly modules: export the content as default.
-v8::MaybeLocal<v8::Value> EvaluateSynthetic(v8::Local<v8::Context> context, v8::Local<v8::Module> module) {
-  v8::Isolate *isolate = context->GetIsolate();
-  cv8_isolate *self = cv8_isolate::From(isolate);
-  const ModuleEntry &entry = self->modules[NameOf(self, module)];
-  v8::Local<v8::Value> value;
+v8::MaybeLocal<v8::Value> Require(cv8_isolate *self, v8::Local<v8::Context> context, const std::string &name);
+
+/// The value a text, data, JSON or WebAssembly module stands for.
+v8::MaybeLocal<v8::Value> ContentValue(cv8_isolate *self, v8::Local<v8::Context> context, const ModuleEntry &entry) {
+  v8::Isolate *isolate = self->isolate;
   switch (entry.kind) {
     case CV8_MODULE_TEXT:
-      value = NewString(isolate, entry.content);
-      break;
+      return NewString(isolate, entry.content);
     case CV8_MODULE_DATA:
-      value = NewBytes(self, entry.content.data(), entry.content.size())->Buffer();
-      break;
+      return NewBytes(self, entry.content.data(), entry.content.size())->Buffer();
     case CV8_MODULE_JSON:
-      if (!v8::JSON::Parse(context, NewString(isolate, entry.content)).ToLocal(&value)) return {};
-      break;
+      return v8::JSON::Parse(context, NewString(isolate, entry.content));
     case CV8_MODULE_WASM: {
       self->allow_wasm_codegen = true;
       auto compiled = v8::WasmModuleObject::Compile(
@@ -71,11 +67,29 @@ v8::MaybeLocal<v8::Value> EvaluateSynthetic(v8::Local<v8::Context> context, v8::
       self->allow_wasm_codegen = false;
       v8::Local<v8::WasmModuleObject> wasm;
       if (!compiled.ToLocal(&wasm)) return {};
-      value = wasm;
-      break;
+      return wasm;
     }
     default:
       return {};
+  }
+}
+
+/// Evaluation steps of synthetic modules (text, data, JSON, WebAssembly, CommonJS): export the
+/// module's value as default.
+v8::MaybeLocal<v8::Value> EvaluateSynthetic(v8::Local<v8::Context> context, v8::Local<v8::Module> module) {
+  v8::Isolate *isolate = context->GetIsolate();
+  cv8_isolate *self = cv8_isolate::From(isolate);
+  std::string name = NameOf(self, module);
+  const ModuleEntry &entry = self->modules[name];
+  v8::Local<v8::Value> value;
+  // V8 expects a failure here to leave its exception pending; one thrown by JavaScript that
+  // these steps called is only scheduled, so catch it and rethrow it.
+  v8::TryCatch try_catch(isolate);
+  bool ok = entry.kind == CV8_MODULE_COMMONJS ? Require(self, context, name).ToLocal(&value)
+                                             : ContentValue(self, context, entry).ToLocal(&value);
+  if (!ok) {
+    try_catch.ReThrow();
+    return {};
   }
   if (module->SetSyntheticModuleExport(isolate, v8::String::NewFromUtf8Literal(isolate, "default"), value)
           .IsNothing()) {
@@ -84,6 +98,83 @@ v8::MaybeLocal<v8::Value> EvaluateSynthetic(v8::Local<v8::Context> context, v8::
   auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
   resolver->Resolve(context, v8::Undefined(isolate)).Check();
   return resolver->GetPromise();
+}
+
+/// `require(specifier)` inside the CommonJS module named by the callback's data.
+void RequireCallback(const v8::FunctionCallbackInfo<v8::Value> &info) {
+  v8::Isolate *isolate = info.GetIsolate();
+  cv8_isolate *self = cv8_isolate::From(isolate);
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  if (info.Length() < 1 || !info[0]->IsString()) {
+    isolate->ThrowException(v8::Exception::TypeError(
+        v8::String::NewFromUtf8Literal(isolate, "require() expects a module specifier string")));
+    return;
+  }
+  std::string referrer = ToStdString(isolate, info.Data());
+  std::string name = ResolveSpecifier(referrer, ToStdString(isolate, info[0]));
+  v8::Local<v8::Value> value;
+  if (Require(self, context, name).ToLocal(&value)) info.GetReturnValue().Set(value);
+}
+
+/// What `require(name)` returns: a CommonJS module's `module.exports` (run on first use), an
+/// evaluated ES module's namespace, or a text/data/JSON/Wasm module's value; each computed once.
+v8::MaybeLocal<v8::Value> Require(cv8_isolate *self, v8::Local<v8::Context> context, const std::string &name) {
+  v8::Isolate *isolate = self->isolate;
+  auto found = self->modules.find(name);
+  if (found == self->modules.end()) {
+    isolate->ThrowException(v8::Exception::Error(NewString(isolate, "No such module \"" + name + "\".")));
+    return {};
+  }
+  ModuleEntry &entry = found->second;
+  if (!entry.required.IsEmpty()) return entry.required.Get(isolate);
+  if (!entry.commonjs_module.IsEmpty()) {
+    // A require cycle: hand out the exports as they are so far, as Node does.
+    return entry.commonjs_module.Get(isolate)->Get(context, v8::String::NewFromUtf8Literal(isolate, "exports"));
+  }
+  v8::Local<v8::Value> value;
+  switch (entry.kind) {
+    case CV8_MODULE_ESM: {
+      v8::Local<v8::Module> module;
+      if (!ModuleFor(self, context, name).ToLocal(&module)) return {};
+      if (module->GetStatus() != v8::Module::kEvaluated) {
+        isolate->ThrowException(v8::Exception::Error(NewString(
+            isolate, "require() of ES module \"" + name + "\" before it ran: import it instead")));
+        return {};
+      }
+      value = module->GetModuleNamespace();
+      break;
+    }
+    case CV8_MODULE_COMMONJS: {
+      v8::Local<v8::String> exports_key = v8::String::NewFromUtf8Literal(isolate, "exports");
+      v8::Local<v8::String> params[] = {
+          exports_key, v8::String::NewFromUtf8Literal(isolate, "require"),
+          v8::String::NewFromUtf8Literal(isolate, "module"), v8::String::NewFromUtf8Literal(isolate, "__filename"),
+          v8::String::NewFromUtf8Literal(isolate, "__dirname")};
+      v8::ScriptOrigin origin(isolate, NewString(isolate, name));
+      v8::ScriptCompiler::Source source(NewString(isolate, entry.content), origin);
+      v8::Local<v8::Function> body;
+      if (!v8::ScriptCompiler::CompileFunction(context, &source, 5, params).ToLocal(&body)) return {};
+      v8::Local<v8::Object> module = v8::Object::New(isolate);
+      v8::Local<v8::Object> exports = v8::Object::New(isolate);
+      if (module->Set(context, exports_key, exports).IsNothing()) return {};
+      v8::Local<v8::Function> require;
+      if (!v8::Function::New(context, RequireCallback, NewString(isolate, name)).ToLocal(&require)) return {};
+      size_t slash = name.rfind('/');
+      std::string directory = slash == std::string::npos ? "" : name.substr(0, slash);
+      v8::Local<v8::Value> args[] = {exports, require, module, NewString(isolate, "/" + name),
+                                     NewString(isolate, "/" + directory)};
+      // The map may rehash while the module runs (nothing adds modules now, but stay safe).
+      self->modules[name].commonjs_module.Reset(isolate, module);
+      bool ran = !body->Call(context, exports, 5, args).IsEmpty();
+      self->modules[name].commonjs_module.Reset();
+      if (!ran || !module->Get(context, exports_key).ToLocal(&value)) return {};
+      break;
+    }
+    default:
+      if (!ContentValue(self, context, entry).ToLocal(&value)) return {};
+  }
+  self->modules[name].required.Reset(isolate, value);
+  return value;
 }
 
 v8::MaybeLocal<v8::Module> ResolveModule(v8::Local<v8::Context> context, v8::Local<v8::String> specifier,

@@ -132,6 +132,7 @@ extension ModuleType {
         case .data: self = .data
         case .json: self = .json
         case .wasm: self = .wasm
+        case .commonJS: self = .commonJS
         }
     }
 }

@@ -111,6 +111,7 @@ public struct WorkerProject: Sendable {
         case "bin": .data
         case "json": .json
         case "wasm": .wasm
+        case "cjs": .commonJS
         default: nil
         }
     }

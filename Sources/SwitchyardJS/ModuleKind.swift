@@ -12,6 +12,8 @@ public enum ModuleKind: Sendable, Equatable {
     case json
     /// A `WebAssembly.Module`.
     case wasm
+    /// CommonJS (`module.exports`, `require()`); imported, its default export is `module.exports`.
+    case commonJS
 
     var cValue: cv8_module_kind {
         switch self {
@@ -20,6 +22,7 @@ public enum ModuleKind: Sendable, Equatable {
         case .data: CV8_MODULE_DATA
         case .json: CV8_MODULE_JSON
         case .wasm: CV8_MODULE_WASM
+        case .commonJS: CV8_MODULE_COMMONJS
         }
     }
 }

@@ -26,9 +26,7 @@ enum WorkerScriptBuilder {
                 case .json: kind = .json
                 case .wasm: kind = .wasm
                 case .sourceMap: continue
-                case .commonJS:
-                    throw Unsupported(
-                        description: "module \"\(module.name)\" is CommonJS; the runtime loads CommonJS only as a service-worker body_part, so bundle it as an ES module")
+                case .commonJS: kind = .commonJS
                 case .python, .pythonRequirement:
                     throw Unsupported(description: "module \"\(module.name)\" is Python, which the runtime does not run")
                 }

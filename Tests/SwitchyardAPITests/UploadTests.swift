@@ -29,13 +29,14 @@ struct UploadTests {
         }
     }
 
-    @Test("module types: ES module, text, data, JSON, wasm and a source map; service-worker body_part; bare script body")
+    @Test("module types: ES module, CommonJS, text, data, JSON, wasm and a source map; service-worker body_part; bare script body")
     func moduleTypes() async throws {
         try await Fixture.run { api in
             try await api.createNamespace()
             let main = """
                 import text from "./a.txt"; import data from "./b.bin"; import config from "./c.json";
-                import wasm from "./d.wasm"; import { helper } from "./lib.mjs";
+                import wasm from "./d.wasm"; import { helper } from "./lib.mjs"; import legacy from "./legacy.js";
+                if (legacy.answer !== 42) throw new Error("the CommonJS module did not load");
                 export default { fetch() { return new Response(text + data.byteLength + config.x + (wasm instanceof WebAssembly.Module) + helper()) } }
                 """
             let emptyWasm: [UInt8] = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]
@@ -47,6 +48,7 @@ struct UploadTests {
                     .module("c.json", #"{"x": 1}"#, type: "application/json"),
                     Part(name: "d.wasm", filename: "d.wasm", contentType: "application/wasm", body: emptyWasm),
                     .module("main.mjs.map", "{}", type: "application/source-map"),
+                    .module("legacy.js", "module.exports = { answer: require('./c.json').x + 41 };", type: "application/javascript"),
                 ])
             #expect(reply.status == 200, "\(reply.text)")
 

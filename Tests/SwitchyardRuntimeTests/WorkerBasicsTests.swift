@@ -82,6 +82,59 @@ struct WorkerBasicsTests {
         }
     }
 
+    @Test func commonJSModulesExportAndRequire() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            func cjs(_ name: String, _ source: String) -> WorkerScript.Module {
+                .init(name: name, kind: .commonJS, content: Array(source.utf8))
+            }
+            let script = h.worker(
+                """
+                import { early } from "./early.mjs";  // imported first, so it has run when lib requires it
+                import lib from "./lib/index.cjs";
+                export default { fetch() { return new Response([lib.describe(), lib.again === lib, early].join("|")) } };
+                """,
+                modules: [
+                    cjs("lib/index.cjs", """
+                        const helper = require("./helper.cjs");
+                        const config = require("../config.json");
+                        const text = require("../page.txt");
+                        const { ready } = require("../early.mjs");
+                        exports.describe = () => [helper.name, helper.sawPartial, config.who, text.trim(), ready,
+                          __filename, __dirname, this === module.exports].join(",");
+                        module.exports.again = require("./index.cjs");
+                        """),
+                    // A require cycle sees the exports so far, as in Node.
+                    cjs("lib/helper.cjs", """
+                        module.exports = { name: "helper", sawPartial: typeof require("./index.cjs").describe };
+                        """),
+                    .init(name: "config.json", kind: .json, content: Array(#"{"who": "there"}"#.utf8)),
+                    .init(name: "page.txt", kind: .text, content: Array("text\n".utf8)),
+                    .init(name: "early.mjs", kind: .esModule, content: Array("export const ready = 'esm'; export const early = 'e';".utf8)),
+                ])
+            #expect(
+                try await h.text(script)
+                    == "helper,undefined,there,text,esm,/lib/index.cjs,/lib,true|true|e")
+
+            // require() of something that is not there, or of an ES module not imported first, is an error
+            // the module can catch.
+            let errors = h.worker(
+                """
+                import probe from "./probe.cjs";
+                export default { fetch() { return new Response(probe) } };
+                """,
+                modules: [
+                    cjs("probe.cjs", """
+                        const attempt = (specifier) => { try { require(specifier); return "loaded"; } catch (e) { return e.message; } };
+                        module.exports = [attempt("./missing.cjs"), attempt("node:fs"), attempt("./later.mjs")].join("|");
+                        """),
+                    .init(name: "later.mjs", kind: .esModule, content: Array("export const x = 1;".utf8)),
+                ])
+            #expect(
+                try await h.text(errors)
+                    == #"No such module "missing.cjs".|No such module "node:fs".|require() of ES module "later.mjs" before it ran: import it instead"#)
+        }
+    }
+
     @Test func serviceWorkerSyntaxWithBindingsAsGlobals() async throws {
         try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
             let script = h.serviceWorker(

@@ -139,6 +139,8 @@ typedef enum cv8_module_kind {
   CV8_MODULE_DATA = 2,
   CV8_MODULE_JSON = 3,
   CV8_MODULE_WASM = 4,
+  /// CommonJS: `module.exports` is the default export; `require()` reaches the other modules.
+  CV8_MODULE_COMMONJS = 5,
 } cv8_module_kind;
 
 /// Registers a module under `name` (a path such as "src/lib.js"); nothing is compiled yet.
