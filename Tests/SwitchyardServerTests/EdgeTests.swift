@@ -78,6 +78,25 @@ struct EdgeTests {
         }
     }
 
+    @Test("a script's limits from the API reach the edge: a runaway gets 1102, a neighbour keeps serving")
+    func limitsReachTheEdge() async throws {
+        try await LiveServer.with { server in
+            try await Self.createNamespace(server)
+            try await Self.deploy(
+                server, "spin",
+                try uploadBody(
+                    source: "export default { fetch() { for (;;) {} } }", metadata: ["limits": ["cpu_ms": 20]]))
+            try await Self.deploy(server, "calm", try uploadBody(source: "export default { fetch() { return new Response('calm') } }"))
+            let client = try HTTPTestClient(port: server.edgePort)
+            // The default limit is 30 s of CPU; only the deployed 20 ms stops it within the client's
+            // 10 s receive timeout.
+            let runaway = try client.request("GET", "/", host: "spin.example.test")
+            #expect(runaway.status == 503 && runaway.body.contains("1102"), "\(runaway.status) \(runaway.body)")
+            #expect(try client.request("GET", "/", host: "calm.example.test").body == "calm")
+            #expect(try client.request("GET", "/", host: "spin.example.test").status == 503, "a fresh isolate, stopped again")
+        }
+    }
+
     @Test("a deploy is atomic: requests during deploys see one whole version, and the new one once the API answers")
     func atomicDeploy() async throws {
         try await LiveServer.with { server in
