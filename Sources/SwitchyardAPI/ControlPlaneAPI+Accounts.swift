@@ -17,8 +17,7 @@ extension ControlPlaneAPI {
             let page = try pageRequest(request, defaultPerPage: 20, maxPerPage: 50)
             let all = try await store.account(id: token.accountID).map { [$0] } ?? []
             let items = Array(all.dropFirst(page.offset).prefix(page.perPage)).map(Self.accountJSON)
-            return try EnvelopeResponse.success(
-                items, resultInfo: ResultInfo(page: page.page, perPage: page.perPage, count: items.count, totalCount: all.count))
+            return try EnvelopeResponse.page(items, of: page, totalCount: all.count)
         }
         api.get("accounts/{account_id}") { _, context in
             let id = try account(context)
@@ -71,8 +70,7 @@ extension ControlPlaneAPI {
                 let page = try pageRequest(request, defaultPerPage: 20, maxPerPage: 50)
                 let all = try await store.tokens(accountID: token.accountID)
                 let items = Array(all.dropFirst(page.offset).prefix(page.perPage)).map(Self.tokenJSON)
-                return try EnvelopeResponse.success(
-                    items, resultInfo: ResultInfo(page: page.page, perPage: page.perPage, count: items.count, totalCount: all.count))
+                return try EnvelopeResponse.page(items, of: page, totalCount: all.count)
             }
             api.get(RouterPath(prefix + "/{token_id}")) { _, context in
                 let token = try context.requireToken()

@@ -10,9 +10,7 @@ extension ControlPlaneAPI {
             let accountID = try account(context)
             let page = try pageRequest(request, defaultPerPage: 20, maxPerPage: 1000)
             let result = try await store.kvNamespaces(accountID: accountID, page: page)
-            return try EnvelopeResponse.success(
-                result.items,
-                resultInfo: ResultInfo(page: page.page, perPage: page.perPage, count: result.items.count, totalCount: result.totalCount))
+            return try EnvelopeResponse.page(result.items, of: page, totalCount: result.totalCount)
         }
         api.post(RouterPath(kv)) { request, context in
             let accountID = try account(context)
@@ -46,9 +44,7 @@ extension ControlPlaneAPI {
             let page = try pageRequest(request, defaultPerPage: 1000, maxPerPage: 10000)
             let name = request.uri.queryParameters["name"].map(String.init)
             let result = try await store.d1Databases(accountID: accountID, name: name, page: page)
-            return try EnvelopeResponse.success(
-                result.items,
-                resultInfo: ResultInfo(page: page.page, perPage: page.perPage, count: result.items.count, totalCount: result.totalCount))
+            return try EnvelopeResponse.page(result.items, of: page, totalCount: result.totalCount)
         }
         api.post(RouterPath(d1)) { request, context in
             let accountID = try account(context)

@@ -20,9 +20,7 @@ extension ControlPlaneAPI {
             }
             let result = try await store.scripts(accountID: accountID, namespace: namespace, filter: filter, page: page)
             let items = result.items.map(Self.namespaceScriptJSON)
-            return try EnvelopeResponse.success(
-                items,
-                resultInfo: ResultInfo(page: page.page, perPage: page.perPage, count: items.count, totalCount: result.totalCount))
+            return try EnvelopeResponse.page(items, of: page, totalCount: result.totalCount)
         }
         api.delete(RouterPath(scripts)) { request, context in
             let accountID = try account(context)
@@ -337,9 +335,7 @@ extension ControlPlaneAPI {
             let items = versions.dropFirst(page.offset).prefix(page.perPage).map {
                 VersionInfo(id: $0.id, number: $0.number, etag: $0.etag, createdOn: $0.createdOn, source: $0.source, current: $0.id == currentID)
             }
-            return try EnvelopeResponse.success(
-                Array(items),
-                resultInfo: ResultInfo(page: page.page, perPage: page.perPage, count: items.count, totalCount: versions.count))
+            return try EnvelopeResponse.page(Array(items), of: page, totalCount: versions.count)
         }
         api.get(RouterPath(script + "/versions/{version_id}")) { _, context in
             let (accountID, namespace, name) = try scriptPath(context)

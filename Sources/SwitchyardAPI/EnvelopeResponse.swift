@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SwitchyardModel
+import SwitchyardStore
 
 /// Builds envelope responses.
 public enum EnvelopeResponse {
@@ -16,6 +17,12 @@ public enum EnvelopeResponse {
     ) throws -> Response {
         let data = try encoder.encode(Envelope(success: true, result: result, resultInfo: resultInfo))
         return json(data, status: status)
+    }
+
+    /// A page of a list: `items` as the result, with `result_info` for `page` out of `totalCount`.
+    public static func page<T: Encodable & Sendable>(_ items: [T], of page: PageRequest, totalCount: Int) throws -> Response {
+        try success(
+            items, resultInfo: ResultInfo(page: page.page, perPage: page.perPage, count: items.count, totalCount: totalCount))
     }
 
     /// `{"success": true, ..., "result": null}` (deletes and the like).
