@@ -72,6 +72,7 @@ let package = Package(
             name: "SwitchyardEdge",
             dependencies: [
                 "SwitchyardRuntime",
+                "SwitchyardJS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -228,6 +229,19 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchyardEdgeTests",
+            dependencies: [
+                "SwitchyardEdge",
+                "SwitchyardRuntime",
+                "SwitchyardJS",
+                "SwitchyardTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

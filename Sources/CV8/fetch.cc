@@ -109,14 +109,7 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
   if (!InternalFunction(self, self->dispatch_fetch, "dispatchFetch").ToLocal(&dispatch)) {
     return FailWith(self, CV8_INVALID, "runtime has no dispatchFetch");
   }
-  // Headers travel as one Latin-1 string, "name\0value\0...", split in JavaScript on first use.
-  std::string &joined = self->scratch_body;
-  joined.clear();
-  for (size_t i = 0; i < request->header_count * 2; i++) {
-    if (i > 0) joined.push_back('\0');
-    joined.append(request->headers[i].ptr, request->headers[i].len);
-  }
-  v8::Local<v8::String> headers = Latin1(isolate, {joined.data(), joined.size()});
+  v8::Local<v8::String> headers = Latin1(isolate, request->headers);
   v8::Local<v8::Value> body = v8::Null(isolate);
   if (request->has_body) body = NewBytes(self, request->body.ptr, request->body.len);
   v8::Local<v8::Value> cf = v8::Undefined(isolate);

@@ -1,12 +1,19 @@
 import NIOCore
 import NIOHTTP1
+import SwitchyardJS
 import SwitchyardRuntime
 
-/// Collects one HTTP/1.1 request, runs the routed worker on this connection's event loop, and
-/// writes its response. Worker failures become Cloudflare's error pages (1101, 1102).
-final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// One HTTP/1.1 connection of the edge: collects each request, runs the routed worker on this
+/// connection's event loop, and writes its response with ``ResponseEncoder``. Worker failures
+/// become Cloudflare's error pages (1101, 1102).
+///
+/// It also does what NIO's `HTTPServerPipelineHandler` would: pipelined requests wait their turn
+/// (answers go out in request order), and the socket is not read while one waits, so a client
+/// cannot queue unbounded work. Requests that NIO's decoder cannot parse get 400 and a close.
+final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     struct Shared: Sendable {
         var runtime: WorkerRuntime
@@ -19,18 +26,40 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case idle
         case receiving(HTTPRequestHead, ByteBuffer?)
         case tooLarge(HTTPRequestHead)
-        case running
+        /// A worker has the request; parts that arrive meanwhile are queued.
+        case responding
+        /// The connection is closing: nothing more is read or answered.
+        case closing
     }
 
     private let shared: Shared
     private var state = State.idle
+    /// Parts of pipelined requests that arrived while a response was pending.
+    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    /// A read the channel asked for while requests were queued; issued once they are handled.
+    private var readHeld = false
+    private var drainingQueue = false
 
     init(shared: Shared) {
         self.shared = shared
     }
 
+    // MARK: Inbound
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (unwrapInboundIn(data), state) {
+        let part = unwrapInboundIn(data)
+        switch state {
+        case .responding:
+            queued.append(part)
+        case .closing:
+            break
+        case .idle, .receiving, .tooLarge:
+            if queued.isEmpty { receive(part, context: context) } else { queued.append(part) }
+        }
+    }
+
+    private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch (part, state) {
         case (.head(let head), _):
             state = .receiving(head, nil)
         case (.body(var chunk), .receiving(let head, var body)):
@@ -45,19 +74,51 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             state = .receiving(head, body)
         case (.end, .receiving(let head, let body)):
-            state = .running
-            run(head: head, body: body, context: context)
+            state = .responding
+            route(shared.router(head, context.eventLoop), head: head, body: body, context: context)
         case (.end, .tooLarge(let head)):
-            state = .running
+            state = .responding
             answer(status: .payloadTooLarge, message: "Payload Too Large", for: head, keepAlive: false, context: context)
         default:
             break
         }
     }
 
-    private func run(head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
-        route(shared.router(head, context.eventLoop), head: head, body: body, context: context)
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is HTTPParserError else {
+            context.close(promise: nil)
+            return
+        }
+        // The decoder stops at the first malformed request; answer it unless a response for an
+        // earlier request is still due (its bytes must come first), then close.
+        if case .responding = state {
+            state = .closing
+            context.close(promise: nil)
+            return
+        }
+        let response = WorkerResponse(
+            status: 400, headers: [("content-type", "text/plain;charset=UTF-8")], body: ByteBuffer(string: "Bad Request\n"))
+        write(response, for: ResponseEncoder.Request(isHead: false, isHTTP10: false, keepAlive: false), context: context)
     }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        state = .closing
+        queued.removeAll()
+        context.fireChannelInactive()
+    }
+
+    // MARK: Outbound
+
+    func read(context: ChannelHandlerContext) {
+        // Hold reads while pipelined requests wait: the socket's backlog is the client's to keep.
+        if queued.isEmpty {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    // MARK: Running a request
 
     private func route(_ route: EdgeServer.Route, head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
         switch route {
@@ -81,16 +142,18 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func invoke(_ script: WorkerScript, head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
-        let keepAlive = head.isKeepAlive
-        var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(head.headers.count)
+        var headers = HeaderBlock()
+        headers.reserveCapacity(512)
         var host = "localhost"
         for header in head.headers {
-            headers.append((name: header.name, value: header.value))
-            if header.name.utf8.count == 4 && header.name.lowercased() == "host" { host = header.value }
+            headers.append(name: header.name, value: header.value)
+            if Self.isHost(header.name) { host = header.value }
         }
-        let request = WorkerRequest(
-            method: head.method.rawValue, url: "http://\(host)\(head.uri)", headers: headers, body: body)
+        var url = "http://"
+        url.reserveCapacity(7 + host.utf8.count + head.uri.utf8.count)
+        url += host
+        url += head.uri
+        let request = WorkerRequest(method: head.method.rawValue, url: url, headers: headers, body: body)
         let onRequest = shared.onRequest
         // The runtime answers on this event loop, often before invoke returns.
         shared.runtime.invoke(script, request: request, on: context.eventLoop) { result in
@@ -108,8 +171,16 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 record.outcome = .exception
             }
             record.status = response.status
-            self.write(response, for: head, keepAlive: keepAlive, context: context)
+            self.write(response, for: Self.encoderRequest(head, keepAlive: head.isKeepAlive), context: context)
             onRequest(record)
+        }
+    }
+
+    private static func isHost(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { bytes in
+            bytes.count == 4 && bytes[0] | 0x20 == UInt8(ascii: "h") && bytes[1] | 0x20 == UInt8(ascii: "o")
+                && bytes[2] | 0x20 == UInt8(ascii: "s") && bytes[3] | 0x20 == UInt8(ascii: "t")
         }
     }
 
@@ -120,49 +191,61 @@ final class WorkerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let response = WorkerResponse(
             status: Int(status.code), statusText: status.reasonPhrase,
             headers: [("content-type", "text/plain;charset=UTF-8")], body: ByteBuffer(string: message + "\n"))
-        write(response, for: head, keepAlive: keepAlive, context: context)
+        write(response, for: Self.encoderRequest(head, keepAlive: keepAlive), context: context)
         shared.onRequest(
             .init(method: head.method.rawValue, path: head.uri, status: response.status, outcome: nil, cpuNanoseconds: 0))
     }
 
-    private func write(_ response: WorkerResponse, for request: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(response.headers.count + 2)
-        for (name, value) in response.headers where !Self.isHopByHop(name) {
-            headers.add(name: name, value: value)
-        }
-        // (The worker's own framing headers were dropped above, so these are the only ones.)
-        headers.add(name: "content-length", value: String(response.body?.readableBytes ?? 0))
-        if !keepAlive { headers.add(name: "connection", value: "close") }
-        // An empty statusText (the default in Response) means the standard reason phrase.
-        let status = response.statusText.isEmpty
-            ? HTTPResponseStatus(statusCode: response.status)
-            : HTTPResponseStatus(statusCode: response.status, reasonPhrase: response.statusText)
-        let head = HTTPResponseHead(version: request.version, status: status, headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if let body = response.body, request.method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        }
-        state = .idle
-        guard !keepAlive else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-            return
-        }
-        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in boundContext.value.close(promise: nil) }
+    private static func encoderRequest(_ head: HTTPRequestHead, keepAlive: Bool) -> ResponseEncoder.Request {
+        ResponseEncoder.Request(
+            isHead: head.method == .HEAD, isHTTP10: head.version.major == 1 && head.version.minor == 0, keepAlive: keepAlive)
     }
 
-    /// Headers that describe one connection, not the response; the listener sets its own.
-    private static let hopByHop: [[UInt8]] = ["connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"]
-        .map { Array($0.utf8) }
+    // MARK: Writing a response
 
-    private static func isHopByHop(_ name: String) -> Bool {
-        var name = name
-        return name.withUTF8 { bytes in
-            hopByHop.contains { candidate in
-                candidate.count == bytes.count
-                    && zip(candidate, bytes).allSatisfy { $0 == ($1 | 0x20) }
-            }
+    private func write(_ response: WorkerResponse, for request: ResponseEncoder.Request, context: ChannelHandlerContext) {
+        if case .closing = state { return }  // the client is gone, or an earlier answer closes
+        var buffer = context.channel.allocator.buffer(capacity: 256 + (response.body?.readableBytes ?? 0))
+        let rest: ByteBuffer?
+        do {
+            rest = try ResponseEncoder.encode(response, for: request, into: &buffer)
+        } catch {
+            // Headers reach here only through the runtime's validating Headers class; failing
+            // closed keeps a broken one from splitting the response.
+            buffer.clear()
+            let page = ErrorPages.page(status: 500, code: 1101, title: "Worker threw exception")
+            rest = try? ResponseEncoder.encode(page, for: request, into: &buffer)
+        }
+        if let rest {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            buffer = rest
+        }
+        guard request.keepAlive else {
+            state = .closing
+            queued.removeAll()
+            context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        state = .idle
+        receiveQueued(context: context)
+    }
+
+    /// Hands queued parts on until one of them starts a request that must wait; then lets the
+    /// channel read again once nothing is queued. (A response written synchronously inside this
+    /// loop comes back here; the flag keeps that from recursing.)
+    private func receiveQueued(context: ChannelHandlerContext) {
+        guard !drainingQueue else { return }
+        drainingQueue = true
+        defer { drainingQueue = false }
+        while let part = queued.popFirst() {
+            receive(part, context: context)
+            if case .responding = state { break }
+            if case .closing = state { return }
+        }
+        if queued.isEmpty && readHeld {
+            readHeld = false
+            context.read()
         }
     }
 }

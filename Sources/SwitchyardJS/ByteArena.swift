@@ -20,15 +20,6 @@ struct ByteArena: ~Copyable {
         offset += bytes.count
         return cv8_bytes(ptr: start.assumingMemoryBound(to: CChar.self), len: bytes.count)
     }
-
-    mutating func place(_ text: String) -> cv8_bytes {
-        var text = text
-        return text.withUTF8 { place(UnsafeRawBufferPointer($0)) }
-    }
-
-    mutating func place(_ bytes: [UInt8]) -> cv8_bytes {
-        bytes.withUnsafeBytes { place($0) }
-    }
 }
 
 extension JSValue {

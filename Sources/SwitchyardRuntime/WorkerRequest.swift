@@ -1,24 +1,29 @@
 import NIOCore
+import SwitchyardJS
 
 /// A request delivered to a worker.
 public struct WorkerRequest: Sendable {
     public var method: String
     /// Absolute URL, e.g. `http://localhost:8787/path?q=1`.
     public var url: String
-    public var headers: [(name: String, value: String)]
+    public var headers: HeaderBlock
     public var body: ByteBuffer?
     /// JSON text of `request.cf`, or nil.
     public var cfJSON: String?
 
-    public init(
-        method: String, url: String, headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil,
-        cfJSON: String? = nil
-    ) {
+    public init(method: String, url: String, headers: HeaderBlock, body: ByteBuffer? = nil, cfJSON: String? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.cfJSON = cfJSON
+    }
+
+    public init(
+        method: String, url: String, headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil,
+        cfJSON: String? = nil
+    ) {
+        self.init(method: method, url: url, headers: HeaderBlock(headers), body: body, cfJSON: cfJSON)
     }
 }
 

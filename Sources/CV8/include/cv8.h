@@ -166,9 +166,9 @@ cv8_status cv8_evaluate(cv8_isolate *isolate, cv8_bytes name, cv8_bytes source, 
 typedef struct cv8_request {
   cv8_bytes method;
   cv8_bytes url;
-  /// 2 * header_count entries: name, value, name, value...
-  const cv8_bytes *headers;
-  size_t header_count;
+  /// Every header as "name\0value", joined by "\0" (the runtime's JavaScript splits it on first
+  /// use); bytes become Latin-1 code units, as Fetch's byte strings.
+  cv8_bytes headers;
   cv8_bytes body;
   int has_body;
   /// JSON of the `cf` object, or empty.

@@ -1,0 +1,157 @@
+import NIOCore
+import NIOPosix
+import SwitchyardJS
+import SwitchyardRuntime
+import SwitchyardTestSupport
+import Testing
+
+@testable import SwitchyardEdge
+
+/// The edge listener over real sockets: HTTP/1.1 framing, pipelining and connection handling,
+/// with a real worker behind it.
+@Suite struct EdgeConnectionTests {
+    static let worker = """
+        export default {
+          async fetch(request) {
+            const url = new URL(request.url);
+            switch (url.pathname) {
+              case "/slow":
+                await new Promise((resolve) => setTimeout(resolve, 50));
+                return new Response("slow");
+              case "/big":
+                return new Response("x".repeat(100000));
+              case "/echo":
+                return new Response(await request.text());
+              case "/nocontent":
+                return new Response(null, { status: 204 });
+              default:
+                return new Response("path " + url.pathname + url.search, { headers: { "x-worker": "yes" } });
+            }
+          },
+        };
+        """
+
+    /// Runs `body` against an edge listener on a free loopback port serving ``worker``.
+    static func withEdge(maxRequestBodyBytes: Int = 1 << 20, _ body: (Int) async throws -> Void) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let runtime = WorkerRuntime(eventLoops: group, configuration: .init(watchdog: Watchdog())) { _ in }
+        let script = WorkerScript(
+            name: "edge-test", versionID: "v1", format: .modules(main: "worker.js"),
+            modules: [.init(name: "worker.js", kind: .esModule, content: Array(worker.utf8))], plainBindingsJSON: "{}")
+        let edge = EdgeServer(
+            configuration: .init(host: "127.0.0.1", port: 0, maxRequestBodyBytes: maxRequestBodyBytes), group: group,
+            runtime: runtime, router: { _, _ in .worker(script) })
+        do {
+            let address = try await edge.start()
+            try await body(address.port!)
+            try await edge.stop()
+            try await group.shutdownGracefully()
+        } catch {
+            try? await edge.stop()
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await Self.withEdge { port in
+            let client = try HTTPTestClient(port: port)
+            // The first answer takes a timer; the second is ready at once but must wait its turn.
+            try client.sendRaw("GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /fast HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try client.readResponse().body == "slow")
+            #expect(try client.readResponse().body == "path /fast")
+        }
+    }
+
+    @Test func manyPipelinedRequestsInOneWrite() async throws {
+        try await Self.withEdge { port in
+            let client = try HTTPTestClient(port: port)
+            let count = 300
+            try client.sendRaw((0..<count).map { "GET /n?i=\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined())
+            for index in 0..<count {
+                #expect(try client.readResponse().body == "path /n?i=\(index)")
+            }
+        }
+    }
+
+    @Test func headAnswersWithTheLengthAndNoBody() async throws {
+        try await Self.withEdge { port in
+            let client = try HTTPTestClient(port: port)
+            let get = try client.request("GET", "/same")
+            try client.sendRaw("HEAD /same HTTP/1.1\r\nHost: a\r\n\r\n")
+            let head = try client.readResponse(expectBody: false)
+            #expect(head.status == 200)
+            #expect(head.headers["content-length"] == String(get.body.utf8.count))
+            // Had body bytes followed the head, this would read them as a status line.
+            #expect(try client.request("GET", "/after").body == "path /after")
+        }
+    }
+
+    @Test func noContentHasNoLengthAndTheConnectionStaysUsable() async throws {
+        try await Self.withEdge { port in
+            let client = try HTTPTestClient(port: port)
+            let response = try client.request("GET", "/nocontent")
+            #expect(response.status == 204)
+            #expect(response.headers["content-length"] == nil)
+            #expect(try client.request("GET", "/next").body == "path /next")
+        }
+    }
+
+    @Test func largeResponsesAndRequestBodiesArriveWhole() async throws {
+        try await Self.withEdge { port in
+            let client = try HTTPTestClient(port: port)
+            let big = try client.request("GET", "/big")
+            #expect(big.body == String(repeating: "x", count: 100000))
+            let payload = String(repeating: "0123456789", count: 5000)
+            #expect(try client.request("POST", "/echo", body: payload).body == payload)
+            #expect(try client.request("GET", "/x").headers["x-worker"] == "yes")
+        }
+    }
+
+    @Test func malformedRequestGets400AndTheConnectionCloses() async throws {
+        try await Self.withEdge { port in
+            let client = try HTTPTestClient(port: port)
+            try client.sendRaw("GET / HTTP/1.1\r\nBad Header Line\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 400)
+            #expect(response.headers["connection"] == "close")
+            #expect(client.isClosedByPeer())
+        }
+    }
+
+    @Test func aBodyOverTheLimitGets413AndTheConnectionCloses() async throws {
+        try await Self.withEdge(maxRequestBodyBytes: 1024) { port in
+            let client = try HTTPTestClient(port: port)
+            let response = try client.request("POST", "/echo", body: String(repeating: "a", count: 4096))
+            #expect(response.status == 413)
+            #expect(client.isClosedByPeer())
+            #expect(try HTTPTestClient(port: port).request("POST", "/echo", body: "small").body == "small")
+        }
+    }
+
+    @Test func connectionCloseIsHonoured() async throws {
+        try await Self.withEdge { port in
+            let client = try HTTPTestClient(port: port)
+            let response = try client.request("GET", "/bye", headers: ["Connection": "close"])
+            #expect(response.body == "path /bye")
+            #expect(response.headers["connection"] == "close")
+            #expect(client.isClosedByPeer())
+        }
+    }
+
+    @Test func http10KeepAliveIsConfirmedAndPlainHTTP10Closes() async throws {
+        try await Self.withEdge { port in
+            let keeping = try HTTPTestClient(port: port)
+            try keeping.sendRaw("GET /one HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            let first = try keeping.readResponse()
+            #expect(first.headers["connection"] == "keep-alive")
+            try keeping.sendRaw("GET /two HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            #expect(try keeping.readResponse().body == "path /two")
+
+            let plain = try HTTPTestClient(port: port)
+            try plain.sendRaw("GET /three HTTP/1.0\r\n\r\n")
+            #expect(try plain.readResponse().body == "path /three")
+            #expect(plain.isClosedByPeer())
+        }
+    }
+}
