@@ -41,6 +41,29 @@ struct LimitsTests {
         }
     }
 
+    @Test("budgets of different sizes on one watchdog: each runaway is stopped at its own budget")
+    func budgetsOfDifferentSizesShareTheWatchdog() async throws {
+        // The watchdog's tick follows the smallest budget it watches (a tenth, 1 to 50 ms): a
+        // 20 ms runaway that starts while a 600 ms one is checked every 50 ms must still stop.
+        try await RuntimeHarness.with(executors: 2) { (h: RuntimeHarness) async throws in
+            func spinner(_ milliseconds: Int) -> WorkerScript {
+                var limits = WorkerLimits()
+                limits.cpuMilliseconds = milliseconds
+                return h.worker("export default { fetch() { for (;;) {} } };", limits: limits)
+            }
+            let long = spinner(600)
+            let short = spinner(20)
+            async let longResult = h.fetch(long, loop: 0)
+            try await Task.sleep(for: .milliseconds(100))
+            let shortResult = try await h.fetch(short, loop: 1)
+            #expect(shortResult.outcome == .exceededCpu)
+            #expect(shortResult.cpuNanoseconds >= 20_000_000)
+            let longOutcome = try await longResult
+            #expect(longOutcome.outcome == .exceededCpu)
+            #expect(longOutcome.cpuNanoseconds >= 600_000_000)
+        }
+    }
+
     @Test func backtrackingRegexWithoutBackreferencesFallsBackToTheLinearEngine() async throws {
         try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
             var limits = WorkerLimits()
