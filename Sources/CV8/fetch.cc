@@ -20,8 +20,8 @@ v8::Local<v8::String> Latin1(v8::Isolate *isolate, cv8_bytes bytes) {
 void ViewResponse(const StoredResponse &stored, cv8_response *response) {
   response->status = stored.status;
   response->status_text = {stored.status_text.data(), stored.status_text.size()};
-  response->headers = stored.headers.data();
-  response->header_count = stored.headers.size() / 2;
+  response->headers = {stored.header_block.data(), stored.header_block.size()};
+  response->header_count = stored.header_count;
   response->has_body = stored.has_body;
   response->body = {stored.body.data(), stored.body.size()};
 }

@@ -48,8 +48,9 @@ struct ModuleEntry {
 struct StoredResponse {
   int32_t status = 0;
   std::string status_text;
-  std::vector<std::string> strings;  // name, value, name, value...
-  std::vector<cv8_bytes> headers;     // views of `strings`
+  /// "name\0value", joined by "\0" (see cv8_response).
+  std::string header_block;
+  size_t header_count = 0;
   std::string body;
   bool has_body = false;
 };

@@ -264,19 +264,21 @@ void HostCall(const v8::FunctionCallbackInfo<v8::Value> &info) {
 
 /// Stores a string for the response view: Latin-1 when every code unit fits a byte (header
 /// values are byte strings), UTF-8 otherwise.
-cv8_bytes KeepString(v8::Isolate *isolate, std::string &storage, v8::Local<v8::Value> value) {
+/// Appends `value` as a string: one byte per code unit when it has only Latin-1 characters (the
+/// bytes of a Fetch byte string), UTF-8 otherwise.
+void AppendString(v8::Isolate *isolate, std::string &out, v8::Local<v8::Value> value) {
   v8::Local<v8::String> text;
-  if (!value->ToString(isolate->GetCurrentContext()).ToLocal(&text)) return {"", 0};
+  if (!value->ToString(isolate->GetCurrentContext()).ToLocal(&text)) return;
+  size_t start = out.size();
   if (text->ContainsOnlyOneByte()) {
-    storage.resize(static_cast<size_t>(text->Length()));
-    text->WriteOneByte(isolate, reinterpret_cast<uint8_t *>(storage.data()), 0, text->Length(),
+    out.resize(start + static_cast<size_t>(text->Length()));
+    text->WriteOneByte(isolate, reinterpret_cast<uint8_t *>(out.data() + start), 0, text->Length(),
                        v8::String::NO_NULL_TERMINATION);
   } else {
-    storage.resize(static_cast<size_t>(text->Utf8Length(isolate)));
-    text->WriteUtf8(isolate, storage.data(), static_cast<int>(storage.size()), nullptr,
+    out.resize(start + static_cast<size_t>(text->Utf8Length(isolate)));
+    text->WriteUtf8(isolate, out.data() + start, static_cast<int>(out.size() - start), nullptr,
                     v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
   }
-  return {storage.data(), storage.size()};
 }
 
 /// `ops.respond(slot, status, statusText, body, name0, value0, ...)`: hands a handler's response
@@ -293,12 +295,14 @@ void Respond(const v8::FunctionCallbackInfo<v8::Value> &info) {
   if (!entry.in_use || entry.responded) return;
   StoredResponse &response = entry.response;
   response.status = info[1]->Int32Value(context).FromMaybe(500);
-  KeepString(isolate, response.status_text, info[2]);
+  response.status_text.clear();
+  AppendString(isolate, response.status_text, info[2]);
   size_t count = static_cast<size_t>(info.Length() - 4) & ~size_t(1);
-  response.strings.resize(count);
-  response.headers.resize(count);
+  response.header_block.clear();
+  response.header_count = count / 2;
   for (size_t i = 0; i < count; i++) {
-    response.headers[i] = KeepString(isolate, response.strings[i], info[static_cast<int>(4 + i)]);
+    if (i > 0) response.header_block.push_back('\0');
+    AppendString(isolate, response.header_block, info[static_cast<int>(4 + i)]);
   }
   v8::Local<v8::Value> body = info[3];
   response.has_body = !body->IsNullOrUndefined();

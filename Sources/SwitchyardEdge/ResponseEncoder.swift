@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import SwitchyardJS
 import SwitchyardRuntime
 
 /// Writes a worker's response as HTTP/1.1 bytes: status line, headers and body in one buffer,
@@ -44,12 +45,14 @@ enum ResponseEncoder {
             buffer.writeString(response.statusText)
         }
         buffer.writeStaticString("\r\n")
-        for (name, value) in response.headers {
-            guard !isFramingHeader(name) else { continue }
-            guard isToken(name), isValidFieldValue(value) else { throw InvalidHeader(name: name) }
-            buffer.writeString(name)
+        try response.headers.forEach { (name, value) throws(InvalidHeader) in
+            guard !isFramingHeader(name) else { return }
+            guard let value, isToken(name), isValidFieldValue(value) else {
+                throw InvalidHeader(name: String(decoding: name, as: UTF8.self))
+            }
+            buffer.writeBytes(name)
             buffer.writeStaticString(": ")
-            buffer.writeString(value)
+            buffer.writeBytes(value)
             buffer.writeStaticString("\r\n")
         }
         // RFC 9110 §8.6 and §15.3.5: no Content-Length (nor body) on 1xx and 204; none on 304 either,
@@ -98,12 +101,9 @@ enum ResponseEncoder {
         "connection", "keep-alive", "transfer-encoding", "content-length", "upgrade", "proxy-connection", "te", "trailer",
     ].map { Array($0.utf8) }
 
-    static func isFramingHeader(_ name: String) -> Bool {
-        var name = name
-        return name.withUTF8 { bytes in
-            framingHeaders.contains { candidate in
-                candidate.count == bytes.count && zip(candidate, bytes).allSatisfy { $0 == ($1 | 0x20) }
-            }
+    static func isFramingHeader(_ name: UnsafeRawBufferPointer) -> Bool {
+        framingHeaders.contains { candidate in
+            candidate.count == name.count && zip(candidate, name).allSatisfy { $0 == ($1 | 0x20) }
         }
     }
 
@@ -114,15 +114,13 @@ enum ResponseEncoder {
         return character.isLetter || character.isNumber || "!#$%&'*+-.^_`|~".contains(character)
     }
 
-    private static func isToken(_ name: String) -> Bool {
-        var name = name
-        return name.withUTF8 { bytes in !bytes.isEmpty && bytes.allSatisfy { tokenBytes[Int($0)] } }
+    private static func isToken(_ name: UnsafeRawBufferPointer) -> Bool {
+        !name.isEmpty && name.allSatisfy { tokenBytes[Int($0)] }
     }
 
     /// A field value may not contain CR, LF or NUL (RFC 9110 §5.5); those would end the header.
-    private static func isValidFieldValue(_ value: String) -> Bool {
-        var value = value
-        return value.withUTF8 { bytes in !bytes.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 } }
+    private static func isValidFieldValue(_ value: UnsafeRawBufferPointer) -> Bool {
+        !value.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
     }
 
     /// A reason phrase is horizontal tab, space and visible characters (RFC 9112 §4).

@@ -1,8 +1,10 @@
 internal import CV8
 
-/// A request's headers in the form `internals.dispatchFetch` takes them: `name\0value` pairs
-/// joined by `\0`, in one buffer. Building it costs one allocation per request instead of two
-/// strings per header; JavaScript splits it only if the worker reads the headers.
+/// Headers as they cross between the host and V8: `name\0value` pairs joined by `\0`, in one
+/// buffer. A request's headers cost one allocation instead of two strings per header, and
+/// JavaScript splits them only if the worker reads them; a response's come back the same way and
+/// are written to the wire without becoming strings. The bytes are those of Fetch's byte
+/// strings: one byte per code unit, so a header survives a round trip through a worker unchanged.
 ///
 /// Names and values must not contain NUL, which HTTP does not allow in headers (NIO's parser and
 /// the runtime's `Headers` class both reject it).
@@ -15,6 +17,13 @@ public struct HeaderBlock: Sendable {
         for (name, value) in pairs { append(name: name, value: value) }
     }
 
+    /// A block already in this form.
+    public init(joined: UnsafeRawBufferPointer) {
+        bytes = Array(joined)
+    }
+
+    public var isEmpty: Bool { bytes.isEmpty }
+
     public mutating func reserveCapacity(_ byteCount: Int) {
         bytes.reserveCapacity(byteCount)
     }
@@ -26,11 +35,42 @@ public struct HeaderBlock: Sendable {
         bytes.append(contentsOf: value.utf8)
     }
 
-    /// The pairs again (for logs and tests).
+    /// Calls `body` with each header's name and value bytes, in order. A name without a value
+    /// (a NUL that slipped into a header) comes last with a nil value.
+    public func forEach<E: Error>(
+        _ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer?) throws(E) -> Void
+    ) throws(E) {
+        // (`withUnsafeBytes` rethrows untyped errors: carry the typed one out by hand.)
+        var failure: E?
+        bytes.withUnsafeBytes { all in
+            var start = 0
+            var name: UnsafeRawBufferPointer?
+            do throws(E) {
+                for index in 0...all.count where index == all.count || all[index] == 0 {
+                    let field = UnsafeRawBufferPointer(rebasing: all[start..<index])
+                    start = index + 1
+                    if let pending = name {
+                        try body(pending, field)
+                        name = nil
+                    } else {
+                        name = field
+                    }
+                }
+                if let name, !all.isEmpty { try body(name, nil) }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The pairs as strings (for logs and tests).
     public var pairs: [(name: String, value: String)] {
-        guard !bytes.isEmpty else { return [] }
-        let fields = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        return stride(from: 0, to: fields.count - 1, by: 2).map { (name: fields[$0], value: fields[$0 + 1]) }
+        var pairs: [(name: String, value: String)] = []
+        forEach { name, value in
+            pairs.append((String(decoding: name, as: UTF8.self), value.map { String(decoding: $0, as: UTF8.self) } ?? ""))
+        }
+        return pairs
     }
 }
 
@@ -88,14 +128,9 @@ public struct JSResponseView {
 
     public var status: Int { Int(raw.status) }
     public var statusText: String { decodeUTF8(raw.status_text) }
-    public var headerCount: Int { raw.header_count }
-
-    /// Calls `body` with each header's name and value.
-    public func forEachHeader(_ body: (String, String) -> Void) {
-        guard let headers = raw.headers else { return }
-        for index in 0..<raw.header_count {
-            body(decodeUTF8(headers[index * 2]), decodeUTF8(headers[index * 2 + 1]))
-        }
+    /// A copy of the headers, in the order the worker set them.
+    public var headers: HeaderBlock {
+        HeaderBlock(joined: UnsafeRawBufferPointer(start: raw.headers.ptr, count: raw.headers.len))
     }
 
     /// The body bytes, or nil when the response has no body.

@@ -415,15 +415,12 @@ final class WorkerIsolate {
     // MARK: Helpers
 
     private static func makeResponse(_ view: JSResponseView, allocator: ByteBufferAllocator) -> WorkerResponse {
-        var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(view.headerCount)
-        view.forEachHeader { headers.append((name: $0, value: $1)) }
         let body = view.body.map { bytes -> ByteBuffer in
             var buffer = allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
             return buffer
         }
-        return WorkerResponse(status: view.status, statusText: view.statusText, headers: headers, body: body)
+        return WorkerResponse(status: view.status, statusText: view.statusText, headers: view.headers, body: body)
     }
 
     private static func failure(_ error: JSError, outcome: InvocationOutcome, cpu: UInt64) -> InvocationResult {

@@ -31,15 +31,19 @@ public struct WorkerRequest: Sendable {
 public struct WorkerResponse: Sendable {
     public var status: Int
     public var statusText: String
-    public var headers: [(name: String, value: String)]
+    public var headers: HeaderBlock
     /// Nil when the response has no body.
     public var body: ByteBuffer?
 
-    public init(status: Int, statusText: String = "", headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil) {
+    public init(status: Int, statusText: String = "", headers: HeaderBlock, body: ByteBuffer? = nil) {
         self.status = status
         self.statusText = statusText
         self.headers = headers
         self.body = body
+    }
+
+    public init(status: Int, statusText: String = "", headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil) {
+        self.init(status: status, statusText: statusText, headers: HeaderBlock(headers), body: body)
     }
 }
 

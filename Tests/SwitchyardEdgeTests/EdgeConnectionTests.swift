@@ -22,6 +22,8 @@ import Testing
                 return new Response("x".repeat(100000));
               case "/echo":
                 return new Response(await request.text());
+              case "/header":
+                return new Response("", { headers: { "x-echo": request.headers.get("x-name") } });
               case "/nocontent":
                 return new Response(null, { status: 204 });
               default:
@@ -105,6 +107,15 @@ import Testing
             let payload = String(repeating: "0123456789", count: 5000)
             #expect(try client.request("POST", "/echo", body: payload).body == payload)
             #expect(try client.request("GET", "/x").headers["x-worker"] == "yes")
+        }
+    }
+
+    @Test func headerBytesSurviveTheRoundTripThroughAWorker() async throws {
+        try await Self.withEdge { port in
+            // Headers are byte strings: UTF-8 on the wire is Latin-1 code units in JavaScript and
+            // the same bytes again on the way out.
+            let response = try HTTPTestClient(port: port).request("GET", "/header", headers: ["X-Name": "café ✓"])
+            #expect(response.headers["x-echo"] == "café ✓")
         }
     }
 

@@ -98,7 +98,7 @@ extension InvocationResult {
     var bodyText: String { response?.body.map { String(buffer: $0) } ?? "" }
 
     func header(_ name: String) -> String? {
-        response?.headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        response?.headers.pairs.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 }
 

@@ -184,8 +184,9 @@ typedef enum cv8_fetch_state {
 typedef struct cv8_response {
   int32_t status;
   cv8_bytes status_text;
-  /// 2 * header_count entries.
-  const cv8_bytes *headers;
+  /// Every header as "name\0value", joined by "\0", as in cv8_request. Values are the bytes
+  /// of Fetch's byte strings (one byte per code unit).
+  cv8_bytes headers;
   size_t header_count;
   cv8_bytes body;
   int has_body;
