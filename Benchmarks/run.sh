@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmarks, in one run on this machine:
-#   1. hello world: `switchyard dev` vs a bare SwiftNIO HTTP/1 server vs `deno serve` (wrk)
+#   1. hello world: `switchyard dev` vs a bare SwiftNIO HTTP/1 server vs `deno serve` (wrk), plus
+#      the bare server with hand-encoded responses (the ceiling for the edge's own encoder)
 #   2. a CPU-bound handler: `switchyard dev` vs `deno serve` (wrk)
 #   3. cold start of a new isolate, and memory of 1,000 idle isolates (switchyard-isolate-bench)
 # Every server it starts is stopped on exit. Usage: Benchmarks/run.sh [seconds per run] [rounds]
@@ -38,13 +39,14 @@ best() { sort -g | tail -1; }
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t1 -c$connections -d${duration}s, best of $rounds interleaved rounds after a 2 s warm-up each"
 start switchyard 18801 .build/release/switchyard dev Benchmarks/workers/hello.js --port 18801
 start bare-nio 18802 .build/release/bare-nio-hello 18802
+start bare-nio-raw 18808 .build/release/bare-nio-hello 18808 "$(nproc)" --raw
 start deno 18803 deno serve --port 18803 Benchmarks/workers/hello.js
 start switchyard-cpu 18804 .build/release/switchyard dev Benchmarks/workers/cpu.js --port 18804
 start deno-cpu 18805 deno serve --port 18805 Benchmarks/workers/cpu.js
 start deno-cpu-parallel 18806 deno serve --parallel --port 18806 Benchmarks/workers/cpu.js
 start switchyard-cpu-1 18807 .build/release/switchyard dev Benchmarks/workers/cpu.js --port 18807 --executors 1
 
-targets="switchyard:18801 bare-nio:18802 deno:18803 switchyard-cpu:18804 deno-cpu:18805 deno-cpu-parallel:18806 switchyard-cpu-1:18807"
+targets="switchyard:18801 bare-nio:18802 bare-nio-raw:18808 deno:18803 switchyard-cpu:18804 deno-cpu:18805 deno-cpu-parallel:18806 switchyard-cpu-1:18807"
 # Warm-up, unmeasured: every server gets its JIT tiers and caches settled the same way.
 for target in $targets; do wrk -t1 -c$connections -d2s "http://127.0.0.1:${target##*:}/" >/dev/null; done
 
@@ -55,7 +57,7 @@ for round in $(seq "$rounds"); do
   done
 done
 value() { echo "${results[$1]}" | tr ' ' '\n' | grep . | best; }
-sy=$(value switchyard); nio=$(value bare-nio); deno=$(value deno)
+sy=$(value switchyard); nio=$(value bare-nio); nioraw=$(value bare-nio-raw); deno=$(value deno)
 sycpu=$(value switchyard-cpu); denocpu=$(value deno-cpu)
 denopar=$(value deno-cpu-parallel); sycpu1=$(value switchyard-cpu-1)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
@@ -63,6 +65,8 @@ printf '\nhello world (requests/s)\n'
 printf '  switchyard dev   %10.0f   %s of bare NIO, %s of deno\n' "$sy" "$(ratio "$sy" "$nio")" "$(ratio "$sy" "$deno")"
 printf '  bare SwiftNIO    %10.0f   %s of deno\n' "$nio" "$(ratio "$nio" "$deno")"
 printf '  deno serve       %10.0f\n' "$deno"
+printf '  bare NIO, raw    %10.0f   responses hand-encoded as the edge does; switchyard dev is %s of it\n' \
+  "$nioraw" "$(ratio "$sy" "$nioraw")"
 printf '\nCPU-bound handler: 300 JSON records built, serialized, parsed, sorted (requests/s)\n'
 printf '  switchyard dev (%d executors)      %10.0f   %s of deno serve\n' "$(nproc)" "$sycpu" "$(ratio "$sycpu" "$denocpu")"
 printf '  deno serve (one thread)            %10.0f\n' "$denocpu"
