@@ -42,6 +42,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ParentWatch.startIfRequested()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = ProcessInfo.processInfo.environment["SWITCHYARD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice

@@ -91,6 +91,7 @@ struct Dev: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ParentWatch.startIfRequested()
         var bindings: [String: String] = [:]
         for entry in vars {
             let parts = entry.split(separator: "=", maxSplits: 1)

@@ -155,6 +155,28 @@ struct DevCommandTests {
         }
     }
 
+    @Test("a server started by a harness that dies ends itself (SWITCHYARD_EXIT_WITH_PARENT)")
+    func serverEndsWithItsParent() async throws {
+        // The shell starts `switchyard dev`, prints its pid and exits, orphaning it.
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "\"$0\" dev \"$1\" --port 0 >/dev/null 2>&1 & echo $!; sleep 1", DevProcess.binary, Self.example]
+        shell.environment = ChildProcess.tiedEnvironment
+        let output = Pipe()
+        shell.standardOutput = output
+        let reader = PipeReader(output)
+        try shell.run()
+        shell.waitUntilExit()
+        for _ in 0..<100 where !reader.text.contains("\n") { try await Task.sleep(for: .milliseconds(50)) }
+        let pid = try #require(Int32(reader.text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        // Generous: a hang, not a slow exit, is what this catches.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ChildProcess.isAlive(pid), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        let survived = ChildProcess.isAlive(pid)
+        if survived { kill(pid, SIGKILL) }
+        #expect(!survived)
+    }
+
     @Test func badFlagsAreRejectedWithAClearMessage() throws {
         let (status, output) = try DevProcess.startFailure([Self.example, "--var", "NOEQUALS"])
         #expect(status != 0)

@@ -34,6 +34,7 @@ final class DevProcess: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["dev"] + arguments + ["--port", String(port)]
+        process.environment = ChildProcess.tiedEnvironment
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -54,7 +54,7 @@ final class LiveServer: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--data-dir", dataDirectory + "/data", "--api-port", "0", "--edge-port", "0"]
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ChildProcess.tiedEnvironment
         environment["SWITCHYARD_ADMIN_TOKEN"] = adminToken
         if adminToken == nil { environment.removeValue(forKey: "SWITCHYARD_ADMIN_TOKEN") }
         process.environment = environment

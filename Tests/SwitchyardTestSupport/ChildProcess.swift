@@ -7,6 +7,14 @@ import Glibc
 /// Stops processes a test started, judged by `/proc` rather than `Process.isRunning` (which
 /// lagged behind in CI and let `switchyard serve` processes outlive their tests).
 public enum ChildProcess {
+    /// This process's environment, plus the switch that makes a `switchyard` child end itself
+    /// once this process is gone, even after a crash that skipped every `stop`.
+    public static var tiedEnvironment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWITCHYARD_EXIT_WITH_PARENT"] = "1"
+        return environment
+    }
+
     /// Whether `pid` is still running; a zombie waiting to be reaped has ended.
     public static func isAlive(_ pid: Int32) -> Bool {
         guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
