@@ -20,12 +20,22 @@ public final class WorkerCatalog: ScriptChangeObserver {
 
     private let store: any ControlPlaneStore
     private let runtime: WorkerRuntime?
+
+    /// One store load per script and generation; the lookups that arrive while it runs wait for
+    /// its answer instead of querying the store again.
+    private struct Flight: Hashable {
+        var key: Key
+        var generation: UInt64
+    }
+
     private struct State {
         /// `nil` values remember that there is no such script, so unknown hostnames do not reach
         /// the store on every request.
         var scripts: [Key: WorkerScript?] = [:]
         /// Bumped on every change, so a load that raced with a deploy is not cached.
         var generations: [Key: UInt64] = [:]
+        /// Loads in flight, with the lookups waiting for them.
+        var flights: [Flight: [CheckedContinuation<WorkerScript?, any Error>]] = [:]
     }
 
     private let state = Mutex(State())
@@ -36,27 +46,85 @@ public final class WorkerCatalog: ScriptChangeObserver {
     }
 
     /// The current version of `name` in `namespace`, or `nil` when there is no such script.
+    ///
+    /// Every lookup of one generation (the time between two changes of the script) gets the
+    /// answer of the same store read. Without that, a read that began just before a deploy could
+    /// finish after one that began just after it, and requests would see the new version, then
+    /// the old one again, until the deploy's notification arrived.
     public func script(accountID: String, namespace: String, name: String) async throws -> WorkerScript? {
         let key = Key(accountID: accountID, namespace: namespace, name: name)
-        let (cached, generation) = state.withLock { ($0.scripts[key], $0.generations[key] ?? 0) }
-        if let cached { return cached }
-        var script: WorkerScript?
+        while true {
+            do {
+                return try await lookup(key)
+            } catch CatalogError.lookupRaced {
+                continue
+            }
+        }
+    }
+
+    private func lookup(_ key: Key) async throws -> WorkerScript? {
+        enum Start {
+            case cached(WorkerScript?)
+            case lead(Flight)
+            case join(Flight)
+        }
+        let start = state.withLock { state -> Start in
+            if let cached = state.scripts[key] { return .cached(cached) }
+            let flight = Flight(key: key, generation: state.generations[key] ?? 0)
+            if state.flights[flight] != nil { return .join(flight) }
+            state.flights[flight] = []
+            return .lead(flight)
+        }
+        switch start {
+        case .cached(let script):
+            return script
+        case .join(let flight):
+            return try await withCheckedThrowingContinuation { continuation in
+                let joined = state.withLock { state in
+                    guard state.flights[flight] != nil else { return false }
+                    state.flights[flight]!.append(continuation)
+                    return true
+                }
+                // The load ended in between: take what it cached, or look up again (a change
+                // came first, or the load failed).
+                if !joined {
+                    let cached = state.withLock { $0.scripts[key] }
+                    if let cached {
+                        continuation.resume(returning: cached)
+                    } else {
+                        continuation.resume(throwing: CatalogError.lookupRaced)
+                    }
+                }
+            }
+        case .lead(let flight):
+            let result: Result<WorkerScript?, any Error>
+            do {
+                result = .success(try await load(key))
+            } catch {
+                result = .failure(error)
+            }
+            let waiting = state.withLock { state in
+                if case .success(let script) = result, (state.generations[key] ?? 0) == flight.generation {
+                    state.scripts[key] = .some(script)
+                }
+                return state.flights.removeValue(forKey: flight) ?? []
+            }
+            for continuation in waiting { continuation.resume(with: result) }
+            return try result.get()
+        }
+    }
+
+    private func load(_ key: Key) async throws -> WorkerScript? {
         let record: ScriptRecord?
         do {
-            record = try await store.script(accountID: accountID, namespace: namespace, name: name)
+            record = try await store.script(accountID: key.accountID, namespace: key.namespace, name: key.name)
         } catch let error as StoreError where error.isNotFound {
             record = nil  // the namespace itself does not exist
         }
-        if let record {
-            let modules = try await store.moduleContents(record.current.modules)
-            script = try WorkerScriptBuilder.makeScript(
-                name: Self.workerName(key), versionID: record.current.id, modules: modules,
-                settings: record.current.settings)
-        }
-        state.withLock { state in
-            if (state.generations[key] ?? 0) == generation { state.scripts[key] = .some(script) }
-        }
-        return script
+        guard let record else { return nil }
+        let modules = try await store.moduleContents(record.current.modules)
+        return try WorkerScriptBuilder.makeScript(
+            name: Self.workerName(key), versionID: record.current.id, modules: modules, settings: record.current.settings)
     }
 
     /// The cached answer of ``script(accountID:namespace:name:)`` without waiting: `.some(nil)`
@@ -92,4 +160,10 @@ public final class WorkerCatalog: ScriptChangeObserver {
     private static func workerName(_ key: Key) -> String {
         "\(key.accountID)/\(key.namespace)/\(key.name)"
     }
+}
+
+private enum CatalogError: Error {
+    /// A lookup joined a store read that ended, uncached, before it could wait for it; it starts
+    /// over.
+    case lookupRaced
 }

@@ -103,41 +103,48 @@ struct EdgeTests {
             try await Self.createNamespace(server)
             try await Self.deploy(server, "atom", try Self.twoModuleWorker(1))
 
-            // Requests in a loop on their own thread while versions 2...8 are deployed.
-            let seen = Mutex<[String]>([])
+            // Requests in a loop on two threads of their own while versions 2...8 are deployed.
+            let seen = Mutex<[[String]]>([[], []])
             let failures = Mutex<[String]>([])
             let stop = Atomic<Bool>(false)
-            let done = Atomic<Bool>(false)
+            let running = Atomic<Int>(2)
             let port = server.edgePort
-            let hammer = Thread {
-                defer { done.store(true, ordering: .sequentiallyConsistent) }
-                do {
-                    let client = try HTTPTestClient(port: port)
-                    while !stop.load(ordering: .sequentiallyConsistent) {
-                        let response = try client.request("GET", "/", host: "atom.example.test")
-                        seen.withLock { $0.append(response.body) }
+            for hammer in 0..<2 {
+                Thread {
+                    defer { running.subtract(1, ordering: .sequentiallyConsistent) }
+                    do {
+                        let client = try HTTPTestClient(port: port)
+                        while !stop.load(ordering: .sequentiallyConsistent) {
+                            let response = try client.request("GET", "/", host: "atom.example.test")
+                            seen.withLock { $0[hammer].append(response.body) }
+                        }
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
                     }
-                } catch {
-                    failures.withLock { $0.append("\(error)") }
-                }
+                }.start()
             }
-            hammer.start()
             for version in 2...8 {
                 try await Self.deploy(server, "atom", try Self.twoModuleWorker(version))
                 let fresh = try HTTPTestClient(port: port).request("GET", "/", host: "atom.example.test")
                 #expect(fresh.body == "\(version):\(version)", "the deployed version serves once the upload is answered")
             }
             stop.store(true, ordering: .sequentiallyConsistent)
-            while !done.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(10)) }
+            while running.load(ordering: .sequentiallyConsistent) > 0 { try await Task.sleep(for: .milliseconds(10)) }
 
             #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
-            let bodies = seen.withLock { $0 }
+            let sequences = seen.withLock { $0 }
+            let bodies = sequences.flatMap { $0 }
             #expect(bodies.count > 8, "requests ran during the deploys")
             let mixed = bodies.filter { body in
                 let halves = body.split(separator: ":")
                 return halves.count != 2 || halves[0] != halves[1] || !(1...8).contains(Int(halves[0]) ?? 0)
             }
             #expect(mixed.isEmpty, "every response comes from one whole version: \(mixed.prefix(5))")
+            for sequence in sequences {
+                // One after another on a connection, a client never sees an older version again.
+                let versions = sequence.compactMap { Int($0.split(separator: ":").first ?? "") }
+                #expect(versions == versions.sorted(), "versions went backwards: \(versions)")
+            }
         }
     }
 
