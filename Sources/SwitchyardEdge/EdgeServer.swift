@@ -13,11 +13,19 @@ public final class EdgeServer: Sendable {
         public var port: Int
         /// Larger request bodies get 413 (Cloudflare's Free/Pro limit is 100 MB).
         public var maxRequestBodyBytes: Int
+        /// A connection that sends nothing for this long (up to a quarter more) while no worker
+        /// is answering it, idle between requests or stalled inside one, is closed, so idle
+        /// clients cannot hold connections open for ever.
+        public var idleTimeout: TimeAmount
 
-        public init(host: String = "127.0.0.1", port: Int = 8787, maxRequestBodyBytes: Int = 100 * 1024 * 1024) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 8787, maxRequestBodyBytes: Int = 100 * 1024 * 1024,
+            idleTimeout: TimeAmount = .seconds(60)
+        ) {
             self.host = host
             self.port = port
             self.maxRequestBodyBytes = maxRequestBodyBytes
+            self.idleTimeout = idleTimeout
         }
     }
 
@@ -65,7 +73,7 @@ public final class EdgeServer: Sendable {
     public func start() async throws -> SocketAddress {
         let context = WorkerHTTPHandler.Shared(
             runtime: runtime, router: router, onRequest: onRequest,
-            maxRequestBodyBytes: configuration.maxRequestBodyBytes)
+            maxRequestBodyBytes: configuration.maxRequestBodyBytes, idleTimeout: configuration.idleTimeout)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

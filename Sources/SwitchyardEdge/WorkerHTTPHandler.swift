@@ -20,6 +20,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var router: EdgeServer.Router
         var onRequest: @Sendable (EdgeServer.AccessRecord) -> Void
         var maxRequestBodyBytes: Int
+        var idleTimeout: TimeAmount
     }
 
     private enum State {
@@ -39,6 +40,14 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A read the channel asked for while requests were queued; issued once they are handled.
     private var readHeld = false
     private var drainingQueue = false
+    /// Counts reads and answers; the idle check closes the connection once it has not moved for
+    /// `idleChecksBeforeClosing` checks in a row (a quarter of `idleTimeout` apart) while no
+    /// worker is answering. A counter rather than timestamps keeps clock reads off the hot path.
+    private var activity: UInt64 = 0
+    private var activityAtLastCheck: UInt64 = 0
+    private var quietChecks = 0
+    private var idleCheck: RepeatedTask?
+    private static let idleChecksBeforeClosing = 4
 
     init(shared: Shared) {
         self.shared = shared
@@ -46,7 +55,41 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Inbound
 
+    func channelActive(context: ChannelHandlerContext) {
+        let interval = TimeAmount.nanoseconds(
+            max(shared.idleTimeout.nanoseconds / Int64(Self.idleChecksBeforeClosing), 1_000_000))
+        // Loop-bound: the task runs on this connection's event loop. It holds the handler until
+        // channelInactive cancels it.
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            let (handler, context) = bound.value
+            if handler.isIdle() { context.close(promise: nil) }
+        }
+        context.fireChannelActive()
+    }
+
+    /// One idle check: true once the connection has been quiet for a whole timeout.
+    private func isIdle() -> Bool {
+        switch state {
+        case .responding, .closing:
+            // The worker's limits bound a response; a close is under way.
+            quietChecks = 0
+            return false
+        case .idle, .receiving, .tooLarge:
+            if activity != activityAtLastCheck {
+                activityAtLastCheck = activity
+                quietChecks = 0
+                return false
+            }
+            quietChecks += 1
+            guard quietChecks >= Self.idleChecksBeforeClosing else { return false }
+            state = .closing
+            return true
+        }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        activity &+= 1
         let part = unwrapInboundIn(data)
         switch state {
         case .responding:
@@ -102,6 +145,8 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        idleCheck = nil
         state = .closing
         queued.removeAll()
         context.fireChannelInactive()
@@ -228,6 +273,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         state = .idle
+        activity &+= 1  // the idle time starts now, not when the request arrived
         receiveQueued(context: context)
     }
 

@@ -18,6 +18,9 @@ import Testing
               case "/slow":
                 await new Promise((resolve) => setTimeout(resolve, 50));
                 return new Response("slow");
+              case "/wait":
+                await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get("ms"))));
+                return new Response("waited");
               case "/big":
                 return new Response("x".repeat(100000));
               case "/echo":
@@ -34,14 +37,18 @@ import Testing
         """
 
     /// Runs `body` against an edge listener on a free loopback port serving ``worker``.
-    static func withEdge(maxRequestBodyBytes: Int = 1 << 20, _ body: (Int) async throws -> Void) async throws {
+    static func withEdge(
+        maxRequestBodyBytes: Int = 1 << 20, idleTimeout: TimeAmount = .seconds(60), _ body: (Int) async throws -> Void
+    ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let runtime = WorkerRuntime(eventLoops: group, configuration: .init(watchdog: Watchdog())) { _ in }
         let script = WorkerScript(
             name: "edge-test", versionID: "v1", format: .modules(main: "worker.js"),
             modules: [.init(name: "worker.js", kind: .esModule, content: Array(worker.utf8))], plainBindingsJSON: "{}")
         let edge = EdgeServer(
-            configuration: .init(host: "127.0.0.1", port: 0, maxRequestBodyBytes: maxRequestBodyBytes), group: group,
+            configuration: .init(
+                host: "127.0.0.1", port: 0, maxRequestBodyBytes: maxRequestBodyBytes, idleTimeout: idleTimeout),
+            group: group,
             runtime: runtime, router: { _, _ in .worker(script) })
         do {
             let address = try await edge.start()
@@ -163,6 +170,29 @@ import Testing
             try plain.sendRaw("GET /three HTTP/1.0\r\n\r\n")
             #expect(try plain.readResponse().body == "path /three")
             #expect(plain.isClosedByPeer())
+        }
+    }
+
+    @Test func idleAndStalledConnectionsAreClosed() async throws {
+        try await Self.withEdge(idleTimeout: .milliseconds(300)) { port in
+            let silent = try HTTPTestClient(port: port)
+            let stalled = try HTTPTestClient(port: port)
+            try stalled.sendRaw("GET / HTTP/1.1\r\nHost: a\r\n")  // the head never ends
+            #expect(silent.isClosedByPeer())
+            #expect(stalled.isClosedByPeer())
+        }
+    }
+
+    @Test func busyConnectionsAndSlowWorkersAreNotTimedOut() async throws {
+        try await Self.withEdge(idleTimeout: .milliseconds(300)) { port in
+            let client = try HTTPTestClient(port: port)
+            // The worker takes longer than the idle timeout: the connection is not idle, it waits.
+            #expect(try client.request("GET", "/wait?ms=900").body == "waited")
+            // Requests every 100 ms for well over the timeout.
+            for index in 0..<10 {
+                #expect(try client.request("GET", "/n?i=\(index)").body == "path /n?i=\(index)")
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
     }
 }
