@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOExtras
 import NIOHTTP1
 import NIOPosix
 import SwitchyardRuntime
@@ -57,6 +58,8 @@ public final class EdgeServer: Sendable {
     private let router: Router
     private let onRequest: @Sendable (AccessRecord) -> Void
     private let channel = Mutex<(any Channel)?>(nil)
+    /// Tracks the open connections, to let them finish what they are doing on ``stop(gracePeriod:)``.
+    private let quiescing = Mutex<ServerQuiescingHelper?>(nil)
 
     public init(
         configuration: Configuration, group: any EventLoopGroup, runtime: WorkerRuntime, router: @escaping Router,
@@ -74,7 +77,13 @@ public final class EdgeServer: Sendable {
         let context = WorkerHTTPHandler.Shared(
             runtime: runtime, router: router, onRequest: onRequest,
             maxRequestBodyBytes: configuration.maxRequestBodyBytes, idleTimeout: configuration.idleTimeout)
+        let quiescing = ServerQuiescingHelper(group: group)
         let channel = try await ServerBootstrap(group: group)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -90,17 +99,33 @@ public final class EdgeServer: Sendable {
             .bind(host: configuration.host, port: configuration.port)
             .get()
         self.channel.withLock { $0 = channel }
+        self.quiescing.withLock { $0 = quiescing }
         guard let address = channel.localAddress else { throw EdgeServerError(message: "listener has no address") }
         return address
     }
 
-    /// Stops accepting connections.
-    public func stop() async throws {
+    /// Stops accepting connections and lets the open ones finish: a request in progress gets
+    /// its response (with `connection: close`), idle connections are closed at once. Returns when
+    /// every connection is closed, or after `gracePeriod`, leaving the rest to the event loops'
+    /// shutdown.
+    public func stop(gracePeriod: Duration = .seconds(30)) async throws {
+        let quiescing = self.quiescing.withLock { helper in
+            defer { helper = nil }
+            return helper
+        }
         let channel = self.channel.withLock { channel in
             defer { channel = nil }
             return channel
         }
-        try await channel?.close()
+        guard let quiescing, let channel else { return }
+        let drained = channel.eventLoop.makePromise(of: Void.self)
+        quiescing.initiateShutdown(promise: drained)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await drained.futureResult.get() }
+            group.addTask { try await Task.sleep(for: gracePeriod) }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 }
 

@@ -40,6 +40,8 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A read the channel asked for while requests were queued; issued once they are handled.
     private var readHeld = false
     private var drainingQueue = false
+    /// The server is shutting down: the response in progress closes the connection.
+    private var quiescing = false
     /// Counts reads and answers; the idle check closes the connection once it has not moved for
     /// `idleChecksBeforeClosing` checks in a row (a quarter of `idleTimeout` apart) while no
     /// worker is answering. A counter rather than timestamps keeps clock reads off the hot path.
@@ -142,6 +144,18 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let response = WorkerResponse(
             status: 400, headers: [("content-type", "text/plain;charset=UTF-8")], body: ByteBuffer(string: "Bad Request\n"))
         write(response, for: ResponseEncoder.Request(isHead: false, isHTTP10: false, keepAlive: false), context: context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        quiescing = true
+        if case .idle = state, queued.isEmpty {
+            state = .closing
+            context.close(promise: nil)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -250,6 +264,8 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func write(_ response: WorkerResponse, for request: ResponseEncoder.Request, context: ChannelHandlerContext) {
         if case .closing = state { return }  // the client is gone, or an earlier answer closes
+        var request = request
+        if quiescing { request.keepAlive = false }
         var buffer = context.channel.allocator.buffer(capacity: 256 + (response.body?.readableBytes ?? 0))
         let rest: ByteBuffer?
         do {

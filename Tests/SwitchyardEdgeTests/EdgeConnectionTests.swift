@@ -40,6 +40,16 @@ import Testing
     static func withEdge(
         maxRequestBodyBytes: Int = 1 << 20, idleTimeout: TimeAmount = .seconds(60), _ body: (Int) async throws -> Void
     ) async throws {
+        try await withEdgeServer(maxRequestBodyBytes: maxRequestBodyBytes, idleTimeout: idleTimeout) { _, port in
+            try await body(port)
+        }
+    }
+
+    /// ``withEdge(maxRequestBodyBytes:idleTimeout:_:)`` that also hands `body` the server.
+    static func withEdgeServer(
+        maxRequestBodyBytes: Int = 1 << 20, idleTimeout: TimeAmount = .seconds(60),
+        _ body: (EdgeServer, Int) async throws -> Void
+    ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let runtime = WorkerRuntime(eventLoops: group, configuration: .init(watchdog: Watchdog())) { _ in }
         let script = WorkerScript(
@@ -52,7 +62,7 @@ import Testing
             runtime: runtime, router: { _, _ in .worker(script) })
         do {
             let address = try await edge.start()
-            try await body(address.port!)
+            try await body(edge, address.port!)
             try await edge.stop()
             try await group.shutdownGracefully()
         } catch {
@@ -184,15 +194,36 @@ import Testing
     }
 
     @Test func busyConnectionsAndSlowWorkersAreNotTimedOut() async throws {
-        try await Self.withEdge(idleTimeout: .milliseconds(300)) { port in
+        // (A timeout ten times the gap between requests, so a loaded machine cannot fake idleness.)
+        try await Self.withEdge(idleTimeout: .seconds(1)) { port in
             let client = try HTTPTestClient(port: port)
             // The worker takes longer than the idle timeout: the connection is not idle, it waits.
-            #expect(try client.request("GET", "/wait?ms=900").body == "waited")
+            #expect(try client.request("GET", "/wait?ms=1600").body == "waited")
             // Requests every 100 ms for well over the timeout.
-            for index in 0..<10 {
+            for index in 0..<15 {
                 #expect(try client.request("GET", "/n?i=\(index)").body == "path /n?i=\(index)")
                 try await Task.sleep(for: .milliseconds(100))
             }
+        }
+    }
+
+    @Test func stoppingLetsTheRequestInProgressFinishAndClosesIdleConnections() async throws {
+        try await Self.withEdgeServer { edge, port in
+            let idle = try HTTPTestClient(port: port)
+            #expect(try idle.request("GET", "/first").status == 200)
+            let busy = try HTTPTestClient(port: port)
+            // The worker waits long enough for the stop to reach the connection while it works,
+            // even on a loaded machine.
+            try busy.sendRaw("GET /wait?ms=2000 HTTP/1.1\r\nHost: a\r\n\r\n")
+            try await Task.sleep(for: .milliseconds(200))
+            try await edge.stop()
+            // stop() returned once every connection was closed: the busy one got its answer.
+            let response = try busy.readResponse()
+            #expect(response.body == "waited")
+            #expect(response.headers["connection"] == "close")
+            #expect(busy.isClosedByPeer())
+            #expect(idle.isClosedByPeer())
+            #expect(throws: HTTPTestClient.ClientError.self) { try HTTPTestClient(port: port) }
         }
     }
 }
