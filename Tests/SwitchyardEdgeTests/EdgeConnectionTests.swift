@@ -1,8 +1,10 @@
+import Foundation
 import NIOCore
 import NIOPosix
 import SwitchyardJS
 import SwitchyardRuntime
 import SwitchyardTestSupport
+import Synchronization
 import Testing
 
 @testable import SwitchyardEdge
@@ -19,6 +21,7 @@ import Testing
                 await new Promise((resolve) => setTimeout(resolve, 50));
                 return new Response("slow");
               case "/wait":
+                console.log("waiting");
                 await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get("ms"))));
                 return new Response("waited");
               case "/big":
@@ -40,18 +43,39 @@ import Testing
     static func withEdge(
         maxRequestBodyBytes: Int = 1 << 20, idleTimeout: TimeAmount = .seconds(60), _ body: (Int) async throws -> Void
     ) async throws {
-        try await withEdgeServer(maxRequestBodyBytes: maxRequestBodyBytes, idleTimeout: idleTimeout) { _, port in
+        try await withEdgeServer(maxRequestBodyBytes: maxRequestBodyBytes, idleTimeout: idleTimeout) { _, port, _ in
             try await body(port)
         }
     }
 
-    /// ``withEdge(maxRequestBodyBytes:idleTimeout:_:)`` that also hands `body` the server.
+    /// What the worker logged, for tests that must know it is running.
+    final class Logs: Sendable {
+        private let lines = Mutex<[String]>([])
+
+        func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+        /// Waits (blocking the thread, so no task scheduling can delay the caller) until `line`
+        /// has been logged.
+        func waitFor(_ line: String) -> Bool {
+            for _ in 0..<2000 {
+                if lines.withLock({ $0.contains(line) }) { return true }
+                usleep(5_000)
+            }
+            return false
+        }
+    }
+
+    /// ``withEdge(maxRequestBodyBytes:idleTimeout:_:)`` that also hands `body` the server and
+    /// the worker's logs.
     static func withEdgeServer(
         maxRequestBodyBytes: Int = 1 << 20, idleTimeout: TimeAmount = .seconds(60),
-        _ body: (EdgeServer, Int) async throws -> Void
+        _ body: (EdgeServer, Int, Logs) async throws -> Void
     ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let runtime = WorkerRuntime(eventLoops: group, configuration: .init(watchdog: Watchdog())) { _ in }
+        let logs = Logs()
+        let runtime = WorkerRuntime(eventLoops: group, configuration: .init(watchdog: Watchdog())) { entry in
+            logs.append(entry.message)
+        }
         let script = WorkerScript(
             name: "edge-test", versionID: "v1", format: .modules(main: "worker.js"),
             modules: [.init(name: "worker.js", kind: .esModule, content: Array(worker.utf8))], plainBindingsJSON: "{}")
@@ -62,7 +86,7 @@ import Testing
             runtime: runtime, router: { _, _ in .worker(script) })
         do {
             let address = try await edge.start()
-            try await body(edge, address.port!)
+            try await body(edge, address.port!, logs)
             try await edge.stop()
             try await group.shutdownGracefully()
         } catch {
@@ -199,23 +223,24 @@ import Testing
             let client = try HTTPTestClient(port: port)
             // The worker takes longer than the idle timeout: the connection is not idle, it waits.
             #expect(try client.request("GET", "/wait?ms=1600").body == "waited")
-            // Requests every 100 ms for well over the timeout.
+            // Requests every 100 ms for well over the timeout. (The thread sleeps: a task's sleep
+            // can overrun by seconds when other tests block the cooperative pool.)
             for index in 0..<15 {
                 #expect(try client.request("GET", "/n?i=\(index)").body == "path /n?i=\(index)")
-                try await Task.sleep(for: .milliseconds(100))
+                usleep(100_000)
             }
         }
     }
 
     @Test func stoppingLetsTheRequestInProgressFinishAndClosesIdleConnections() async throws {
-        try await Self.withEdgeServer { edge, port in
+        try await Self.withEdgeServer { edge, port, logs in
             let idle = try HTTPTestClient(port: port)
             #expect(try idle.request("GET", "/first").status == 200)
             let busy = try HTTPTestClient(port: port)
-            // The worker waits long enough for the stop to reach the connection while it works,
-            // even on a loaded machine.
             try busy.sendRaw("GET /wait?ms=2000 HTTP/1.1\r\nHost: a\r\n\r\n")
-            try await Task.sleep(for: .milliseconds(200))
+            // Once the worker runs, stop() reaches the connection (through the event loops) well
+            // within the worker's 2 s.
+            #expect(logs.waitFor("waiting"))
             try await edge.stop()
             // stop() returned once every connection was closed: the busy one got its answer.
             let response = try busy.readResponse()
