@@ -251,4 +251,40 @@ import Testing
             #expect(throws: HTTPTestClient.ClientError.self) { try HTTPTestClient(port: port) }
         }
     }
+
+    @Test func randomBytesNeverBringTheListenerDown() async throws {
+        try await Self.withEdge(idleTimeout: .milliseconds(500)) { port in
+            // Seeded, so a failure can be replayed: request-shaped prefixes followed by noise,
+            // split headers, huge lengths, NULs and pipelined fragments.
+            var generator = SplitMix64(seed: 0x5157_4954_4348)
+            let prefixes = [
+                "GET / HTTP/1.1\r\n", "POST /echo HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "HEAD / HTTP/1.0\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /", "\r\n\r\n", "",
+            ]
+            for round in 0..<150 {
+                let client = try HTTPTestClient(port: port)
+                var bytes = Array(prefixes[round % prefixes.count].utf8)
+                for _ in 0..<Int(generator.next() % 300) { bytes.append(UInt8(truncatingIfNeeded: generator.next())) }
+                try? client.sendRaw(String(decoding: bytes, as: UTF8.self))
+            }
+            let response = try HTTPTestClient(port: port).request("GET", "/still")
+            #expect(response.body == "path /still")
+        }
+    }
+}
+
+/// A small seeded generator (SplitMix64), so fuzz inputs are the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
