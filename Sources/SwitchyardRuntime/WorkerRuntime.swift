@@ -124,8 +124,11 @@ private final class ExecutorIsolates: @unchecked Sendable {
     private var draining: [ObjectIdentifier: WorkerIsolate] = [:]
     /// Blank isolates with the default memory limit, ready for cold starts.
     private var spares: [JSIsolate] = []
+    /// The version ``retire(workerName:keepVersion:)`` last kept, per worker.
+    private var keptVersions: [String: String] = [:]
     private let spareTarget: Int
     private var refillScheduled = false
+    private var sweepScheduled = false
     private static let spareMemoryMegabytes = WorkerLimits().memoryMegabytes
 
     init(eventLoop: any EventLoop, spares: Int) {
@@ -147,6 +150,11 @@ private final class ExecutorIsolates: @unchecked Sendable {
         eventLoop.assertInEventLoop()
         if let existing = current[script.name] {
             if existing.script.versionID == script.versionID && existing.isReady { return existing }
+            if existing.isReady, existing.script.versionID == keptVersions[script.name] {
+                // A request for a retired version, looked up just before the deploy: serve it on
+                // an isolate of its own rather than swap the current version out and back.
+                return try makeDrainingIsolate(for: script, watchdog: watchdog, logSink: logSink)
+            }
             retire(existing)
         }
         let isolate = try WorkerIsolate(
@@ -157,6 +165,22 @@ private final class ExecutorIsolates: @unchecked Sendable {
             self.draining.removeValue(forKey: ObjectIdentifier(isolate))
         }
         current[script.name] = isolate
+        return isolate
+    }
+
+    /// An isolate for one late request, dropped once its requests are done.
+    private func makeDrainingIsolate(
+        for script: WorkerScript, watchdog: Watchdog, logSink: @escaping WorkerLogSink
+    ) throws -> WorkerIsolate {
+        let isolate = try WorkerIsolate(
+            script: script, eventLoop: eventLoop, watchdog: watchdog, logSink: logSink,
+            prepared: takeSpare(memoryMegabytes: script.limits.memoryMegabytes))
+        isolate.onCondemned = { [unowned self, unowned isolate] in
+            self.draining.removeValue(forKey: ObjectIdentifier(isolate))
+        }
+        // Its request starts before the sweep can run (both happen on this event loop).
+        draining[ObjectIdentifier(isolate)] = isolate
+        scheduleSweep()
         return isolate
     }
 
@@ -173,6 +197,7 @@ private final class ExecutorIsolates: @unchecked Sendable {
     }
 
     func retire(workerName: String, keepVersion: String?) {
+        keptVersions[workerName] = keepVersion
         guard let existing = current[workerName], existing.script.versionID != keepVersion else { return }
         retire(existing)
     }
@@ -181,15 +206,19 @@ private final class ExecutorIsolates: @unchecked Sendable {
         current.removeValue(forKey: isolate.script.name)
         if isolate.inFlight > 0 {
             draining[ObjectIdentifier(isolate)] = isolate
-            sweepDraining()
+            scheduleSweep()
         }
     }
 
-    /// Releases drained isolates; checked again shortly while any remain.
-    private func sweepDraining() {
-        draining = draining.filter { $0.value.inFlight > 0 }
-        if !draining.isEmpty {
-            eventLoop.scheduleTask(in: .milliseconds(100)) { [weak self] in self?.sweepDraining() }
+    /// Releases drained isolates every 100 ms while any remain (one chain of checks at a time).
+    private func scheduleSweep() {
+        guard !sweepScheduled else { return }
+        sweepScheduled = true
+        eventLoop.scheduleTask(in: .milliseconds(100)) { [weak self] in
+            guard let self else { return }
+            self.sweepScheduled = false
+            self.draining = self.draining.filter { $0.value.inFlight > 0 }
+            if !self.draining.isEmpty { self.scheduleSweep() }
         }
     }
 }

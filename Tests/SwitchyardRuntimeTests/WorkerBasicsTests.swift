@@ -159,6 +159,36 @@ struct WorkerBasicsTests {
         }
     }
 
+    @Test("a late request for a retired version does not swap the current version's isolate out")
+    func lateRequestForARetiredVersion() async throws {
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            let source = { (version: Int) in
+                "let count = 0; export default { fetch() { return new Response('v\(version):' + ++count); } };"
+            }
+            func version(_ number: Int) -> WorkerScript {
+                WorkerScript(
+                    name: "deployed", versionID: "v\(number)", format: .modules(main: "worker.js"),
+                    modules: [.init(name: "worker.js", kind: .esModule, content: Array(source(number).utf8))],
+                    plainBindingsJSON: "{}")
+            }
+            #expect(try await h.text(version(1)) == "v1:1")
+            // Deployed: version 2 is current, its isolate counts its own requests.
+            h.runtime.retire(workerName: "deployed", keepVersion: "v2")
+            #expect(try await h.text(version(2)) == "v2:1")
+            // A request whose lookup finished before the deploy still carries version 1.
+            #expect(try await h.text(version(1)) == "v1:1")
+            // Version 2 kept its isolate and its globals.
+            #expect(try await h.text(version(2)) == "v2:2")
+            // The late request's isolate is dropped once it is done (swept every 100 ms).
+            var count = try await h.runtime.isolateCount().get()
+            for _ in 0..<100 where count > 1 {
+                try await Task.sleep(for: .milliseconds(50))
+                count = try await h.runtime.isolateCount().get()
+            }
+            #expect(count == 1)
+        }
+    }
+
     @Test func concurrentRequestsInterleaveAtAwait() async throws {
         try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
             let script = h.worker("""
