@@ -107,6 +107,10 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch (part, state) {
         case (.head(let head), _):
             state = .receiving(head, nil)
+            // GET and HEAD carry no body to wait for; others may ask before sending one.
+            if head.method != .GET && head.method != .HEAD, Self.expectsContinue(head) {
+                answerExpectation(head, context: context)
+            }
         case (.body(var chunk), .receiving(let head, var body)):
             if (body?.readableBytes ?? 0) + chunk.readableBytes > shared.maxRequestBodyBytes {
                 state = .tooLarge(head)
@@ -127,6 +131,24 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         default:
             break
         }
+    }
+
+    /// `Expect: 100-continue` (curl sends it for bodies over 1 MB and would otherwise wait a
+    /// second): a body the limit would refuse gets 413 at once, any other the go-ahead.
+    private func answerExpectation(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > shared.maxRequestBodyBytes {
+            state = .responding
+            answer(status: .payloadTooLarge, message: "Payload Too Large", for: head, keepAlive: false, context: context)
+            return
+        }
+        var go = context.channel.allocator.buffer(capacity: 25)
+        go.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+        context.writeAndFlush(wrapOutboundOut(go), promise: nil)
+    }
+
+    private static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
+        head.version == .http1_1
+            && head.headers["expect"].contains { $0.lowercased() == "100-continue" }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -160,6 +160,30 @@ import Testing
         }
     }
 
+    @Test func expect100ContinueGetsTheGoAheadOr413() async throws {
+        try await Self.withEdge(maxRequestBodyBytes: 1024) { port in
+            let client = try HTTPTestClient(port: port)
+            try client.sendRaw("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+            #expect(try client.readResponse().status == 100)
+            try client.sendRaw("hello")
+            #expect(try client.readResponse().body == "hello")
+            // Too large: refused before the client sends the body.
+            let large = try HTTPTestClient(port: port)
+            try large.sendRaw("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4096\r\nExpect: 100-continue\r\n\r\n")
+            #expect(try large.readResponse().status == 413)
+            #expect(large.isClosedByPeer())
+        }
+    }
+
+    @Test func chunkedRequestBodiesArriveWhole() async throws {
+        try await Self.withEdge { port in
+            let client = try HTTPTestClient(port: port)
+            try client.sendRaw(
+                "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+            #expect(try client.readResponse().body == "hello world")
+        }
+    }
+
     @Test func malformedRequestGets400AndTheConnectionCloses() async throws {
         try await Self.withEdge { port in
             let client = try HTTPTestClient(port: port)
