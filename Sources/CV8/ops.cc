@@ -262,8 +262,6 @@ void HostCall(const v8::FunctionCallbackInfo<v8::Value> &info) {
   }
 }
 
-/// Stores a string for the response view: Latin-1 when every code unit fits a byte (header
-/// values are byte strings), UTF-8 otherwise.
 /// Appends `value` as a string: one byte per code unit when it has only Latin-1 characters (the
 /// bytes of a Fetch byte string), UTF-8 otherwise.
 void AppendString(v8::Isolate *isolate, std::string &out, v8::Local<v8::Value> value) {

@@ -57,9 +57,9 @@ public final class EdgeServer: Sendable {
     private let runtime: WorkerRuntime
     private let router: Router
     private let onRequest: @Sendable (AccessRecord) -> Void
-    private let channel = Mutex<(any Channel)?>(nil)
-    /// Tracks the open connections, to let them finish what they are doing on ``stop(gracePeriod:)``.
-    private let quiescing = Mutex<ServerQuiescingHelper?>(nil)
+    /// The listening channel, and the helper that tracks its connections so they can finish
+    /// what they are doing on ``stop(gracePeriod:)``.
+    private let listener = Mutex<(channel: any Channel, quiescing: ServerQuiescingHelper)?>(nil)
 
     public init(
         configuration: Configuration, group: any EventLoopGroup, runtime: WorkerRuntime, router: @escaping Router,
@@ -98,8 +98,7 @@ public final class EdgeServer: Sendable {
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        self.channel.withLock { $0 = channel }
-        self.quiescing.withLock { $0 = quiescing }
+        self.listener.withLock { $0 = (channel, quiescing) }
         guard let address = channel.localAddress else { throw EdgeServerError(message: "listener has no address") }
         return address
     }
@@ -109,15 +108,11 @@ public final class EdgeServer: Sendable {
     /// every connection is closed, or after `gracePeriod`, leaving the rest to the event loops'
     /// shutdown.
     public func stop(gracePeriod: Duration = .seconds(30)) async throws {
-        let quiescing = self.quiescing.withLock { helper in
-            defer { helper = nil }
-            return helper
+        let listener = self.listener.withLock { listener in
+            defer { listener = nil }
+            return listener
         }
-        let channel = self.channel.withLock { channel in
-            defer { channel = nil }
-            return channel
-        }
-        guard let quiescing, let channel else { return }
+        guard let (channel, quiescing) = listener else { return }
         let drained = channel.eventLoop.makePromise(of: Void.self)
         quiescing.initiateShutdown(promise: drained)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -55,13 +55,10 @@ enum ResponseEncoder {
             buffer.writeBytes(value)
             buffer.writeStaticString("\r\n")
         }
-        // RFC 9110 §8.6 and §15.3.5: no Content-Length (nor body) on 1xx and 204; none on 304 either,
-        // whose length would describe a body it never has.
-        let hasBody = !(100..<200).contains(status) && status != 204 && status != 304
-        let bodyLength = hasBody ? response.body?.readableBytes ?? 0 : 0
+        let hasBody = Self.hasBody(status: status)
         if hasBody {
             buffer.writeStaticString("content-length: ")
-            writeDecimal(bodyLength, into: &buffer)
+            writeDecimal(response.body?.readableBytes ?? 0, into: &buffer)
             buffer.writeStaticString("\r\n")
         }
         if !request.keepAlive {
@@ -76,6 +73,18 @@ enum ResponseEncoder {
             return nil
         }
         return body
+    }
+
+    /// Bytes to reserve for `response`: its head, plus the body when it goes in the same buffer.
+    static func bufferCapacity(for response: WorkerResponse) -> Int {
+        let body = response.body?.readableBytes ?? 0
+        return 256 + (body <= inlineBodyLimit ? body : 0)
+    }
+
+    /// RFC 9110 §8.6 and §15.3.5: 1xx and 204 have no body nor length; 304 neither, since its
+    /// length would describe a body it never has.
+    private static func hasBody(status: Int) -> Bool {
+        !(100..<200).contains(status) && status != 204 && status != 304
     }
 
     // MARK: Writing numbers
@@ -102,9 +111,7 @@ enum ResponseEncoder {
     ].map { Array($0.utf8) }
 
     static func isFramingHeader(_ name: UnsafeRawBufferPointer) -> Bool {
-        framingHeaders.contains { candidate in
-            candidate.count == name.count && zip(candidate, name).allSatisfy { $0 == ($1 | 0x20) }
-        }
+        framingHeaders.contains { ASCII.equalsIgnoringCase(name, $0) }
     }
 
     /// RFC 9110 token characters, indexed by byte.

@@ -126,8 +126,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             state = .responding
             route(shared.router(head, context.eventLoop), head: head, body: body, context: context)
         case (.end, .tooLarge(let head)):
-            state = .responding
-            answer(status: .payloadTooLarge, message: "Payload Too Large", for: head, keepAlive: false, context: context)
+            refuseTooLarge(head, context: context)
         default:
             break
         }
@@ -137,13 +136,18 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// second): a body the limit would refuse gets 413 at once, any other the go-ahead.
     private func answerExpectation(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > shared.maxRequestBodyBytes {
-            state = .responding
-            answer(status: .payloadTooLarge, message: "Payload Too Large", for: head, keepAlive: false, context: context)
+            refuseTooLarge(head, context: context)
             return
         }
         var go = context.channel.allocator.buffer(capacity: 25)
         go.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
         context.writeAndFlush(wrapOutboundOut(go), promise: nil)
+    }
+
+    /// 413 for a body over the limit, and a close: the rest of the body is not worth reading.
+    private func refuseTooLarge(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        state = .responding
+        answer(status: .payloadTooLarge, message: "Payload Too Large", for: head, keepAlive: false, context: context)
     }
 
     private static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
@@ -228,7 +232,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var host = "localhost"
         for header in head.headers {
             headers.append(name: header.name, value: header.value)
-            if Self.isHost(header.name) { host = header.value }
+            if ASCII.equalsIgnoringCase(header.name, Self.host) { host = header.value }
         }
         var url = "http://"
         url.reserveCapacity(7 + host.utf8.count + head.uri.utf8.count)
@@ -257,13 +261,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private static func isHost(_ name: String) -> Bool {
-        var name = name
-        return name.withUTF8 { bytes in
-            bytes.count == 4 && bytes[0] | 0x20 == UInt8(ascii: "h") && bytes[1] | 0x20 == UInt8(ascii: "o")
-                && bytes[2] | 0x20 == UInt8(ascii: "s") && bytes[3] | 0x20 == UInt8(ascii: "t")
-        }
-    }
+    private static let host = Array("host".utf8)
 
     /// A plain-text answer of the listener itself (no worker ran), logged like any other.
     private func answer(
@@ -288,7 +286,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if case .closing = state { return }  // the client is gone, or an earlier answer closes
         var request = request
         if quiescing { request.keepAlive = false }
-        var buffer = context.channel.allocator.buffer(capacity: 256 + (response.body?.readableBytes ?? 0))
+        var buffer = context.channel.allocator.buffer(capacity: ResponseEncoder.bufferCapacity(for: response))
         let rest: ByteBuffer?
         do {
             rest = try ResponseEncoder.encode(response, for: request, into: &buffer)

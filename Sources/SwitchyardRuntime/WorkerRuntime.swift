@@ -152,11 +152,25 @@ private final class ExecutorIsolates: @unchecked Sendable {
             if existing.script.versionID == script.versionID && existing.isReady { return existing }
             if existing.isReady, existing.script.versionID == keptVersions[script.name] {
                 // A request for a retired version, looked up just before the deploy: serve it on
-                // an isolate of its own rather than swap the current version out and back.
-                return try makeDrainingIsolate(for: script, watchdog: watchdog, logSink: logSink)
+                // an isolate of its own, dropped once its requests are done, rather than swap the
+                // current version out and back. (Its request starts before the sweep can run:
+                // both happen on this event loop.)
+                let isolate = try makeIsolate(for: script, watchdog: watchdog, logSink: logSink)
+                draining[ObjectIdentifier(isolate)] = isolate
+                scheduleSweep()
+                return isolate
             }
             retire(existing)
         }
+        let isolate = try makeIsolate(for: script, watchdog: watchdog, logSink: logSink)
+        current[script.name] = isolate
+        return isolate
+    }
+
+    /// An isolate for `script` from a spare when one fits; once condemned it leaves the tables.
+    private func makeIsolate(for script: WorkerScript, watchdog: Watchdog, logSink: @escaping WorkerLogSink) throws
+        -> WorkerIsolate
+    {
         let isolate = try WorkerIsolate(
             script: script, eventLoop: eventLoop, watchdog: watchdog, logSink: logSink,
             prepared: takeSpare(memoryMegabytes: script.limits.memoryMegabytes))
@@ -164,23 +178,6 @@ private final class ExecutorIsolates: @unchecked Sendable {
             if self.current[script.name] === isolate { self.current.removeValue(forKey: script.name) }
             self.draining.removeValue(forKey: ObjectIdentifier(isolate))
         }
-        current[script.name] = isolate
-        return isolate
-    }
-
-    /// An isolate for one late request, dropped once its requests are done.
-    private func makeDrainingIsolate(
-        for script: WorkerScript, watchdog: Watchdog, logSink: @escaping WorkerLogSink
-    ) throws -> WorkerIsolate {
-        let isolate = try WorkerIsolate(
-            script: script, eventLoop: eventLoop, watchdog: watchdog, logSink: logSink,
-            prepared: takeSpare(memoryMegabytes: script.limits.memoryMegabytes))
-        isolate.onCondemned = { [unowned self, unowned isolate] in
-            self.draining.removeValue(forKey: ObjectIdentifier(isolate))
-        }
-        // Its request starts before the sweep can run (both happen on this event loop).
-        draining[ObjectIdentifier(isolate)] = isolate
-        scheduleSweep()
         return isolate
     }
 
