@@ -5,6 +5,9 @@
 //   switchyard-isolate-bench idle-memory N    RSS growth per idle hello-world isolate, N isolates
 //   switchyard-isolate-bench requests N       the runtime's own cost per request (no HTTP)
 //   switchyard-isolate-bench validate N FILE  the upload compile check of an ES module file, N times
+//   switchyard-isolate-bench builtins N [CASE] CPU used before a 50 ms limit stops each runaway
+//                                             inside a built-in (Tests/.../runaway_builtins.js),
+//                                             median of N runs
 import Foundation
 import NIOCore
 import NIOPosix
@@ -102,7 +105,42 @@ case "validate":
     samples.sort()
     print(String(format: "validate %@ (%d bytes), %d times: p50 %.2f ms, min %.2f ms, max %.2f ms",
                  arguments[3], source.count, count, samples[count / 2], samples[0], samples[count - 1]))
+case "builtins":
+    let fixtures = "Tests/SwitchyardRuntimeTests/Fixtures/"
+    guard let source = FileManager.default.contents(atPath: fixtures + "runaway_builtins.js"),
+        let spin = FileManager.default.contents(atPath: fixtures + "spin.wasm")
+    else { fatalError("run from the repository: \(fixtures)") }
+    let only = arguments.count > 3 ? arguments[3] : nil
+    var limits = WorkerLimits()
+    limits.cpuMilliseconds = 50
+    func runaway(_ index: Int) -> WorkerScript {
+        WorkerScript(
+            name: "runaway-\(index)", versionID: "v1", format: .modules(main: "worker.js"),
+            modules: [.init(name: "worker.js", kind: .esModule, content: Array(source)),
+                      .init(name: "spin.wasm", kind: .wasm, content: Array(spin))],
+            limits: limits)
+    }
+    let listing = try runtime.invoke(runaway(0), request: WorkerRequest(method: "GET", url: "http://localhost/cases"), on: loop).wait()
+    guard case .response(let response) = listing.value, let body = response.body,
+        let names = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String]
+    else { fatalError("no case list: \(listing.value)") }
+    print("CPU used before a 50 ms limit stopped the runaway (median of \(count) runs, ms):")
+    for name in names where only == nil || name == only {
+        var samples: [Double] = []
+        var outcomes: Set<String> = []
+        for run in 0..<count {
+            let query = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name
+            let result = try runtime.invoke(
+                runaway(run + 1), request: WorkerRequest(method: "GET", url: "http://localhost/?case=\(query)"), on: loop
+            ).wait()
+            outcomes.insert(result.outcome.rawValue)
+            samples.append(Double(result.cpuNanoseconds) / 1_000_000)
+        }
+        samples.sort()
+        print(String(format: "  %-28@ median %7.1f  max %7.1f  (%@)", name, samples[count / 2], samples[count - 1],
+                     outcomes.sorted().joined(separator: ", ")))
+    }
 default:
-    print("usage: switchyard-isolate-bench cold-start|idle-memory|requests|validate N [FILE]")
+    print("usage: switchyard-isolate-bench cold-start|idle-memory|requests|validate|builtins N [FILE|CASE]")
 }
 try group.syncShutdownGracefully()

@@ -111,7 +111,11 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
   }
   v8::Local<v8::String> headers = Latin1(isolate, request->headers);
   v8::Local<v8::Value> body = v8::Null(isolate);
-  if (request->has_body) body = NewBytes(self, request->body.ptr, request->body.len);
+  v8::Local<v8::Uint8Array> body_bytes;
+  if (request->has_body) {
+    if (!NewBytes(self, request->body.ptr, request->body.len).ToLocal(&body_bytes)) return Fail(self, try_catch);
+    body = body_bytes;
+  }
   v8::Local<v8::Value> cf = v8::Undefined(isolate);
   if (request->cf_json.len > 0 && !v8::JSON::Parse(context, NewString(isolate, request->cf_json)).ToLocal(&cf)) {
     return Fail(self, try_catch);
@@ -126,7 +130,13 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
   }
   self->slots[static_cast<size_t>(slot)].in_use = true;
   self->slots[static_cast<size_t>(slot)].responded = false;
+  // The host reads this array's elements at every poll: without a prototype, a worker's
+  // getters on Array.prototype indices cannot answer for elements it does not hold.
   v8::Local<v8::Array> wait_until = v8::Array::New(isolate);
+  if (wait_until->SetPrototype(context, v8::Null(isolate)).IsNothing()) {
+    cv8_fetch_release(self, slot);
+    return Fail(self, try_catch);
+  }
   v8::Local<v8::Value> args[] = {Latin1(isolate, request->method), NewString(isolate, request->url), headers, body,
                                  cf, wait_until};
   v8::Local<v8::Value> result;

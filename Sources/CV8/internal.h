@@ -20,15 +20,18 @@ class CountingAllocator final : public v8::ArrayBuffer::Allocator {
   void *Allocate(size_t length) override;
   void *AllocateUninitialized(size_t length) override;
   void Free(void *data, size_t length) override;
-  /// Accounts bytes the host allocated itself (they may overshoot the limit: they are bounded by
-  /// request size limits) so the total stays truthful.
-  void Track(size_t length);
+  /// Accounts `length` bytes if they fit under the limit; false (nothing accounted) if not.
+  bool Reserve(size_t length);
   void Untrack(size_t length) { used_.fetch_sub(length, std::memory_order_relaxed); }
   size_t used() const { return used_.load(std::memory_order_relaxed); }
   bool exceeded() const { return exceeded_.load(std::memory_order_relaxed); }
 
  private:
-  bool Reserve(size_t length);
+  /// Allocations V8 makes for itself up to this size are granted over the limit (which then
+  /// counts as exceeded, condemning the isolate after the task): V8 treats a refusal on some of
+  /// its internal paths (a typed array's buffer moved off the heap) as a fatal out-of-memory.
+  static constexpr size_t kGrantedOverLimit = 64 * 1024;
+  bool ReserveForV8(size_t length);
   std::atomic<size_t> used_{0};
   std::atomic<bool> exceeded_{false};
   size_t limit_;
@@ -142,8 +145,12 @@ v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, v8::Global<v8::
 
 /// A Uint8Array holding a copy of `bytes`, accounted to the isolate without V8's fatal
 /// out-of-memory path (ArrayBuffer::New aborts the process when an allocator says no).
-v8::Local<v8::Uint8Array> NewBytes(cv8_isolate *self, const char *bytes, size_t length);
+v8::MaybeLocal<v8::Uint8Array> NewBytes(cv8_isolate *self, const char *bytes, size_t length);
+/// An uninitialized Uint8Array of `length` bytes; `*data` receives its bytes to fill.
+v8::MaybeLocal<v8::Uint8Array> NewBytes(cv8_isolate *self, size_t length, char **data);
 
+/// The object shared by the runtime's files as `internals`, with no prototype.
+v8::Local<v8::Object> CreateInternals(v8::Local<v8::Context> context);
 v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> context);
 
 /// The native functions that snapshots refer to (null-terminated), in a fixed order.

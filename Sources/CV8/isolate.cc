@@ -28,7 +28,11 @@ size_t NearHeapLimit(void *data, size_t current_limit, size_t initial_limit) {
   auto *self = static_cast<cv8_isolate *>(data);
   self->limit.store(CV8_LIMIT_MEMORY);
   self->isolate->TerminateExecution();
-  return current_limit + 64 * 1024 * 1024;
+  // Termination is only seen at the next interrupt check: a built-in making one large
+  // allocation (flattening a long string, growing an array) still needs room, and a limit V8
+  // cannot grow into is a fatal out-of-memory for the whole process. Doubling always makes room
+  // for what the limit allowed so far; the isolate is condemned and disposed after the task.
+  return current_limit * 2 > current_limit + 64 * 1024 * 1024 ? current_limit * 2 : current_limit + 64 * 1024 * 1024;
 }
 
 /// Runs on the isolate's thread at an interrupt check, asked for by the watchdog.
@@ -66,23 +70,26 @@ bool CountingAllocator::Reserve(size_t length) {
   return true;
 }
 
+bool CountingAllocator::ReserveForV8(size_t length) {
+  if (Reserve(length)) return true;
+  if (length > kGrantedOverLimit) return false;
+  used_.fetch_add(length, std::memory_order_relaxed);
+  exceeded_.store(true, std::memory_order_relaxed);
+  return true;
+}
+
 void *CountingAllocator::Allocate(size_t length) {
-  if (!Reserve(length)) return nullptr;
+  if (!ReserveForV8(length)) return nullptr;
   void *data = calloc(length == 0 ? 1 : length, 1);
   if (data == nullptr) used_.fetch_sub(length, std::memory_order_relaxed);
   return data;
 }
 
 void *CountingAllocator::AllocateUninitialized(size_t length) {
-  if (!Reserve(length)) return nullptr;
+  if (!ReserveForV8(length)) return nullptr;
   void *data = malloc(length == 0 ? 1 : length);
   if (data == nullptr) used_.fetch_sub(length, std::memory_order_relaxed);
   return data;
-}
-
-void CountingAllocator::Track(size_t length) {
-  size_t now = used_.fetch_add(length, std::memory_order_relaxed) + length;
-  if (limit_ != 0 && now > limit_) exceeded_.store(true, std::memory_order_relaxed);
 }
 
 void CountingAllocator::Free(void *data, size_t length) {
@@ -106,30 +113,40 @@ std::string ToStdString(v8::Isolate *isolate, v8::Local<v8::Value> value) {
   return *utf8 ? std::string(*utf8, utf8.length()) : std::string();
 }
 
+/// "Error: message\n    at f (file:1:2)..." from the stack trace V8 captured when `exception`
+/// was created, without reading the error's `stack` (whose formatting would run a worker's
+/// Error.prepareStackTrace and getters on Error.prototype).
+std::string FormatStack(v8::Isolate *isolate, const std::string &message, v8::Local<v8::Value> exception) {
+  v8::Local<v8::StackTrace> trace = v8::Exception::GetStackTrace(exception);
+  if (trace.IsEmpty() || trace->GetFrameCount() == 0) return {};
+  std::string stack = message;
+  for (int i = 0; i < trace->GetFrameCount(); i++) {
+    v8::Local<v8::StackFrame> frame = trace->GetFrame(isolate, static_cast<uint32_t>(i));
+    std::string where = ToStdString(isolate, frame->GetScriptName()) + ":" + std::to_string(frame->GetLineNumber()) +
+                        ":" + std::to_string(frame->GetColumn());
+    std::string function = ToStdString(isolate, frame->GetFunctionName());
+    stack += "\n    at " + (function.empty() ? where : function + " (" + where + ")");
+  }
+  return stack;
+}
+
 void RecordException(cv8_isolate *self, v8::Local<v8::Value> exception, v8::Local<v8::Message> message) {
   v8::Isolate *isolate = self->isolate;
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
-  self->error_message = ToStdString(isolate, exception);
-  self->error_stack.clear();
+  // The message V8 formats without side effects ("Uncaught TypeError: x"): converting the thrown
+  // value ourselves would call a worker's toString, or getters on Error.prototype.
+  if (message.IsEmpty()) message = v8::Exception::CreateMessage(isolate, exception);
+  std::string text = ToStdString(isolate, message->Get());
+  static const std::string uncaught = "Uncaught ";
+  if (text.rfind(uncaught, 0) == 0) text.erase(0, uncaught.size());
+  self->error_message = text;
+  self->error_stack = exception->IsNativeError() ? FormatStack(isolate, text, exception) : std::string();
   self->error_location.clear();
-  if (exception->IsNativeError()) {
-    // Read `stack` as an own data property only: a worker may have put a getter on
-    // Error.prototype, and the host must not run worker code while reporting an error.
-    v8::Local<v8::Object> object = exception.As<v8::Object>();
-    v8::Local<v8::String> key = v8::String::NewFromUtf8Literal(isolate, "stack");
-    v8::Local<v8::Value> stack;
-    if (object->HasRealNamedProperty(context, key).FromMaybe(false) &&
-        object->GetRealNamedProperty(context, key).ToLocal(&stack) && stack->IsString()) {
-      self->error_stack = ToStdString(isolate, stack);
-    }
-  }
-  if (!message.IsEmpty()) {
-    std::string file = ToStdString(isolate, message->GetScriptResourceName());
-    int line = message->GetLineNumber(context).FromMaybe(0);
-    int column = message->GetStartColumn(context).FromMaybe(-1) + 1;
-    if (!file.empty()) {
-      self->error_location = file + ":" + std::to_string(line) + ":" + std::to_string(column);
-    }
+  std::string file = ToStdString(isolate, message->GetScriptResourceName());
+  int line = message->GetLineNumber(context).FromMaybe(0);
+  int column = message->GetStartColumn(context).FromMaybe(-1) + 1;
+  if (!file.empty()) {
+    self->error_location = file + ":" + std::to_string(line) + ":" + std::to_string(column);
   }
 }
 
@@ -266,11 +283,12 @@ cv8_isolate *cv8_isolate_new(const cv8_isolate_options *options) {
   self->context.Reset(isolate, context);
   v8::Context::Scope context_scope(context);
   if (options->snapshot != nullptr) {
-    // Indices as added by cv8_snapshot_create.
+    // Indices as added by cv8_snapshot_create. Cannot fail: the blob is this process's own, made
+    // with the same two objects, and no worker code has run in this context yet.
     self->internals.Reset(isolate, context->GetDataFromSnapshotOnce<v8::Object>(0).ToLocalChecked());
     self->ops.Reset(isolate, context->GetDataFromSnapshotOnce<v8::Object>(1).ToLocalChecked());
   } else {
-    self->internals.Reset(isolate, v8::Object::New(isolate));
+    self->internals.Reset(isolate, CreateInternals(context));
     self->ops.Reset(isolate, CreateOps(self, context));
   }
   return self;
@@ -400,7 +418,12 @@ cv8_status cv8_invoke(cv8_isolate *self, const char *name, const cv8_value *args
       case CV8_BOOL: values.push_back(v8::Boolean::New(isolate, arg.number != 0)); break;
       case CV8_NUMBER: values.push_back(v8::Number::New(isolate, arg.number)); break;
       case CV8_STRING: values.push_back(NewString(isolate, arg.bytes)); break;
-      case CV8_BYTES: values.push_back(NewBytes(self, arg.bytes.ptr, arg.bytes.len)); break;
+      case CV8_BYTES: {
+        v8::Local<v8::Uint8Array> bytes;
+        if (!NewBytes(self, arg.bytes.ptr, arg.bytes.len).ToLocal(&bytes)) return Fail(self, try_catch);
+        values.push_back(bytes);
+        break;
+      }
     }
   }
   if (function->Call(entered.context, v8::Undefined(isolate), argc, values.data()).IsEmpty()) {

@@ -55,8 +55,11 @@ v8::MaybeLocal<v8::Value> ContentValue(cv8_isolate *self, v8::Local<v8::Context>
   switch (entry.kind) {
     case CV8_MODULE_TEXT:
       return NewString(isolate, entry.content);
-    case CV8_MODULE_DATA:
-      return NewBytes(self, entry.content.data(), entry.content.size())->Buffer();
+    case CV8_MODULE_DATA: {
+      v8::Local<v8::Uint8Array> bytes;
+      if (!NewBytes(self, entry.content.data(), entry.content.size()).ToLocal(&bytes)) return {};
+      return bytes->Buffer();
+    }
     case CV8_MODULE_JSON:
       return v8::JSON::Parse(context, NewString(isolate, entry.content));
     case CV8_MODULE_WASM: {
@@ -95,8 +98,11 @@ v8::MaybeLocal<v8::Value> EvaluateSynthetic(v8::Local<v8::Context> context, v8::
           .IsNothing()) {
     return {};
   }
-  auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
-  resolver->Resolve(context, v8::Undefined(isolate)).Check();
+  v8::Local<v8::Promise::Resolver> resolver;
+  if (!v8::Promise::Resolver::New(context).ToLocal(&resolver) ||
+      resolver->Resolve(context, v8::Undefined(isolate)).IsNothing()) {
+    return {};
+  }
   return resolver->GetPromise();
 }
 
@@ -156,7 +162,8 @@ v8::MaybeLocal<v8::Value> Require(cv8_isolate *self, v8::Local<v8::Context> cont
       if (!v8::ScriptCompiler::CompileFunction(context, &source, 5, params).ToLocal(&body)) return {};
       v8::Local<v8::Object> module = v8::Object::New(isolate);
       v8::Local<v8::Object> exports = v8::Object::New(isolate);
-      if (module->Set(context, exports_key, exports).IsNothing()) return {};
+      // An own data property: `Set` would run a setter a worker put on Object.prototype.
+      if (module->CreateDataProperty(context, exports_key, exports).IsNothing()) return {};
       v8::Local<v8::Function> require;
       if (!v8::Function::New(context, RequireCallback, NewString(isolate, name)).ToLocal(&require)) return {};
       size_t slash = name.rfind('/');
@@ -205,18 +212,42 @@ v8::MaybeLocal<v8::Promise> Evaluate(v8::Local<v8::Context> context, v8::Local<v
   return result.As<v8::Promise>();
 }
 
+/// The resolver and the namespace a dynamic import() settles with, kept in the callbacks' data:
+/// a host-made array of two own elements, whose prototype is cut off so that reading them
+/// cannot reach a getter a worker put on Array.prototype or Object.prototype.
+v8::MaybeLocal<v8::Array> ImportState(v8::Local<v8::Context> context, v8::Local<v8::Promise::Resolver> resolver,
+                                      v8::Local<v8::Value> namespace_object) {
+  v8::Isolate *isolate = context->GetIsolate();
+  v8::Local<v8::Value> elements[] = {resolver, namespace_object};
+  v8::Local<v8::Array> state = v8::Array::New(isolate, elements, 2);
+  if (state->SetPrototype(context, v8::Null(isolate)).IsNothing()) return {};
+  return state;
+}
+
+/// The resolver in an import's state, or nothing once termination stops every V8 call.
+bool ReadImportState(v8::Local<v8::Context> context, v8::Local<v8::Value> data,
+                     v8::Local<v8::Promise::Resolver> *resolver, v8::Local<v8::Value> *namespace_object) {
+  auto state = data.As<v8::Array>();
+  v8::Local<v8::Value> first;
+  if (!state->Get(context, 0).ToLocal(&first) || !first->IsPromise()) return false;
+  *resolver = first.As<v8::Promise::Resolver>();
+  return state->Get(context, 1).ToLocal(namespace_object);
+}
+
 void ResolveWithNamespace(const v8::FunctionCallbackInfo<v8::Value> &info) {
-  auto pair = info.Data().As<v8::Array>();
   v8::Local<v8::Context> context = info.GetIsolate()->GetCurrentContext();
-  auto resolver = pair->Get(context, 0).ToLocalChecked().As<v8::Promise::Resolver>();
-  resolver->Resolve(context, pair->Get(context, 1).ToLocalChecked()).Check();
+  v8::Local<v8::Promise::Resolver> resolver;
+  v8::Local<v8::Value> namespace_object;
+  if (ReadImportState(context, info.Data(), &resolver, &namespace_object)) {
+    (void)resolver->Resolve(context, namespace_object);
+  }
 }
 
 void RejectWithReason(const v8::FunctionCallbackInfo<v8::Value> &info) {
-  auto pair = info.Data().As<v8::Array>();
   v8::Local<v8::Context> context = info.GetIsolate()->GetCurrentContext();
-  auto resolver = pair->Get(context, 0).ToLocalChecked().As<v8::Promise::Resolver>();
-  resolver->Reject(context, info[0]).Check();
+  v8::Local<v8::Promise::Resolver> resolver;
+  v8::Local<v8::Value> namespace_object;
+  if (ReadImportState(context, info.Data(), &resolver, &namespace_object)) (void)resolver->Reject(context, info[0]);
 }
 
 }  // namespace
@@ -247,25 +278,38 @@ v8::MaybeLocal<v8::Promise> ImportDynamically(v8::Local<v8::Context> context, v8
                                               v8::Local<v8::FixedArray>) {
   v8::Isolate *isolate = context->GetIsolate();
   cv8_isolate *self = cv8_isolate::From(isolate);
-  auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
+  v8::Local<v8::Promise::Resolver> resolver;
+  if (!v8::Promise::Resolver::New(context).ToLocal(&resolver)) return {};
   std::string referrer = ToStdString(isolate, resource_name);
   std::string name = ResolveSpecifier(referrer, ToStdString(isolate, specifier));
   v8::TryCatch try_catch(isolate);
+  // V8 expects an empty result to come with an exception pending: hand back what was caught
+  // (after termination nothing is pending, and V8 unwinds anyway).
+  auto failed = [&try_catch]() -> v8::MaybeLocal<v8::Promise> {
+    if (try_catch.HasCaught() && !try_catch.HasTerminated()) try_catch.ReThrow();
+    return {};
+  };
   v8::Local<v8::Module> module;
   v8::Local<v8::Promise> evaluated;
   if (self->modules.find(name) == self->modules.end()) {
     std::string message = "No such module \"" + name + "\".\n  imported from \"" + referrer + "\"";
-    resolver->Reject(context, v8::Exception::Error(NewString(isolate, message))).Check();
+    if (resolver->Reject(context, v8::Exception::Error(NewString(isolate, message))).IsNothing()) return failed();
   } else if (!ModuleFor(self, context, name).ToLocal(&module) || !Evaluate(context, module).ToLocal(&evaluated)) {
-    if (try_catch.HasTerminated()) return {};
-    resolver->Reject(context, try_catch.Exception()).Check();
+    if (try_catch.HasTerminated() || !try_catch.HasCaught()) return failed();
+    v8::Local<v8::Value> exception = try_catch.Exception();
+    try_catch.Reset();
+    if (resolver->Reject(context, exception).IsNothing()) return failed();
   } else {
-    auto pair = v8::Array::New(isolate, 2);
-    pair->Set(context, 0, resolver).Check();
-    pair->Set(context, 1, module->GetModuleNamespace()).Check();
-    auto on_fulfilled = v8::Function::New(context, ResolveWithNamespace, pair).ToLocalChecked();
-    auto on_rejected = v8::Function::New(context, RejectWithReason, pair).ToLocalChecked();
-    if (evaluated->Then(context, on_fulfilled, on_rejected).IsEmpty()) return {};
+    // Promise::Then on a native promise never looks up `then`: a worker's replacement of
+    // Promise.prototype.then does not run here.
+    v8::Local<v8::Array> state;
+    v8::Local<v8::Function> on_fulfilled, on_rejected;
+    if (!ImportState(context, resolver, module->GetModuleNamespace()).ToLocal(&state) ||
+        !v8::Function::New(context, ResolveWithNamespace, state).ToLocal(&on_fulfilled) ||
+        !v8::Function::New(context, RejectWithReason, state).ToLocal(&on_rejected) ||
+        evaluated->Then(context, on_fulfilled, on_rejected).IsEmpty()) {
+      return failed();
+    }
   }
   return resolver->GetPromise();
 }

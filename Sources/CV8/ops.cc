@@ -14,7 +14,7 @@ using namespace cv8;
 namespace {
 
 void Throw(v8::Isolate *isolate, v8::Local<v8::Value> (*make)(v8::Local<v8::String>), const char *message) {
-  isolate->ThrowException(make(v8::String::NewFromUtf8(isolate, message).ToLocalChecked()));
+  isolate->ThrowException(make(NewString(isolate, std::string(message))));
 }
 
 /// Bytes viewed by an ArrayBuffer or ArrayBufferView argument.
@@ -40,11 +40,14 @@ void Utf8Encode(const v8::FunctionCallbackInfo<v8::Value> &info) {
   cv8_isolate *self = cv8_isolate::From(isolate);
   v8::Local<v8::String> text;
   if (!info[0]->ToString(isolate->GetCurrentContext()).ToLocal(&text)) return;
-  int length = text->Utf8Length(isolate);
-  std::string buffer(static_cast<size_t>(length), '\0');
-  text->WriteUtf8(isolate, buffer.data(), length, nullptr,
+  size_t length = static_cast<size_t>(text->Utf8Length(isolate));
+  // Encoded straight into the array's backing store: no second copy of a large text.
+  v8::Local<v8::Uint8Array> bytes;
+  char *data = nullptr;
+  if (!NewBytes(self, length, &data).ToLocal(&bytes)) return;
+  text->WriteUtf8(isolate, data, static_cast<int>(length), nullptr,
                   v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
-  info.GetReturnValue().Set(NewBytes(self, buffer.data(), buffer.size()));
+  info.GetReturnValue().Set(bytes);
 }
 
 void Utf8EncodeInto(const v8::FunctionCallbackInfo<v8::Value> &info) {
@@ -53,15 +56,20 @@ void Utf8EncodeInto(const v8::FunctionCallbackInfo<v8::Value> &info) {
   v8::Local<v8::String> text;
   if (!info[0]->ToString(context).ToLocal(&text)) return;
   if (!info[1]->IsUint8Array()) return Throw(isolate, v8::Exception::TypeError, "encodeInto needs a Uint8Array");
-  auto view = info[1].As<v8::Uint8Array>();
-  char *data = static_cast<char *>(view->Buffer()->GetBackingStore()->Data()) + view->ByteOffset();
-  int read = 0;
-  int written = text->WriteUtf8(isolate, data, static_cast<int>(view->ByteLength()), &read,
-                                v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
-  auto result = v8::Array::New(isolate, 2);
-  result->Set(context, 0, v8::Integer::New(isolate, read)).Check();
-  result->Set(context, 1, v8::Integer::New(isolate, written)).Check();
-  info.GetReturnValue().Set(result);
+  const uint8_t *bytes = nullptr;
+  size_t capacity = 0;
+  ViewBytes(info[1], &bytes, &capacity);
+  int read = 0, written = 0;
+  // A detached buffer has no bytes (and may have no data pointer): nothing is written.
+  if (bytes != nullptr && capacity > 0) {
+    written = text->WriteUtf8(isolate, reinterpret_cast<char *>(const_cast<uint8_t *>(bytes)),
+                              static_cast<int>(capacity), &read,
+                              v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
+  }
+  // Built from its elements: setting indices on a new array would run setters a worker put on
+  // Array.prototype or Object.prototype.
+  v8::Local<v8::Value> pair[] = {v8::Integer::New(isolate, read), v8::Integer::New(isolate, written)};
+  info.GetReturnValue().Set(v8::Array::New(isolate, pair, 2));
 }
 
 /// Strict UTF-8 validation (no overlongs, no surrogates, nothing above U+10FFFF).
@@ -153,10 +161,10 @@ void FillRandom(void *data, size_t length) {
 }
 
 void RandomFill(const v8::FunctionCallbackInfo<v8::Value> &info) {
-  if (!info[0]->IsArrayBufferView()) return;
-  auto view = info[0].As<v8::ArrayBufferView>();
-  FillRandom(static_cast<uint8_t *>(view->Buffer()->GetBackingStore()->Data()) + view->ByteOffset(),
-             view->ByteLength());
+  const uint8_t *data = nullptr;
+  size_t length = 0;
+  if (!info[0]->IsArrayBufferView() || !ViewBytes(info[0], &data, &length) || data == nullptr) return;
+  FillRandom(const_cast<uint8_t *>(data), length);
 }
 
 void RandomUUID(const v8::FunctionCallbackInfo<v8::Value> &info) {
@@ -167,8 +175,11 @@ void RandomUUID(const v8::FunctionCallbackInfo<v8::Value> &info) {
   char text[37];
   snprintf(text, sizeof text, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
            b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-  info.GetReturnValue().Set(v8::String::NewFromOneByte(info.GetIsolate(), reinterpret_cast<const uint8_t *>(text),
-                                                       v8::NewStringType::kNormal, 36).ToLocalChecked());
+  v8::Local<v8::String> uuid;
+  if (v8::String::NewFromOneByte(info.GetIsolate(), reinterpret_cast<const uint8_t *>(text),
+                                 v8::NewStringType::kNormal, 36).ToLocal(&uuid)) {
+    info.GetReturnValue().Set(uuid);
+  }
 }
 
 void Now(const v8::FunctionCallbackInfo<v8::Value> &info) {
@@ -184,8 +195,10 @@ class CloneDelegate final : public v8::ValueSerializer::Delegate {
   void ThrowDataCloneError(v8::Local<v8::String> message) override {
     // DOMException is defined by the runtime's JavaScript; a plain Error carries the same text.
     auto error = v8::Exception::Error(message).As<v8::Object>();
-    error->Set(isolate_->GetCurrentContext(), v8::String::NewFromUtf8Literal(isolate_, "name"),
-               v8::String::NewFromUtf8Literal(isolate_, "DataCloneError")).Check();
+    // An own data property: `Set` would run a setter a worker put on Error.prototype.name. If
+    // even that fails (termination), the error is thrown without its name.
+    (void)error->CreateDataProperty(isolate_->GetCurrentContext(), v8::String::NewFromUtf8Literal(isolate_, "name"),
+                                    v8::String::NewFromUtf8Literal(isolate_, "DataCloneError"));
     isolate_->ThrowException(error);
   }
 
@@ -239,7 +252,11 @@ void HostCall(const v8::FunctionCallbackInfo<v8::Value> &info) {
       arg.kind = CV8_BYTES;
       arg.bytes = {reinterpret_cast<const char *>(data), length};
     } else {
-      strings[static_cast<size_t>(i)] = ToStdString(isolate, value);
+      // Only the runtime calls this op, but its arguments may come from a worker: a failed
+      // conversion (a throwing toString, termination) throws instead of calling the host.
+      v8::Local<v8::String> text;
+      if (!value->ToString(context).ToLocal(&text)) return;
+      strings[static_cast<size_t>(i)] = ToStdString(isolate, text);
       arg.kind = CV8_STRING;
       arg.bytes = {strings[static_cast<size_t>(i)].data(), strings[static_cast<size_t>(i)].size()};
     }
@@ -257,16 +274,21 @@ void HostCall(const v8::FunctionCallbackInfo<v8::Value> &info) {
     case CV8_BOOL: info.GetReturnValue().Set(result.number != 0); break;
     case CV8_NUMBER: info.GetReturnValue().Set(result.number); break;
     case CV8_STRING: info.GetReturnValue().Set(NewString(isolate, result.bytes)); break;
-    case CV8_BYTES: info.GetReturnValue().Set(NewBytes(self, result.bytes.ptr, result.bytes.len)); break;
+    case CV8_BYTES: {
+      v8::Local<v8::Uint8Array> bytes;
+      if (NewBytes(self, result.bytes.ptr, result.bytes.len).ToLocal(&bytes)) info.GetReturnValue().Set(bytes);
+      break;
+    }
     default: break;
   }
 }
 
 /// Appends `value` as a string: one byte per code unit when it has only Latin-1 characters (the
-/// bytes of a Fetch byte string), UTF-8 otherwise.
-void AppendString(v8::Isolate *isolate, std::string &out, v8::Local<v8::Value> value) {
+/// bytes of a Fetch byte string), UTF-8 otherwise. False if the conversion threw (or was
+/// terminated).
+bool AppendString(v8::Isolate *isolate, std::string &out, v8::Local<v8::Value> value) {
   v8::Local<v8::String> text;
-  if (!value->ToString(isolate->GetCurrentContext()).ToLocal(&text)) return;
+  if (!value->ToString(isolate->GetCurrentContext()).ToLocal(&text)) return false;
   size_t start = out.size();
   if (text->ContainsOnlyOneByte()) {
     out.resize(start + static_cast<size_t>(text->Length()));
@@ -277,30 +299,38 @@ void AppendString(v8::Isolate *isolate, std::string &out, v8::Local<v8::Value> v
     text->WriteUtf8(isolate, out.data() + start, static_cast<int>(out.size() - start), nullptr,
                     v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
   }
+  return true;
 }
 
-/// `ops.respond(slot, status, statusText, body, name0, value0, ...)`: hands a handler's response
-/// to the host, which reads it from the fetch slot. Arguments, not an array, because reading call
-/// arguments is cheap and reading array elements through the API is not.
+/// `ops.respond(slot, status, statusText, body, headers)`: hands a handler's response to the
+/// host, which reads it from the fetch slot. `headers` is the Response's own flat list [name0,
+/// value0, ...]: a packed array the runtime filled, so reading its elements finds them on the
+/// array itself and never consults a prototype a worker may have trapped. (Passing the names
+/// and values as arguments instead would need an argument array built by index writes, which go
+/// through such traps.) The slot counts as answered only once every part was read: a conversion
+/// that throws leaves it unanswered.
 void Respond(const v8::FunctionCallbackInfo<v8::Value> &info) {
   v8::Isolate *isolate = info.GetIsolate();
   cv8_isolate *self = cv8_isolate::From(isolate);
+  if (info.Length() < 5 || !info[0]->IsInt32() || !info[1]->IsInt32() || !info[4]->IsArray()) return;
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
-  if (info.Length() < 4) return;
-  int32_t slot = info[0]->Int32Value(context).FromMaybe(-1);
+  int32_t slot = info[0].As<v8::Int32>()->Value();
   if (slot < 0 || static_cast<size_t>(slot) >= self->slots.size()) return;
   FetchSlot &entry = self->slots[static_cast<size_t>(slot)];
   if (!entry.in_use || entry.responded) return;
   StoredResponse &response = entry.response;
-  response.status = info[1]->Int32Value(context).FromMaybe(500);
+  response.status = info[1].As<v8::Int32>()->Value();
   response.status_text.clear();
-  AppendString(isolate, response.status_text, info[2]);
-  size_t count = static_cast<size_t>(info.Length() - 4) & ~size_t(1);
+  if (!AppendString(isolate, response.status_text, info[2])) return;
+  v8::Local<v8::Array> headers = info[4].As<v8::Array>();
+  uint32_t count = headers->Length() & ~uint32_t(1);
   response.header_block.clear();
   response.header_count = count / 2;
-  for (size_t i = 0; i < count; i++) {
+  for (uint32_t i = 0; i < count; i++) {
+    v8::Local<v8::Value> part;
+    if (!headers->Get(context, i).ToLocal(&part)) return;
     if (i > 0) response.header_block.push_back('\0');
-    AppendString(isolate, response.header_block, info[static_cast<int>(4 + i)]);
+    if (!AppendString(isolate, response.header_block, part)) return;
   }
   v8::Local<v8::Value> body = info[3];
   response.has_body = !body->IsNullOrUndefined();
@@ -327,14 +357,31 @@ void FreeHostBytes(void *data, size_t length, void *allocator) {
 
 namespace cv8 {
 
-v8::Local<v8::Uint8Array> NewBytes(cv8_isolate *self, const char *bytes, size_t length) {
-  void *data = malloc(length == 0 ? 1 : length);
-  if (data == nullptr) abort();
-  if (length) memcpy(data, bytes, length);
-  self->allocator->Track(length);
+v8::MaybeLocal<v8::Uint8Array> NewBytes(cv8_isolate *self, size_t length, char **data_out) {
+  v8::Isolate *isolate = self->isolate;
+  // Refused like `new ArrayBuffer(n)` over the limit (a RangeError), never by V8's fatal
+  // out-of-memory path, which ArrayBuffer::New takes when an allocator says no.
+  void *data = nullptr;
+  if (self->allocator->Reserve(length)) {
+    data = malloc(length == 0 ? 1 : length);
+    if (data == nullptr) self->allocator->Untrack(length);
+  }
+  if (data == nullptr) {
+    isolate->ThrowException(v8::Exception::RangeError(v8::String::NewFromUtf8Literal(isolate, "Array buffer allocation failed")));
+    return {};
+  }
   auto store = v8::ArrayBuffer::NewBackingStore(data, length, FreeHostBytes, self->allocator);
-  auto buffer = v8::ArrayBuffer::New(self->isolate, std::move(store));
+  auto buffer = v8::ArrayBuffer::New(isolate, std::move(store));
+  *data_out = static_cast<char *>(data);
   return v8::Uint8Array::New(buffer, 0, length);
+}
+
+v8::MaybeLocal<v8::Uint8Array> NewBytes(cv8_isolate *self, const char *bytes, size_t length) {
+  char *data = nullptr;
+  v8::Local<v8::Uint8Array> array;
+  if (!NewBytes(self, length, &data).ToLocal(&array)) return {};
+  if (length) memcpy(data, bytes, length);
+  return array;
 }
 
 const intptr_t *ExternalReferences() {
@@ -349,14 +396,24 @@ const intptr_t *ExternalReferences() {
   return references;
 }
 
+v8::Local<v8::Object> CreateInternals(v8::Local<v8::Context> context) {
+  // No prototype: the host looks functions up by name here, and a worker's getters on
+  // Object.prototype must not answer for a name the runtime does not define.
+  v8::Isolate *isolate = context->GetIsolate();
+  return v8::Object::New(isolate, v8::Null(isolate), nullptr, nullptr, 0);
+}
+
 v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> context) {
   v8::Isolate *isolate = self->isolate;
-  auto ops = v8::Object::New(isolate);
+  auto ops = CreateInternals(context);
   auto add = [&](const char *name, v8::FunctionCallback callback) {
+    // Runs once, while the context is made and before any JavaScript: nothing can have
+    // changed a prototype, and the only failure would be V8 running out of memory, which is
+    // fatal anyway at this point.
     auto function = v8::FunctionTemplate::New(isolate, callback, {}, {}, 0, v8::ConstructorBehavior::kThrow)
                         ->GetFunction(context)
                         .ToLocalChecked();
-    ops->Set(context, v8::String::NewFromUtf8(isolate, name).ToLocalChecked(), function).Check();
+    ops->CreateDataProperty(context, v8::String::NewFromUtf8(isolate, name).ToLocalChecked(), function).Check();
   };
   add("utf8Encode", Utf8Encode);
   add("utf8EncodeInto", Utf8EncodeInto);

@@ -29,7 +29,7 @@ cv8_snapshot *cv8_snapshot_create(const cv8_bytes *names, const cv8_bytes *sourc
       v8::HandleScope handle_scope(isolate);
       v8::Local<v8::Context> context = v8::Context::New(isolate);
       v8::Context::Scope context_scope(context);
-      v8::Local<v8::Object> internals = v8::Object::New(isolate);
+      v8::Local<v8::Object> internals = CreateInternals(context);
       v8::Local<v8::Object> ops = CreateOps(&host, context);
       for (size_t i = 0; i < count; i++) {
         v8::TryCatch try_catch(isolate);

@@ -56,6 +56,11 @@ internals.reportHandlers = function reportHandlers() {
   ReflectApply(ops.host, undefined, [internals.hostOp.handlers, ...names]);
 };
 
+/// The handler's result as the host reads it: a Response as it is (the host reads it at once;
+/// resolving it as a promise would look up `then` on it, which a worker can trap on
+/// Object.prototype), anything else as a promise.
+const handlerResult = (value) => (internals.isResponse(value) ? value : PromiseResolve(value));
+
 class ExecutionContext {
   #waitUntil;
   constructor(waitUntil) { this.#waitUntil = waitUntil; }
@@ -86,7 +91,7 @@ class FetchEvent {
     if (!this.#dispatching) throw new TypeError("respondWith() must be called synchronously in the event handler.");
     if (this.#responded) throw new TypeError("respondWith() was already called.");
     this.#responded = true;
-    this.#response = PromiseResolve(response);
+    this.#response = handlerResult(response);
   }
   waitUntil(promise) { this.#context.waitUntil(promise); }
   passThroughOnException() {}
@@ -108,7 +113,7 @@ internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf,
     if (moduleHandler !== null) {
       const fetch = moduleHandler.fetch;
       if (typeof fetch !== "function") throw new Error("Handler does not export a fetch() function.");
-      result = PromiseResolve(ReflectApply(fetch, moduleHandler, [request, env, context]));
+      result = handlerResult(ReflectApply(fetch, moduleHandler, [request, env, context]));
     } else if (fetchListeners.length > 0) {
       const event = new FetchEvent(request, context);
       for (const listener of fetchListeners) ReflectApply(listener, globalThis, [event]);
@@ -124,12 +129,9 @@ internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf,
 };
 
 /// Hands the handler's Response to the host for `slot`: ops.respond(slot, status, statusText,
-/// body, name0, value0, ...). Throws a TypeError for anything but a Response made by this runtime.
+/// body, headers). Throws a TypeError for anything but a Response made by this runtime.
 const opsRespond = ops.respond;
 internals.responseParts = function responseParts(value, slot) {
   const parts = internals.responseToHost(value);
-  const headers = parts.headers;
-  const args = [slot, parts.status, parts.statusText, parts.body];
-  for (let i = 0; i < headers.length; i++) args[4 + i] = headers[i];
-  ReflectApply(opsRespond, undefined, args);
+  opsRespond(slot, parts.status, parts.statusText, parts.body, parts.headers);
 };

@@ -1,0 +1,186 @@
+// The pollution sweep's worker (PollutionSweepTests.swift): a hostile tenant that booby-traps one
+// property of one built-in prototype, then calls everything the runtime offers, answers, and throws.
+//
+// env.PROTO, env.KEY and env.MODE pick the combination; GET /plan reports how many there are.
+// What is called is derived from the runtime itself: every global that ECMAScript does not define
+// is the runtime's, and each of its functions, classes, instances, methods and accessors is called
+// with hostile arguments. An API added to the runtime later is swept without touching this file.
+//
+// Everything this driver needs after the pollution is captured first, and it reads only arrays it
+// filled before (own elements), so its own loops do not trip over the trap it set.
+
+const ReflectApply = Reflect.apply;
+const ReflectConstruct = Reflect.construct;
+const ReflectGet = Reflect.get;
+const ReflectDefineProperty = Reflect.defineProperty;
+const ReflectGetOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
+const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
+const JSONStringify = JSON.stringify;
+const ArrayPrototypePush = Function.prototype.call.bind(Array.prototype.push);
+const StringFromCharCode = String.fromCharCode;
+
+// The global object's own properties that ECMA-262, ECMA-402 and the WebAssembly JS API define.
+const ecmascriptGlobals = new Set([
+  "globalThis", "Infinity", "NaN", "undefined", "eval", "isFinite", "isNaN", "parseFloat", "parseInt", "decodeURI",
+  "decodeURIComponent", "encodeURI", "encodeURIComponent", "escape", "unescape", "AggregateError", "Array",
+  "ArrayBuffer", "Atomics", "BigInt", "BigInt64Array", "BigUint64Array", "Boolean", "DataView", "Date", "Error",
+  "EvalError", "FinalizationRegistry", "Float32Array", "Float64Array", "Function", "Int8Array", "Int16Array",
+  "Int32Array", "Intl", "JSON", "Map", "Math", "Number", "Object", "Promise", "Proxy", "RangeError",
+  "ReferenceError", "Reflect", "RegExp", "Set", "SharedArrayBuffer", "String", "Symbol", "SyntaxError", "TypeError",
+  "Uint8Array", "Uint8ClampedArray", "Uint16Array", "Uint32Array", "URIError", "WeakMap", "WeakRef", "WeakSet",
+  "WebAssembly",
+]);
+
+const typedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype);
+const iteratorPrototype = ObjectGetPrototypeOf(ObjectGetPrototypeOf([][Symbol.iterator]()));
+const prototypes = [
+  ["Object", Object.prototype], ["Array", Array.prototype], ["Promise", Promise.prototype],
+  ["Error", Error.prototype], ["TypedArray", typedArrayPrototype], ["ArrayBuffer", ArrayBuffer.prototype],
+  ["Map", Map.prototype], ["String", String.prototype], ["Iterator", iteratorPrototype],
+  ["Function", Function.prototype], ["Uint8Array", Uint8Array.prototype], ["Set", Set.prototype],
+];
+
+const keys = [
+  "0", "1", "2", "3", "4", "5", "6", "length", "constructor", "then", "catch", "finally", "name", "message",
+  "stack", "cause", "code", "toString", "valueOf", "toJSON", "next", "done", "value", "return", "get", "set", "has",
+  "add", "delete", "size", "keys", "values", "entries", "forEach", "push", "join", "slice", "map", "buffer",
+  "byteLength", "byteOffset", "status", "statusText", "headers", "body", "url", "method", "type", "kind",
+  "default", "fetch", "exports", "prototype", "href", "search", "hash", "toLowerCase", "split", "replace",
+  "indexOf", "charCodeAt", "subarray",
+  Symbol.iterator, Symbol.asyncIterator, Symbol.toPrimitive, Symbol.species, Symbol.toStringTag,
+  Symbol.hasInstance, Symbol.isConcatSpreadable, Symbol.match, Symbol.replace, Symbol.split, Symbol.search,
+  Symbol.unscopables,
+];
+
+const modes = ["throwing setter", "throwing getter", "getter returning a booby-trapped Proxy"];
+
+class Trap extends Error {}
+
+// A Proxy whose every trap throws: what a tenant hands to code that trusts objects.
+const trapHandler = {};
+for (const name of ["get", "set", "has", "deleteProperty", "ownKeys", "getOwnPropertyDescriptor", "defineProperty",
+  "getPrototypeOf", "setPrototypeOf", "isExtensible", "preventExtensions", "apply", "construct"]) {
+  trapHandler[name] = () => { throw new Trap("proxy trap " + name); };
+}
+const boobyTrap = () => new Proxy(function () {}, trapHandler);
+
+const hostileObject = {
+  get length() { throw new Trap("length"); },
+  toString() { throw new Trap("toString"); },
+  valueOf() { throw new Trap("valueOf"); },
+  [Symbol.toPrimitive]() { throw new Trap("toPrimitive"); },
+  get [Symbol.iterator]() { throw new Trap("iterator"); },
+};
+
+// Argument lists every callable gets.
+const argumentLists = [
+  [], ["x"], ["https://example.com/a?b#c"], [hostileObject], [boobyTrap()], [new Uint8Array([104, 105])],
+  [{}], ["x", hostileObject], ["x", { method: "POST", body: "b", headers: { a: "b" } }], [1, 2, 3],
+  [new ArrayBuffer(8)], [null], [undefined, hostileObject], ["hi", new Uint8Array(8)],
+  [new Uint8Array(4), new Uint8Array(4)], [{ a: [1, { b: 2 }], c: new Map([[1, 2]]) }],
+];
+
+/// Every (receiver, function, arguments, construct) the runtime offers, found before polluting.
+function plan(ctx) {
+  const calls = [];
+  const seen = new Set();
+  const add = (target, fn, construct) => {
+    for (let i = 0; i < argumentLists.length; i++) ArrayPrototypePush(calls, [target, fn, argumentLists[i], construct]);
+  };
+  const addMembers = (object, receiver) => {
+    if (object === null || object === undefined || seen.has(object)) return;
+    seen.add(object);
+    for (const name of ObjectGetOwnPropertyNames(object)) {
+      if (name === "constructor" || name === "caller" || name === "callee" || name === "arguments") continue;
+      const descriptor = ReflectGetOwnPropertyDescriptor(object, name);
+      if (descriptor.get) ArrayPrototypePush(calls, [receiver, descriptor.get, [], false]);
+      if (descriptor.set) add(receiver, descriptor.set, false);
+      if (typeof descriptor.value === "function") add(receiver, descriptor.value, false);
+    }
+  };
+  const instances = [ctx];
+  const globalNames = [];
+  for (const name of ObjectGetOwnPropertyNames(globalThis)) {
+    if (ecmascriptGlobals.has(name)) continue;
+    ArrayPrototypePush(globalNames, name);
+    const value = globalThis[name];
+    if (typeof value === "function") {
+      add(globalThis, value, false);
+      if (value.prototype !== undefined) {
+        add(undefined, value, true);
+        addMembers(value, value);
+        for (let i = 0; i < argumentLists.length; i++) {
+          try { ArrayPrototypePush(instances, ReflectConstruct(value, argumentLists[i])); } catch {}
+        }
+      }
+    } else if (typeof value === "object" && value !== null && value !== globalThis) {
+      ArrayPrototypePush(instances, value);
+    }
+  }
+  for (const instance of instances) {
+    // Methods and accessors up the instance's own prototype chain, below Object.prototype.
+    addMembers(instance, instance);
+    for (let proto = ObjectGetPrototypeOf(instance); proto !== null && proto !== Object.prototype;
+      proto = ObjectGetPrototypeOf(proto)) {
+      addMembers(proto, instance);
+      // The same members on a receiver of the wrong kind (brand checks).
+      if (!seen.has(proto.constructor)) addMembers(proto, {});
+    }
+  }
+  return { calls, globalNames };
+}
+
+function pollute(proto, key, mode) {
+  const descriptor = mode === 0
+    ? { set() { throw new Trap("setter"); }, configurable: true }
+    : mode === 1
+      ? { get() { throw new Trap("getter"); }, configurable: true }
+      : { get() { return boobyTrap(); }, configurable: true };
+  return ReflectDefineProperty(proto, key, descriptor);
+}
+
+const keyName = (key) => (typeof key === "symbol" ? key.toString() : key);
+
+// Built before the trap is set, delivered after: the runtime's glue must still read them.
+let answers = null;
+let requestNumber = 0;
+
+export default {
+  // Request 1 sets the trap, calls everything and answers; request 2 throws; request 3 answers
+  // again (the trap stays set: globals persist in the isolate).
+  fetch(request, env, ctx) {
+    if (env.PLAN) {
+      const { calls, globalNames } = plan(ctx);
+      return new Response(JSONStringify({
+        prototypes: prototypes.length, keys: keys.length, modes: modes.length, calls: calls.length, globals: globalNames,
+      }));
+    }
+    requestNumber++;
+    const proto = prototypes[env.PROTO];
+    const key = keys[env.KEY];
+    if (requestNumber === 2) throw new Error("thrown while " + proto[0] + ".prototype[" + keyName(key) + "] is trapped");
+    if (requestNumber === 3) return answers[1];
+    const headers = { "x-sweep": "yes" };
+    answers = [new Response("swept " + proto[0], { status: 201, headers }),
+      new Response("again " + proto[0], { status: 202, headers })];
+    const { calls } = plan(ctx);
+    let completed = 0, threw = 0;
+    if (!pollute(proto[1], key, env.MODE)) return new Response("not configurable", { status: 299 });
+    for (let i = 0; i < calls.length; i++) {
+      const call = calls[i];
+      try {
+        if (call[3]) ReflectConstruct(call[1], call[2]);
+        else ReflectApply(call[1], call[0], call[2]);
+        completed++;
+      } catch {
+        threw++;
+      }
+    }
+    try {
+      // Settles the promises the calls left behind, still polluted, after the response.
+      ctx.waitUntil(new Promise((resolve) => { setTimeout(resolve, 1); }));
+    } catch {}
+    return answers[0];
+  },
+};

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@testable import SwitchyardRuntime
+
+/// The generated pollution sweep (Fixtures/pollution_sweep.js): for each built-in prototype, each
+/// property key of a broad list and each kind of trap (throwing setter, throwing getter, getter
+/// returning a booby-trapped Proxy), a worker sets the trap, calls every function, constructor,
+/// method and accessor the runtime offers with hostile arguments, and then:
+/// 1. answers with a Response built before the trap: the runtime's glue must deliver it intact;
+/// 2. throws: the request must fail as an exception, not take the process down;
+/// 3. answers again: the runtime must still take requests into the polluted isolate.
+///
+/// The operations come from the runtime's globals at run time, so a Web API added later is swept
+/// without touching the test. A crash of the process fails the whole test run.
+@Suite("Prototype pollution sweep")
+struct PollutionSweepTests {
+    static let source = try! String(
+        contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/pollution_sweep.js"), encoding: .utf8)
+
+    struct Plan: Decodable {
+        var prototypes: Int
+        var keys: Int
+        var modes: Int
+        var calls: Int
+        var globals: [String]
+    }
+
+    struct Combination: Sendable {
+        var proto: Int
+        var key: Int
+        var mode: Int
+        var vars: String { #"{"PROTO": \#(proto), "KEY": \#(key), "MODE": \#(mode)}"# }
+    }
+
+    @Test("every combination is survived, answered and reported")
+    func sweep() async throws {
+        try await RuntimeHarness.with(executors: 2) { (h: RuntimeHarness) async throws in
+            let planResult = try await h.fetch(h.worker(Self.source, vars: #"{"PLAN": true}"#))
+            let plan = try JSONDecoder().decode(Plan.self, from: Data(planResult.bodyText.utf8))
+            #expect(plan.globals.contains("Response") && plan.globals.contains("TextEncoder"), "\(plan.globals)")
+
+            var combinations: [Combination] = []
+            for proto in 0..<plan.prototypes {
+                for key in 0..<plan.keys {
+                    for mode in 0..<plan.modes { combinations.append(Combination(proto: proto, key: key, mode: mode)) }
+                }
+            }
+            // One lane per executor: a combination's three requests run in order on one worker.
+            let lanes = 2
+            let findings = try await withThrowingTaskGroup(of: [String].self) { group in
+                for lane in 0..<lanes {
+                    let mine = stride(from: lane, to: combinations.count, by: lanes).map { combinations[$0] }
+                    group.addTask { try await Self.run(mine, harness: h, loop: lane) }
+                }
+                return try await group.reduce(into: [String]()) { $0 += $1 }
+            }
+            #expect(findings.isEmpty, "\(findings.count) findings:\n\(findings.prefix(40).joined(separator: "\n"))")
+
+            // A clean neighbour on the same runtime still serves.
+            let neighbour = h.worker("export default { fetch() { return new Response('neighbour ok'); } }")
+            for loop in 0..<lanes { #expect(try await h.text(neighbour, loop: loop) == "neighbour ok") }
+            print(
+                "pollution sweep: \(combinations.count) combinations (\(plan.prototypes) prototypes x \(plan.keys) keys x "
+                    + "\(plan.modes) traps), \(plan.calls) calls each over \(plan.globals.count) runtime globals, "
+                    + "\(combinations.count * plan.calls) calls in all")
+        }
+    }
+
+    private static func run(_ combinations: [Combination], harness h: RuntimeHarness, loop: Int) async throws -> [String] {
+        var findings: [String] = []
+        for combination in combinations {
+            let script = h.worker(source, vars: combination.vars, limits: .init(cpuMilliseconds: 5_000))
+            let label = "proto \(combination.proto) key \(combination.key) mode \(combination.mode)"
+            defer { h.runtime.retire(workerName: script.name, keepVersion: nil) }
+
+            let swept = try await h.fetch(script, loop: loop)
+            if swept.response?.status == 299 { continue }  // the property cannot be redefined
+            if swept.response?.status != 201 || !swept.bodyText.hasPrefix("swept ") || swept.header("x-sweep") != "yes" {
+                findings.append("\(label): answer after the sweep: \(swept.outcome) \(swept.value)")
+                continue
+            }
+            let thrown = try await h.fetch(script, loop: loop)
+            if thrown.outcome != .exception {
+                findings.append("\(label): throw: \(thrown.outcome) \(thrown.value)")
+            }
+            let again = try await h.fetch(script, loop: loop)
+            if again.response?.status != 202 || !again.bodyText.hasPrefix("again ") {
+                findings.append("\(label): answer while polluted: \(again.outcome) \(again.value)")
+            }
+        }
+        return findings
+    }
+}
