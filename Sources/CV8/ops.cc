@@ -227,7 +227,10 @@ void HostCall(const v8::FunctionCallbackInfo<v8::Value> &info) {
   v8::Isolate *isolate = info.GetIsolate();
   cv8_isolate *self = cv8_isolate::From(isolate);
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
-  int32_t op = info[0]->Int32Value(context).FromMaybe(-1);
+  if (info.Length() < 1 || !info[0]->IsInt32()) {
+    return Throw(isolate, v8::Exception::TypeError, "ops.host needs an operation number");
+  }
+  int32_t op = info[0].As<v8::Int32>()->Value();
   int argc = info.Length() - 1;
   std::vector<cv8_value> args(static_cast<size_t>(argc > 0 ? argc : 0));
   std::vector<std::string> strings(args.size());

@@ -232,7 +232,7 @@ private let jsHostCallTrampoline: cv8_host_call = { host, op, args, argc, result
     let box = Unmanaged<HostCallBox>.fromOpaque(host).takeUnretainedValue()
     guard let isolate = box.isolate else { return 1 }
     return isolate.handleHostCall(
-        op: op, arguments: UnsafeBufferPointer(start: args, count: Int(argc)), result: &result.pointee)
+        op: op, arguments: UnsafeBufferPointer(start: args, count: max(0, Int(argc))), result: &result.pointee)
 }
 
 extension JSIsolate {

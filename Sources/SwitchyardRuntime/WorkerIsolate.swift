@@ -364,7 +364,7 @@ final class WorkerIsolate {
     private func hostCall(_ op: Int32, _ arguments: [JSValue]) throws -> JSValue {
         switch HostOp(rawValue: op) {
         case .log:
-            let level = WorkerLogEntry.Level(rawValue: Int(arguments.first?.numberValue ?? 1)) ?? .log
+            let level = Self.integer(arguments.first).flatMap(WorkerLogEntry.Level.init(rawValue:)) ?? .log
             log(level, arguments.count > 1 ? arguments[1].stringValue ?? "" : "", current)
         case .setTimer:
             guard let owner = current else {
@@ -374,16 +374,15 @@ final class WorkerIsolate {
                     error, perform this operation within a handler.
                     """)
             }
-            let id = Int(arguments.first?.numberValue ?? 0)
-            let delay = Int64(arguments.count > 1 ? arguments[1].numberValue ?? 0 : 0)
+            guard let id = Self.integer(arguments.first) else { throw HostCallError(description: "bad timer id") }
+            let delay = Int64(min(max(Self.integer(arguments.count > 1 ? arguments[1] : nil) ?? 0, 0), Int(Int32.max)))
             let scheduled = eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(delay)) { [weak self] () -> Void in
                 self?.fireTimer(id)
             }
             timers[id] = Timer(owner: owner.id, scheduled: scheduled)
             owner.timerIDs.insert(id)
         case .clearTimer:
-            let id = Int(arguments.first?.numberValue ?? 0)
-            if let timer = timers.removeValue(forKey: id) {
+            if let id = Self.integer(arguments.first), let timer = timers.removeValue(forKey: id) {
                 timer.scheduled.cancel()
                 invocations[timer.owner]?.timerIDs.remove(id)
             }
@@ -413,6 +412,13 @@ final class WorkerIsolate {
     }
 
     // MARK: Helpers
+
+    /// A host-call argument as an Int: nil for anything but a finite number in range (a
+    /// conversion of NaN or of 1e300 would trap and take the process down).
+    private static func integer(_ value: JSValue?) -> Int? {
+        guard let number = value?.numberValue, number.isFinite, abs(number) < 9e15 else { return nil }
+        return Int(number)
+    }
 
     private static func makeResponse(_ view: JSResponseView, allocator: ByteBufferAllocator) -> WorkerResponse {
         let body = view.body.map { bytes -> ByteBuffer in

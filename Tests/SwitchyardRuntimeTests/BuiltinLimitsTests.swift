@@ -12,9 +12,11 @@ import Testing
 struct BuiltinLimitsTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    /// Limit plus what an interrupt check can lag behind it inside one call of a built-in.
+    /// Limit plus what an interrupt check can lag behind it inside one call of a built-in. Run
+    /// alone, every bounded case stays under 50 + 100 ms (README); the margin here is for the
+    /// watchdog thread waking late while the suite's other tests load both cores.
     static let limitMilliseconds = 50
-    static let allowedMilliseconds = 50 + 150
+    static let allowedMilliseconds = 50 + 250
 
     /// Runaways that are stopped, but only once a long native call returns (measured medians
     /// in the README): one global RegExp replace over 8 MB (about 2 s), Array.prototype

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardJS
 import Testing
 
 @testable import SwitchyardRuntime
@@ -15,9 +16,12 @@ import Testing
 /// without touching the test. A crash of the process fails the whole test run.
 @Suite("Prototype pollution sweep")
 struct PollutionSweepTests {
-    static let source = try! String(
-        contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/pollution_sweep.js"), encoding: .utf8)
+    static func fixture(_ name: String) -> String {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)")
+        return (try? String(contentsOf: url, encoding: .utf8)) ?? "throw new Error('missing fixture \(name)');"
+    }
+    static let traps = fixture("pollution_traps.js")
+    static let source = traps + fixture("pollution_sweep.js")
 
     struct Plan: Decodable {
         var prototypes: Int
@@ -66,6 +70,20 @@ struct PollutionSweepTests {
                     + "\(plan.modes) traps), \(plan.calls) calls each over \(plan.globals.count) runtime globals, "
                     + "\(combinations.count * plan.calls) calls in all")
         }
+    }
+
+    /// The same traps against the runtime's native operations and the functions the host calls,
+    /// with hostile arguments, in one isolate (each trap is removed before the next).
+    @Test("every native operation and host entry point survives every trap")
+    func sweepOperations() throws {
+        let isolate = WorkerIsolate.makeBlankIsolate(memoryMegabytes: 128)
+        isolate.setHostCall { _, _ in .undefined }
+        try isolate.runRuntimeFile(name: "pollution_ops.js", source: Self.traps + Self.fixture("pollution_ops.js"))
+        let summary = try isolate.evaluate("globalThis.opsSweepCalls")
+        #expect(summary.hasSuffix("operations") && !summary.hasPrefix("0 "), "\(summary)")
+        // The isolate is still usable afterwards.
+        #expect(try isolate.evaluate("new TextEncoder().encode('ok').length") == "2")
+        print("pollution sweep of the runtime's operations: \(summary)")
     }
 
     private static func run(_ combinations: [Combination], harness h: RuntimeHarness, loop: Int) async throws -> [String] {
