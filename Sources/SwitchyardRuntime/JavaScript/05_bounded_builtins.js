@@ -1,12 +1,16 @@
 // Bounded built-ins: some of V8's built-ins run in one native call that never checks for
 // interrupts, so the CPU limit's termination waits until they return (4 s for
-// encodeURIComponent over 16 MB, 2 s for replaceAll over 8 MB, measured by
-// `switchyard-isolate-bench builtins`). For large inputs these wrappers do the same work in
-// slices, or in a JavaScript loop, so termination lands between two short native calls. Small
-// inputs go straight to the original built-in: same results, same errors, next to no cost.
+// encodeURIComponent over 16 MB, 2 s for a global RegExp replace or replaceAll over 8 MB,
+// measured by `switchyard-isolate-bench builtins`). For large inputs these wrappers do the same
+// work in slices, or in a JavaScript loop of short native calls, so termination lands between
+// them: the URI functions, String.prototype.replace / replaceAll (string patterns, and global
+// RegExps with a string replacement), indexOf / includes, split with a RegExp, and
+// Array.prototype.fill. Small inputs go straight to the original built-in: same results, same
+// errors, next to no cost. Each replacement follows the spec steps it names and was compared
+// with V8's own results on large inputs (Tests/JavaScript/bounded_builtins_check.js).
 //
 // Each wrapper keeps the built-in's name, length and property attributes, and like a built-in
-// method it is not a constructor. What stays unbounded is listed in the README (Limits).
+// method it is not a constructor. What stays unbounded is listed in the README.
 
 const { ReflectApply, ObjectDefineProperty } = internals.primordials;
 const uncurryThis = (fn) => Function.prototype.call.bind(fn);
@@ -95,13 +99,100 @@ function replaceStrings(text, search, replacement, all) {
   return out + StringPrototypeSlice(text, from);
 }
 
+const RegExpPrototype = RegExp.prototype;
+const RegExpPrototypeExec = uncurryThis(RegExpPrototype.exec);
+const RegExpPrototypeReplace = RegExpPrototype[Symbol.replace];
+const RegExpPrototypeSource = uncurryThis(Reflect.getOwnPropertyDescriptor(RegExpPrototype, "source").get);
+const StringPrototypeCodePointAt = uncurryThis(String.prototype.codePointAt);
+
+/// True for a RegExp object whose replace and exec are the built-ins: `source`'s getter throws
+/// for anything else (RegExp.prototype itself aside).
+function isPlainRegExp(value) {
+  if (typeof value !== "object" || value === null || value === RegExpPrototype) return false;
+  try {
+    RegExpPrototypeSource(value);
+  } catch {
+    return false;
+  }
+  return value[Symbol.replace] === RegExpPrototypeReplace && value.exec === RegExpPrototype.exec;
+}
+
+/// GetSubstitution (ECMA-262, 22.1.3.19.1): `replacement` with its `$` patterns filled in.
+function substitution(matched, text, position, result, replacement) {
+  const captures = result.length - 1;
+  const groups = result.groups;
+  let out = "";
+  for (let i = 0; i < replacement.length; i++) {
+    const c = replacement[i];
+    if (c !== "$" || i + 1 === replacement.length) {
+      out += c;
+      continue;
+    }
+    const next = replacement[i + 1];
+    if (next === "$") { out += "$"; i++; continue; }
+    if (next === "&") { out += matched; i++; continue; }
+    if (next === "`") { out += StringPrototypeSlice(text, 0, position); i++; continue; }
+    if (next === "'") { out += StringPrototypeSlice(text, position + matched.length); i++; continue; }
+    if (next >= "0" && next <= "9") {
+      const two = i + 2 < replacement.length && replacement[i + 2] >= "0" && replacement[i + 2] <= "9"
+        ? NumberParseInt(next + replacement[i + 2], 10) : -1;
+      const one = NumberParseInt(next, 10);
+      const index = two >= 1 && two <= captures ? two : one >= 1 && one <= captures ? one : -1;
+      if (index === -1) { out += "$"; continue; }
+      const capture = result[index];
+      if (capture !== undefined) out += capture;
+      i += index === two ? 2 : 1;
+      continue;
+    }
+    if (next === "<" && groups !== undefined) {
+      const close = StringPrototypeIndexOf(replacement, ">", i + 2);
+      if (close !== -1) {
+        const capture = groups[StringPrototypeSlice(replacement, i + 2, close)];
+        if (capture !== undefined) out += `${capture}`;
+        i = close;
+        continue;
+      }
+    }
+    out += "$";
+  }
+  return out;
+}
+
+/// RegExp.prototype[Symbol.replace] for a global RegExp and a string replacement, over a long
+/// string: the same steps (ECMA-262, 22.2.5.11) with each match found by one exec call.
+function replaceRegExp(text, regexp, replacement) {
+  const unicode = !!regexp.unicode;
+  const simple = !StringPrototypeIncludes(replacement, "$");
+  regexp.lastIndex = 0;
+  let out = "";
+  let from = 0;
+  for (;;) {
+    const result = RegExpPrototypeExec(regexp, text);
+    if (result === null) break;
+    const matched = `${result[0]}`;
+    const position = result.index;
+    if (matched === "") {
+      const index = regexp.lastIndex;
+      const wide = unicode && index < text.length && StringPrototypeCodePointAt(text, index) > 0xffff;
+      regexp.lastIndex = index + (wide ? 2 : 1);
+    }
+    if (position < from) continue;
+    out += StringPrototypeSlice(text, from, position) +
+      (simple ? replacement : substitution(matched, text, position, result, replacement));
+    from = position + matched.length;
+  }
+  return out + StringPrototypeSlice(text, from);
+}
+
 for (const [name, all] of [["replace", false], ["replaceAll", true]]) {
   replaceBuiltin(String.prototype, name, (original, text, args) => {
     const search = args[0];
     const replacement = args[1];
-    if (typeof text === "string" && text.length > sliceLength && typeof search === "string" && search.length > 0 &&
-      typeof replacement === "string" && !StringPrototypeIncludes(replacement, "$")) {
-      return replaceStrings(text, search, replacement, all);
+    if (typeof text === "string" && text.length > sliceLength && typeof replacement === "string") {
+      if (typeof search === "string" && search.length > 0 && !StringPrototypeIncludes(replacement, "$")) {
+        return replaceStrings(text, search, replacement, all);
+      }
+      if (isPlainRegExp(search) && search.global) return replaceRegExp(text, search, replacement);
     }
     return ReflectApply(original, text, args);
   });
@@ -129,3 +220,77 @@ for (const [name, found] of [["indexOf", (index) => index], ["includes", (index)
     return ReflectApply(original, text, args);
   });
 }
+
+/// RegExp.prototype[Symbol.split] for a plain RegExp over a long string: the steps of ECMA-262,
+/// 22.2.5.14, with the next match found by one exec call of a global copy of the RegExp rather
+/// than by a sticky try at every position.
+const RegExpCtor = RegExp;
+const StringPrototypeSplitOriginal = String.prototype.split;
+function splitRegExp(text, regexp, limit) {
+  const lim = limit === undefined ? 2 ** 32 - 1 : limit >>> 0;
+  const parts = [];
+  if (lim === 0) return parts;
+  let flags = `${regexp.flags}`;
+  const unicode = StringPrototypeIncludes(flags, "u");
+  if (!StringPrototypeIncludes(flags, "g")) flags += "g";
+  const splitter = new RegExpCtor(regexp.source, flags.replace("y", ""));
+  const size = text.length;
+  const advance = (index) =>
+    index + (unicode && index < size && StringPrototypeCodePointAt(text, index) > 0xffff ? 2 : 1);
+  let p = 0;
+  let q = 0;
+  while (q < size) {
+    splitter.lastIndex = q;
+    const match = RegExpPrototypeExec(splitter, text);
+    if (match === null || match.index >= size) break;
+    const e = splitter.lastIndex < size ? splitter.lastIndex : size;
+    if (e === p) {
+      q = advance(match.index > q ? match.index : q);
+      continue;
+    }
+    ArrayPrototypePushSafe(parts, StringPrototypeSlice(text, p, match.index));
+    if (parts.length === lim) return parts;
+    p = e;
+    for (let i = 1; i < match.length; i++) {
+      ArrayPrototypePushSafe(parts, match[i]);
+      if (parts.length === lim) return parts;
+    }
+    q = p;
+  }
+  ArrayPrototypePushSafe(parts, StringPrototypeSlice(text, p, size));
+  return parts;
+}
+const ArrayPrototypePushSafe = (array, value) => ObjectDefineProperty(array, array.length, {
+  value, writable: true, enumerable: true, configurable: true,
+});
+
+replaceBuiltin(String.prototype, "split", (original, text, args) => {
+  const separator = args[0];
+  if (typeof text === "string" && text.length > sliceLength && isPlainRegExp(separator) &&
+    separator[Symbol.split] === RegExpPrototype[Symbol.split]) {
+    return splitRegExp(text, separator, args[1]);
+  }
+  return ReflectApply(original, text, args);
+});
+
+const ArrayIsArray = Array.isArray;
+
+/// Array.prototype.fill over a long range of an array: the built-in on consecutive ranges.
+const MathMin = Math.min;
+const MathMax = Math.max;
+const relativeIndex = (value, length, fallback) => {
+  if (value === undefined) return fallback;
+  const integer = MathTrunc(+value) || 0;
+  return integer < 0 ? MathMax(length + integer, 0) : MathMin(integer, length);
+};
+const MathTrunc = Math.trunc;
+replaceBuiltin(Array.prototype, "fill", (original, array, args) => {
+  if (!ArrayIsArray(array) || array.length <= sliceLength || typeof args[1] === "object" || typeof args[2] === "object") {
+    return ReflectApply(original, array, args);
+  }
+  const length = array.length;
+  const start = relativeIndex(args[1], length, 0);
+  const end = relativeIndex(args[2], length, length);
+  for (let from = start; from < end; from += sliceLength) original.call(array, args[0], from, MathMin(from + sliceLength, end));
+  return array;
+});

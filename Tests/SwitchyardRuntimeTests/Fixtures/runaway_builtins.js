@@ -14,6 +14,8 @@ let sink;
 const cases = {
   "string replaceAll": () => { const s = "a".repeat(8 * MB); for (;;) sink = s.replaceAll("a", "cd"); },
   "regexp replace": () => { const s = "x".repeat(8 * MB); for (;;) sink = s.replace(/x/g, "yy"); },
+  "regexp replace with patterns": () => { const s = "ab".repeat(4 * MB); for (;;) sink = s.replace(/(a)(b)/g, "$2$1"); },
+  "regexp split": () => { const s = "a,".repeat(4 * MB); for (;;) sink = s.split(/,/); },
   "regexp match": () => { const s = "ab ".repeat(3 * MB); for (;;) sink = s.match(/\w+/g); },
   "string split": () => { const s = "a,".repeat(4 * MB); for (;;) sink = s.split(","); },
   "JSON.parse": () => {
