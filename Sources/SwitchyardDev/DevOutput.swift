@@ -15,7 +15,8 @@ extension DevOutput {
 }
 
 /// The access line of one request: `GET /path 200 (0.012 ms CPU)`, plus the outcome when it is
-/// not `ok` (`GET / 503 exceededCpu (50.000 ms CPU)`).
+/// not `ok` (`GET / 503 exceededCpu (50.000 ms CPU)`) and why the listener answered itself, when
+/// it did (`POST /upload 413 (0.000 ms CPU): request body over 104857600 bytes`).
 enum AccessLine {
     static func append(_ record: EdgeServer.AccessRecord, to line: inout [UInt8]) {
         line.append(contentsOf: record.method.utf8)
@@ -37,6 +38,10 @@ enum AccessLine {
         line.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
         line.append(UInt8(ascii: "0") + UInt8(fraction % 10))
         line.append(contentsOf: " ms CPU)".utf8)
+        if let reason = record.reason {
+            line.append(contentsOf: ": ".utf8)
+            line.append(contentsOf: reason.utf8)
+        }
     }
 
     private static func appendDecimal(_ value: UInt64, to line: inout [UInt8]) {

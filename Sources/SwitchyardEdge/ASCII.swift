@@ -13,4 +13,15 @@ enum ASCII {
         var text = text
         return text.withUTF8 { equalsIgnoringCase(UnsafeRawBufferPointer($0), lowercase) }
     }
+
+    /// Whether `byte` is an RFC 9110 token character (header names, methods).
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        tokenBytes[Int(byte)]
+    }
+
+    private static let tokenBytes: [Bool] = (0..<256).map { byte in
+        guard byte < 128 else { return false }
+        let character = Character(Unicode.Scalar(UInt8(byte)))
+        return character.isLetter || character.isNumber || "!#$%&'*+-.^_`|~".contains(character)
+    }
 }

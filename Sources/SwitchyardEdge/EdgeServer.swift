@@ -9,24 +9,61 @@ import Synchronization
 /// The data plane's HTTP/1.1 listener: accepts end-user requests and hands each one to the
 /// worker the router picks, on the event loop that owns the connection.
 public final class EdgeServer: Sendable {
+    /// The listener's address, and the limits it holds clients and workers to. The defaults
+    /// are Cloudflare's size limits and nginx-like timeouts.
     public struct Configuration: Sendable {
         public var host: String
         public var port: Int
-        /// Larger request bodies get 413 (Cloudflare's Free/Pro limit is 100 MB).
+        /// Larger request bodies get 413 (Cloudflare's Free/Pro limit is 100 MB), as soon as
+        /// their `content-length` or their bytes show it.
         public var maxRequestBodyBytes: Int
+        /// A longer request target (path and query) gets 414 (Cloudflare: URLs of 16 KB).
+        public var maxRequestURLBytes: Int
+        /// Request headers larger in total get 431 (Cloudflare: 128 KB). Each header counts as it
+        /// is sent: its name, its value and 4 bytes for ": " and CRLF.
+        public var maxRequestHeaderBytes: Int
+        /// A worker response whose header lines are larger in total (counted the same way) never
+        /// reaches the client: the 1101 page (500) goes out instead (Cloudflare: 128 KB).
+        public var maxResponseHeaderBytes: Int
         /// A connection that sends nothing for this long (up to a quarter more) while no worker
-        /// is answering it, idle between requests or stalled inside one, is closed, so idle
-        /// clients cannot hold connections open for ever.
+        /// is answering it is closed, so idle clients cannot hold connections open for ever.
         public var idleTimeout: TimeAmount
+        /// A request head must be complete this long (up to a tick more, see below) after its
+        /// first bytes arrive, or it gets 408 and the connection is closed. 20 s as Apache's
+        /// `mod_reqtimeout` (nginx's `client_header_timeout` is 60 s, but counts from the
+        /// connection's start): a head is a few kilobytes, and a client that trickles one
+        /// (slowloris) holds a connection for no more than this.
+        public var requestHeadTimeout: TimeAmount
+        /// While a request body arrives, each window of this length must bring at least
+        /// ``minimumRequestBodyBytes`` (or the rest of the body, if less), or the request gets
+        /// 408 and the connection is closed. 60 s as nginx's `client_body_timeout`, which only
+        /// asks for one read per window.
+        public var requestBodyTimeout: TimeAmount
+        /// The floor of a body window: 32 KB by default, about 550 bytes/s over 60 s, close to
+        /// Apache's `MinRate=500`. A stalled upload, or one trickled byte by byte to hold a
+        /// connection, is closed; any real network is far faster. 1 is nginx's behaviour.
+        public var minimumRequestBodyBytes: Int
 
+        /// The timeouts are checked by one timer per connection, ticking every quarter of the
+        /// shortest of them (5 s with the defaults); each fires between its length and a tick
+        /// later.
         public init(
             host: String = "127.0.0.1", port: Int = 8787, maxRequestBodyBytes: Int = 100 * 1024 * 1024,
-            idleTimeout: TimeAmount = .seconds(60)
+            maxRequestURLBytes: Int = 16 * 1024, maxRequestHeaderBytes: Int = 128 * 1024,
+            maxResponseHeaderBytes: Int = 128 * 1024, idleTimeout: TimeAmount = .seconds(60),
+            requestHeadTimeout: TimeAmount = .seconds(20), requestBodyTimeout: TimeAmount = .seconds(60),
+            minimumRequestBodyBytes: Int = 32 * 1024
         ) {
             self.host = host
             self.port = port
             self.maxRequestBodyBytes = maxRequestBodyBytes
+            self.maxRequestURLBytes = maxRequestURLBytes
+            self.maxRequestHeaderBytes = maxRequestHeaderBytes
+            self.maxResponseHeaderBytes = maxResponseHeaderBytes
             self.idleTimeout = idleTimeout
+            self.requestHeadTimeout = requestHeadTimeout
+            self.requestBodyTimeout = requestBodyTimeout
+            self.minimumRequestBodyBytes = minimumRequestBodyBytes
         }
     }
 
@@ -37,6 +74,10 @@ public final class EdgeServer: Sendable {
         public var status: Int
         public var outcome: InvocationOutcome?
         public var cpuNanoseconds: UInt64
+        /// Why the listener answered itself or replaced the worker's response, when it did:
+        /// `request headers over 131072 bytes`, `response headers over 131072 bytes`... A
+        /// request refused before its head was read has method and path `-`.
+        public var reason: String? = nil
     }
 
     /// Where a request goes.
@@ -74,9 +115,21 @@ public final class EdgeServer: Sendable {
 
     /// Binds the listener; returns the bound address (port 0 picks a free port).
     public func start() async throws -> SocketAddress {
+        let configuration = self.configuration
         let context = WorkerHTTPHandler.Shared(
             runtime: runtime, router: router, onRequest: onRequest,
-            maxRequestBodyBytes: configuration.maxRequestBodyBytes, idleTimeout: configuration.idleTimeout)
+            limits: .init(
+                maxRequestURLBytes: configuration.maxRequestURLBytes,
+                maxRequestHeaderBytes: configuration.maxRequestHeaderBytes,
+                maxRequestBodyBytes: configuration.maxRequestBodyBytes,
+                maxResponseHeaderBytes: configuration.maxResponseHeaderBytes,
+                requestHeadTimeout: configuration.requestHeadTimeout,
+                requestBodyTimeout: configuration.requestBodyTimeout,
+                minimumRequestBodyBytes: configuration.minimumRequestBodyBytes),
+            timeouts: .init(
+                idleTimeout: configuration.idleTimeout, requestHeadTimeout: configuration.requestHeadTimeout,
+                requestBodyTimeout: configuration.requestBodyTimeout,
+                minimumRequestBodyBytes: configuration.minimumRequestBodyBytes))
         let quiescing = ServerQuiescingHelper(group: group)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelInitializer { channel in
@@ -89,11 +142,15 @@ public final class EdgeServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // NIO's request decoder; responses, pipelining and parse errors are the
-                    // handler's (see WorkerHTTPHandler).
+                    // NIO's request decoder with the head limits' budget; responses, pipelining,
+                    // limits and parse errors are the handler's (see WorkerHTTPHandler).
+                    let received = ReceivedBytes()
+                    let decoder = RequestDecoder(
+                        maxURLBytes: configuration.maxRequestURLBytes,
+                        maxHeaderBytes: configuration.maxRequestHeaderBytes, received: received)
                     try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try channel.pipeline.syncOperations.addHandler(WorkerHTTPHandler(shared: context))
+                        ByteToMessageHandler(decoder, maximumBufferSize: decoder.maximumBufferSize))
+                    try channel.pipeline.syncOperations.addHandler(WorkerHTTPHandler(shared: context, received: received))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

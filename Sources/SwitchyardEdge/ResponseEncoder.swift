@@ -17,9 +17,20 @@ enum ResponseEncoder {
         var keepAlive: Bool
     }
 
-    struct InvalidHeader: Error, CustomStringConvertible {
-        var name: String
-        var description: String { "response header \"\(name)\" has a character HTTP/1.1 does not allow" }
+    /// Why a response's head cannot go to the wire as it is.
+    enum Failure: Error, Equatable, CustomStringConvertible {
+        /// A header name that is not a token, a value with CR, LF or NUL, or a reason phrase
+        /// with a control character (`name` is then `:status-text`).
+        case invalidHeader(name: String)
+        /// The worker's header lines add up to more than the limit.
+        case headersTooLarge(limit: Int)
+
+        var description: String {
+            switch self {
+            case .invalidHeader(let name): "response header \"\(name)\" has a character HTTP/1.1 does not allow"
+            case .headersTooLarge(let limit): "response headers over \(limit) bytes"
+            }
+        }
     }
 
     /// Bodies up to this size are copied behind the head; larger ones are written as their own
@@ -29,11 +40,13 @@ enum ResponseEncoder {
     /// Encodes `response`'s head (and a small body) into `buffer`; returns the body still to be
     /// written, if any. The worker's own framing headers (`content-length`, `connection`,
     /// `transfer-encoding`...) are replaced by the listener's. Throws for a header that would
-    /// break the framing (CR, LF or NUL in a value, a name that is not a token) or a reason
-    /// phrase with a control character, leaving `buffer` partly written.
+    /// break the framing (CR, LF or NUL in a value, a name that is not a token), a reason
+    /// phrase with a control character, or header lines (`name: value` and CRLF each, the
+    /// listener's own framing headers not counted) over `maxHeaderBytes` in total (Cloudflare
+    /// allows 128 KB), leaving `buffer` partly written.
     static func encode(
-        _ response: WorkerResponse, for request: Request, into buffer: inout ByteBuffer
-    ) throws(InvalidHeader) -> ByteBuffer? {
+        _ response: WorkerResponse, for request: Request, maxHeaderBytes: Int = .max, into buffer: inout ByteBuffer
+    ) throws(Failure) -> ByteBuffer? {
         let status = response.status
         buffer.writeStaticString("HTTP/1.1 ")
         writeStatusCode(status, into: &buffer)
@@ -41,20 +54,23 @@ enum ResponseEncoder {
         if response.statusText.isEmpty {
             buffer.writeString(HTTPResponseStatus(statusCode: status).reasonPhrase)
         } else {
-            guard isValidReasonPhrase(response.statusText) else { throw InvalidHeader(name: ":status-text") }
+            guard isValidReasonPhrase(response.statusText) else { throw .invalidHeader(name: ":status-text") }
             buffer.writeString(response.statusText)
         }
         buffer.writeStaticString("\r\n")
-        try response.headers.forEach { (name, value) throws(InvalidHeader) in
+        let headersStart = buffer.writerIndex
+        try response.headers.forEach { (name, value) throws(Failure) in
             guard !isFramingHeader(name) else { return }
             guard let value, isToken(name), isValidFieldValue(value) else {
-                throw InvalidHeader(name: String(decoding: name, as: UTF8.self))
+                throw .invalidHeader(name: String(decoding: name, as: UTF8.self))
             }
             buffer.writeBytes(name)
             buffer.writeStaticString(": ")
             buffer.writeBytes(value)
             buffer.writeStaticString("\r\n")
         }
+        // Measured once, after the copy: nothing is added per header on the hot path.
+        guard buffer.writerIndex - headersStart <= maxHeaderBytes else { throw .headersTooLarge(limit: maxHeaderBytes) }
         let hasBody = Self.hasBody(status: status)
         if hasBody {
             buffer.writeStaticString("content-length: ")
@@ -114,15 +130,8 @@ enum ResponseEncoder {
         framingHeaders.contains { ASCII.equalsIgnoringCase(name, $0) }
     }
 
-    /// RFC 9110 token characters, indexed by byte.
-    private static let tokenBytes: [Bool] = (0..<256).map { byte in
-        guard byte < 128 else { return false }
-        let character = Character(Unicode.Scalar(UInt8(byte)))
-        return character.isLetter || character.isNumber || "!#$%&'*+-.^_`|~".contains(character)
-    }
-
     private static func isToken(_ name: UnsafeRawBufferPointer) -> Bool {
-        !name.isEmpty && name.allSatisfy { tokenBytes[Int($0)] }
+        !name.isEmpty && name.allSatisfy(ASCII.isTokenByte)
     }
 
     /// A field value may not contain CR, LF or NUL (RFC 9110 §5.5); those would end the header.

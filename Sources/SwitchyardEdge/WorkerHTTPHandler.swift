@@ -9,7 +9,14 @@ import SwitchyardRuntime
 ///
 /// It also does what NIO's `HTTPServerPipelineHandler` would: pipelined requests wait their turn
 /// (answers go out in request order), and the socket is not read while one waits, so a client
-/// cannot queue unbounded work. Requests that NIO's decoder cannot parse get 400 and a close.
+/// cannot queue unbounded work.
+///
+/// It enforces the edge's limits (Cloudflare's): a URL over `maxRequestURLBytes` gets 414,
+/// headers over `maxRequestHeaderBytes` 431, a body over `maxRequestBodyBytes` 413 (as soon as its
+/// `content-length` or its bytes show it), a head or body that trickles in too slowly 408 (see
+/// ``ConnectionTimeouts``), a request NIO's parser rejects 400; a worker response whose headers
+/// are over `maxResponseHeaderBytes` is replaced by the 1101 page. A refused request ends its
+/// connection at once: see ``reject(_:head:reason:context:)``.
 final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = ByteBuffer
@@ -19,14 +26,24 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var runtime: WorkerRuntime
         var router: EdgeServer.Router
         var onRequest: @Sendable (EdgeServer.AccessRecord) -> Void
+        var limits: Limits
+        var timeouts: ConnectionTimeouts.Configuration
+    }
+
+    /// The limits of ``EdgeServer/Configuration`` this handler enforces.
+    struct Limits: Sendable {
+        var maxRequestURLBytes: Int
+        var maxRequestHeaderBytes: Int
         var maxRequestBodyBytes: Int
-        var idleTimeout: TimeAmount
+        var maxResponseHeaderBytes: Int
+        var requestHeadTimeout: TimeAmount
+        var requestBodyTimeout: TimeAmount
+        var minimumRequestBodyBytes: Int
     }
 
     private enum State {
         case idle
         case receiving(HTTPRequestHead, ByteBuffer?)
-        case tooLarge(HTTPRequestHead)
         /// A worker has the request; parts that arrive meanwhile are queued.
         case responding
         /// The connection is closing: nothing more is read or answered.
@@ -34,6 +51,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private let shared: Shared
+    private let received: ReceivedBytes
     private var state = State.idle
     /// Parts of pipelined requests that arrived while a response was pending.
     private var queued = CircularBuffer<HTTPServerRequestPart>()
@@ -42,63 +60,78 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var drainingQueue = false
     /// The server is shutting down: the response in progress closes the connection.
     private var quiescing = false
-    /// Counts reads and answers; the idle check closes the connection once it has not moved for
-    /// `idleChecksBeforeClosing` checks in a row (a quarter of `idleTimeout` apart) while no
-    /// worker is answering. A counter rather than timestamps keeps clock reads off the hot path.
-    private var activity: UInt64 = 0
-    private var activityAtLastCheck: UInt64 = 0
-    private var quietChecks = 0
-    private var idleCheck: RepeatedTask?
-    private static let idleChecksBeforeClosing = 4
+    /// Counts the answers written, for the timeouts (with the bytes received): a counter rather
+    /// than timestamps keeps clock reads off the hot path.
+    private var answers: UInt64 = 0
+    private var timeouts: ConnectionTimeouts
+    private var timer: RepeatedTask?
+    /// Closes a refused connection whose client has not closed it after ``lingerTime``.
+    private var lingerTimer: Scheduled<Void>?
 
-    init(shared: Shared) {
+    /// How long a refused connection stays half-open after its answer (see ``reject(_:head:reason:context:)``).
+    static let lingerTime = TimeAmount.seconds(2)
+
+    init(shared: Shared, received: ReceivedBytes) {
         self.shared = shared
+        self.received = received
+        self.timeouts = ConnectionTimeouts(configuration: shared.timeouts)
     }
 
     // MARK: Inbound
 
     func channelActive(context: ChannelHandlerContext) {
-        let interval = TimeAmount.nanoseconds(
-            max(shared.idleTimeout.nanoseconds / Int64(Self.idleChecksBeforeClosing), 1_000_000))
+        let tick = shared.timeouts.tick
         // Loop-bound: the task runs on this connection's event loop. It holds the handler until
         // channelInactive cancels it.
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+        timer = context.eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
             let (handler, context) = bound.value
-            if handler.isIdle() { context.close(promise: nil) }
+            handler.tick(context: context)
         }
         context.fireChannelActive()
     }
 
-    /// One idle check: true once the connection has been quiet for a whole timeout.
-    private func isIdle() -> Bool {
+    /// One tick of the connection's timer: closes it when idle, refuses a request that trickles.
+    private func tick(context: ChannelHandlerContext) {
+        let phase: ConnectionTimeouts.Phase
         switch state {
+        case .idle:
+            phase = .waiting
+        case .receiving(let head, let body):
+            let length = head.headers.first(name: "content-length").flatMap(Int.init)
+            phase = .receivingBody(remaining: length.map { $0 - (body?.readableBytes ?? 0) })
         case .responding, .closing:
-            // The worker's limits bound a response; a close is under way.
-            quietChecks = 0
-            return false
-        case .idle, .receiving, .tooLarge:
-            if activity != activityAtLastCheck {
-                activityAtLastCheck = activity
-                quietChecks = 0
-                return false
-            }
-            quietChecks += 1
-            guard quietChecks >= Self.idleChecksBeforeClosing else { return false }
+            phase = .busy
+        }
+        switch timeouts.tick(phase, bytesReceived: received.count, answers: answers) {
+        case .none:
+            break
+        case .closeIdle:
             state = .closing
-            return true
+            context.close(promise: nil)
+        case .headTimedOut:
+            reject(
+                .requestTimeout, head: nil,
+                reason: "request head not complete within \(Self.describe(shared.limits.requestHeadTimeout))",
+                context: context)
+        case .bodyTooSlow:
+            guard case .receiving(let head, _) = state else { return }
+            reject(
+                .requestTimeout, head: head,
+                reason: "request body under \(shared.limits.minimumRequestBodyBytes) bytes in "
+                    + Self.describe(shared.limits.requestBodyTimeout),
+                context: context)
         }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        activity &+= 1
         let part = unwrapInboundIn(data)
         switch state {
         case .responding:
             queued.append(part)
         case .closing:
             break
-        case .idle, .receiving, .tooLarge:
+        case .idle, .receiving:
             if queued.isEmpty { receive(part, context: context) } else { queued.append(part) }
         }
     }
@@ -106,14 +139,22 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (part, state) {
         case (.head(let head), _):
+            if let (status, reason) = refusal(of: head) {
+                reject(status, head: head, reason: reason, context: context)
+                return
+            }
             state = .receiving(head, nil)
             // GET and HEAD carry no body to wait for; others may ask before sending one.
             if head.method != .GET && head.method != .HEAD, Self.expectsContinue(head) {
-                answerExpectation(head, context: context)
+                var go = context.channel.allocator.buffer(capacity: 25)
+                go.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+                context.writeAndFlush(wrapOutboundOut(go), promise: nil)
             }
         case (.body(var chunk), .receiving(let head, var body)):
-            if (body?.readableBytes ?? 0) + chunk.readableBytes > shared.maxRequestBodyBytes {
-                state = .tooLarge(head)
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > shared.limits.maxRequestBodyBytes {
+                reject(
+                    .payloadTooLarge, head: head,
+                    reason: "request body over \(shared.limits.maxRequestBodyBytes) bytes", context: context)
                 return
             }
             if body == nil {
@@ -125,29 +166,30 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case (.end, .receiving(let head, let body)):
             state = .responding
             route(shared.router(head, context.eventLoop), head: head, body: body, context: context)
-        case (.end, .tooLarge(let head)):
-            refuseTooLarge(head, context: context)
         default:
             break
         }
     }
 
-    /// `Expect: 100-continue` (curl sends it for bodies over 1 MB and would otherwise wait a
-    /// second): a body the limit would refuse gets 413 at once, any other the go-ahead.
-    private func answerExpectation(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > shared.maxRequestBodyBytes {
-            refuseTooLarge(head, context: context)
-            return
+    /// Why `head` is refused before any worker sees it, if it is: its URL, its headers, or the
+    /// body its `content-length` announces are over the limits.
+    private func refusal(of head: HTTPRequestHead) -> (HTTPResponseStatus, String)? {
+        if head.uri.utf8.count > shared.limits.maxRequestURLBytes {
+            return (.uriTooLong, "request URL over \(shared.limits.maxRequestURLBytes) bytes")
         }
-        var go = context.channel.allocator.buffer(capacity: 25)
-        go.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
-        context.writeAndFlush(wrapOutboundOut(go), promise: nil)
-    }
-
-    /// 413 for a body over the limit, and a close: the rest of the body is not worth reading.
-    private func refuseTooLarge(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        state = .responding
-        answer(status: .payloadTooLarge, message: "Payload Too Large", for: head, keepAlive: false, context: context)
+        // Each header as it is sent: name, ": ", value, CRLF. (Native strings count UTF-8 in O(1).)
+        var headerBytes = 0
+        for header in head.headers { headerBytes += header.name.utf8.count + header.value.utf8.count + 4 }
+        if headerBytes > shared.limits.maxRequestHeaderBytes {
+            return (.requestHeaderFieldsTooLarge, "request headers over \(shared.limits.maxRequestHeaderBytes) bytes")
+        }
+        if head.method != .GET && head.method != .HEAD,
+            let length = head.headers.first(name: "content-length").flatMap(Int.init),
+            length > shared.limits.maxRequestBodyBytes
+        {
+            return (.payloadTooLarge, "request body over \(shared.limits.maxRequestBodyBytes) bytes")
+        }
+        return nil
     }
 
     private static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
@@ -156,20 +198,33 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTPParserError else {
+        // A refusal is under way; NIO reports the bytes its decoder still gets after an error.
+        if case .closing = state { return }
+        let status: HTTPResponseStatus
+        let reason: String
+        switch error {
+        case RequestHeadTooLarge.url:
+            (status, reason) = (.uriTooLong, "request URL over \(shared.limits.maxRequestURLBytes) bytes")
+        case RequestHeadTooLarge.headers:
+            (status, reason) = (
+                .requestHeaderFieldsTooLarge, "request headers over \(shared.limits.maxRequestHeaderBytes) bytes"
+            )
+        case let error as HTTPParserError:
+            (status, reason) = (.badRequest, "malformed request (\(error))")
+        default:
             context.close(promise: nil)
             return
         }
-        // The decoder stops at the first malformed request; answer it unless a response for an
-        // earlier request is still due (its bytes must come first), then close.
+        // The decoder stops at the first bad request; answer it unless a response for an earlier
+        // request is still due (its bytes must come first), then close.
         if case .responding = state {
             state = .closing
             context.close(promise: nil)
             return
         }
-        let response = WorkerResponse(
-            status: 400, headers: [("content-type", "text/plain;charset=UTF-8")], body: ByteBuffer(string: "Bad Request\n"))
-        write(response, for: ResponseEncoder.Request(isHead: false, isHTTP10: false, keepAlive: false), context: context)
+        var head: HTTPRequestHead?
+        if case .receiving(let current, _) = state { head = current }
+        reject(status, head: head, reason: reason, context: context)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -185,8 +240,10 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        idleCheck?.cancel()
-        idleCheck = nil
+        timer?.cancel()
+        timer = nil
+        lingerTimer?.cancel()
+        lingerTimer = nil
         state = .closing
         queued.removeAll()
         context.fireChannelInactive()
@@ -195,12 +252,53 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Outbound
 
     func read(context: ChannelHandlerContext) {
-        // Hold reads while pipelined requests wait: the socket's backlog is the client's to keep.
-        if queued.isEmpty {
-            context.read()
-        } else {
-            readHeld = true
+        switch state {
+        case .closing:
+            // Whatever a refused client still sends is not read (see reject).
+            return
+        case .idle, .receiving, .responding:
+            // Hold reads while pipelined requests wait: the socket's backlog is the client's to keep.
+            if queued.isEmpty {
+                context.read()
+            } else {
+                readHeld = true
+            }
         }
+    }
+
+    // MARK: Refusing a request
+
+    /// Answers `status` for the listener (no worker runs), logs it, and ends the connection at
+    /// once, without reading what the client still sends (a 256 MB body, a head that trickles):
+    /// the answer is flushed, the write side closed (the client reads the answer, then EOF), and
+    /// the socket closed ``lingerTime`` later at the latest. Closing both sides at
+    /// once, with the client's bytes unread, would reset the connection, and a client can lose an
+    /// answer it has not read yet to a reset (Go's server waits likewise before closing).
+    private func reject(
+        _ status: HTTPResponseStatus, head: HTTPRequestHead?, reason: String, context: ChannelHandlerContext
+    ) {
+        let response = WorkerResponse(
+            status: Int(status.code), statusText: status.reasonPhrase,
+            headers: [("content-type", "text/plain;charset=UTF-8")],
+            body: ByteBuffer(string: status.reasonPhrase + "\n"))
+        let request = head.map { Self.encoderRequest($0, keepAlive: false) }
+            ?? ResponseEncoder.Request(isHead: false, isHTTP10: false, keepAlive: false)
+        // Logged first: the client may read the answer and the end of the stream before write returns.
+        shared.onRequest(
+            .init(
+                method: head?.method.rawValue ?? "-", path: head.map { Self.loggedPath($0.uri) } ?? "-",
+                status: response.status, outcome: nil, cpuNanoseconds: 0, reason: reason))
+        write(response, for: request, lingering: true, context: context)
+    }
+
+    /// The path as the access log shows it: a URL refused for its length is cut short.
+    private static func loggedPath(_ uri: String) -> String {
+        uri.utf8.count <= 256 ? uri : String(decoding: uri.utf8.prefix(256), as: UTF8.self) + "…"
+    }
+
+    private static func describe(_ time: TimeAmount) -> String {
+        let milliseconds = time.nanoseconds / 1_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
     }
 
     // MARK: Running a request
@@ -255,8 +353,9 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 response = ErrorPages.scriptStartupFailure(error)
                 record.outcome = .exception
             }
-            record.status = response.status
-            self.write(response, for: Self.encoderRequest(head, keepAlive: head.isKeepAlive), context: context)
+            let written = self.write(response, for: Self.encoderRequest(head, keepAlive: head.isKeepAlive), context: context)
+            record.status = written.status
+            record.reason = written.reason
             onRequest(record)
         }
     }
@@ -282,35 +381,62 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Writing a response
 
-    private func write(_ response: WorkerResponse, for request: ResponseEncoder.Request, context: ChannelHandlerContext) {
-        if case .closing = state { return }  // the client is gone, or an earlier answer closes
+    /// What went to the client: the response's status, or the 1101 page's with the reason it
+    /// replaced the response.
+    struct Written {
+        var status: Int
+        var reason: String?
+    }
+
+    /// Writes `response`, or the 1101 page instead when its head cannot go out as it is. With
+    /// `lingering`, a close half-closes first (see ``reject(_:head:reason:context:)``).
+    @discardableResult
+    private func write(
+        _ response: WorkerResponse, for request: ResponseEncoder.Request, lingering: Bool = false,
+        context: ChannelHandlerContext
+    ) -> Written {
+        var written = Written(status: response.status)
+        if case .closing = state { return written }  // the client is gone, or an earlier answer closes
         var request = request
         if quiescing { request.keepAlive = false }
         var buffer = context.channel.allocator.buffer(capacity: ResponseEncoder.bufferCapacity(for: response))
         let rest: ByteBuffer?
         do {
-            rest = try ResponseEncoder.encode(response, for: request, into: &buffer)
+            rest = try ResponseEncoder.encode(
+                response, for: request, maxHeaderBytes: shared.limits.maxResponseHeaderBytes, into: &buffer)
         } catch {
-            // Headers reach here only through the runtime's validating Headers class; failing
-            // closed keeps a broken one from splitting the response.
+            // Headers reach here only through the runtime's validating Headers class, which lets
+            // any number through: failing closed keeps a broken or oversized one off the wire.
             buffer.clear()
             let page = ErrorPages.page(status: 500, code: 1101, title: "Worker threw exception")
             rest = try? ResponseEncoder.encode(page, for: request, into: &buffer)
+            written = Written(status: page.status, reason: error.description)
         }
         if let rest {
             context.write(wrapOutboundOut(buffer), promise: nil)
             buffer = rest
         }
+        answers &+= 1  // the idle time starts now, not when the request arrived
         guard request.keepAlive else {
             state = .closing
             queued.removeAll()
-            context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-            return
+            let flushed = context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated()
+            guard lingering else {
+                flushed.whenComplete { _ in context.close(promise: nil) }
+                return written
+            }
+            flushed.whenComplete { _ in
+                guard context.channel.isActive else { return }
+                context.close(mode: .output, promise: nil)
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                self.lingerTimer = context.eventLoop.scheduleTask(in: Self.lingerTime) { bound.value.close(promise: nil) }
+            }
+            return written
         }
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         state = .idle
-        activity &+= 1  // the idle time starts now, not when the request arrived
         receiveQueued(context: context)
+        return written
     }
 
     /// Hands queued parts on until one of them starts a request that must wait; then lets the

@@ -87,12 +87,8 @@ public final class SwitchyardServer: Sendable {
             configuration: .init(host: configuration.edge.host, port: configuration.edge.port), group: edgeLoops,
             runtime: edgeRuntime, router: router.route,
             onRequest: { [logger] record in
-                logger.debug(
-                    "request",
-                    metadata: [
-                        "method": .string(record.method), "path": .string(record.path), "status": "\(record.status)",
-                        "cpu_ns": "\(record.cpuNanoseconds)",
-                    ])
+                // (The metadata is built only when debug logging is on.)
+                logger.debug("request", metadata: Self.metadata(of: record))
             })
         return EdgeService(edge: edge, onRunning: onRunning)
     }
@@ -110,6 +106,18 @@ public final class SwitchyardServer: Sendable {
         try await store.close()
         try await validationLoops.shutdownGracefully()
         try await edgeLoops.shutdownGracefully()
+    }
+}
+
+extension SwitchyardServer {
+    /// The log metadata of one edge request.
+    static func metadata(of record: EdgeServer.AccessRecord) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "method": .string(record.method), "path": .string(record.path), "status": "\(record.status)",
+            "cpu_ns": "\(record.cpuNanoseconds)",
+        ]
+        if let reason = record.reason { metadata["reason"] = .string(reason) }
+        return metadata
     }
 }
 

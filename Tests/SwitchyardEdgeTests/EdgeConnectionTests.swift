@@ -28,6 +28,19 @@ import Testing
                 return new Response("x".repeat(100000));
               case "/echo":
                 return new Response(await request.text());
+              case "/length":
+                return new Response(String((await request.arrayBuffer()).byteLength));
+              case "/response-headers": {
+                // count header lines of exactly size bytes each ("name: value" and CRLF).
+                const size = Number(url.searchParams.get("size"));
+                const count = Number(url.searchParams.get("count") ?? "1");
+                const headers = new Headers();
+                for (let i = 0; i < count; i++) {
+                  const name = "x-fill-" + i;
+                  headers.append(name, "v".repeat(size - name.length - 4));
+                }
+                return new Response(null, { headers });
+              }
               case "/header":
                 return new Response("", { headers: { "x-echo": request.headers.get("x-name") } });
               case "/nocontent":
@@ -65,28 +78,53 @@ import Testing
         }
     }
 
+    /// The access records the listener reported, in order.
+    final class Records: Sendable {
+        private let records = Mutex<[EdgeServer.AccessRecord]>([])
+
+        func append(_ record: EdgeServer.AccessRecord) { records.withLock { $0.append(record) } }
+
+        /// The records so far. (A record is reported when its answer has been written, so it is
+        /// there once the client has read the answer.)
+        var all: [EdgeServer.AccessRecord] { records.withLock { $0 } }
+    }
+
     /// ``withEdge(maxRequestBodyBytes:idleTimeout:_:)`` that also hands `body` the server and
     /// the worker's logs.
     static func withEdgeServer(
         maxRequestBodyBytes: Int = 1 << 20, idleTimeout: TimeAmount = .seconds(60),
         _ body: (EdgeServer, Int, Logs) async throws -> Void
     ) async throws {
+        var configuration = EdgeServer.Configuration(host: "127.0.0.1", port: 0)
+        configuration.maxRequestBodyBytes = maxRequestBodyBytes
+        configuration.idleTimeout = idleTimeout
+        try await withEdgeServer(configuration) { edge, port, logs, _ in try await body(edge, port, logs) }
+    }
+
+    /// Runs `body` against an edge listener with `configuration` (its port is replaced by a free
+    /// one) serving ``worker``; hands it the server, the port, the worker's logs and the access
+    /// records.
+    static func withEdgeServer(
+        _ configuration: EdgeServer.Configuration, _ body: (EdgeServer, Int, Logs, Records) async throws -> Void
+    ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let logs = Logs()
+        let records = Records()
         let runtime = WorkerRuntime(eventLoops: group, configuration: .init(watchdog: Watchdog())) { entry in
             logs.append(entry.message)
         }
         let script = WorkerScript(
             name: "edge-test", versionID: "v1", format: .modules(main: "worker.js"),
             modules: [.init(name: "worker.js", kind: .esModule, content: Array(worker.utf8))], plainBindingsJSON: "{}")
+        var configuration = configuration
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
         let edge = EdgeServer(
-            configuration: .init(
-                host: "127.0.0.1", port: 0, maxRequestBodyBytes: maxRequestBodyBytes, idleTimeout: idleTimeout),
-            group: group,
-            runtime: runtime, router: { _, _ in .worker(script) })
+            configuration: configuration, group: group, runtime: runtime, router: { _, _ in .worker(script) },
+            onRequest: { records.append($0) })
         do {
             let address = try await edge.start()
-            try await body(edge, address.port!, logs)
+            try await body(edge, address.port!, logs, records)
             try await edge.stop()
             try await group.shutdownGracefully()
         } catch {

@@ -81,7 +81,7 @@ import Testing
     ])
     func headersThatWouldBreakTheFramingAreRefused(name: String, value: String) {
         var buffer = ByteBuffer()
-        #expect(throws: ResponseEncoder.InvalidHeader.self) {
+        #expect(throws: ResponseEncoder.Failure.self) {
             try ResponseEncoder.encode(
                 WorkerResponse(status: 200, headers: [(name, value)]), for: Self.keepAlive, into: &buffer)
         }
@@ -89,9 +89,21 @@ import Testing
 
     @Test func aReasonPhraseWithALineBreakIsRefused() {
         var buffer = ByteBuffer()
-        #expect(throws: ResponseEncoder.InvalidHeader.self) {
+        #expect(throws: ResponseEncoder.Failure.self) {
             try ResponseEncoder.encode(
                 WorkerResponse(status: 200, statusText: "OK\r\nx-injected: 1"), for: Self.keepAlive, into: &buffer)
+        }
+    }
+
+    @Test func headerLinesOverTheLimitAreRefusedAndTheFramingHeadersDoNotCount() throws {
+        // "x-a: 12345\r\n" is 12 bytes, "x-b: 1\r\n" 8: 20 in all.
+        let response = WorkerResponse(
+            status: 200, headers: [("x-a", "12345"), ("content-length", "999999"), ("x-b", "1")], body: nil)
+        var buffer = ByteBuffer()
+        _ = try ResponseEncoder.encode(response, for: Self.keepAlive, maxHeaderBytes: 20, into: &buffer)
+        buffer.clear()
+        #expect(throws: ResponseEncoder.Failure.headersTooLarge(limit: 19)) {
+            try ResponseEncoder.encode(response, for: Self.keepAlive, maxHeaderBytes: 19, into: &buffer)
         }
     }
 }

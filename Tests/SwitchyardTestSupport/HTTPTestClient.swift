@@ -21,6 +21,9 @@ public final class HTTPTestClient {
     private let socket: Int32
     private var buffer: [UInt8] = []
 
+    /// The socket, for a test that sends from another thread while this one reads.
+    public var fileDescriptor: Int32 { socket }
+
     public init(port: Int) throws {
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
@@ -29,6 +32,7 @@ public final class HTTPTestClient {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -46,7 +50,8 @@ public final class HTTPTestClient {
         let bytes = Array(text.utf8)
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
+            // MSG_NOSIGNAL: a peer that closed fails the send instead of killing the process.
+            let n = bytes[sent...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard n > 0 else { throw ClientError(description: "send failed") }
             sent += n
         }
@@ -94,6 +99,20 @@ public final class HTTPTestClient {
     public func isClosedByPeer() -> Bool {
         var byte: UInt8 = 0
         return recv(socket, &byte, 1, 0) == 0
+    }
+
+    /// Everything the server still sends, up to its end of the stream (EOF). Throws when the
+    /// connection is reset or nothing arrives for the receive timeout (10 s) before EOF.
+    public func readToEnd() throws -> [UInt8] {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(socket, &chunk, chunk.count, 0)
+            if n == 0 { break }
+            guard n > 0 else { throw ClientError(description: "no EOF: \(String(cString: strerror(errno)))") }
+            buffer.append(contentsOf: chunk[..<n])
+        }
+        defer { buffer.removeAll() }
+        return buffer
     }
 
     private func fill() throws {
