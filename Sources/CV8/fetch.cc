@@ -49,26 +49,21 @@ cv8_status ReadResponse(cv8_isolate *self, v8::Local<v8::Context> context, int32
   return CV8_OK;
 }
 
-int32_t CountPending(v8::Local<v8::Context> context, v8::Local<v8::Array> array) {
+int32_t CountPending(v8::Isolate *isolate, const FetchSlot &slot) {
   int32_t pending = 0;
-  for (uint32_t i = 0; i < array->Length(); i++) {
-    v8::Local<v8::Value> item;
-    if (array->Get(context, i).ToLocal(&item) && item->IsPromise() &&
-        item.As<v8::Promise>()->State() == v8::Promise::kPending) {
-      pending++;
-    }
+  for (const auto &promise : slot.wait_until) {
+    if (promise.Get(isolate)->State() == v8::Promise::kPending) pending++;
   }
   return pending;
 }
 
-/// The state of `slot`'s fetch event, whose handler returned `result` and whose waitUntil()
-/// promises are in `wait_until`; reads the response once `result` is settled.
+/// The state of `slot`'s fetch event, whose handler returned `result`; reads the response once
+/// `result` is settled.
 cv8_status PollSlot(cv8_isolate *self, v8::Local<v8::Context> context, int32_t slot, v8::Local<v8::Value> result,
-                    v8::Local<v8::Array> wait_until, cv8_fetch_state *state, cv8_response *response,
-                    int32_t *wait_until_pending) {
+                    cv8_fetch_state *state, cv8_response *response, int32_t *wait_until_pending) {
   v8::Isolate *isolate = self->isolate;
   auto &entry = self->slots[static_cast<size_t>(slot)];
-  *wait_until_pending = CountPending(context, wait_until);
+  *wait_until_pending = CountPending(isolate, entry);
   *state = CV8_FETCH_PENDING;
   if (entry.responded) {
     // Already read by an earlier poll (waitUntil work is still running).
@@ -128,19 +123,15 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
     slot = static_cast<int32_t>(self->slots.size());
     self->slots.emplace_back();
   }
-  self->slots[static_cast<size_t>(slot)].in_use = true;
-  self->slots[static_cast<size_t>(slot)].responded = false;
-  // The host reads this array's elements at every poll: without a prototype, a worker's
-  // getters on Array.prototype indices cannot answer for elements it does not hold.
-  v8::Local<v8::Array> wait_until = v8::Array::New(isolate);
-  if (wait_until->SetPrototype(context, v8::Null(isolate)).IsNothing()) {
-    cv8_fetch_release(self, slot);
-    return Fail(self, try_catch);
-  }
+  FetchSlot &acquired = self->slots[static_cast<size_t>(slot)];
+  acquired.in_use = true;
+  acquired.responded = false;
+  acquired.generation++;
   v8::Local<v8::Value> args[] = {Latin1(isolate, request->method), NewString(isolate, request->url), headers, body,
-                                 cf, wait_until};
+                                 cf, v8::Integer::New(isolate, slot),
+                                 v8::Integer::NewFromUnsigned(isolate, acquired.generation)};
   v8::Local<v8::Value> result;
-  if (!dispatch->Call(context, v8::Undefined(isolate), 6, args).ToLocal(&result)) {
+  if (!dispatch->Call(context, v8::Undefined(isolate), 7, args).ToLocal(&result)) {
     cv8_fetch_release(self, slot);
     return Fail(self, try_catch);
   }
@@ -148,14 +139,12 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
   cv8_status status = RunMicrotasks(self);
   if (status != CV8_OK) return status;
   // Most handlers settle within that checkpoint: read the response in this same entry.
-  status = PollSlot(self, context, slot, result, wait_until, state, response, wait_until_pending);
+  status = PollSlot(self, context, slot, result, state, response, wait_until_pending);
   if (status == CV8_OK && (*state == CV8_FETCH_PENDING || *wait_until_pending > 0)) {
-    // Later polls need the handler's value and its waitUntil() promises; a request that is
-    // over now (the common case) never pays for the two global handles.
-    // (The vector may have grown while JavaScript ran: index again.)
-    auto &entry = self->slots[static_cast<size_t>(slot)];
-    entry.result.Reset(isolate, result);
-    entry.wait_until.Reset(isolate, wait_until);
+    // Later polls need the handler's value; a request that is over now (the common case)
+    // never pays for the global handle. (The vector may have grown while JavaScript ran:
+    // index again.)
+    self->slots[static_cast<size_t>(slot)].result.Reset(isolate, result);
   }
   return status;
 }
@@ -167,8 +156,7 @@ cv8_status cv8_fetch_poll(cv8_isolate *self, int32_t slot, cv8_fetch_state *stat
   }
   Entered entered(self);
   auto &entry = self->slots[static_cast<size_t>(slot)];
-  return PollSlot(self, entered.context, slot, entry.result.Get(self->isolate), entry.wait_until.Get(self->isolate), state,
-                  response, wait_until_pending);
+  return PollSlot(self, entered.context, slot, entry.result.Get(self->isolate), state, response, wait_until_pending);
 }
 
 void cv8_fetch_release(cv8_isolate *self, int32_t slot) {
@@ -176,7 +164,7 @@ void cv8_fetch_release(cv8_isolate *self, int32_t slot) {
   auto &entry = self->slots[static_cast<size_t>(slot)];
   if (!entry.in_use) return;
   entry.result.Reset();
-  entry.wait_until.Reset();
+  entry.wait_until.clear();
   entry.in_use = false;
   entry.responded = false;
   self->free_slots.push_back(slot);

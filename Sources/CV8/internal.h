@@ -59,9 +59,14 @@ struct StoredResponse {
 };
 
 struct FetchSlot {
-  /// The handler's result (a promise, or a value) and the ctx.waitUntil() promises.
+  /// The handler's result (a promise, or a value).
   v8::Global<v8::Value> result;
-  v8::Global<v8::Array> wait_until;
+  /// The ctx.waitUntil() promises (`ops.waitUntil`): held by the host, never in an array a
+  /// worker could reach.
+  std::vector<v8::Global<v8::Promise>> wait_until;
+  /// Counts the slot's uses, so a worker that keeps `ctx` cannot add work to a later request
+  /// that reuses the slot.
+  uint32_t generation = 0;
   bool in_use = false;
   /// Set once `ops.respond` delivered the response for this slot.
   bool responded = false;

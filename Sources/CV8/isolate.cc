@@ -300,7 +300,7 @@ void cv8_isolate_dispose(cv8_isolate *self) {
     v8::Isolate::Scope isolate_scope(self->isolate);
     for (auto &slot : self->slots) {
       slot.result.Reset();
-      slot.wait_until.Reset();
+      slot.wait_until.clear();
     }
     for (auto &entry : self->modules) {
       entry.second.module.Reset();

@@ -351,6 +351,18 @@ void Respond(const v8::FunctionCallbackInfo<v8::Value> &info) {
   entry.responded = true;
 }
 
+/// `ops.waitUntil(slot, generation, promise)`: adds a ctx.waitUntil() promise to its request,
+/// if that request is still the slot's (a worker may call a kept `ctx` after its request ended).
+void WaitUntil(const v8::FunctionCallbackInfo<v8::Value> &info) {
+  cv8_isolate *self = cv8_isolate::From(info.GetIsolate());
+  if (info.Length() < 3 || !info[0]->IsInt32() || !info[1]->IsUint32() || !info[2]->IsPromise()) return;
+  int32_t slot = info[0].As<v8::Int32>()->Value();
+  if (slot < 0 || static_cast<size_t>(slot) >= self->slots.size()) return;
+  FetchSlot &entry = self->slots[static_cast<size_t>(slot)];
+  if (!entry.in_use || entry.generation != info[1].As<v8::Uint32>()->Value()) return;
+  entry.wait_until.emplace_back(info.GetIsolate(), info[2].As<v8::Promise>());
+}
+
 void FreeHostBytes(void *data, size_t length, void *allocator) {
   free(data);
   static_cast<CountingAllocator *>(allocator)->Untrack(length);
@@ -394,6 +406,7 @@ const intptr_t *ExternalReferences() {
       reinterpret_cast<intptr_t>(RandomFill),   reinterpret_cast<intptr_t>(RandomUUID),
       reinterpret_cast<intptr_t>(Now),          reinterpret_cast<intptr_t>(StructuredClone),
       reinterpret_cast<intptr_t>(HostCall),     reinterpret_cast<intptr_t>(Respond),
+      reinterpret_cast<intptr_t>(WaitUntil),
       0,
   };
   return references;
@@ -428,6 +441,7 @@ v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> contex
   add("structuredClone", StructuredClone);
   add("host", HostCall);
   add("respond", Respond);
+  add("waitUntil", WaitUntil);
   return ops;
 }
 

@@ -86,5 +86,28 @@ for (const [start, end] of [[undefined, undefined], [5, undefined], [-10, undefi
   ["2", "150000"], [-1e9, 131075]]) {
   compare(`fill ${start} ${end}`, () => new Array(200000).fill(7, start, end), () => natives.fill.call(new Array(200000), 7, start, end));
 }
+// join / toLocaleString: nested arrays call back into Array.prototype, so the reference runs in a
+// realm of its own (node:vm) without the wrappers, and each case is built afresh in both realms.
+const vm = require("node:vm");
+const wrapped = vm.createContext({});
+vm.runInContext(`(function (internals) { "use strict"; ${source} })`, wrapped)({
+  primordials: { ReflectApply: Reflect.apply, ObjectDefineProperty: Object.defineProperty },
+});
+const reference = vm.createContext({});
+const joinCases = `
+  const array = Array.from({ length: 70000 }, (_, i) => (i % 7 === 0 ? null : i % 11 === 0 ? undefined : i * 1000.5));
+  array[5] = [1, 2.5, array];
+  array[6] = array;
+  array[9] = { toLocaleString() { return "X"; }, toString() { return "Y"; } };
+  array[20000] = [[array, [1, array]], "z"];
+  delete array[13];
+  const results = [];
+  for (const args of [[], ["de-DE"], ["en", { style: "percent" }]]) results.push(array.toLocaleString(...args));
+  for (const separator of [undefined, "", "-", 1, null]) results.push(array.join(separator));
+  results.push(String(array), [array, array].join(";").length);
+  JSON.stringify(results);
+`;
+compare("join / toLocaleString", () => vm.runInContext(joinCases, wrapped), () => vm.runInContext(joinCases, reference));
+
 console.log(`${checks} checks, ${mismatches} mismatches`);
 process.exitCode = mismatches === 0 ? 0 : 1;

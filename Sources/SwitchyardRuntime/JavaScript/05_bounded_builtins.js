@@ -273,7 +273,36 @@ replaceBuiltin(String.prototype, "split", (original, text, args) => {
   return ReflectApply(original, text, args);
 });
 
+/// Array.prototype.join / toLocaleString over a long array: the built-in applied to slices of
+/// it, joined. An array already being joined by this wrapper gives "", as V8's own cycle check
+/// answers for an array it is joining (a nested array reaching the outer one again).
+const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice);
+const joining = new Set();
+const SetPrototypeHas = uncurryThis(Set.prototype.has);
+const SetPrototypeAdd = uncurryThis(Set.prototype.add);
+const SetPrototypeDelete = uncurryThis(Set.prototype.delete);
 const ArrayIsArray = Array.isArray;
+const arraySlice = sliceLength / 8;
+for (const [name, separatorOf] of [
+  ["join", (args) => (args[0] === undefined ? "," : `${args[0]}`)], ["toLocaleString", () => ","],
+]) {
+  replaceBuiltin(Array.prototype, name, (original, array, args) => {
+    if (!ArrayIsArray(array) || array.length <= arraySlice) return ReflectApply(original, array, args);
+    if (SetPrototypeHas(joining, array)) return "";
+    const separator = separatorOf(args);
+    SetPrototypeAdd(joining, array);
+    try {
+      let out = "";
+      for (let start = 0; start < array.length; start += arraySlice) {
+        if (start > 0) out += separator;
+        out += ReflectApply(original, ArrayPrototypeSlice(array, start, start + arraySlice), args);
+      }
+      return out;
+    } finally {
+      SetPrototypeDelete(joining, array);
+    }
+  });
+}
 
 /// Array.prototype.fill over a long range of an array: the built-in on consecutive ranges.
 const MathMin = Math.min;

@@ -61,13 +61,19 @@ internals.reportHandlers = function reportHandlers() {
 /// Object.prototype), anything else as a promise.
 const handlerResult = (value) => (internals.isResponse(value) ? value : PromiseResolve(value));
 
+const opsWaitUntil = ops.waitUntil;
+
 class ExecutionContext {
-  #waitUntil;
-  constructor(waitUntil) { this.#waitUntil = waitUntil; }
+  #slot;
+  #generation;
+  constructor(slot, generation) {
+    this.#slot = slot;
+    this.#generation = generation;
+  }
   waitUntil(promise) {
     const settled = PromiseResolve(promise);
     PromisePrototypeThen(settled, undefined, (error) => internals.reportError(error));
-    ArrayPrototypePush(this.#waitUntil, settled);
+    opsWaitUntil(this.#slot, this.#generation, settled);
   }
   passThroughOnException() {}
   get props() { return {}; }
@@ -102,11 +108,12 @@ class FetchEvent {
 }
 internals.defineGlobal("FetchEvent", FetchEvent);
 
-/// Called by the host for each request, with the array that collects ctx.waitUntil() promises.
+/// Called by the host for each request, with the request's slot and its generation, which
+/// ctx.waitUntil() hands back to the host with each promise.
 /// Returns the handler's result; the host reads its state directly (it never calls `then`, so a
 /// worker that breaks promises cannot hide its response from the host).
-internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf, waitUntil) {
-  const context = new ExecutionContext(waitUntil);
+internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf, slot, generation) {
+  const context = new ExecutionContext(slot, generation);
   let result;
   try {
     const request = internals.newRequestFromHost(method, url, headers, body, cf);
