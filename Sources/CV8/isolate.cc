@@ -29,10 +29,13 @@ size_t NearHeapLimit(void *data, size_t current_limit, size_t initial_limit) {
   self->limit.store(CV8_LIMIT_MEMORY);
   self->isolate->TerminateExecution();
   // Termination is only seen at the next interrupt check: a built-in making one large
-  // allocation (flattening a long string, growing an array) still needs room, and a limit V8
-  // cannot grow into is a fatal out-of-memory for the whole process. Doubling always makes room
-  // for what the limit allowed so far; the isolate is condemned and disposed after the task.
-  return current_limit * 2 > current_limit + 64 * 1024 * 1024 ? current_limit * 2 : current_limit + 64 * 1024 * 1024;
+  // allocation (JSON.stringify or flattening of a long string, growing an array) still needs
+  // room, and a limit V8 cannot grow into is a fatal out-of-memory for the whole process. V8
+  // asks at most a few times per allocation and gives no size, so grant enough for the largest
+  // single object a heap can hold (a string of 2^29 two-byte units is 1 GiB); the isolate is
+  // condemned and disposed after the task, so the memory is held only briefly.
+  constexpr size_t kRoomToUnwind = size_t(1) << 30;
+  return current_limit + kRoomToUnwind;
 }
 
 /// Runs on the isolate's thread at an interrupt check, asked for by the watchdog.

@@ -205,8 +205,37 @@ v8::MaybeLocal<v8::Module> ResolveModule(v8::Local<v8::Context> context, v8::Loc
 }
 
 /// Instantiates and evaluates `module`; returns the evaluation promise.
+/// A promise already settled with `value` (fulfilled, or rejected when `reject`).
+v8::MaybeLocal<v8::Promise> Settled(v8::Local<v8::Context> context, v8::Local<v8::Value> value, bool reject) {
+  v8::Local<v8::Promise::Resolver> resolver;
+  if (!v8::Promise::Resolver::New(context).ToLocal(&resolver)) return {};
+  if ((reject ? resolver->Reject(context, value) : resolver->Resolve(context, value)).IsNothing()) return {};
+  return resolver->GetPromise();
+}
+
 v8::MaybeLocal<v8::Promise> Evaluate(v8::Local<v8::Context> context, v8::Local<v8::Module> module) {
-  if (!module->InstantiateModule(context, ResolveModule).FromMaybe(false)) return {};
+  v8::Isolate *isolate = context->GetIsolate();
+  // V8 only evaluates a linked or evaluated module (anything else is a fatal check): a module
+  // still instantiating or evaluating is one import() reached from inside its own graph, which
+  // settles once that evaluation has run; an errored one gives its error again.
+  switch (module->GetStatus()) {
+    case v8::Module::kInstantiating:
+      // Not reachable from JavaScript (instantiation runs none), and its namespace cannot be
+      // read yet: refuse rather than reach GetModuleNamespace's fatal check.
+      isolate->ThrowException(v8::Exception::Error(
+          v8::String::NewFromUtf8Literal(isolate, "import() of a module that is being instantiated")));
+      return {};
+    case v8::Module::kEvaluating:
+      return Settled(context, v8::Undefined(isolate), false);
+    case v8::Module::kErrored:
+      return Settled(context, module->GetException(), true);
+    default:
+      break;
+  }
+  if (module->GetStatus() == v8::Module::kUninstantiated &&
+      !module->InstantiateModule(context, ResolveModule).FromMaybe(false)) {
+    return {};
+  }
   v8::Local<v8::Value> result;
   if (!module->Evaluate(context).ToLocal(&result)) return {};
   return result.As<v8::Promise>();
