@@ -9,4 +9,7 @@ swift build
 # The schemathesis fuzz run (Tests/SwitchyardServerTests/FuzzTests.swift) keeps both cores busy for
 # about 1.5 minutes, so it runs on its own, before the rest (whose summary is the last line).
 if [ $# -eq 0 ]; then SWITCHYARD_FUZZ=1 swift test --skip-build --filter FuzzTests; fi
+# libFuzzer over the V8 shim (Fuzz/README.md): replays every crash found so far, then fuzzes for
+# 90 s; a crash fails the run.
+if [ $# -eq 0 ]; then bash scripts/fuzz.sh 90; fi
 swift test --skip-build "$@"
