@@ -105,6 +105,12 @@ const joinCases = `
   for (const args of [[], ["de-DE"], ["en", { style: "percent" }]]) results.push(array.toLocaleString(...args));
   for (const separator of [undefined, "", "-", 1, null]) results.push(array.join(separator));
   results.push(String(array), [array, array].join(";").length);
+  const words = Array.from({ length: 30000 }, (_, i) => "item " + ((i * 7919) % 100003));
+  const collator = new Intl.Collator("de");
+  results.push(words.slice().sort(collator.compare).join(), words.slice().sort((a, b) => b.length - a.length).join());
+  let calls = 0;
+  words.slice().sort(function (a, b) { calls += this === undefined ? 1 : 1000; return a < b ? -1 : a > b ? 1 : 0; });
+  results.push(calls > 0 && calls < 1000 * 30000);
   JSON.stringify(results);
 `;
 compare("join / toLocaleString", () => vm.runInContext(joinCases, wrapped), () => vm.runInContext(joinCases, reference));

@@ -323,3 +323,14 @@ replaceBuiltin(Array.prototype, "fill", (original, array, args) => {
   for (let from = start; from < end; from += sliceLength) original.call(array, args[0], from, MathMin(from + sliceLength, end));
   return array;
 });
+
+/// Array.prototype.sort of a long array with a comparator: the comparator is called through a
+/// JavaScript function, whose entry checks for interrupts. A comparator that is itself a built-in
+/// (Intl.Collator's `compare`) would otherwise keep the whole sort native.
+replaceBuiltin(Array.prototype, "sort", (original, array, args) => {
+  const compare = args[0];
+  if (typeof compare !== "function" || !ArrayIsArray(array) || array.length <= sliceLength / 16) {
+    return ReflectApply(original, array, args);
+  }
+  return ReflectApply(original, array, [(a, b) => compare(a, b)]);
+});
