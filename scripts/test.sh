@@ -7,6 +7,6 @@ bash scripts/setup.sh
 swift build --build-tests
 swift build
 # The schemathesis fuzz run (Tests/SwitchyardServerTests/FuzzTests.swift) keeps both cores busy for
-# about 1.5 minutes, so it runs on its own, before the rest (whose summary is the last line).
+# about 2 minutes, so it runs on its own, before the rest (whose summary is the last line).
 if [ $# -eq 0 ]; then SWITCHYARD_FUZZ=1 swift test --skip-build --filter FuzzTests; fi
 swift test --skip-build "$@"
