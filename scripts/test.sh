@@ -7,7 +7,7 @@ bash scripts/setup.sh
 swift build --build-tests
 swift build
 # The schemathesis fuzz run (Tests/SwitchyardServerTests/FuzzTests.swift) keeps both cores busy for
-# about 1.5 minutes, so it runs on its own, before the rest (whose summary is the last line).
+# about 2 minutes, so it runs on its own, before the rest (whose summary is the last line).
 if [ $# -eq 0 ]; then SWITCHYARD_FUZZ=1 swift test --skip-build --filter FuzzTests; fi
 # libFuzzer over the V8 shim (Fuzz/README.md): replays every crash found so far, then fuzzes for
 # 90 s; a crash fails the run.

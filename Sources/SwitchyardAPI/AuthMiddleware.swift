@@ -6,7 +6,8 @@ import SwitchyardStore
 /// Authenticates `Authorization: Bearer <token>` and authorises the request:
 /// - no token or an unknown/revoked one: 401;
 /// - a path under `/accounts/{account_id}` of another account: 403;
-/// - a read token on a write (non-GET) endpoint, or a non-admin token on token management: 403.
+/// - a read token on a write (non-GET) endpoint, or a non-admin token on token management or on
+///   the server's own status (`/switchyard/...`): 403.
 ///
 /// `GET /openapi.json` is public.
 ///
@@ -59,7 +60,8 @@ public struct AuthMiddleware: RouterMiddleware {
         let managesTokens =
             (segments.count >= 2 && segments[0] == "user" && segments[1] == "tokens")
             || (segments.count >= 3 && segments[0] == "accounts" && segments[2] == "tokens")
-        if managesTokens { return .admin }
+        let serverWide = segments.first == "switchyard"
+        if managesTokens || serverWide { return .admin }
         return method == .get || method == .head ? .read : .write
     }
 

@@ -50,8 +50,8 @@ extension ControlPlaneAPI {
             api.post(RouterPath(prefix)) { request, context in
                 let token = try context.requireToken()
                 let body = try await jsonObjectBody(request)
-                guard let name = body["name"]?.stringValue, !name.isEmpty else {
-                    throw APIError.badRequest("a token needs a \"name\"", pointer: "/name")
+                guard let name = body["name"]?.stringValue, (1...120).contains(name.unicodeScalars.count) else {
+                    throw APIError.badRequest("a token needs a \"name\" of 1 to 120 characters", pointer: "/name")
                 }
                 let permission = try Self.permission(from: body)
                 let secret = TokenHash.randomHex(bytes: 20)
@@ -92,23 +92,67 @@ extension ControlPlaneAPI {
         }
     }
 
-    /// `permission: "read" | "write"`, or Cloudflare's `policies[].permission_groups[]`
-    /// (a group whose name or id says Write/Edit gives write).
+    /// `permission: "read" | "write"`, else Cloudflare's `policies[].permission_groups[]`
+    /// (a group of an `allow` policy whose name or id says Write/Edit gives write).
+    ///
+    /// The body is checked against the document's schema before anything is stored: `policies`
+    /// is an array of objects, `effect` is `allow` or `deny`, `resources` an object,
+    /// `permission_groups` an array of objects whose `id` and `name` are strings; anything else is
+    /// a 400 naming the member (`source.pointer`).
     static func permission(from body: [String: JSON]) throws -> TokenPermission {
+        let fromPolicies = try policiesPermission(body["policies"])
         if let raw = body["permission"] {
             guard let text = raw.stringValue, let permission = TokenPermission(rawValue: text), permission != .admin else {
                 throw APIError.badRequest("\"permission\" must be \"read\" or \"write\"", pointer: "/permission")
             }
             return permission
         }
-        guard case .array(let policies)? = body["policies"] else { return .read }
+        return fromPolicies
+    }
+
+    /// The permission Cloudflare-style `policies` give (read when absent), checked member by member.
+    static func policiesPermission(_ rawPolicies: JSON?) throws -> TokenPermission {
+        guard let rawPolicies else { return .read }
+        guard case .array(let policies) = rawPolicies else {
+            throw APIError.badRequest("\"policies\" must be an array, got \(rawPolicies.typeName)", pointer: "/policies")
+        }
         var permission = TokenPermission.read
-        for policy in policies {
-            for group in policy["permission_groups"]?.arrayValue ?? [] {
-                let id = group["id"]?.stringValue ?? ""
-                let name = (group["name"]?.stringValue ?? "").lowercased()
+        for (index, policy) in policies.enumerated() {
+            let pointer = "/policies/\(index)"
+            guard case .object(let fields) = policy else {
+                throw APIError.badRequest("a policy must be an object, got \(policy.typeName)", pointer: pointer)
+            }
+            var allows = true
+            if let effect = fields["effect"] {
+                guard let text = effect.stringValue, text == "allow" || text == "deny" else {
+                    throw APIError.badRequest("\"effect\" must be \"allow\" or \"deny\"", pointer: pointer + "/effect")
+                }
+                allows = text == "allow"
+            }
+            if let resources = fields["resources"], resources.objectValue == nil {
+                throw APIError.badRequest(
+                    "\"resources\" must be an object, got \(resources.typeName)", pointer: pointer + "/resources")
+            }
+            guard let rawGroups = fields["permission_groups"] else { continue }
+            guard case .array(let groups) = rawGroups else {
+                throw APIError.badRequest(
+                    "\"permission_groups\" must be an array, got \(rawGroups.typeName)", pointer: pointer + "/permission_groups")
+            }
+            for (groupIndex, group) in groups.enumerated() {
+                let groupPointer = pointer + "/permission_groups/\(groupIndex)"
+                guard case .object(let groupFields) = group else {
+                    throw APIError.badRequest("a permission group must be an object, got \(group.typeName)", pointer: groupPointer)
+                }
+                for key in ["id", "name"] {
+                    if let value = groupFields[key], value.stringValue == nil {
+                        throw APIError.badRequest(
+                            "\"\(key)\" of a permission group must be a string, got \(value.typeName)", pointer: groupPointer + "/\(key)")
+                    }
+                }
+                let id = groupFields["id"]?.stringValue ?? ""
+                let name = (groupFields["name"]?.stringValue ?? "").lowercased()
                 let known = permissionGroups.first { $0.id == id }?.permission
-                if known == .write || name.contains("write") || name.contains("edit") { permission = .write }
+                if allows, known == .write || name.contains("write") || name.contains("edit") { permission = .write }
             }
         }
         return permission

@@ -14,7 +14,7 @@ extension ControlPlaneAPI {
         }
         api.post(RouterPath(kv)) { request, context in
             let accountID = try account(context)
-            let title = try Self.requiredString(try await jsonObjectBody(request), "title")
+            let title = try Self.requiredString(try await jsonObjectBody(request), "title", maxLength: 512)
             return try EnvelopeResponse.success(try await store.createKVNamespace(accountID: accountID, title: title))
         }
         api.get(RouterPath(kv + "/{namespace_id}")) { _, context in
@@ -26,7 +26,7 @@ extension ControlPlaneAPI {
         api.put(RouterPath(kv + "/{namespace_id}")) { request, context in
             let accountID = try account(context)
             let id = try context.parameter("namespace_id")
-            let title = try Self.requiredString(try await jsonObjectBody(request), "title")
+            let title = try Self.requiredString(try await jsonObjectBody(request), "title", maxLength: 512)
             guard try await store.kvNamespace(accountID: accountID, id: id) != nil else { throw Self.kvNotFound(id) }
             return try EnvelopeResponse.success(try await store.renameKVNamespace(accountID: accountID, id: id, title: title))
         }
@@ -48,8 +48,10 @@ extension ControlPlaneAPI {
         }
         api.post(RouterPath(d1)) { request, context in
             let accountID = try account(context)
-            let name = try Self.requiredString(try await jsonObjectBody(request), "name")
+            let body = try await jsonObjectBody(request)
+            let name = try Self.requiredString(body, "name")
             try Names.validate(name, kind: "D1 database")
+            _ = try Self.optionalString(body, "primary_location_hint")  // accepted, not used
             return try EnvelopeResponse.success(try await store.createD1Database(accountID: accountID, name: name))
         }
         api.get(RouterPath(d1 + "/{database_id}")) { _, context in
@@ -79,9 +81,14 @@ extension ControlPlaneAPI {
             let body = try await jsonObjectBody(request)
             let name = try Self.requiredString(body, "name")
             try Self.validateBucketName(name)
+            let storageClass = try Self.optionalString(body, "storageClass")
+            if let storageClass, !["Standard", "InfrequentAccess"].contains(storageClass) {
+                throw APIError.badRequest(
+                    "storageClass must be Standard or InfrequentAccess, got \"\(storageClass)\"", pointer: "/storageClass")
+            }
             let bucket = try await store.createR2Bucket(
-                accountID: accountID, name: name, location: body["locationHint"]?.stringValue,
-                storageClass: body["storageClass"]?.stringValue)
+                accountID: accountID, name: name, location: try Self.optionalString(body, "locationHint"),
+                storageClass: storageClass)
             return try EnvelopeResponse.success(bucket)
         }
         api.get(RouterPath(r2 + "/{bucket_name}")) { _, context in
@@ -98,11 +105,22 @@ extension ControlPlaneAPI {
         }
     }
 
-    static func requiredString(_ body: [String: JSON], _ key: String) throws -> String {
-        guard let value = body[key]?.stringValue, !value.isEmpty else {
-            throw APIError.badRequest("the body needs a non-empty string \"\(key)\"", pointer: "/\(key)")
+    /// `body[key]`, a string of 1 to `maxLength` characters (Unicode scalars, as JSON Schema counts).
+    static func requiredString(_ body: [String: JSON], _ key: String, maxLength: Int = .max) throws -> String {
+        guard let value = body[key]?.stringValue, (1...maxLength).contains(value.unicodeScalars.count) else {
+            let limit = maxLength == .max ? "" : " of at most \(maxLength) characters"
+            throw APIError.badRequest("the body needs a non-empty string \"\(key)\"\(limit)", pointer: "/\(key)")
         }
         return value
+    }
+
+    /// `body[key]` when it is there: a string, else 400.
+    static func optionalString(_ body: [String: JSON], _ key: String) throws -> String? {
+        guard let value = body[key] else { return nil }
+        guard let text = value.stringValue else {
+            throw APIError.badRequest("\"\(key)\" must be a string, got \(value.typeName)", pointer: "/\(key)")
+        }
+        return text
     }
 
     /// R2 bucket names: 3 to 63 characters of a-z, 0-9 and "-", not starting or ending with "-".

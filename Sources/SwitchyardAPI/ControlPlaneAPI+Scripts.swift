@@ -14,10 +14,7 @@ extension ControlPlaneAPI {
             let namespace = try context.parameter("namespace")
             let filter = try Self.tagFilter(request.uri.queryParameters["tags"].map(String.init))
             var page = try pageRequest(request, defaultPerPage: 1000, maxPerPage: 1000)
-            if let limit = request.uri.queryParameters["limit"] {
-                guard let value = Int(limit), value >= 1 else { throw APIError.badRequest("limit must be a positive integer") }
-                page.perPage = min(value, 1000)
-            }
+            if let limit = try queryInteger(request, "limit", in: 1...1000) { page.perPage = limit }
             let result = try await store.scripts(accountID: accountID, namespace: namespace, filter: filter, page: page)
             let items = result.items.map(Self.namespaceScriptJSON)
             return try EnvelopeResponse.page(items, of: page, totalCount: result.totalCount)
@@ -29,11 +26,7 @@ extension ControlPlaneAPI {
             guard !filter.isEmpty else {
                 throw APIError.badRequest("bulk delete needs a tags filter, e.g. tags=customer-1:yes")
             }
-            var limit = 100
-            if let raw = request.uri.queryParameters["limit"] {
-                guard let value = Int(raw), value >= 1 else { throw APIError.badRequest("limit must be a positive integer") }
-                limit = min(value, 1000)
-            }
+            let limit = try queryInteger(request, "limit", in: 1...1000) ?? 100
             let (deleted, hasMore) = try await store.deleteScripts(
                 accountID: accountID, namespace: namespace, filter: filter, limit: limit)
             for name in deleted {
@@ -50,7 +43,7 @@ extension ControlPlaneAPI {
         }
         api.delete(RouterPath(script)) { request, context in
             let (accountID, namespace, name) = try scriptPath(context)
-            _ = request.uri.queryParameters["force"]  // Switchyard has no bindings that block a delete.
+            _ = try queryBool(request, "force")  // Switchyard has no bindings that block a delete.
             guard try await store.deleteScript(accountID: accountID, namespace: namespace, name: name) else {
                 throw APIError.scriptNotFound(name)
             }
@@ -83,11 +76,12 @@ extension ControlPlaneAPI {
         (try account(context), try context.parameter("namespace"), try context.parameter("script"))
     }
 
-    /// `tags=a:yes,b:no` (a bare `a` means `a:yes`).
+    /// `tags=a:yes,b:no` (a bare `a` means `a:yes`; `true` / `false` also work, in any case).
+    /// An empty item (`a,,b`) is a 400, as in the document's pattern.
     static func tagFilter(_ raw: String?) throws -> TagFilter {
         var filter = TagFilter()
         guard let raw, !raw.isEmpty else { return filter }
-        for item in raw.split(separator: ",") {
+        for item in raw.split(separator: ",", omittingEmptySubsequences: false) {
             let pieces = item.split(separator: ":", omittingEmptySubsequences: false)
             let tag = String(pieces[0])
             guard !tag.isEmpty, pieces.count <= 2 else {
@@ -218,7 +212,7 @@ extension ControlPlaneAPI {
         }
         api.get(RouterPath(script + "/secrets/{secret_name}")) { request, context in
             let (accountID, namespace, name) = try scriptPath(context)
-            let secretName = try Self.secretName(request, context)
+            let secretName = try secretNameParameter(request, context)
             let record = try await requireScript(accountID: accountID, namespace: namespace, name: name)
             guard let binding = record.current.settings.bindings.first(where: { $0.name == secretName && $0.isSecret }) else {
                 throw APIError.notFound("secret \"\(secretName)\" not found", code: ErrorCode.secretNotFound)
@@ -227,7 +221,7 @@ extension ControlPlaneAPI {
         }
         api.delete(RouterPath(script + "/secrets/{secret_name}")) { request, context in
             let (accountID, namespace, name) = try scriptPath(context)
-            let secretName = try Self.secretName(request, context)
+            let secretName = try secretNameParameter(request, context)
             let record = try await requireScript(accountID: accountID, namespace: namespace, name: name)
             var settings = record.current.settings
             guard settings.bindings.contains(where: { $0.name == secretName && $0.isSecret }) else {
@@ -239,9 +233,10 @@ extension ControlPlaneAPI {
         }
     }
 
-    static func secretName(_ request: Request, _ context: APIRequestContext) throws -> String {
+    /// The `{secret_name}` path parameter, percent-decoded once more with `url_encoded=true`.
+    func secretNameParameter(_ request: Request, _ context: APIRequestContext) throws -> String {
         let name = try context.parameter("secret_name")
-        if request.uri.queryParameters["url_encoded"] == "true" { return name.removingPercentEncoding ?? name }
+        if try queryBool(request, "url_encoded") == true { return name.removingPercentEncoding ?? name }
         return name
     }
 
@@ -306,9 +301,13 @@ extension ControlPlaneAPI {
             try Tags.validate(tag: tag)
             let record = try await requireScript(accountID: accountID, namespace: namespace, name: name)
             if !record.tags.contains(tag) {
-                let tags = record.tags + [tag]
-                try Tags.validate(tags)
-                _ = try await store.setTags(accountID: accountID, namespace: namespace, script: name, tags: tags)
+                // The request is fine; the script's state refuses it (RFC 9110 §15.5.10).
+                guard record.tags.count < Tags.maximumCount else {
+                    throw APIError.conflict(
+                        "the script already has \(record.tags.count) tags, the most it may have; remove one first",
+                        code: ErrorCode.invalidTags)
+                }
+                _ = try await store.setTags(accountID: accountID, namespace: namespace, script: name, tags: record.tags + [tag])
             }
             return EnvelopeResponse.empty()
         }

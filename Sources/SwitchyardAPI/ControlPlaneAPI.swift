@@ -27,15 +27,17 @@ public struct ControlPlaneAPI: Sendable {
     let store: any ControlPlaneStore
     let validator: any ScriptValidator
     let observer: (any ScriptChangeObserver)?
+    let statusProvider: (any ServerStatusProvider)?
     let configuration: Configuration
 
     public init(
         store: any ControlPlaneStore, validator: any ScriptValidator, observer: (any ScriptChangeObserver)? = nil,
-        configuration: Configuration = .init()
+        statusProvider: (any ServerStatusProvider)? = nil, configuration: Configuration = .init()
     ) {
         self.store = store
         self.validator = validator
         self.observer = observer
+        self.statusProvider = statusProvider
         self.configuration = configuration
     }
 
@@ -50,6 +52,11 @@ public struct ControlPlaneAPI: Sendable {
         addScriptRoutes(to: api)
         addResourceRoutes(to: api)
         addOpenAPIRoute(to: api)
+        addStatusRoute(to: api)
+        // Last, so it applies only to requests no route took (see its doc comment).
+        router.add(
+            middleware: MethodNotAllowedMiddleware<APIRequestContext>(
+                routes: router.routes.map { (path: $0.path.description, method: $0.method) }))
         return router
     }
 
@@ -86,19 +93,39 @@ public struct ControlPlaneAPI: Sendable {
         return object
     }
 
-    /// `page` / `per_page` from the query (defaults 1 and `defaultPerPage`, at most `maxPerPage`).
+    /// The largest `page` a list accepts (the document's `maximum`): `page × per_page` stays far
+    /// inside `Int`, so an offset never overflows.
+    static let maxPage = Int(Int32.max)
+
+    /// `page` / `per_page` from the query (defaults 1 and `defaultPerPage`).
+    ///
+    /// A value that is not an integer in `1...maxPage` / `1...maxPerPage` is a 400, as Cloudflare
+    /// answers an over-maximum `per_page` (it is never clamped: a client asking for more than
+    /// the maximum would otherwise read `result_info` of a page size it did not ask for).
     func pageRequest(_ request: Request, defaultPerPage: Int, maxPerPage: Int) throws -> PageRequest {
-        let query = request.uri.queryParameters
-        func int(_ key: String) throws -> Int? {
-            guard let raw = query[key[...]] else { return nil }
-            guard let value = Int(raw), value >= 1 else {
-                throw APIError.badRequest("query parameter \(key) must be a positive integer, got \"\(raw)\"")
-            }
-            return value
-        }
-        let page = try int("page") ?? 1
-        let perPage = min(try int("per_page") ?? defaultPerPage, maxPerPage)
+        let page = try queryInteger(request, "page", in: 1...Self.maxPage) ?? 1
+        let perPage = try queryInteger(request, "per_page", in: 1...maxPerPage) ?? defaultPerPage
         return PageRequest(page: page, perPage: perPage)
+    }
+
+    /// The integer query parameter `name`, `nil` when absent; 400 unless it is an integer in `range`.
+    func queryInteger(_ request: Request, _ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let raw = request.uri.queryParameters[name[...]] else { return nil }
+        guard let value = Int(raw), range.contains(value) else {
+            throw APIError.badRequest(
+                "query parameter \(name) must be an integer between \(range.lowerBound) and \(range.upperBound), got \"\(raw)\"")
+        }
+        return value
+    }
+
+    /// The boolean query parameter `name` (`true` / `false`), `nil` when absent; 400 otherwise.
+    func queryBool(_ request: Request, _ name: String) throws -> Bool? {
+        guard let raw = request.uri.queryParameters[name[...]] else { return nil }
+        switch raw {
+        case "true": return true
+        case "false": return false
+        default: throw APIError.badRequest("query parameter \(name) must be true or false, got \"\(raw)\"")
+        }
     }
 
     func account(_ context: APIRequestContext) throws -> String {

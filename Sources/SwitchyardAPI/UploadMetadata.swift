@@ -180,7 +180,7 @@ enum Tags {
     }
 
     static func validate(tag: String) throws {
-        if tag.isEmpty || tag.count > 256 {
+        if !(1...256).contains(tag.unicodeScalars.count) {
             throw APIError.badRequest("tag \"\(tag)\" must be 1 to 256 characters", code: ErrorCode.invalidTags)
         }
         if tag.contains(",") || tag.contains("&") {

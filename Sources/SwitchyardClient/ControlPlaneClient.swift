@@ -167,6 +167,14 @@ public struct ControlPlaneClient: Sendable {
     }
 }
 
+extension ControlPlaneClient {
+    /// `GET /switchyard/status`: the running server's start time, uptime, and the start and crash
+    /// counters of its data directory (needs an admin token).
+    public func serverStatus() async throws -> ServerStatus {
+        try Self.decode(ServerStatus.self, from: try await send(.GET, "/switchyard/status").result)
+    }
+}
+
 /// An error of the API (with the envelope's codes and messages) or of the client itself.
 public struct ControlPlaneClientError: Error, CustomStringConvertible, Sendable {
     /// HTTP status, when a response arrived.

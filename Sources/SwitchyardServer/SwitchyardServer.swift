@@ -17,6 +17,13 @@ import SwitchyardStoreSQLite
 /// deployed workers through the ``WorkerCatalog``.
 ///
 /// Runs the API and the edge as `Service`s in a `ServiceGroup` that stops on SIGTERM / SIGINT.
+///
+/// It holds the data directory's ``RunMarker`` from ``build(configuration:logger:)`` on: a start
+/// that finds the previous run did not shut down cleanly counts a crash in the store
+/// (``ServerRun``, `GET /switchyard/status`), and a second server on the same directory is refused.
+///
+/// - Important: call ``run(onAPIRunning:onEdgeRunning:)`` after building: its end (clean, or by an
+///   error) is what marks the run as shut down cleanly.
 public final class SwitchyardServer: Sendable {
     public let configuration: SwitchyardConfiguration
     public let store: SQLiteControlPlaneStore
@@ -27,17 +34,22 @@ public final class SwitchyardServer: Sendable {
     /// The runtime that serves requests on the edge's executors.
     public let edgeRuntime: WorkerRuntime
     public let bootstrap: Bootstrap.Outcome
+    /// This run: its start time and the data directory's start and crash counters.
+    public let serverRun: ServerRun
+    let marker: RunMarker
     let validationLoops: MultiThreadedEventLoopGroup
     let edgeLoops: MultiThreadedEventLoopGroup
     let logger: Logger
 
     private init(
         configuration: SwitchyardConfiguration, store: SQLiteControlPlaneStore, bootstrap: Bootstrap.Outcome,
-        logger: Logger
+        serverRun: ServerRun, marker: RunMarker, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
         self.bootstrap = bootstrap
+        self.serverRun = serverRun
+        self.marker = marker
         self.logger = logger
         validationLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.validationThreads))
         validationRuntime = WorkerRuntime(eventLoops: validationLoops) { entry in
@@ -50,17 +62,44 @@ public final class SwitchyardServer: Sendable {
         catalog = WorkerCatalog(store: store, runtime: edgeRuntime)
     }
 
-    /// Opens the data directory (creating it), the database, and the first account and token.
+    /// Opens the data directory (creating it) and takes its ``RunMarker``, opens the database,
+    /// counts this start (and a crash, when the previous run did not shut down cleanly), and makes
+    /// sure the first account and token exist.
+    /// - Throws: ``RunMarkerError`` when another server uses the data directory; store errors.
     public static func build(configuration: SwitchyardConfiguration, logger: Logger = Logger(label: "switchyard")) async throws
         -> SwitchyardServer
     {
         try FileManager.default.createDirectory(
             atPath: configuration.dataDirectory, withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700])
-        let store = try await SQLiteControlPlaneStore.open(
-            configuration: .init(path: configuration.dataDirectory + "/switchyard.sqlite"), logger: logger)
-        let outcome = try await Bootstrap.ensureAccount(store: store, configuration: configuration)
-        return SwitchyardServer(configuration: configuration, store: store, bootstrap: outcome, logger: logger)
+        let marker = try RunMarker.acquire(dataDirectory: configuration.dataDirectory)
+        var recorded = false
+        do {
+            let store = try await SQLiteControlPlaneStore.open(
+                configuration: .init(path: configuration.dataDirectory + "/switchyard.sqlite"), logger: logger)
+            let counters = try await store.recordStart(afterCrash: marker.previousRunCrashed)
+            recorded = true
+            if marker.previousRunCrashed {
+                logger.info(
+                    "the previous run did not shut down cleanly",
+                    metadata: [
+                        "switchyard.previous_pid": "\(marker.previousPID.map(String.init) ?? "?")",
+                        "switchyard.crash_count": "\(counters.crashes)",
+                    ])
+            }
+            try marker.markRunning()
+            let outcome = try await Bootstrap.ensureAccount(store: store, configuration: configuration)
+            return SwitchyardServer(
+                configuration: configuration, store: store, bootstrap: outcome,
+                serverRun: ServerRun(
+                    previousRunCrashed: marker.previousRunCrashed, previousPID: marker.previousPID, counters: counters),
+                marker: marker,
+                logger: logger)
+        } catch {
+            // Not a crash: this process decided to stop. Once the crash is counted, the marker may go.
+            if recorded { marker.markCleanShutdown() } else { marker.release() }
+            throw error
+        }
     }
 
     /// The API application; `onRunning` receives the bound port.
@@ -69,7 +108,7 @@ public final class SwitchyardServer: Sendable {
     {
         let api = ControlPlaneAPI(
             store: store, validator: RuntimeScriptValidator(runtime: validationRuntime, eventLoops: validationLoops),
-            observer: catalog, configuration: .init(maxScriptSize: configuration.api.maxScriptSize))
+            observer: catalog, statusProvider: serverRun, configuration: .init(maxScriptSize: configuration.api.maxScriptSize))
         return Application(
             router: api.router(),
             configuration: .init(
@@ -93,11 +132,13 @@ public final class SwitchyardServer: Sendable {
         return EdgeService(edge: edge, onRunning: onRunning)
     }
 
-    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully and marks the run as ended
+    /// cleanly (also when it ends by an error: only a process that dies leaves the marker).
     public func run(
         onAPIRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         onEdgeRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
+        defer { marker.markCleanShutdown() }
         let group = ServiceGroup(
             configuration: .init(
                 services: [apiApplication(onRunning: onAPIRunning), edgeService(onRunning: onEdgeRunning)],

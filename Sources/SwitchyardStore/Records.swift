@@ -120,3 +120,19 @@ public struct Page<Item: Sendable>: Sendable {
         self.totalCount = totalCount
     }
 }
+
+/// The counters ``ServerRunStore`` keeps.
+public struct ServerRunCounters: Sendable, Equatable {
+    /// Starts of the server, ever.
+    public var starts: Int
+    /// Starts that found the previous run had not shut down cleanly.
+    public var crashes: Int
+    /// When the last of those starts happened (ISO 8601).
+    public var lastCrashDetectedOn: String?
+
+    public init(starts: Int = 0, crashes: Int = 0, lastCrashDetectedOn: String? = nil) {
+        self.starts = starts
+        self.crashes = crashes
+        self.lastCrashDetectedOn = lastCrashDetectedOn
+    }
+}

@@ -72,3 +72,12 @@ public protocol ResourceStore: Sendable {
 
 /// Everything the control plane stores.
 public typealias ControlPlaneStore = AccountStore & NamespaceStore & ScriptStore & ResourceStore
+
+/// What `switchyard serve` records about its own runs on a data directory (the crash counter).
+public protocol ServerRunStore: Sendable {
+    /// Counts a start of the server and, when `afterCrash`, a crash of the run before it, in one
+    /// transaction. Returns the counters as they are now.
+    func recordStart(afterCrash: Bool) async throws -> ServerRunCounters
+    /// The counters, without changing them.
+    func serverRunCounters() async throws -> ServerRunCounters
+}

@@ -129,6 +129,13 @@ public final class SQLiteControlPlaneStore: Sendable {
             account_id TEXT NOT NULL, name TEXT NOT NULL, creation_date TEXT NOT NULL, location TEXT,
             storage_class TEXT NOT NULL, PRIMARY KEY (account_id, name))
         """,
+        // One row: how often `switchyard serve` started on this database, and how often it found
+        // that the run before had died (see SwitchyardServer's RunMarker).
+        """
+        CREATE TABLE IF NOT EXISTS server_runs (
+            id INTEGER PRIMARY KEY CHECK (id = 1), starts INTEGER NOT NULL, crashes INTEGER NOT NULL,
+            last_crash_detected_on TEXT)
+        """,
     ]
 
     // MARK: - Helpers

@@ -299,3 +299,27 @@ struct VersionsCommand: AsyncParsableCommand {
         }
     }
 }
+
+// MARK: - status
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the running switchyard serve: since when, and how often it crashed on its data directory (admin token).")
+    @OptionGroup var api: APIOptions
+
+    func run() async throws {
+        try await api.run { client in
+            let status = try await client.serverStatus()
+            try api.output(status) {
+                [
+                    "running since \(status.startedOn) (pid \(status.pid), up \(Int(status.uptimeSeconds)) s)",
+                    "starts: \(status.starts)",
+                    "crashes: \(status.crashCount)"
+                        + (status.lastCrashDetectedOn.map { " (last found at the start on \($0))" } ?? ""),
+                    "previous run: " + (status.previousRunCrashed ? "crashed" : "shut down cleanly"),
+                ]
+            }
+        }
+    }
+}

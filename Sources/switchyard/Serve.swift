@@ -61,6 +61,12 @@ struct Serve: AsyncParsableCommand {
             printLine("Admin API token (shown once; also in \(dataDir)/admin-token, mode 0600): \(token)")
         }
         printLine("Account ID: \(server.bootstrap.account.id)")
+        let run = server.serverRun
+        if run.previousRunCrashed {
+            printLine(
+                "The previous switchyard serve on \(dataDir)\(run.previousPID.map { " (pid \($0))" } ?? "") did not shut down cleanly; "
+                    + "crashes on this data directory: \(run.crashCount) (GET /client/v4/switchyard/status)")
+        }
         LineOutput.shared.flush()
         try await server.run(
             onAPIRunning: { port in

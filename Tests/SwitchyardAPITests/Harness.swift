@@ -31,6 +31,12 @@ final class RecordingObserver: ScriptChangeObserver {
     }
 }
 
+/// A server status that never changes.
+struct FixedStatus: ServerStatusProvider {
+    var status: ServerStatus
+    func serverStatus() async throws -> ServerStatus { status }
+}
+
 /// An API over an in-memory SQLite store with two accounts and tokens of each permission.
 struct Fixture: Sendable {
     static let account = "0123456789abcdef0123456789abcdef"
@@ -47,7 +53,15 @@ struct Fixture: Sendable {
     var base: String { "/client/v4/accounts/\(Self.account)" }
     var ns: String { "\(base)/workers/dispatch/namespaces" }
 
-    static func run(maxScriptSize: Int = 64 * 1024, _ test: @Sendable (Fixture) async throws -> Void) async throws {
+    /// The status `GET /switchyard/status` reports in these tests.
+    static let status = ServerStatus(
+        startedOn: "2025-01-01T00:00:00.000Z", uptimeSeconds: 1.5, pid: 4242, starts: 3, crashCount: 1,
+        lastCrashDetectedOn: "2024-12-31T00:00:00.000Z", previousRunCrashed: false)
+
+    static func run(
+        maxScriptSize: Int = 64 * 1024, statusProvider: (any ServerStatusProvider)? = FixedStatus(status: Fixture.status),
+        _ test: @Sendable (Fixture) async throws -> Void
+    ) async throws {
         let store = try await SQLiteControlPlaneStore.open(configuration: .init(path: ":memory:"))
         do {
             _ = try await store.createAccount(id: account, name: "one")
@@ -61,7 +75,7 @@ struct Fixture: Sendable {
             }
             let observer = RecordingObserver()
             let api = ControlPlaneAPI(
-                store: store, validator: SharedRuntime.validator, observer: observer,
+                store: store, validator: SharedRuntime.validator, observer: observer, statusProvider: statusProvider,
                 configuration: .init(maxScriptSize: maxScriptSize))
             let app = Application(router: api.router())
             try await app.test(.router) { client in

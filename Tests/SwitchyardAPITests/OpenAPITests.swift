@@ -81,6 +81,33 @@ struct OpenAPITests {
         }
     }
 
+    @Test("every documented integer query maximum is the server's: the maximum is served, one more is a 400")
+    func queryMaximaMatchServer() async throws {
+        let document = try JSONDecoder().decode(JSON.self, from: ControlPlaneAPI.openAPIDocument())
+        try await Fixture.run { fixture in
+            try await fixture.createNamespace("prod")
+            #expect(try await fixture.upload(
+                "w", metadata: ["main_module": "index.mjs"], parts: [.module("index.mjs", helloWorker)]).status == 200)
+            var checked = 0
+            for (path, item) in document["paths"]?.objectValue ?? [:] {
+                guard let operation = item["get"] else { continue }
+                for parameter in operation["parameters"]?.arrayValue ?? [] where parameter["in"] == "query" {
+                    guard let name = parameter["name"]?.stringValue, parameter["schema"]?["type"] == "integer",
+                        let maximum = parameter["schema"]?["maximum"]?.intValue
+                    else { continue }
+                    let concrete = "/client/v4" + path.replacingOccurrences(of: "{account_id}", with: Fixture.account)
+                        .replacingOccurrences(of: "{namespace}", with: "prod").replacingOccurrences(of: "{script}", with: "w")
+                    let served = try await fixture.send(.get, "\(concrete)?\(name)=\(maximum)")
+                    #expect(served.status == 200, "GET \(path)?\(name)=\(maximum): \(served.text)")
+                    let over = try await fixture.send(.get, "\(concrete)?\(name)=\(maximum + 1)")
+                    #expect(over.status == 400 && over.isErrorEnvelope, "GET \(path)?\(name)=\(maximum + 1): \(over.text)")
+                    checked += 1
+                }
+            }
+            #expect(checked >= 15, "page, per_page and limit of every list")
+        }
+    }
+
     @Test("GET /client/v4/openapi.json is served without a token")
     func servedPublicly() async throws {
         try await Fixture.run { fixture in

@@ -290,4 +290,22 @@ struct StoreTests {
             #expect(versions.map(\.number) == Array((1...20).reversed()))
         }
     }
+
+    @Test("server runs: starts and crashes are counted, and survive reopening the database")
+    func serverRuns() async throws {
+        let path = try await withStore(file: true) { store, path in
+            #expect(try await store.serverRunCounters() == ServerRunCounters())
+            let first = try await store.recordStart(afterCrash: false)
+            #expect(first.starts == 1 && first.crashes == 0 && first.lastCrashDetectedOn == nil)
+            let second = try await store.recordStart(afterCrash: true)
+            #expect(second.starts == 2 && second.crashes == 1 && second.lastCrashDetectedOn != nil)
+            let third = try await store.recordStart(afterCrash: false)
+            #expect(third.crashes == 1 && third.lastCrashDetectedOn == second.lastCrashDetectedOn, "a clean start keeps the last crash")
+            return try #require(path)
+        }
+        let reopened = try await SQLiteControlPlaneStore.open(configuration: .init(path: path))
+        let counters = try await reopened.serverRunCounters()
+        try await reopened.close()
+        #expect(counters.starts == 3 && counters.crashes == 1)
+    }
 }

@@ -2,8 +2,9 @@
 
 - Path parameters point at the real account and, most of the time, at the fixture namespace
   `fuzz` and its script `w`, so the fuzzer reaches past the 404s. Operations that delete or
-  rename them, or revoke the token the run uses, never get those (schemathesis also reuses
-  values it saw in responses), so the fixtures and the token stay.
+  rename them, or revoke the token the run uses, never get those: `before_call` checks every
+  request again, since schemathesis also reuses values it saw in responses (with all checks on,
+  it once revoked its own token that way and spent the rest of the run on 401s).
 - The check `nothing_stored_on_rejection` snapshots the account's state before every mutating
   request and fails when a request answered with 4xx changed it.
 """
@@ -33,6 +34,19 @@ def get(path):
         return {"status": error.code}
 
 
+def get_all_pages(path, per_page):
+    """Every page of a paged list (`per_page` at most the list's documented maximum)."""
+    pages = []
+    page = 1
+    while True:
+        reply = get(f"{path}?per_page={per_page}&page={page}")
+        pages.append(reply)
+        info = reply.get("result_info") if isinstance(reply, dict) else None
+        if not info or page >= info.get("total_pages", 0):
+            return pages
+        page += 1
+
+
 def snapshot():
     a = "/accounts/" + ACCOUNT
     s = a + "/workers/dispatch/namespaces/" + NS + "/scripts/" + SCRIPT
@@ -44,11 +58,12 @@ def snapshot():
         s + "/tags",
         s + "/settings",
         a + "/storage/kv/namespaces?per_page=1000",
-        a + "/d1/database?per_page=1000",
+        a + "/d1/database?per_page=10000",
         a + "/r2/buckets",
-        "/user/tokens?per_page=1000",
     ]
-    return {path: get(path) for path in paths}
+    state = {path: get(path) for path in paths}
+    state["/user/tokens"] = get_all_pages("/user/tokens", 50)  # at most 50 a page
+    return state
 
 
 def _destructive(operation):
@@ -66,19 +81,26 @@ def _destructive(operation):
 TOKEN_ID = get("/user/tokens/verify")["result"]["id"]
 
 
+def _protect(operation, path_parameters):
+    """Keeps the run's token and, from destructive operations, the fixtures out of `path_parameters`."""
+    if path_parameters.get("token_id") == TOKEN_ID:
+        path_parameters["token_id"] = "0" * 32
+    if operation is not None and _destructive(operation):
+        if path_parameters.get("namespace") == NS:
+            path_parameters["namespace"] = NS + "-other"
+        if path_parameters.get("script") == SCRIPT:
+            path_parameters["script"] = SCRIPT + "-other"
+        return True
+    return False
+
+
 @schemathesis.hook
 def map_path_parameters(context, path_parameters):
     if path_parameters is None:
         return path_parameters
     if "account_id" in path_parameters:
         path_parameters["account_id"] = ACCOUNT
-    if path_parameters.get("token_id") == TOKEN_ID:
-        path_parameters["token_id"] = "0" * 32
-    if context.operation is not None and _destructive(context.operation):
-        if path_parameters.get("namespace") == NS:
-            path_parameters["namespace"] = NS + "-other"
-        if path_parameters.get("script") == SCRIPT:
-            path_parameters["script"] = SCRIPT + "-other"
+    if _protect(context.operation, path_parameters):
         return path_parameters
     if "namespace" in path_parameters and RNG.random() < 0.7:
         path_parameters["namespace"] = NS
@@ -107,6 +129,10 @@ def after_call(context, case, response):
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
+    # Again here, for every request of every phase: values schemathesis reuses from responses
+    # (the token's own id from GET /user/tokens, say) do not all pass through map_path_parameters.
+    if case.path_parameters:
+        _protect(case.operation, case.path_parameters)
     if case.method.upper() != "GET":
         _before.clear()
         _before[id(case)] = snapshot()
