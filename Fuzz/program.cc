@@ -468,6 +468,9 @@ const std::string kWasm[] = {
 const std::string kBytes[] = {"hello"s, ""s, "\xff\xfe\xfd"s, "\xed\xa0\x80"s, "\xef\xbb\xbf" "bom"s, "a\x00" "b"s,
                               "\xc0\x80"s, "\xf4\x90\x80\x80"s, "\xe2\x82"s};
 
+/// Handler statements name `request`, `env` and `ctx`, as in a module worker's fetch().
+const char kScriptHandlerNames[] = "  const request = event.request, env = {}, ctx = event;\n";
+
 class Generator {
  public:
   explicit Generator(Reader &r) : r_(r) {}
@@ -561,11 +564,11 @@ class Generator {
         switch (r_.pick(5)) {
           case 0:
           case 1:
-            listener = "addEventListener(\"fetch\", (event) => {\n" + ScriptHandlerBody(handler) +
+            listener = std::string("addEventListener(\"fetch\", (event) => {\n") + kScriptHandlerNames + ScriptHandlerBody(handler) +
                        "  event.respondWith(" + response + ");\n});\n";
             break;
           case 2:
-            listener = "addEventListener(\"fetch\", async (event) => {\n" + handler_body + "});\n";
+            listener = std::string("addEventListener(\"fetch\", async (event) => {\n") + kScriptHandlerNames + handler_body + "});\n";
             break;
           case 3: listener = "addEventListener(" + Value(1) + ", " + Value(1) + ");\n"; break;
           case 4: listener = ""; break;
@@ -745,7 +748,7 @@ class Generator {
   /// A statement that calls into a native operation (directly or through a Web API), or sets up
   /// the conditions under which the next one runs.
   std::string Statement(int depth, bool in_async) {
-    uint32_t choice = r_.pick(depth > 0 ? 34 : 22);
+    uint32_t choice = r_.pick(depth > 0 ? 35 : 22);
     switch (choice) {
       case 0: return "__enc.encodeInto(" + String(depth) + ", " + Uint8(depth) + ")";
       case 1: return "__enc.encode(" + Value(depth) + ")";
@@ -792,7 +795,17 @@ class Generator {
                                : "console.time(" + Value(depth - 1) + "), console.timeEnd(" + Value(depth - 1) + ")";
       case 31: return "for (let i = 0; i < 3; i++) { " + Statement(depth - 1, false) + "; }";
       case 32: return "new WebAssembly.Instance(" + Value(depth - 1) + ")";
-      default: return "(async () => { " + Statement(depth - 1, true) + "; })()";
+      case 33: return "(async () => { " + Statement(depth - 1, true) + "; })()";
+      default: {
+        // Code generation, which the isolate refuses (strings) or allows only to the host (Wasm).
+        static const char *const codegen[] = {
+            "eval(\"1\")", "new Function(\"return 1\")", "setTimeout(\"globalThis.x = 1\", 0)",
+            "WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))",
+            "new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))",
+            "WebAssembly.instantiate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))",
+            "(function* () {}).constructor(\"yield 1\")", "import(\"data:text/javascript,1\")"};
+        return r_.from(codegen);
+      }
     }
   }
 

@@ -10,6 +10,7 @@
 //
 // Environment:
 //   SHIM_FUZZ_PRINT=1          print each input's program (text format) before running it
+//   SHIM_FUZZ_TRACE=1          print every host call and every cv8 call's status
 //   SHIM_FUZZ_RUNTIME_DIR=dir  the runtime's JavaScript (default: the checkout's, set at build time)
 #include <dirent.h>
 #include <unistd.h>
@@ -66,6 +67,7 @@ void Feature(uint32_t a, uint32_t b) {
 
 const cv8_snapshot *snapshot = nullptr;
 bool print_programs = false;
+bool trace = false;
 
 std::string Slurp(const std::string &path) {
   std::ifstream file(path, std::ios::binary);
@@ -223,6 +225,14 @@ int HostCall(void *, int32_t op, const cv8_value *args, int32_t argc, cv8_value 
   }
   (void)sink;
   Feature(0x1000 + static_cast<uint32_t>(op & 0xff), kinds);
+  if (trace) {
+    fprintf(stderr, "shim_fuzzer: host call %d: op %d", call, op);
+    for (int32_t i = 0; i < argc; i++) {
+      if (args[i].kind == CV8_STRING) fprintf(stderr, ", \"%.*s\"", static_cast<int>(std::min<size_t>(args[i].bytes.len, 80)), args[i].bytes.ptr);
+      else fprintf(stderr, ", <kind %d>", args[i].kind);
+    }
+    fprintf(stderr, "\n");
+  }
   if (op == 2 && argc >= 1 && args[0].kind == CV8_NUMBER && run.timers.size() < 64) run.timers.push_back(args[0].number);
   if (call == run.program->memcheck_at) cv8_isolate_request_memory_check(run.isolate);
   if (call == run.program->terminate_at) {
@@ -270,6 +280,7 @@ cv8_bytes Bytes(const std::string &s) { return {s.data(), s.size()}; }
 /// an isolate that was terminated or went over a limit, and makes a new one).
 bool Usable(Run &run, uint32_t step, cv8_status status) {
   Feature(0x2000 + step, status);
+  if (trace) fprintf(stderr, "shim_fuzzer: step %u: status %d\n", step, status);
   if (status == CV8_TERMINATED) return false;
   if (cv8_isolate_limit_exceeded(run.isolate) != CV8_LIMIT_NONE) {
     Feature(0x2100 + step, 1);
@@ -455,6 +466,7 @@ void Execute(const fuzz::Program &program) {
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   print_programs = getenv("SHIM_FUZZ_PRINT") != nullptr;
+  trace = getenv("SHIM_FUZZ_TRACE") != nullptr;
   cv8_platform_initialize("");
   LoadRuntime();
   watchdog = new Watchdog();

@@ -72,8 +72,9 @@ symbolizer=$(dirname "$clang")/llvm-symbolizer
 common=(-rss_limit_mb=4096 -malloc_limit_mb=2048 -detect_leaks=0 -len_control=10 -timeout=30 -max_len="$max_len" -print_final_stats=1)
 
 signature() {  # the fatal message and the first frame in the shim, from a crash log
-  grep -aE "==shim_fuzzer==|# Check failed|# Fatal error in|ERROR: (AddressSanitizer|libFuzzer: (out-of-memory|timeout))|runtime error:" "$1" | head -2
-  grep -aE "#[0-9]+ .* in .*(Sources/CV8|$cv8)/" "$1" | head -1 | sed -E 's/^ *#[0-9]+ 0x[0-9a-f]+ in //'
+  { grep -aE "==shim_fuzzer==|# Check failed|ERROR: (AddressSanitizer|libFuzzer: (out-of-memory|timeout))|runtime error:" "$1" |
+      grep -v "ABRT on unknown address" | head -2
+    grep -aE "#[0-9]+ .* in .*(Sources/CV8|$cv8)/" "$1" | head -1 | sed -E 's/^ *#[0-9]+ 0x[0-9a-f]+ in //'; } || true
 }
 
 show_crash() {  # prints a crashing input's program and its report
