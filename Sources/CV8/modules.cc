@@ -77,6 +77,14 @@ v8::MaybeLocal<v8::Value> ContentValue(cv8_isolate *self, v8::Local<v8::Context>
   }
 }
 
+/// A promise already settled with `value` (fulfilled, or rejected when `reject`).
+v8::MaybeLocal<v8::Promise> Settled(v8::Local<v8::Context> context, v8::Local<v8::Value> value, bool reject) {
+  v8::Local<v8::Promise::Resolver> resolver;
+  if (!v8::Promise::Resolver::New(context).ToLocal(&resolver)) return {};
+  if ((reject ? resolver->Reject(context, value) : resolver->Resolve(context, value)).IsNothing()) return {};
+  return resolver->GetPromise();
+}
+
 /// Evaluation steps of synthetic modules (text, data, JSON, WebAssembly, CommonJS): export the
 /// module's value as default.
 v8::MaybeLocal<v8::Value> EvaluateSynthetic(v8::Local<v8::Context> context, v8::Local<v8::Module> module) {
@@ -98,12 +106,9 @@ v8::MaybeLocal<v8::Value> EvaluateSynthetic(v8::Local<v8::Context> context, v8::
           .IsNothing()) {
     return {};
   }
-  v8::Local<v8::Promise::Resolver> resolver;
-  if (!v8::Promise::Resolver::New(context).ToLocal(&resolver) ||
-      resolver->Resolve(context, v8::Undefined(isolate)).IsNothing()) {
-    return {};
-  }
-  return resolver->GetPromise();
+  v8::Local<v8::Promise> evaluated;
+  if (!Settled(context, v8::Undefined(isolate), false).ToLocal(&evaluated)) return {};
+  return evaluated;
 }
 
 /// `require(specifier)` inside the CommonJS module named by the callback's data.
@@ -205,14 +210,6 @@ v8::MaybeLocal<v8::Module> ResolveModule(v8::Local<v8::Context> context, v8::Loc
 }
 
 /// Instantiates and evaluates `module`; returns the evaluation promise.
-/// A promise already settled with `value` (fulfilled, or rejected when `reject`).
-v8::MaybeLocal<v8::Promise> Settled(v8::Local<v8::Context> context, v8::Local<v8::Value> value, bool reject) {
-  v8::Local<v8::Promise::Resolver> resolver;
-  if (!v8::Promise::Resolver::New(context).ToLocal(&resolver)) return {};
-  if ((reject ? resolver->Reject(context, value) : resolver->Resolve(context, value)).IsNothing()) return {};
-  return resolver->GetPromise();
-}
-
 v8::MaybeLocal<v8::Promise> Evaluate(v8::Local<v8::Context> context, v8::Local<v8::Module> module) {
   v8::Isolate *isolate = context->GetIsolate();
   // V8 only evaluates a linked or evaluated module (anything else is a fatal check): a module
@@ -329,8 +326,17 @@ v8::MaybeLocal<v8::Promise> ImportDynamically(v8::Local<v8::Context> context, v8
     try_catch.Reset();
     if (resolver->Reject(context, exception).IsNothing()) return failed();
   } else {
-    // Promise::Then on a native promise never looks up `then`: a worker's replacement of
-    // Promise.prototype.then does not run here.
+    // Settled already (a module without top-level await): answer from its state, running no
+    // JavaScript. Otherwise wait with Promise::Then, which looks up no `then` but does look up
+    // the promise's species (`constructor`): a worker's trap there fails the import.
+    if (evaluated->State() == v8::Promise::kFulfilled) {
+      if (resolver->Resolve(context, module->GetModuleNamespace()).IsNothing()) return failed();
+      return resolver->GetPromise();
+    }
+    if (evaluated->State() == v8::Promise::kRejected) {
+      if (resolver->Reject(context, evaluated->Result()).IsNothing()) return failed();
+      return resolver->GetPromise();
+    }
     v8::Local<v8::Array> state;
     v8::Local<v8::Function> on_fulfilled, on_rejected;
     if (!ImportState(context, resolver, module->GetModuleNamespace()).ToLocal(&state) ||

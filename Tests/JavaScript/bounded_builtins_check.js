@@ -16,7 +16,7 @@ const natives = {
 };
 const source = fs.readFileSync(path.join(__dirname, "../../Sources/SwitchyardRuntime/JavaScript/05_bounded_builtins.js"), "utf8");
 new Function("internals", '"use strict";' + source)({
-  primordials: { ReflectApply: Reflect.apply, ObjectDefineProperty: Object.defineProperty },
+  primordials: { uncurryThis: (fn) => Function.prototype.call.bind(fn), ReflectApply: Reflect.apply, ObjectDefineProperty: Object.defineProperty },
 });
 
 let checks = 0, mismatches = 0;
@@ -91,7 +91,7 @@ for (const [start, end] of [[undefined, undefined], [5, undefined], [-10, undefi
 const vm = require("node:vm");
 const wrapped = vm.createContext({});
 vm.runInContext(`(function (internals) { "use strict"; ${source} })`, wrapped)({
-  primordials: { ReflectApply: Reflect.apply, ObjectDefineProperty: Object.defineProperty },
+  primordials: { uncurryThis: (fn) => Function.prototype.call.bind(fn), ReflectApply: Reflect.apply, ObjectDefineProperty: Object.defineProperty },
 });
 const reference = vm.createContext({});
 const joinCases = `

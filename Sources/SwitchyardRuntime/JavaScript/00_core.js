@@ -14,6 +14,7 @@ internals.defineGlobal = function defineGlobal(name, value) {
 const uncurryThis = (fn) => Function.prototype.call.bind(fn);
 
 internals.primordials = Object.freeze({
+  uncurryThis,
   ReflectApply: Reflect.apply,
   ObjectDefineProperty,
   ObjectFreeze: Object.freeze,

@@ -4,22 +4,27 @@
 // measured by `switchyard-isolate-bench builtins`). For large inputs these wrappers do the same
 // work in slices, or in a JavaScript loop of short native calls, so termination lands between
 // them: the URI functions, String.prototype.replace / replaceAll (string patterns, and global
-// RegExps with a string replacement), indexOf / includes, split with a RegExp, and
-// Array.prototype.fill. Small inputs go straight to the original built-in: same results, same
+// RegExps with a string replacement), indexOf / includes, split with a RegExp, and join,
+// toLocaleString and fill of long arrays; a long array's sort calls its comparator through a
+// JavaScript function (whose entry checks for interrupts). Small inputs go straight to the original built-in: same results, same
 // errors, next to no cost. Each replacement follows the spec steps it names and was compared
 // with V8's own results on large inputs (Tests/JavaScript/bounded_builtins_check.js).
 //
 // Each wrapper keeps the built-in's name, length and property attributes, and like a built-in
 // method it is not a constructor. What stays unbounded is listed in the README.
 
-const { ReflectApply, ObjectDefineProperty } = internals.primordials;
-const uncurryThis = (fn) => Function.prototype.call.bind(fn);
+const { uncurryThis, ReflectApply, ObjectDefineProperty } = internals.primordials;
 const StringPrototypeSlice = uncurryThis(String.prototype.slice);
 const StringPrototypeIndexOf = uncurryThis(String.prototype.indexOf);
 const StringPrototypeLastIndexOf = uncurryThis(String.prototype.lastIndexOf);
 const StringPrototypeCharCodeAt = uncurryThis(String.prototype.charCodeAt);
 const StringPrototypeIncludes = uncurryThis(String.prototype.includes);
+const StringPrototypeReplace = uncurryThis(String.prototype.replace);
 const NumberParseInt = Number.parseInt;
+const ArrayIsArray = Array.isArray;
+const MathMin = Math.min;
+const MathMax = Math.max;
+const MathTrunc = Math.trunc;
 
 /// Code units handed to one native call: about a millisecond of work for the slowest of them.
 const sliceLength = 1 << 17;
@@ -207,7 +212,7 @@ function indexOfInWindows(text, search, position) {
     const index = StringPrototypeIndexOf(window, search);
     if (index !== -1) return start + index;
   }
-  return search.length === 0 ? text.length : -1;
+  return -1;
 }
 
 for (const [name, found] of [["indexOf", (index) => index], ["includes", (index) => index !== -1]]) {
@@ -225,7 +230,10 @@ for (const [name, found] of [["indexOf", (index) => index], ["includes", (index)
 /// 22.2.5.14, with the next match found by one exec call of a global copy of the RegExp rather
 /// than by a sticky try at every position.
 const RegExpCtor = RegExp;
-const StringPrototypeSplitOriginal = String.prototype.split;
+/// Appends as an own property: `push` would run setters a worker put on Array.prototype.
+const appendOwn = (array, value) => ObjectDefineProperty(array, array.length, {
+  value, writable: true, enumerable: true, configurable: true,
+});
 function splitRegExp(text, regexp, limit) {
   const lim = limit === undefined ? 2 ** 32 - 1 : limit >>> 0;
   const parts = [];
@@ -233,7 +241,7 @@ function splitRegExp(text, regexp, limit) {
   let flags = `${regexp.flags}`;
   const unicode = StringPrototypeIncludes(flags, "u");
   if (!StringPrototypeIncludes(flags, "g")) flags += "g";
-  const splitter = new RegExpCtor(regexp.source, flags.replace("y", ""));
+  const splitter = new RegExpCtor(regexp.source, StringPrototypeReplace(flags, "y", ""));
   const size = text.length;
   const advance = (index) =>
     index + (unicode && index < size && StringPrototypeCodePointAt(text, index) > 0xffff ? 2 : 1);
@@ -248,21 +256,18 @@ function splitRegExp(text, regexp, limit) {
       q = advance(match.index > q ? match.index : q);
       continue;
     }
-    ArrayPrototypePushSafe(parts, StringPrototypeSlice(text, p, match.index));
+    appendOwn(parts, StringPrototypeSlice(text, p, match.index));
     if (parts.length === lim) return parts;
     p = e;
     for (let i = 1; i < match.length; i++) {
-      ArrayPrototypePushSafe(parts, match[i]);
+      appendOwn(parts, match[i]);
       if (parts.length === lim) return parts;
     }
     q = p;
   }
-  ArrayPrototypePushSafe(parts, StringPrototypeSlice(text, p, size));
+  appendOwn(parts, StringPrototypeSlice(text, p, size));
   return parts;
 }
-const ArrayPrototypePushSafe = (array, value) => ObjectDefineProperty(array, array.length, {
-  value, writable: true, enumerable: true, configurable: true,
-});
 
 replaceBuiltin(String.prototype, "split", (original, text, args) => {
   const separator = args[0];
@@ -281,7 +286,6 @@ const joining = new Set();
 const SetPrototypeHas = uncurryThis(Set.prototype.has);
 const SetPrototypeAdd = uncurryThis(Set.prototype.add);
 const SetPrototypeDelete = uncurryThis(Set.prototype.delete);
-const ArrayIsArray = Array.isArray;
 const arraySlice = sliceLength / 8;
 for (const [name, separatorOf] of [
   ["join", (args) => (args[0] === undefined ? "," : `${args[0]}`)], ["toLocaleString", () => ","],
@@ -305,14 +309,11 @@ for (const [name, separatorOf] of [
 }
 
 /// Array.prototype.fill over a long range of an array: the built-in on consecutive ranges.
-const MathMin = Math.min;
-const MathMax = Math.max;
 const relativeIndex = (value, length, fallback) => {
   if (value === undefined) return fallback;
   const integer = MathTrunc(+value) || 0;
   return integer < 0 ? MathMax(length + integer, 0) : MathMin(integer, length);
 };
-const MathTrunc = Math.trunc;
 replaceBuiltin(Array.prototype, "fill", (original, array, args) => {
   if (!ArrayIsArray(array) || array.length <= sliceLength || typeof args[1] === "object" || typeof args[2] === "object") {
     return ReflectApply(original, array, args);
@@ -320,7 +321,9 @@ replaceBuiltin(Array.prototype, "fill", (original, array, args) => {
   const length = array.length;
   const start = relativeIndex(args[1], length, 0);
   const end = relativeIndex(args[2], length, length);
-  for (let from = start; from < end; from += sliceLength) original.call(array, args[0], from, MathMin(from + sliceLength, end));
+  for (let from = start; from < end; from += sliceLength) {
+    ReflectApply(original, array, [args[0], from, MathMin(from + sliceLength, end)]);
+  }
   return array;
 });
 

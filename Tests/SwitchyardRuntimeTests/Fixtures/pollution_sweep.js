@@ -12,11 +12,9 @@
 
 const ReflectApply = Reflect.apply;
 const ReflectConstruct = Reflect.construct;
-const ReflectGet = Reflect.get;
 const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const JSONStringify = JSON.stringify;
 const ArrayPrototypePush = Function.prototype.call.bind(Array.prototype.push);
-const StringFromCharCode = String.fromCharCode;
 
 // The global object's own properties that ECMA-262, ECMA-402 and the WebAssembly JS API define.
 const ecmascriptGlobals = new Set([
