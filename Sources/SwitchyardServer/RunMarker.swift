@@ -43,12 +43,18 @@ public final class RunMarker: Sendable {
 
     /// Opens and locks the marker of `dataDirectory` (which must exist) and reads what the
     /// previous run left. Writes nothing yet: ``markRunning()`` does, once the crash is recorded.
-    /// - Throws: ``RunMarkerError`` when another process holds the lock or the file cannot be used.
-    public static func acquire(dataDirectory: String) throws -> RunMarker {
+    ///
+    /// `waiting` blocks until the lock is free instead of refusing. A process that forks keeps a
+    /// lock it released alive in the child until the child's `exec` (the child shares the open
+    /// file), so a caller that releases and takes the marker again while other threads spawn
+    /// processes waits for that instant rather than failing.
+    /// - Throws: ``RunMarkerError`` when another process holds the lock (and `waiting` is false)
+    ///   or the file cannot be used.
+    public static func acquire(dataDirectory: String, waiting: Bool = false) throws -> RunMarker {
         let path = path(dataDirectory: dataDirectory)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw RunMarkerError.io("cannot open \(path)", errno: errno) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        guard flock(fd, waiting ? LOCK_EX : LOCK_EX | LOCK_NB) == 0 else {
             let error = errno
             let holder = (try? readAll(fd)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             close(fd)

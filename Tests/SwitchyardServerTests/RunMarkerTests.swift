@@ -7,7 +7,9 @@ import Glibc
 #endif
 
 /// ``RunMarker`` on its own, in this process: `flock(2)` locks belong to the open file, so a
-/// second `acquire` here conflicts exactly as a second `serve` process would.
+/// second `acquire` here conflicts exactly as a second `serve` process would. Every acquire after
+/// a release waits for the lock: other tests spawn processes meanwhile, and a child between fork
+/// and exec holds the released lock for an instant.
 @Suite("Run marker")
 struct RunMarkerTests {
     static func directory() throws -> String {
@@ -31,7 +33,7 @@ struct RunMarkerTests {
         first.markCleanShutdown()
         first.markCleanShutdown()  // the second time does nothing
         #expect(try Self.contents(directory) == "")
-        let second = try RunMarker.acquire(dataDirectory: directory)
+        let second = try RunMarker.acquire(dataDirectory: directory, waiting: true)
         #expect(!second.previousRunCrashed)
         second.markCleanShutdown()
     }
@@ -46,7 +48,7 @@ struct RunMarkerTests {
         // A start that gives up before counting the crash leaves it for the next start.
         marker.release()
         #expect(try Self.contents(directory) == "31337\n")
-        let next = try RunMarker.acquire(dataDirectory: directory)
+        let next = try RunMarker.acquire(dataDirectory: directory, waiting: true)
         #expect(next.previousRunCrashed)
         next.markCleanShutdown()
     }
@@ -66,7 +68,7 @@ struct RunMarkerTests {
         }
         #expect(try Self.contents(directory) == "\(getpid())\n", "the refused start changed nothing")
         running.markCleanShutdown()
-        let after = try RunMarker.acquire(dataDirectory: directory)
+        let after = try RunMarker.acquire(dataDirectory: directory, waiting: true)
         #expect(!after.previousRunCrashed)
         after.markCleanShutdown()
     }
