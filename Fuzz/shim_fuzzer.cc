@@ -112,19 +112,24 @@ function __spin() { for (;;) {} }
 void LoadRuntime() {
   const char *dir_env = getenv("SHIM_FUZZ_RUNTIME_DIR");
   std::string dir = dir_env ? dir_env : FUZZ_RUNTIME_DIR;
+  // Every .js file in the directory's groups (core/, web/, bindings/, worker/), ordered by file
+  // name across them, as RuntimeScripts.swift orders them.
   std::vector<std::string> files;
-  if (DIR *d = opendir(dir.c_str())) {
-    while (dirent *e = readdir(d)) {
-      std::string name = e->d_name;
-      if (name.size() > 3 && name.compare(name.size() - 3, 3, ".js") == 0) files.push_back(name);
+  for (const char *group : {"core", "web", "bindings", "worker"}) {
+    if (DIR *d = opendir((dir + "/" + group).c_str())) {
+      while (dirent *e = readdir(d)) {
+        std::string name = e->d_name;
+        if (name.size() > 3 && name.compare(name.size() - 3, 3, ".js") == 0) files.push_back(std::string(group) + "/" + name);
+      }
+      closedir(d);
     }
-    closedir(d);
   }
   if (files.empty()) {
     fprintf(stderr, "shim_fuzzer: no runtime JavaScript in %s (set SHIM_FUZZ_RUNTIME_DIR)\n", dir.c_str());
     exit(2);
   }
-  std::sort(files.begin(), files.end());
+  auto base = [](const std::string &path) { return path.substr(path.rfind('/') + 1); };
+  std::sort(files.begin(), files.end(), [&](const std::string &a, const std::string &b) { return base(a) < base(b); });
   static std::vector<std::string> names, sources;
   std::vector<cv8_bytes> name_bytes, source_bytes;
   for (const std::string &file : files) {

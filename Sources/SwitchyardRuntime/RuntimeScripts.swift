@@ -2,7 +2,7 @@ import Foundation
 import SwitchyardJS
 
 /// The runtime's own JavaScript (Web APIs and glue), read once from the module's resources and
-/// evaluated in file-name order in every new isolate.
+/// evaluated in file-name order in every new isolate (see ``files``).
 enum RuntimeScripts {
     struct File: Sendable {
         var name: String
@@ -14,15 +14,21 @@ enum RuntimeScripts {
     static let snapshot: JSIsolate.Snapshot? = try? JSIsolate.Snapshot(
         runtimeFiles: files.map { (name: $0.name, source: $0.source) })
 
+    /// Every `.js` file under `JavaScript/`, grouped by what it is (`core/` primordials and ops,
+    /// `web/` Web APIs, `bindings/` binding classes, `worker/` the handler glue), ordered by file
+    /// name across the groups: the numeric prefix says when a file runs (`core/00_core.js`
+    /// first, `worker/90_worker.js` last). The fuzzer (Fuzz/shim_fuzzer.cc) orders them the same.
     static let files: [File] = {
         guard let directory = Bundle.module.url(forResource: "JavaScript", withExtension: nil),
-            let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path)
+            let paths = FileManager.default.subpaths(atPath: directory.path)
         else {
             fatalError("Switchyard's runtime JavaScript is missing from the bundle")
         }
-        return names.filter { $0.hasSuffix(".js") }.sorted().map { name in
-            let source = (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)) ?? ""
-            return File(name: "switchyard:runtime/\(name)", source: source)
+        let scripts = paths.filter { $0.hasSuffix(".js") }
+        let ordered = scripts.sorted { ($0.split(separator: "/").last!, $0) < ($1.split(separator: "/").last!, $1) }
+        return ordered.map { path in
+            let source = (try? String(contentsOf: directory.appendingPathComponent(path), encoding: .utf8)) ?? ""
+            return File(name: "switchyard:runtime/\(path)", source: source)
         }
     }()
 }
