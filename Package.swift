@@ -73,7 +73,6 @@ let package = Package(
             name: "SwitchyardEdge",
             dependencies: [
                 "SwitchyardRuntime",
-                "SwitchyardJS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -143,7 +142,6 @@ let package = Package(
                 "SwitchyardAPI",
                 "SwitchyardRuntime",
                 "SwitchyardEdge",
-                "SwitchyardJS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -238,7 +236,6 @@ let package = Package(
             dependencies: [
                 "SwitchyardEdge",
                 "SwitchyardRuntime",
-                "SwitchyardJS",
                 "SwitchyardTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -351,6 +351,8 @@ void Execute(const fuzz::Program &program) {
   options.external_limit_bytes = options.heap_limit_bytes;
   options.host_call = HostCall;
   options.snapshot = snapshot;
+  // The runtime's entry points, as RuntimeScripts.swift names them.
+  options.entry_points = {"dispatchFetch", "responseParts", "installModuleWorker"};
   v8::base::OS::SetRandomMmapSeed(0x5eed);
   cv8_isolate *isolate = cv8_isolate_new(&options);
   run.isolate = isolate;
@@ -401,8 +403,14 @@ void Execute(const fuzz::Program &program) {
   std::vector<InFlight> flights;
   for (size_t i = 0; ok && i < program.requests.size() && i < 4; i++) {
     const fuzz::RequestSpec &r = program.requests[i];
-    cv8_request request = {Bytes(r.method), Bytes(r.url), Bytes(r.headers), Bytes(r.body), r.has_body ? 1 : 0,
-                           Bytes(r.cf)};
+    cv8_request request = {};
+    request.method = Bytes(r.method);
+    request.url = Bytes(r.url);
+    request.headers = Bytes(r.headers);
+    request.body = Bytes(r.body);
+    request.has_body = r.has_body ? 1 : 0;
+    request.body_length = -1;
+    request.cf_json = Bytes(r.cf);
     InFlight flight = {-1, CV8_FETCH_PENDING, 0};
     cv8_response response = {};
     cv8_status status = cv8_fetch_start(isolate, &request, &flight.slot, &flight.state, &response, &flight.pending);

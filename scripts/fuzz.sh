@@ -65,6 +65,17 @@ if [ $rebuild -eq 1 ]; then
   mv "$binary.tmp" "$binary"
 fi
 
+# The runtime's JavaScript as the runtime loads it: the files, plus core/01_host_ops.js, which the
+# runtime generates from its HostOperation enum (HostOperation.swift), generated here the same way.
+runtime=$build/runtime
+rm -rf "$runtime" && cp -r "$root/Sources/SwitchyardRuntime/JavaScript" "$runtime"
+python3 - "$root/Sources/SwitchyardRuntime/HostOperation.swift" >"$runtime/core/01_host_ops.js" <<'PY'
+import re, sys
+cases = re.findall(r"^\s*case (\w+) = (\d+)$", open(sys.argv[1]).read(), re.M)
+print("internals.hostOp = Object.freeze({ __proto__: null, " + ", ".join(f"{n}: {v}" for n, v in cases) + " });")
+PY
+export SHIM_FUZZ_RUNTIME_DIR=$runtime
+
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1:handle_abort=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 symbolizer=$(dirname "$clang")/llvm-symbolizer

@@ -121,7 +121,7 @@ case "builtins":
             limits: limits)
     }
     let listing = try runtime.invoke(runaway(0), request: WorkerRequest(method: "GET", url: "http://localhost/cases"), on: loop).wait()
-    guard case .response(let response) = listing.value, let body = response.body,
+    guard case .response(let response) = listing.value, let body = response.bodyBytes,
         let names = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String]
     else { fatalError("no case list: \(listing.value)") }
     print("CPU used before a 50 ms limit stopped the runaway (median of \(count) runs, ms):")

@@ -24,6 +24,7 @@ void ViewResponse(const StoredResponse &stored, cv8_response *response) {
   response->header_count = stored.header_count;
   response->has_body = stored.has_body;
   response->body = {stored.body.data(), stored.body.size()};
+  response->body_stream = stored.body_stream;
 }
 
 /// Asks JavaScript to deliver the handler's response into the slot (`ops.respond`), or to say
@@ -33,8 +34,8 @@ cv8_status ReadResponse(cv8_isolate *self, v8::Local<v8::Context> context, int32
   v8::Isolate *isolate = self->isolate;
   v8::TryCatch try_catch(isolate);
   v8::Local<v8::Function> parts;
-  if (!InternalFunction(self, self->response_parts, "responseParts").ToLocal(&parts)) {
-    return FailWith(self, CV8_INVALID, "runtime has no responseParts");
+  if (!InternalFunction(self, self->deliver_response, self->deliver_response_name.c_str()).ToLocal(&parts)) {
+    return FailWith(self, CV8_INVALID, "the runtime has no deliver_response entry point");
   }
   v8::Local<v8::Value> args[] = {value, v8::Integer::New(isolate, slot)};
   bool called = !parts->Call(context, v8::Undefined(isolate), 2, args).IsEmpty();
@@ -101,8 +102,8 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
   v8::Local<v8::Context> context = entered.context;
   v8::TryCatch try_catch(isolate);
   v8::Local<v8::Function> dispatch;
-  if (!InternalFunction(self, self->dispatch_fetch, "dispatchFetch").ToLocal(&dispatch)) {
-    return FailWith(self, CV8_INVALID, "runtime has no dispatchFetch");
+  if (!InternalFunction(self, self->dispatch_fetch, self->dispatch_fetch_name.c_str()).ToLocal(&dispatch)) {
+    return FailWith(self, CV8_INVALID, "the runtime has no dispatch_fetch entry point");
   }
   v8::Local<v8::String> headers = Latin1(isolate, request->headers);
   v8::Local<v8::Value> body = v8::Null(isolate);
@@ -129,9 +130,11 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
   acquired.generation++;
   v8::Local<v8::Value> args[] = {Latin1(isolate, request->method), NewString(isolate, request->url), headers, body,
                                  cf, v8::Integer::New(isolate, slot),
-                                 v8::Integer::NewFromUnsigned(isolate, acquired.generation)};
+                                 v8::Integer::NewFromUnsigned(isolate, acquired.generation),
+                                 v8::Integer::New(isolate, request->body_stream),
+                                 v8::Number::New(isolate, request->body_length)};
   v8::Local<v8::Value> result;
-  if (!dispatch->Call(context, v8::Undefined(isolate), 7, args).ToLocal(&result)) {
+  if (!dispatch->Call(context, v8::Undefined(isolate), 9, args).ToLocal(&result)) {
     cv8_fetch_release(self, slot);
     return Fail(self, try_catch);
   }

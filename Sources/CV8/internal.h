@@ -56,6 +56,8 @@ struct StoredResponse {
   size_t header_count = 0;
   std::string body;
   bool has_body = false;
+  /// The host's handle of a streamed body, or 0.
+  int32_t body_stream = 0;
 };
 
 struct FetchSlot {
@@ -102,8 +104,10 @@ struct cv8_isolate {
   std::vector<int32_t> free_slots;
 
   std::unordered_map<std::string, v8::Global<v8::Function>> internal_functions;
+  /// The names of the entry points (cv8_entry_points), empty when the host named none.
+  std::string dispatch_fetch_name, deliver_response_name, install_module_worker_name;
   /// The two internal functions every request calls, kept out of the map's string lookup.
-  v8::Global<v8::Function> dispatch_fetch, response_parts;
+  v8::Global<v8::Function> dispatch_fetch, deliver_response;
 
   /// Scratch storage for strings handed back to the host (cv8_evaluate, request headers).
   std::string scratch_body;

@@ -214,6 +214,7 @@ v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, v8::Global<v8::
 
 v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, const char *name) {
   v8::Isolate *isolate = self->isolate;
+  if (name == nullptr || *name == '\0') return {};
   auto found = self->internal_functions.find(name);
   if (found != self->internal_functions.end()) return found->second.Get(isolate);
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
@@ -251,6 +252,10 @@ cv8_isolate *cv8_isolate_new(const cv8_isolate_options *options) {
   self->host_call = options->host_call;
   self->host = options->host;
   self->heap_limit = options->heap_limit_bytes;
+  const cv8_entry_points &entry = options->entry_points;
+  if (entry.dispatch_fetch) self->dispatch_fetch_name = entry.dispatch_fetch;
+  if (entry.deliver_response) self->deliver_response_name = entry.deliver_response;
+  if (entry.install_module_worker) self->install_module_worker_name = entry.install_module_worker;
   self->created_at_ms = MonotonicMs();
 
   v8::Isolate::CreateParams params;
@@ -312,7 +317,7 @@ void cv8_isolate_dispose(cv8_isolate *self) {
     }
     for (auto &entry : self->internal_functions) entry.second.Reset();
     self->dispatch_fetch.Reset();
-    self->response_parts.Reset();
+    self->deliver_response.Reset();
     self->internals.Reset();
     self->ops.Reset();
     self->context.Reset();

@@ -389,8 +389,8 @@ cv8_status cv8_load_module_worker(cv8_isolate *self, cv8_bytes main) {
                     "Error: top-level await in \"" + name + "\" did not settle during start-up");
   }
   v8::Local<v8::Function> install;
-  if (!InternalFunction(self, "installModuleWorker").ToLocal(&install)) {
-    return FailWith(self, CV8_INVALID, "runtime has no installModuleWorker");
+  if (!InternalFunction(self, self->install_module_worker_name.c_str()).ToLocal(&install)) {
+    return FailWith(self, CV8_INVALID, "the runtime has no install_module_worker entry point");
   }
   v8::Local<v8::Value> args[] = {module->GetModuleNamespace()};
   if (install->Call(entered.context, v8::Undefined(isolate), 1, args).IsEmpty()) return Fail(self, try_catch);

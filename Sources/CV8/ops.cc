@@ -305,8 +305,9 @@ bool AppendString(v8::Isolate *isolate, std::string &out, v8::Local<v8::Value> v
   return true;
 }
 
-/// `ops.respond(slot, status, statusText, body, headers)`: hands a handler's response to the
-/// host, which reads it from the fetch slot. `headers` is the Response's own flat list [name0,
+/// `ops.respond(slot, status, statusText, body, headers, bodyStream)`: hands a handler's response
+/// to the host, which reads it from the fetch slot (`bodyStream`, when not 0, is the host's
+/// handle of the stream the body comes from). `headers` is the Response's own flat list [name0,
 /// value0, ...]: a packed array the runtime filled, so reading its elements finds them on the
 /// array itself and never consults a prototype a worker may have trapped. (Passing the names
 /// and values as arguments instead would need an argument array built by index writes, which go
@@ -338,6 +339,9 @@ void Respond(const v8::FunctionCallbackInfo<v8::Value> &info) {
   v8::Local<v8::Value> body = info[3];
   response.has_body = !body->IsNullOrUndefined();
   response.body.clear();
+  // A streamed body: the host's handle of the stream, read later chunk by chunk.
+  response.body_stream = info.Length() > 5 && info[5]->IsInt32() ? info[5].As<v8::Int32>()->Value() : 0;
+  if (response.body_stream != 0) response.has_body = true;
   if (body->IsArrayBufferView()) {
     auto view = body.As<v8::ArrayBufferView>();
     response.body.resize(view->ByteLength());

@@ -1,5 +1,4 @@
 import Foundation
-import SwitchyardJS
 import SwitchyardModel
 import SwitchyardRuntime
 
@@ -125,7 +124,7 @@ extension WorkerProject {
 }
 
 extension ModuleType {
-    init(_ kind: ModuleKind) {
+    init(_ kind: WorkerModuleKind) {
         switch kind {
         case .esModule: self = .esModule
         case .text: self = .text

@@ -1,5 +1,4 @@
 import Foundation
-import SwitchyardJS
 import SwitchyardModel
 import SwitchyardRuntime
 import TOMLKit
@@ -104,7 +103,7 @@ public struct WorkerProject: Sendable {
     }
 
     /// Module kind by file extension, after wrangler's default module rules.
-    static func moduleKind(for path: String) -> ModuleKind? {
+    static func moduleKind(for path: String) -> WorkerModuleKind? {
         switch (path as NSString).pathExtension.lowercased() {
         case "js", "mjs": .esModule
         case "txt", "html", "htm", "sql": .text

@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import SwitchyardJS
 import SwitchyardRuntime
 
 /// Writes a worker's response as HTTP/1.1 bytes: status line, headers and body in one buffer,
@@ -33,12 +32,38 @@ enum ResponseEncoder {
         }
     }
 
+    /// How a response's body is delimited on the wire.
+    enum Framing: Equatable {
+        /// `content-length`: a body held whole, or a stream whose length is known.
+        case length(Int)
+        /// `transfer-encoding: chunked`: a stream of unknown length to an HTTP/1.1 client.
+        case chunked
+        /// The end of the connection: a stream of unknown length to an HTTP/1.0 client.
+        case untilClose
+        /// No body at all (1xx, 204, 304).
+        case none
+    }
+
+    /// The framing of `response` for `request`. ``Framing/untilClose`` needs the connection to
+    /// close after the response (the caller sets `keepAlive` false).
+    static func framing(of response: WorkerResponse, for request: Request) -> Framing {
+        guard hasBody(status: response.status) else { return .none }
+        switch response.body {
+        case nil: return .length(0)
+        case .bytes(let bytes): return .length(bytes.readableBytes)
+        case .stream(let stream):
+            if let length = stream.expectedLength { return .length(length) }
+            return request.isHTTP10 ? .untilClose : .chunked
+        }
+    }
+
     /// Bodies up to this size are copied behind the head; larger ones are written as their own
     /// buffer (two iovecs of one `writev`), without a copy.
     static let inlineBodyLimit = 16 * 1024
 
-    /// Encodes `response`'s head (and a small body) into `buffer`; returns the body still to be
-    /// written, if any. The worker's own framing headers (`content-length`, `connection`,
+    /// Encodes `response`'s head (and a small body held whole) into `buffer`; returns the body
+    /// still to be written, if any (a streamed body is the caller's to write, framed as
+    /// ``framing(of:for:)`` says). The worker's own framing headers (`content-length`, `connection`,
     /// `transfer-encoding`...) are replaced by the listener's. Throws for a header that would
     /// break the framing (CR, LF or NUL in a value, a name that is not a token), a reason
     /// phrase with a control character, or header lines (`name: value` and CRLF each, the
@@ -71,11 +96,15 @@ enum ResponseEncoder {
         }
         // Measured once, after the copy: nothing is added per header on the hot path.
         guard buffer.writerIndex - headersStart <= maxHeaderBytes else { throw .headersTooLarge(limit: maxHeaderBytes) }
-        let hasBody = Self.hasBody(status: status)
-        if hasBody {
+        switch framing(of: response, for: request) {
+        case .length(let length):
             buffer.writeStaticString("content-length: ")
-            writeDecimal(response.body?.readableBytes ?? 0, into: &buffer)
+            writeDecimal(length, into: &buffer)
             buffer.writeStaticString("\r\n")
+        case .chunked:
+            buffer.writeStaticString("transfer-encoding: chunked\r\n")
+        case .untilClose, .none:
+            break
         }
         if !request.keepAlive {
             buffer.writeStaticString("connection: close\r\n")
@@ -83,7 +112,9 @@ enum ResponseEncoder {
             buffer.writeStaticString("connection: keep-alive\r\n")
         }
         buffer.writeStaticString("\r\n")
-        guard hasBody, !request.isHead, var body = response.body, body.readableBytes > 0 else { return nil }
+        guard Self.hasBody(status: status), !request.isHead, var body = response.bodyBytes, body.readableBytes > 0 else {
+            return nil
+        }
         if body.readableBytes <= inlineBodyLimit {
             buffer.writeBuffer(&body)
             return nil
@@ -93,7 +124,7 @@ enum ResponseEncoder {
 
     /// Bytes to reserve for `response`: its head, plus the body when it goes in the same buffer.
     static func bufferCapacity(for response: WorkerResponse) -> Int {
-        let body = response.body?.readableBytes ?? 0
+        let body = response.bodyBytes?.readableBytes ?? 0
         return 256 + (body <= inlineBodyLimit ? body : 0)
     }
 

@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import SwitchyardJS
 import SwitchyardRuntime
 
 /// One HTTP/1.1 connection of the edge: collects each request, runs the routed worker on this
@@ -67,6 +66,13 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var timer: RepeatedTask?
     /// Closes a refused connection whose client has not closed it after ``lingerTime``.
     private var lingerTimer: Scheduled<Void>?
+    /// The body of the request a worker has, while its parts are still arriving (streamed to
+    /// the worker rather than collected first).
+    private var requestBody: StreamedRequestBody?
+    /// The head of the request whose body is streamed, while it is.
+    private var streamedHead: HTTPRequestHead?
+    /// The streamed body of the response being written, until it ends.
+    private var responseBody: (any WorkerBodyStream)?
 
     /// How long a refused connection stays half-open after its answer (see ``reject(_:head:reason:context:)``).
     static let lingerTime = TimeAmount.seconds(2)
@@ -94,14 +100,19 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// One tick of the connection's timer: closes it when idle, refuses a request that trickles.
     private func tick(context: ChannelHandlerContext) {
         let phase: ConnectionTimeouts.Phase
-        switch state {
-        case .idle:
-            phase = .waiting
-        case .receiving(let head, let body):
-            let length = head.headers.first(name: "content-length").flatMap(Int.init)
-            phase = .receivingBody(remaining: length.map { $0 - (body?.readableBytes ?? 0) })
-        case .responding, .closing:
-            phase = .busy
+        if let body = requestBody {
+            // A body the worker has not taken yet is held by us, not slowed by the client.
+            phase = body.wantsMore ? .receivingBody(remaining: body.expectedLength.map { $0 - body.receivedBytes }) : .busy
+        } else {
+            switch state {
+            case .idle:
+                phase = .waiting
+            case .receiving(let head, let body):
+                let length = head.headers.first(name: "content-length").flatMap(Int.init)
+                phase = .receivingBody(remaining: length.map { $0 - (body?.readableBytes ?? 0) })
+            case .responding, .closing:
+                phase = .busy
+            }
         }
         switch timeouts.tick(phase, bytesReceived: received.count, answers: answers) {
         case .none:
@@ -115,6 +126,14 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 reason: "request head not complete within \(Self.describe(shared.limits.requestHeadTimeout))",
                 context: context)
         case .bodyTooSlow:
+            if let head = streamedHead {
+                refuseStreamedBody(
+                    .requestTimeout, head: head,
+                    reason: "request body under \(shared.limits.minimumRequestBodyBytes) bytes in "
+                        + Self.describe(shared.limits.requestBodyTimeout),
+                    context: context)
+                return
+            }
             guard case .receiving(let head, _) = state else { return }
             reject(
                 .requestTimeout, head: head,
@@ -126,6 +145,24 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
+        if let body = requestBody {
+            // The rest of a body that a worker is already reading.
+            switch part {
+            case .body(let chunk):
+                if !body.append(chunk), let head = streamedHead {
+                    refuseStreamedBody(
+                        .payloadTooLarge, head: head,
+                        reason: "request body over \(shared.limits.maxRequestBodyBytes) bytes", context: context)
+                }
+            case .end:
+                body.finish()
+                requestBody = nil
+                streamedHead = nil
+            case .head:
+                break  // NIO's decoder ends a request before it starts the next
+            }
+            return
+        }
         switch state {
         case .responding:
             queued.append(part)
@@ -150,6 +187,20 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 go.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
                 context.writeAndFlush(wrapOutboundOut(go), promise: nil)
             }
+            if let length = Self.streamedBodyLength(head) {
+                // A large or chunked body goes to the worker as it arrives.
+                let body = StreamedRequestBody(
+                    eventLoop: context.eventLoop, expectedLength: length, maxBytes: shared.limits.maxRequestBodyBytes)
+                let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+                body.onDemand = {
+                    let (handler, context) = bound.value
+                    handler.resumeReading(context: context)
+                }
+                requestBody = body
+                streamedHead = head
+                state = .responding
+                route(shared.router(head, context.eventLoop), head: head, body: .stream(body), context: context)
+            }
         case (.body(var chunk), .receiving(let head, var body)):
             if (body?.readableBytes ?? 0) + chunk.readableBytes > shared.limits.maxRequestBodyBytes {
                 reject(
@@ -165,7 +216,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             state = .receiving(head, body)
         case (.end, .receiving(let head, let body)):
             state = .responding
-            route(shared.router(head, context.eventLoop), head: head, body: body, context: context)
+            route(shared.router(head, context.eventLoop), head: head, body: body.map(WorkerBody.bytes), context: context)
         default:
             break
         }
@@ -190,6 +241,37 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return (.payloadTooLarge, "request body over \(shared.limits.maxRequestBodyBytes) bytes")
         }
         return nil
+    }
+
+    /// Bodies up to this size (by their `content-length`) are collected before the worker runs;
+    /// larger or chunked ones are streamed to it as they arrive.
+    static let collectedBodyLimit = 64 * 1024
+    /// Off until the runtime's JavaScript has ReadableStream (being merged).
+    static let streamsRequestBodies = false
+
+    /// For a request whose body is streamed to the worker: `.some(length)` (nil inside when the
+    /// body is chunked). Nil for one collected first (or without a body).
+    private static func streamedBodyLength(_ head: HTTPRequestHead) -> Int?? {
+        guard streamsRequestBodies, head.method != .GET && head.method != .HEAD else { return nil }
+        if let length = head.headers.first(name: "content-length").flatMap(Int.init) {
+            return length > collectedBodyLimit ? .some(length) : nil
+        }
+        return head.headers.contains(name: "transfer-encoding") ? .some(nil) : nil
+    }
+
+    /// Refuses a request whose body was being streamed to a worker: the worker's reads fail, and
+    /// the client gets `status` (or, if the response has started, a broken connection).
+    private func refuseStreamedBody(
+        _ status: HTTPResponseStatus, head: HTTPRequestHead, reason: String, context: ChannelHandlerContext
+    ) {
+        requestBody?.fail(WorkerBodyError(reason))
+        requestBody = nil
+        streamedHead = nil
+        if responseBody != nil {
+            abortResponse(context: context)
+        } else {
+            reject(status, head: head, reason: reason, context: context)
+        }
     }
 
     private static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
@@ -246,6 +328,11 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         lingerTimer = nil
         state = .closing
         queued.removeAll()
+        requestBody?.fail(WorkerBodyError("the client closed the connection"))
+        requestBody = nil
+        streamedHead = nil
+        responseBody?.cancel(WorkerBodyError("the client closed the connection"))
+        responseBody = nil
         context.fireChannelInactive()
     }
 
@@ -257,13 +344,21 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             // Whatever a refused client still sends is not read (see reject).
             return
         case .idle, .receiving, .responding:
-            // Hold reads while pipelined requests wait: the socket's backlog is the client's to keep.
-            if queued.isEmpty {
+            // Hold reads while pipelined requests wait, or while a worker has not taken the body
+            // read so far: the socket's backlog is the client's to keep.
+            if queued.isEmpty && requestBody?.wantsMore ?? true {
                 context.read()
             } else {
                 readHeld = true
             }
         }
+    }
+
+    /// Reads again if a read was held and nothing holds it any more.
+    private func resumeReading(context: ChannelHandlerContext) {
+        guard readHeld, queued.isEmpty, requestBody?.wantsMore ?? true else { return }
+        readHeld = false
+        context.read()
     }
 
     // MARK: Refusing a request
@@ -303,7 +398,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Running a request
 
-    private func route(_ route: EdgeServer.Route, head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
+    private func route(_ route: EdgeServer.Route, head: HTTPRequestHead, body: WorkerBody?, context: ChannelHandlerContext) {
         switch route {
         case .worker(let script):
             invoke(script, head: head, body: body, context: context)
@@ -324,7 +419,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func invoke(_ script: WorkerScript, head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
+    private func invoke(_ script: WorkerScript, head: HTTPRequestHead, body: WorkerBody?, context: ChannelHandlerContext) {
         var headers = HeaderBlock()
         headers.reserveCapacity(512)
         var host = "localhost"
@@ -416,14 +511,109 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(buffer), promise: nil)
             buffer = rest
         }
+        if case .stream(let stream) = response.body {
+            let framing = ResponseEncoder.framing(of: response, for: request)
+            if request.isHead || framing == .none {
+                stream.cancel(WorkerBodyError("the response has no body to send"))
+            } else {
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+                responseBody = stream
+                let remaining: Int? = if case .length(let length) = framing { length } else { nil }
+                sendBody(of: stream, chunked: framing == .chunked, remaining: remaining, request: request, context: context)
+                return written
+            }
+        }
+        endResponse(request, last: buffer, lingering: lingering, context: context)
+        return written
+    }
+
+    /// Writes the streamed body of the response, a chunk at a time: the next is asked for once
+    /// the previous one is written (the client's pace is the worker's). A body that fails, or
+    /// does not match the length announced, ends the connection without completing the
+    /// message, so the client sees it broken rather than whole.
+    private func sendBody(
+        of stream: any WorkerBodyStream, chunked: Bool, remaining: Int?, request: ResponseEncoder.Request,
+        context: ChannelHandlerContext
+    ) {
+        stream.read { result in
+            guard self.responseBody === stream else { return }  // the connection is gone
+            switch result {
+            case .success(.some(let chunk)):
+                if let remaining, chunk.readableBytes > remaining {
+                    self.abortResponse(context: context)
+                    return
+                }
+                // The chunk's last write tells when it is written (or buffered by NIO): only then
+                // is the next chunk made.
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                if chunked {
+                    var size = context.channel.allocator.buffer(capacity: 12)
+                    size.writeString(String(chunk.readableBytes, radix: 16))
+                    size.writeStaticString("\r\n")
+                    context.write(self.wrapOutboundOut(size), promise: nil)
+                    context.write(self.wrapOutboundOut(chunk), promise: nil)
+                    context.writeAndFlush(self.wrapOutboundOut(Self.chunkEnd), promise: promise)
+                } else {
+                    context.writeAndFlush(self.wrapOutboundOut(chunk), promise: promise)
+                }
+                let left = remaining.map { $0 - chunk.readableBytes }
+                promise.futureResult.assumeIsolated().whenComplete { written in
+                    guard case .success = written, self.responseBody === stream else {
+                        stream.cancel(WorkerBodyError("the client closed the connection"))
+                        return
+                    }
+                    self.sendBody(of: stream, chunked: chunked, remaining: left, request: request, context: context)
+                }
+            case .success(.none):
+                self.responseBody = nil
+                if let remaining, remaining != 0 {
+                    self.abortResponse(context: context)
+                    return
+                }
+                var request = request
+                if chunked == false && remaining == nil { request.keepAlive = false }  // delimited by the close
+                // A request body the worker did not read to the end cannot be skipped safely.
+                if let body = self.requestBody, !body.isComplete { request.keepAlive = false }
+                let last = chunked ? ByteBuffer(string: "0\r\n\r\n") : context.channel.allocator.buffer(capacity: 0)
+                self.endResponse(request, last: last, lingering: false, context: context)
+            case .failure:
+                self.abortResponse(context: context)
+            }
+        }
+    }
+
+    private static let chunkEnd = ByteBuffer(string: "\r\n")
+
+    /// Ends a connection whose response cannot be completed.
+    private func abortResponse(context: ChannelHandlerContext) {
+        responseBody?.cancel(WorkerBodyError("the response was aborted"))
+        responseBody = nil
+        state = .closing
+        queued.removeAll()
+        context.close(promise: nil)
+    }
+
+    /// Writes the last bytes of a response and either closes the connection or goes on with the
+    /// next request.
+    private func endResponse(
+        _ request: ResponseEncoder.Request, last buffer: ByteBuffer, lingering: Bool, context: ChannelHandlerContext
+    ) {
         answers &+= 1  // the idle time starts now, not when the request arrived
+        var request = request
+        if let body = requestBody, !body.isComplete {
+            // The worker answered without reading the whole body: the connection cannot be reused.
+            request.keepAlive = false
+            body.cancel(WorkerBodyError("the response was sent before the request body was read"))
+            requestBody = nil
+            streamedHead = nil
+        }
         guard request.keepAlive else {
             state = .closing
             queued.removeAll()
             let flushed = context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated()
             guard lingering else {
                 flushed.whenComplete { _ in context.close(promise: nil) }
-                return written
+                return
             }
             flushed.whenComplete { _ in
                 guard context.channel.isActive else { return }
@@ -431,12 +621,11 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
                 self.lingerTimer = context.eventLoop.scheduleTask(in: Self.lingerTime) { bound.value.close(promise: nil) }
             }
-            return written
+            return
         }
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         state = .idle
         receiveQueued(context: context)
-        return written
     }
 
     /// Hands queued parts on until one of them starts a request that must wait; then lets the
@@ -451,9 +640,6 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if case .responding = state { break }
             if case .closing = state { return }
         }
-        if queued.isEmpty && readHeld {
-            readHeld = false
-            context.read()
-        }
+        if queued.isEmpty { resumeReading(context: context) }
     }
 }

@@ -1,94 +1,27 @@
 internal import CV8
 
-/// Headers as they cross between the host and V8: `name\0value` pairs joined by `\0`, in one
-/// buffer. A request's headers cost one allocation instead of two strings per header, and
-/// JavaScript splits them only if the worker reads them; a response's come back the same way and
-/// are written to the wire without becoming strings. The bytes are those of Fetch's byte
-/// strings: one byte per code unit, so a header survives a round trip through a worker unchanged.
-///
-/// Names and values must not contain NUL, which HTTP does not allow in headers (NIO's parser and
-/// the runtime's `Headers` class both reject it).
-public struct HeaderBlock: Sendable {
-    public private(set) var bytes: [UInt8] = []
-
-    public init() {}
-
-    public init(_ pairs: [(name: String, value: String)]) {
-        for (name, value) in pairs { append(name: name, value: value) }
-    }
-
-    /// A block already in this form.
-    public init(joined: UnsafeRawBufferPointer) {
-        bytes = Array(joined)
-    }
-
-    public var isEmpty: Bool { bytes.isEmpty }
-
-    public mutating func reserveCapacity(_ byteCount: Int) {
-        bytes.reserveCapacity(byteCount)
-    }
-
-    public mutating func append(name: String, value: String) {
-        if !bytes.isEmpty { bytes.append(0) }
-        bytes.append(contentsOf: name.utf8)
-        bytes.append(0)
-        bytes.append(contentsOf: value.utf8)
-    }
-
-    /// Calls `body` with each header's name and value bytes, in order. A name without a value
-    /// (a NUL that slipped into a header) comes last with a nil value.
-    public func forEach<E: Error>(
-        _ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer?) throws(E) -> Void
-    ) throws(E) {
-        // (`withUnsafeBytes` rethrows untyped errors: carry the typed one out by hand.)
-        var failure: E?
-        bytes.withUnsafeBytes { all in
-            var start = 0
-            var name: UnsafeRawBufferPointer?
-            do throws(E) {
-                for index in 0...all.count where index == all.count || all[index] == 0 {
-                    let field = UnsafeRawBufferPointer(rebasing: all[start..<index])
-                    start = index + 1
-                    if let pending = name {
-                        try body(pending, field)
-                        name = nil
-                    } else {
-                        name = field
-                    }
-                }
-                if let name, !all.isEmpty { try body(name, nil) }
-            } catch {
-                failure = error
-            }
-        }
-        if let failure { throw failure }
-    }
-
-    /// The pairs as strings (for logs and tests).
-    public var pairs: [(name: String, value: String)] {
-        var pairs: [(name: String, value: String)] = []
-        forEach { name, value in
-            pairs.append((String(decoding: name, as: UTF8.self), value.map { String(decoding: $0, as: UTF8.self) } ?? ""))
-        }
-        return pairs
-    }
-}
-
 /// A request handed to `internals.dispatchFetch`.
 public struct JSRequest: Sendable {
     public var method: String
     /// Absolute URL.
     public var url: String
-    public var headers: HeaderBlock
+    /// Every header as `name\0value`, joined by `\0` (the runtime's `HeaderBlock` bytes).
+    public var headerBytes: [UInt8]
     public var body: [UInt8]?
+    /// A body the host streams instead of `body`: its handle (not 0), and its length if known.
+    public var bodyStream: (handle: Int32, length: Int?)?
     /// JSON text of `request.cf`, or nil for none.
     public var cfJSON: String?
 
-    public init(method: String, url: String, headers: HeaderBlock = HeaderBlock(), body: [UInt8]? = nil, cfJSON: String? = nil) {
+    public init(
+        method: String, url: String, headerBytes: [UInt8] = [], body: [UInt8]? = nil,
+        bodyStream: (handle: Int32, length: Int?)? = nil, cfJSON: String? = nil
+    ) {
         self.method = method
         self.url = url
-        self.headers = headers
+        self.headerBytes = headerBytes
         self.body = body
+        self.bodyStream = bodyStream
         self.cfJSON = cfJSON
     }
 
@@ -100,7 +33,7 @@ public struct JSRequest: Sendable {
         return method.withUTF8 { method in
             url.withUTF8 { url in
                 cfJSON.withUTF8 { cfJSON in
-                    headers.bytes.withUnsafeBytes { headers in
+                    headerBytes.withUnsafeBytes { headers in
                         (self.body ?? []).withUnsafeBytes { bytes in
                             var request = cv8_request()
                             request.method = cBytes(UnsafeRawBufferPointer(method))
@@ -109,6 +42,8 @@ public struct JSRequest: Sendable {
                             request.headers = cBytes(headers)
                             request.has_body = self.body == nil ? 0 : 1
                             request.body = cBytes(bytes)
+                            request.body_stream = bodyStream?.handle ?? 0
+                            request.body_length = bodyStream?.length.map(Double.init) ?? -1
                             return body(&request)
                         }
                     }
@@ -128,10 +63,13 @@ public struct JSResponseView {
 
     public var status: Int { Int(raw.status) }
     public var statusText: String { decodeUTF8(raw.status_text) }
-    /// A copy of the headers, in the order the worker set them.
-    public var headers: HeaderBlock {
-        HeaderBlock(joined: UnsafeRawBufferPointer(start: raw.headers.ptr, count: raw.headers.len))
+    /// The headers, in the order the worker set them, as `name\0value` joined by `\0`.
+    public var headerBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: raw.headers.ptr, count: raw.headers.len)
     }
+
+    /// The host's handle of the stream the body comes from (then ``body`` is empty), or nil.
+    public var bodyStream: Int32? { raw.body_stream == 0 ? nil : raw.body_stream }
 
     /// The body bytes, or nil when the response has no body.
     public var body: UnsafeRawBufferPointer? {

@@ -12,17 +12,41 @@ public final class JSIsolate {
         public var externalLimitBytes: Int
         /// A context to start from, with the runtime's JavaScript already evaluated.
         public var snapshot: Snapshot?
+        /// The runtime functions the shim calls for fetch events and module workers.
+        public var entryPoints: EntryPoints
 
-        public init(heapLimitBytes: Int = 0, externalLimitBytes: Int = 0, snapshot: Snapshot? = nil) {
+        public init(
+            heapLimitBytes: Int = 0, externalLimitBytes: Int = 0, snapshot: Snapshot? = nil,
+            entryPoints: EntryPoints = EntryPoints()
+        ) {
             self.heapLimitBytes = heapLimitBytes
             self.externalLimitBytes = externalLimitBytes
             self.snapshot = snapshot
+            self.entryPoints = entryPoints
+        }
+    }
+
+    /// Names, on `internals`, of the runtime's functions that the shim calls: the JavaScript
+    /// layer knows no runtime function by name; the runtime says which play these parts.
+    public struct EntryPoints: Sendable {
+        /// `(method, url, headers, body, cf, slot, generation, bodyStream, bodyLength)` → the
+        /// handler's result. Used by ``startFetch(_:onResponse:)``.
+        public var dispatchFetch: String?
+        /// `(value, slot)`: hands the handler's response to `ops.respond`, or throws why not.
+        public var deliverResponse: String?
+        /// `(namespace)`: installs the main module's exports. Used by ``loadModuleWorker(main:)``.
+        public var installModuleWorker: String?
+
+        public init(dispatchFetch: String? = nil, deliverResponse: String? = nil, installModuleWorker: String? = nil) {
+            self.dispatchFetch = dispatchFetch
+            self.deliverResponse = deliverResponse
+            self.installModuleWorker = installModuleWorker
         }
     }
 
     /// Called synchronously when JavaScript runs `ops.host(op, ...args)`. A thrown error becomes
     /// a JavaScript `Error` with the error's description as its message.
-    public typealias HostCall = (_ op: Int32, _ arguments: [JSValue]) throws -> JSValue
+    public typealias HostCall = (_ op: Int32, _ arguments: JSArguments) throws -> JSValue
 
     let raw: OpaquePointer
     private var hostCall: HostCall?
@@ -37,14 +61,23 @@ public final class JSIsolate {
     public init(configuration: Configuration = .init()) {
         Self.initializePlatform()
         let box = HostCallBox()
-        var options = cv8_isolate_options(
-            heap_limit_bytes: configuration.heapLimitBytes,
-            external_limit_bytes: configuration.externalLimitBytes,
-            host_call: jsHostCallTrampoline,
-            host: Unmanaged.passUnretained(box).toOpaque(),
-            snapshot: configuration.snapshot?.raw
-        )
-        raw = cv8_isolate_new(&options)
+        let entry = configuration.entryPoints
+        raw = withOptionalCString(entry.dispatchFetch) { dispatch in
+            withOptionalCString(entry.deliverResponse) { deliver in
+                withOptionalCString(entry.installModuleWorker) { install in
+                    var options = cv8_isolate_options(
+                        heap_limit_bytes: configuration.heapLimitBytes,
+                        external_limit_bytes: configuration.externalLimitBytes,
+                        host_call: jsHostCallTrampoline,
+                        host: Unmanaged.passUnretained(box).toOpaque(),
+                        snapshot: configuration.snapshot?.raw,
+                        entry_points: cv8_entry_points(
+                            dispatch_fetch: dispatch, deliver_response: deliver, install_module_worker: install)
+                    )
+                    return cv8_isolate_new(&options)
+                }
+            }
+        }
         self.box = box
         box.isolate = self
     }
@@ -102,7 +135,7 @@ public final class JSIsolate {
             })
     }
 
-    /// Evaluates the main module and hands its namespace to `internals.installModuleWorker`.
+    /// Evaluates the main module and hands its namespace to the `installModuleWorker` entry point.
     public func loadModuleWorker(main: String) throws(JSError) {
         try check(withBytes(main) { cv8_load_module_worker(raw, $0) })
     }
@@ -124,6 +157,20 @@ public final class JSIsolate {
     public func invoke(_ function: String, _ arguments: [JSValue] = []) throws(JSError) {
         let status = withCValues(arguments) { values in
             cv8_invoke(raw, function, values.baseAddress, Int32(values.count))
+        }
+        try check(status)
+    }
+
+    /// ``invoke(_:_:)`` with `bytes` as one more, last argument (a Uint8Array): the bytes are
+    /// copied once, into the array's backing store, with no staging copy on the way.
+    public func invoke(_ function: String, _ arguments: [JSValue], appendingBytes bytes: UnsafeRawBufferPointer) throws(JSError) {
+        let status = withCValues(arguments) { values in
+            var all = Array(values)
+            var last = cv8_value()
+            last.kind = CV8_BYTES
+            last.bytes = cv8_bytes(ptr: bytes.baseAddress?.assumingMemoryBound(to: CChar.self), len: bytes.count)
+            all.append(last)
+            return cv8_invoke(raw, function, all, Int32(all.count))
         }
         try check(status)
     }
@@ -193,12 +240,11 @@ public final class JSIsolate {
     }
 
     fileprivate func handleHostCall(op: Int32, arguments: UnsafeBufferPointer<cv8_value>, result: inout cv8_value) -> Int32 {
-        let values = arguments.map(JSValue.init(cValue:))
         let value: JSValue
         var failed: Int32 = 0
         do {
             guard let hostCall else { throw HostCallUnavailable() }
-            value = try hostCall(op, values)
+            value = try hostCall(op, JSArguments(raw: arguments))
         } catch {
             value = .string(String(describing: error))
             failed = 1
@@ -319,6 +365,39 @@ extension JSValue {
         default: self = .undefined
         }
     }
+}
+
+/// The arguments of one host call, valid only during it: values are converted on access, and
+/// bytes can be read in place (``withBytes(_:_:)``) without a copy. Must not be kept past the
+/// call.
+public struct JSArguments {
+    let raw: UnsafeBufferPointer<cv8_value>
+
+    public var count: Int { raw.count }
+
+    /// The argument at `index` (a copy), or `.undefined` past the end.
+    public subscript(_ index: Int) -> JSValue {
+        index >= 0 && index < raw.count ? JSValue(cValue: raw[index]) : .undefined
+    }
+
+    /// Every argument from `index` on.
+    public func values(from index: Int = 0) -> [JSValue] {
+        index < raw.count ? raw[max(index, 0)...].map(JSValue.init(cValue:)) : []
+    }
+
+    /// Calls `body` with the bytes of the argument at `index` in place (a view of the
+    /// ArrayBuffer), or nil when it is not bytes. The view is valid only inside `body`.
+    public func withBytes<R>(_ index: Int, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
+        guard index >= 0, index < raw.count, raw[index].kind == CV8_BYTES else { return try body(nil) }
+        let bytes = raw[index].bytes
+        return try body(UnsafeRawBufferPointer(start: bytes.ptr, count: bytes.len))
+    }
+}
+
+/// Calls `body` with `text` as a C string, or with nil.
+private func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+    guard let text else { return body(nil) }
+    return text.withCString(body)
 }
 
 /// Lays out `values` as C values for the duration of `body`.

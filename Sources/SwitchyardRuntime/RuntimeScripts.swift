@@ -9,6 +9,10 @@ enum RuntimeScripts {
         var source: String
     }
 
+    /// The functions of worker/90_worker.js the shim calls for fetch events and module workers.
+    static let entryPoints = JSIsolate.EntryPoints(
+        dispatchFetch: "dispatchFetch", deliverResponse: "responseParts", installModuleWorker: "installModuleWorker")
+
     /// The runtime files evaluated once and captured; nil if V8 could not snapshot them (then
     /// every isolate evaluates the files itself, which is slower but equivalent).
     static let snapshot: JSIsolate.Snapshot? = try? JSIsolate.Snapshot(
@@ -26,9 +30,16 @@ enum RuntimeScripts {
         }
         let scripts = paths.filter { $0.hasSuffix(".js") }
         let ordered = scripts.sorted { ($0.split(separator: "/").last!, $0) < ($1.split(separator: "/").last!, $1) }
-        return ordered.map { path in
+        var files = ordered.map { path in
             let source = (try? String(contentsOf: directory.appendingPathComponent(path), encoding: .utf8)) ?? ""
             return File(name: "switchyard:runtime/\(path)", source: source)
         }
+        // The host-operation numbers, from the Swift enum that defines them, right after the core.
+        let afterCore = (files.firstIndex { $0.name.hasSuffix("/00_core.js") } ?? -1) + 1
+        files.insert(File(name: generatedHostOpsName, source: HostOperation.javaScriptTable), at: afterCore)
+        return files
     }()
+
+    /// The generated file that defines `internals.hostOp` (see ``HostOperation``).
+    static let generatedHostOpsName = "switchyard:runtime/core/01_host_ops.js"
 }

@@ -15,41 +15,44 @@ final class WorkerIsolate {
         case condemned
     }
 
-    private final class Invocation {
-        let id: UInt64
-        /// Receives the result once, on the isolate's event loop.
-        let completion: (InvocationResult) -> Void
-        var slot: Int32 = -1
-        var cpuNanoseconds: UInt64 = 0
-        var responded = false
-        var timerIDs: Set<Int> = []
-        var waitUntilDeadline: Scheduled<Void>?
-
-        init(id: UInt64, completion: @escaping (InvocationResult) -> Void) {
-            self.id = id
-            self.completion = completion
-        }
-    }
-
-    private struct Timer {
+    struct Timer {
         var owner: UInt64
         var scheduled: Scheduled<Void>
     }
 
+    /// A stream shared between the host and JavaScript, by its handle.
+    enum SharedStream {
+        /// A host body (a request body, a `fetch()` response) that JavaScript reads.
+        case host(any WorkerBodyStream, owner: UInt64)
+        /// A JavaScript stream (a response body) that the host reads.
+        case javaScript(JSBodyStream, owner: UInt64)
+
+        var owner: UInt64 {
+            switch self {
+            case .host(_, let owner), .javaScript(_, let owner): owner
+            }
+        }
+    }
+
     let script: WorkerScript
     let eventLoop: any EventLoop
-    private let isolate: JSIsolate
+    let isolate: JSIsolate
     private let watchdog: Watchdog
-    private let logSink: WorkerLogSink
-    private let allocator = ByteBufferAllocator()
+    let logSink: WorkerLogSink
+    let allocator = ByteBufferAllocator()
     private var state = State.ready
-    private var invocations: [UInt64: Invocation] = [:]
-    private var timers: [Int: Timer] = [:]
-    /// The request whose task is running, to which timers and logs belong.
-    private var current: Invocation?
+    var invocations: [UInt64: Invocation] = [:]
+    var timers: [Int: Timer] = [:]
+    var streams: [Int32: SharedStream] = [:]
+    var nextStreamHandle: Int32 = 1
+    /// The request whose task is running, to which timers, operations and logs belong.
+    var current: Invocation?
     /// Results produced inside a task, handed out once the task's CPU time is counted.
     private var deferredResults: [(Invocation, InvocationResult)] = []
-    private var taskDepth = 0
+    /// Work that must not run inside JavaScript (it may enter the isolate again): run once the
+    /// current task is over.
+    private var afterTaskWork: [() -> Void] = []
+    private(set) var taskDepth = 0
     private var memoryLimitBytes: Int { script.limits.memoryMegabytes * 1024 * 1024 }
     /// Set by the check inside an event's window; the isolate is condemned right after.
     private var memoryExceeded = false
@@ -58,7 +61,7 @@ final class WorkerIsolate {
     private var startedPoll: (Invocation, FetchPoll, WorkerResponse?)?
 
     /// Events the worker handles (`fetch`, `scheduled`...), known once it is loaded.
-    private(set) var handlers: [String] = []
+    var handlers: [String] = []
 
     /// Called once the isolate is condemned, so its owner stops routing requests to it.
     var onCondemned: (() -> Void)?
@@ -93,7 +96,9 @@ final class WorkerIsolate {
     static func makeBlankIsolate(memoryMegabytes: Int) -> JSIsolate {
         let limit = memoryMegabytes * 1024 * 1024
         let isolate = JSIsolate(
-            configuration: .init(heapLimitBytes: limit, externalLimitBytes: limit, snapshot: RuntimeScripts.snapshot))
+            configuration: .init(
+                heapLimitBytes: limit, externalLimitBytes: limit, snapshot: RuntimeScripts.snapshot,
+                entryPoints: RuntimeScripts.entryPoints))
         if RuntimeScripts.snapshot == nil {
             for file in RuntimeScripts.files {
                 // The runtime's own files; a failure here is a bug in them, caught by the tests.
@@ -113,7 +118,7 @@ final class WorkerIsolate {
             switch script.format {
             case .modules(let main):
                 for module in script.modules {
-                    try isolate.addModule(name: module.name, kind: module.kind, content: module.content)
+                    try isolate.addModule(name: module.name, kind: ModuleKind(module.kind), content: module.content)
                 }
                 try isolate.loadModuleWorker(main: main)
             case .serviceWorker(let name):
@@ -140,15 +145,18 @@ final class WorkerIsolate {
         }
         let invocation = Invocation(id: requestID, completion: completion)
         invocations[requestID] = invocation
-        let jsRequest = JSRequest(
-            method: request.method, url: request.url, headers: request.headers,
-            body: request.body.map { Array($0.readableBytesView) }, cfJSON: request.cfJSON)
+        var jsRequest = JSRequest(
+            method: request.method, url: request.url, headerBytes: request.headers.bytes, cfJSON: request.cfJSON)
+        switch request.body {
+        case nil: break
+        case .bytes(let bytes): jsRequest.body = Array(bytes.readableBytesView)
+        case .stream(let stream): jsRequest.bodyStream = (share(.host(stream, owner: requestID)), stream.expectedLength)
+        }
         let isolate = self.isolate
-        let allocator = self.allocator
         runTask(invocation) { () throws(JSError) in
             var response: WorkerResponse?
             let (slot, poll) = try isolate.startFetch(jsRequest) { view in
-                response = Self.makeResponse(view, allocator: allocator)
+                response = self.makeResponse(view, for: invocation)
             }
             invocation.slot = slot
             startedPoll = (invocation, poll, response)
@@ -165,7 +173,7 @@ final class WorkerIsolate {
     /// Runs one event (a request's start, a timer...) and then polls the requests in flight,
     /// all in one watchdog window: one pair of CPU clock reads per event. Limits are checked
     /// before polling, so a request that hit one is reported as such, not as an exception.
-    private func runTask(
+    func runTask(
         _ invocation: Invocation?, _ body: () throws(JSError) -> Void, onFailure: (JSError) -> Void
     ) {
         var failure: JSError?
@@ -238,20 +246,26 @@ final class WorkerIsolate {
         }
         if invocations.count == 1, let only = invocations.first?.value {
             if only.slot >= 0 && only !== alreadyPolled { try poll(only) }
-            return
+        } else {
+            for invocation in Array(invocations.values)
+            where invocations[invocation.id] != nil && invocation.slot >= 0 && invocation !== alreadyPolled {
+                guard case .ready = state else { return }
+                try poll(invocation)
+            }
         }
-        for invocation in Array(invocations.values)
-        where invocations[invocation.id] != nil && invocation.slot >= 0 && invocation !== alreadyPolled {
-            guard case .ready = state else { return }
-            try poll(invocation)
-        }
+        if !streams.isEmpty { failStalledStreams() }
+    }
+
+    /// Whether anything in the isolate waits for the host: a timer, an operation, a stream the
+    /// host pulls. Without any, JavaScript cannot run again by itself.
+    var awaitsHost: Bool {
+        !timers.isEmpty || invocations.values.contains { !$0.operations.isEmpty || $0.sendingBody }
     }
 
     private func poll(_ invocation: Invocation) throws(JSError) {
-        let allocator = self.allocator
         var response: WorkerResponse?
         let poll = try isolate.pollFetch(slot: invocation.slot) { view in
-            if !invocation.responded { response = Self.makeResponse(view, allocator: allocator) }
+            if !invocation.responded { response = self.makeResponse(view, for: invocation) }
         }
         apply(poll, response: response, to: invocation)
     }
@@ -270,7 +284,7 @@ final class WorkerIsolate {
                 respond(invocation, with: Self.failure(error, outcome: .exception, cpu: invocation.cpuNanoseconds))
             }
         case .pending:
-            if timers.isEmpty {
+            if !awaitsHost {
                 // Nothing left that could resolve the handler's promise.
                 let error = JSError(kind: .exception, message: "Error: The script will never generate a response.")
                 respond(invocation, with: Self.failure(error, outcome: .exception, cpu: invocation.cpuNanoseconds))
@@ -278,8 +292,9 @@ final class WorkerIsolate {
             }
             return
         }
+        invocation.waitUntilPending = poll.waitUntilPending
         if poll.waitUntilPending == 0 {
-            finish(invocation)
+            if !invocation.sendingBody { finish(invocation) }
         } else if invocation.waitUntilDeadline == nil {
             let id = invocation.id
             invocation.waitUntilDeadline = eventLoop.assumeIsolated().scheduleTask(
@@ -292,7 +307,7 @@ final class WorkerIsolate {
         }
     }
 
-    private func respond(_ invocation: Invocation, with result: InvocationResult) {
+    func respond(_ invocation: Invocation, with result: InvocationResult) {
         guard !invocation.responded else { return }
         invocation.responded = true
         if case .failure(let message, let stack) = result.value, result.outcome == .exception {
@@ -307,25 +322,55 @@ final class WorkerIsolate {
     }
 
     private func deliverDeferredResults() {
-        guard taskDepth == 0, !deferredResults.isEmpty else { return }
-        let results = deferredResults
-        deferredResults.removeAll(keepingCapacity: true)
-        for (invocation, result) in results {
-            var result = result
-            result.cpuNanoseconds = invocation.cpuNanoseconds
-            invocation.completion(result)
+        guard taskDepth == 0 else { return }
+        while !deferredResults.isEmpty || !afterTaskWork.isEmpty {
+            let results = deferredResults
+            deferredResults.removeAll(keepingCapacity: true)
+            for (invocation, result) in results {
+                var result = result
+                result.cpuNanoseconds = invocation.cpuNanoseconds
+                invocation.completion(result)
+            }
+            let work = afterTaskWork
+            afterTaskWork.removeAll(keepingCapacity: true)
+            for item in work { item() }
         }
     }
 
-    /// Ends a request: its timers are dropped and its slot released.
+    /// Runs `work` once no task is running (at once when none is): for what may enter the
+    /// isolate again or call a consumer that does, which must not happen inside JavaScript.
+    func afterTask(_ work: @escaping () -> Void) {
+        if taskDepth == 0 {
+            work()
+        } else {
+            afterTaskWork.append(work)
+        }
+    }
+
+    /// Ends a request once its response is out (body included) and its `waitUntil()` work is
+    /// done.
+    func finishIfDone(_ invocation: Invocation) {
+        if invocation.responded && invocation.waitUntilPending == 0 && !invocation.sendingBody { finish(invocation) }
+    }
+
+    /// Ends a request: what it still owns (timers, host operations, streams) is cancelled and
+    /// its slot released.
     private func finish(_ invocation: Invocation) {
         guard invocations.removeValue(forKey: invocation.id) != nil else { return }
         invocation.waitUntilDeadline?.cancel()
+        let ready = isReady
         for id in invocation.timerIDs {
             timers.removeValue(forKey: id)?.scheduled.cancel()
-            if case .ready = state { try? isolate.invoke("dropTimer", [.number(Double(id))]) }
+            if ready { try? isolate.invoke("dropTimer", [.number(Double(id))]) }
         }
-        if case .ready = state { isolate.releaseFetch(slot: invocation.slot) }
+        let operations = invocation.operations
+        invocation.operations.removeAll()
+        for (id, cancel) in operations {
+            cancel()
+            if ready { try? isolate.invoke("forgetOp", [.number(Double(id))]) }
+        }
+        releaseStreams(of: invocation, reason: WorkerBodyError.cancelled)
+        if ready { isolate.releaseFetch(slot: invocation.slot) }
     }
 
     /// Takes the isolate out of service after a limit: the request that hit it gets the limit's
@@ -341,99 +386,66 @@ final class WorkerIsolate {
                 own ? message : "The Worker's isolate was restarted after another request exceeded a limit.",
                 outcome: own ? outcome : .canceled, cpu: invocation.cpuNanoseconds))
         }
+        let ended = invocations.values
         invocations.removeAll()
         for timer in timers.values { timer.scheduled.cancel() }
         timers.removeAll()
+        let restarted = WorkerBodyError("the Worker's isolate was restarted after a limit was exceeded")
+        for invocation in ended {
+            for cancel in invocation.operations.values { cancel() }
+            invocation.operations.removeAll()
+            releaseStreams(of: invocation, reason: restarted)
+        }
         logSink(WorkerLogEntry(worker: script.name, level: .error, message: message, requestID: culprit?.id))
         onCondemned?()
-    }
-
-    // MARK: Host calls
-
-    private enum HostOp: Int32 {
-        case log = 1
-        case setTimer = 2
-        case clearTimer = 3
-        case handlers = 4
-    }
-
-    private struct HostCallError: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    private func hostCall(_ op: Int32, _ arguments: [JSValue]) throws -> JSValue {
-        switch HostOp(rawValue: op) {
-        case .log:
-            let level = Self.integer(arguments.first).flatMap(WorkerLogEntry.Level.init(rawValue:)) ?? .log
-            log(level, arguments.count > 1 ? arguments[1].stringValue ?? "" : "", current)
-        case .setTimer:
-            guard let owner = current else {
-                throw HostCallError(description: """
-                    Disallowed operation called within global scope. Asynchronous I/O (ex: fetch() or connect()), \
-                    setting a timeout, and generating random values are not allowed within global scope. To fix this \
-                    error, perform this operation within a handler.
-                    """)
-            }
-            guard let id = Self.integer(arguments.first) else { throw HostCallError(description: "bad timer id") }
-            let delay = Int64(min(max(Self.integer(arguments.count > 1 ? arguments[1] : nil) ?? 0, 0), Int(Int32.max)))
-            let scheduled = eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(delay)) { [weak self] () -> Void in
-                self?.fireTimer(id)
-            }
-            timers[id] = Timer(owner: owner.id, scheduled: scheduled)
-            owner.timerIDs.insert(id)
-        case .clearTimer:
-            if let id = Self.integer(arguments.first), let timer = timers.removeValue(forKey: id) {
-                timer.scheduled.cancel()
-                invocations[timer.owner]?.timerIDs.remove(id)
-            }
-        case .handlers:
-            handlers = arguments.compactMap(\.stringValue)
-        case nil:
-            throw HostCallError(description: "unknown host operation \(op)")
-        }
-        return .undefined
-    }
-
-    private func fireTimer(_ id: Int) {
-        guard case .ready = state, let timer = timers.removeValue(forKey: id),
-            let owner = invocations[timer.owner]
-        else { return }
-        owner.timerIDs.remove(id)
-        let isolate = self.isolate
-        runTask(owner) { () throws(JSError) in
-            try isolate.invoke("fireTimer", [.number(Double(id))])
-        } onFailure: { error in
-            self.log(.error, error.stack.isEmpty ? "Uncaught \(error.message)" : "Uncaught \(error.stack)", owner)
-        }
-    }
-
-    private func log(_ level: WorkerLogEntry.Level, _ message: String, _ invocation: Invocation?) {
-        logSink(WorkerLogEntry(worker: script.name, level: level, message: message, requestID: invocation?.id))
     }
 
     // MARK: Helpers
 
     /// A host-call argument as an Int: nil for anything but a finite number in range (a
     /// conversion of NaN or of 1e300 would trap and take the process down).
-    private static func integer(_ value: JSValue?) -> Int? {
+    static func integer(_ value: JSValue?) -> Int? {
         guard let number = value?.numberValue, number.isFinite, abs(number) < 9e15 else { return nil }
         return Int(number)
     }
 
-    private static func makeResponse(_ view: JSResponseView, allocator: ByteBufferAllocator) -> WorkerResponse {
-        let body = view.body.map { bytes -> ByteBuffer in
-            var buffer = allocator.buffer(capacity: bytes.count)
-            buffer.writeBytes(bytes)
-            return buffer
+    /// The host's copy of a response JavaScript handed over; a streamed body is taken from the
+    /// table of shared streams (``takeResponseStream(_:for:)``).
+    private func makeResponse(_ view: JSResponseView, for invocation: Invocation) -> WorkerResponse {
+        let body: WorkerBody?
+        if let handle = view.bodyStream {
+            body = takeResponseStream(handle, for: invocation).map(WorkerBody.stream) ?? .bytes(allocator.buffer(capacity: 0))
+        } else {
+            body = view.body.map { bytes -> WorkerBody in
+                var buffer = allocator.buffer(capacity: bytes.count)
+                buffer.writeBytes(bytes)
+                return .bytes(buffer)
+            }
         }
-        return WorkerResponse(status: view.status, statusText: view.statusText, headers: view.headers, body: body)
+        return WorkerResponse(
+            status: view.status, statusText: view.statusText,
+            headers: HeaderBlock(joined: view.headerBytes), body: body)
     }
 
-    private static func failure(_ error: JSError, outcome: InvocationOutcome, cpu: UInt64) -> InvocationResult {
+    static func failure(_ error: JSError, outcome: InvocationOutcome, cpu: UInt64) -> InvocationResult {
         InvocationResult(value: .failure(message: error.message, stack: error.stack), outcome: outcome, cpuNanoseconds: cpu)
     }
 
-    private static func failure(_ message: String, outcome: InvocationOutcome, cpu: UInt64) -> InvocationResult {
+    static func failure(_ message: String, outcome: InvocationOutcome, cpu: UInt64) -> InvocationResult {
         InvocationResult(value: .failure(message: message, stack: ""), outcome: outcome, cpuNanoseconds: cpu)
+    }
+}
+
+extension ModuleKind {
+    /// The JavaScript layer's presentation of a worker module.
+    init(_ kind: WorkerModuleKind) {
+        switch kind {
+        case .esModule: self = .esModule
+        case .text: self = .text
+        case .data: self = .data
+        case .json: self = .json
+        case .wasm: self = .wasm
+        case .commonJS: self = .commonJS
+        }
     }
 }

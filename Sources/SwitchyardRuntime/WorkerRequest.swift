@@ -1,5 +1,4 @@
 import NIOCore
-import SwitchyardJS
 
 /// A request delivered to a worker.
 public struct WorkerRequest: Sendable {
@@ -7,11 +6,12 @@ public struct WorkerRequest: Sendable {
     /// Absolute URL, e.g. `http://localhost:8787/path?q=1`.
     public var url: String
     public var headers: HeaderBlock
-    public var body: ByteBuffer?
+    /// The body, held whole or streamed as it arrives; nil for none.
+    public var body: WorkerBody?
     /// JSON text of `request.cf`, or nil.
     public var cfJSON: String?
 
-    public init(method: String, url: String, headers: HeaderBlock, body: ByteBuffer? = nil, cfJSON: String? = nil) {
+    public init(method: String, url: String, headers: HeaderBlock, body: WorkerBody? = nil, cfJSON: String? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -23,7 +23,7 @@ public struct WorkerRequest: Sendable {
         method: String, url: String, headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil,
         cfJSON: String? = nil
     ) {
-        self.init(method: method, url: url, headers: HeaderBlock(headers), body: body, cfJSON: cfJSON)
+        self.init(method: method, url: url, headers: HeaderBlock(headers), body: body.map(WorkerBody.bytes), cfJSON: cfJSON)
     }
 }
 
@@ -33,9 +33,9 @@ public struct WorkerResponse: Sendable {
     public var statusText: String
     public var headers: HeaderBlock
     /// Nil when the response has no body.
-    public var body: ByteBuffer?
+    public var body: WorkerBody?
 
-    public init(status: Int, statusText: String = "", headers: HeaderBlock, body: ByteBuffer? = nil) {
+    public init(status: Int, statusText: String = "", headers: HeaderBlock, body: WorkerBody? = nil) {
         self.status = status
         self.statusText = statusText
         self.headers = headers
@@ -43,7 +43,13 @@ public struct WorkerResponse: Sendable {
     }
 
     public init(status: Int, statusText: String = "", headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil) {
-        self.init(status: status, statusText: statusText, headers: HeaderBlock(headers), body: body)
+        self.init(status: status, statusText: statusText, headers: HeaderBlock(headers), body: body.map(WorkerBody.bytes))
+    }
+
+    /// The body when it is held whole (nil for no body or a streamed one).
+    public var bodyBytes: ByteBuffer? {
+        if case .bytes(let bytes) = body { return bytes }
+        return nil
     }
 }
 

@@ -1,5 +1,3 @@
-import SwitchyardJS
-
 /// One immutable version of a worker: its code, bindings and limits.
 ///
 /// Isolates are cached per ``versionID``: a new upload (or a reload in `switchyard dev`) is a
@@ -14,10 +12,10 @@ public final class WorkerScript: Sendable {
 
     public struct Module: Sendable, Equatable {
         public var name: String
-        public var kind: ModuleKind
+        public var kind: WorkerModuleKind
         public var content: [UInt8]
 
-        public init(name: String, kind: ModuleKind, content: [UInt8]) {
+        public init(name: String, kind: WorkerModuleKind, content: [UInt8]) {
             self.name = name
             self.kind = kind
             self.content = content
@@ -61,4 +59,20 @@ public struct WorkerLimits: Sendable, Equatable {
         self.memoryMegabytes = memoryMegabytes
         self.waitUntilMilliseconds = waitUntilMilliseconds
     }
+}
+
+/// How the bytes of a worker module are presented to the worker (Cloudflare's module types).
+public enum WorkerModuleKind: Sendable, Equatable {
+    /// An ES module (`import` / `export`).
+    case esModule
+    /// A string: `import text from "./a.txt"`.
+    case text
+    /// An ArrayBuffer: `import data from "./a.bin"`.
+    case data
+    /// A parsed JSON value.
+    case json
+    /// A `WebAssembly.Module`.
+    case wasm
+    /// CommonJS (`module.exports`, `require()`); imported, its default export is `module.exports`.
+    case commonJS
 }

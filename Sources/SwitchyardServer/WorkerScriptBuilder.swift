@@ -1,6 +1,5 @@
 import Foundation
 import SwitchyardAPI
-import SwitchyardJS
 import SwitchyardModel
 import SwitchyardRuntime
 
@@ -18,7 +17,7 @@ enum WorkerScriptBuilder {
         if let main = settings.mainModule {
             format = .modules(main: main)
             for module in modules {
-                let kind: ModuleKind
+                let kind: WorkerModuleKind
                 switch module.type {
                 case .esModule: kind = .esModule
                 case .text: kind = .text

@@ -34,7 +34,7 @@ struct JSIsolateTests {
         let isolate = JSIsolate()
         var calls: [(Int32, [JSValue])] = []
         isolate.setHostCall { op, arguments in
-            calls.append((op, arguments))
+            calls.append((op, arguments.values()))
             return .string("pong")
         }
         try isolate.runRuntimeFile(
@@ -54,8 +54,9 @@ struct JSIsolateTests {
     }
 
     @Test func loadsModuleGraphs() throws {
-        let isolate = JSIsolate()
-        try isolate.runRuntimeFile(name: "glue.js", source: "internals.installModuleWorker = (ns) => { globalThis.ns = ns; };")
+        // The shim calls the entry point the host names: here `install`, not the runtime's name.
+        let isolate = JSIsolate(configuration: .init(entryPoints: .init(installModuleWorker: "install")))
+        try isolate.runRuntimeFile(name: "glue.js", source: "internals.install = (ns) => { globalThis.ns = ns; };")
         try isolate.addModule(name: "src/main.js", kind: .esModule, content: Array("""
             import { twice } from "./lib/math.js";
             import text from "../data/hello.txt";

@@ -76,7 +76,7 @@ final class RuntimeHarness: Sendable {
             Issue.record("worker failed: \(result.outcome) \(result.value)")
             return ""
         }
-        return response.body.map { String(buffer: $0) } ?? ""
+        return response.bodyBytes.map { String(buffer: $0) } ?? ""
     }
 
     func logs(level: WorkerLogEntry.Level? = nil) -> [String] {
@@ -95,7 +95,7 @@ extension InvocationResult {
         return nil
     }
 
-    var bodyText: String { response?.body.map { String(buffer: $0) } ?? "" }
+    var bodyText: String { response?.bodyBytes.map { String(buffer: $0) } ?? "" }
 
     func header(_ name: String) -> String? {
         response?.headers.pairs.first { $0.name.lowercased() == name.lowercased() }?.value

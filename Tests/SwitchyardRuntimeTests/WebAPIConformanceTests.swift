@@ -19,7 +19,7 @@ struct WebAPIConformanceTests {
         var failures: [String]
     }
 
-    static func module(_ name: String, from directory: URL, kind: ModuleKind = .json) throws -> WorkerScript.Module {
+    static func module(_ name: String, from directory: URL, kind: WorkerModuleKind = .json) throws -> WorkerScript.Module {
         WorkerScript.Module(
             name: name, kind: kind, content: Array(try Data(contentsOf: directory.appendingPathComponent(name))))
     }

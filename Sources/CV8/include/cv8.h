@@ -79,6 +79,18 @@ cv8_snapshot *cv8_snapshot_create(const cv8_bytes *names, const cv8_bytes *sourc
 /// Size of the snapshot blob in bytes.
 size_t cv8_snapshot_size(const cv8_snapshot *snapshot);
 
+/// The runtime's JavaScript functions the shim calls, by their names on `internals`: the shim
+/// knows no runtime JavaScript by name, the host says which functions play these parts.
+typedef struct cv8_entry_points {
+  /// `(method, url, headers, body, cf, slot, generation, bodyStream, bodyLength)`: delivers a
+  /// fetch event and returns the handler's result (a promise or a value).
+  const char *dispatch_fetch;
+  /// `(value, slot)`: hands the handler's response to the host through `ops.respond`, or throws.
+  const char *deliver_response;
+  /// `(namespace)`: installs the main module's exports as the worker.
+  const char *install_module_worker;
+} cv8_entry_points;
+
 typedef struct cv8_isolate_options {
   /// Upper bound of the V8 heap in bytes (0: V8's default); also the bound of the isolate's whole
   /// footprint (heap plus external memory) that cv8_isolate_request_memory_check enforces.
@@ -90,6 +102,8 @@ typedef struct cv8_isolate_options {
   /// When set, the context (with `internals` and `ops`) comes from this snapshot and the runtime
   /// files must not be run again.
   const cv8_snapshot *snapshot;
+  /// Copied; names that are NULL make the calls that need them fail with CV8_INVALID.
+  cv8_entry_points entry_points;
 } cv8_isolate_options;
 
 // MARK: - Isolates
@@ -171,6 +185,10 @@ typedef struct cv8_request {
   cv8_bytes headers;
   cv8_bytes body;
   int has_body;
+  /// A body the host streams instead (`body` is then unused): the host's handle for it, or 0.
+  int32_t body_stream;
+  /// The streamed body's length when known, or -1.
+  double body_length;
   /// JSON of the `cf` object, or empty.
   cv8_bytes cf_json;
 } cv8_request;
@@ -190,6 +208,8 @@ typedef struct cv8_response {
   size_t header_count;
   cv8_bytes body;
   int has_body;
+  /// The host's handle of the stream the body is read from (`body` is then empty), or 0.
+  int32_t body_stream;
 } cv8_response;
 
 /// Starts a fetch event: calls `internals.dispatchFetch(...)`, runs microtasks, returns the

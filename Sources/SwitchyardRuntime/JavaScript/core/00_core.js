@@ -57,7 +57,7 @@ internals.webIDL = Object.freeze({
   },
 });
 
-/// Host operations implemented in Swift, called through `ops.host(op, ...)`.
-internals.hostOp = Object.freeze({ log: 1, setTimer: 2, clearTimer: 3, handlers: 4 });
+// `internals.hostOp` (the numbers of the host operations, `ops.host(op, ...)`) is defined by
+// core/01_host_ops.js, which the host generates from its HostOperation enum.
 
 internals.defineGlobal("self", globalThis);

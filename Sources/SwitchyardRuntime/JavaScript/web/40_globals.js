@@ -158,6 +158,9 @@ function addTimer(callback, delay, args, repeat) {
   return id;
 }
 
+/// For the runtime's own timers (AbortSignal.timeout): `addTimer(callback, ms, args, repeat)`.
+internals.addTimer = addTimer;
+
 function removeTimer(id) {
   const key = Number(id);
   if (MapPrototypeDelete(timerCallbacks, key)) ops.host(hostOp.clearTimer, key);

@@ -109,13 +109,16 @@ class FetchEvent {
 internals.defineGlobal("FetchEvent", FetchEvent);
 
 /// Called by the host for each request, with the request's slot and its generation, which
-/// ctx.waitUntil() hands back to the host with each promise.
+/// ctx.waitUntil() hands back to the host with each promise. A body the host streams comes as
+/// its handle (`bodyStream`, 0 for none; `body` is then null) and length (negative if unknown).
 /// Returns the handler's result; the host reads its state directly (it never calls `then`, so a
 /// worker that breaks promises cannot hide its response from the host).
-internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf, slot, generation) {
+internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf, slot, generation, bodyStream,
+  bodyLength) {
   const context = new ExecutionContext(slot, generation);
   let result;
   try {
+    if (bodyStream !== 0) body = internals.hostReadableStream(bodyStream, bodyLength);
     const request = internals.newRequestFromHost(method, url, headers, body, cf);
     if (moduleHandler !== null) {
       const fetch = moduleHandler.fetch;
@@ -136,9 +139,11 @@ internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf,
 };
 
 /// Hands the handler's Response to the host for `slot`: ops.respond(slot, status, statusText,
-/// body, headers). Throws a TypeError for anything but a Response made by this runtime.
+/// body, headers, bodyStream). Throws a TypeError for anything but a Response made by this runtime.
 const opsRespond = ops.respond;
 internals.responseParts = function responseParts(value, slot) {
   const parts = internals.responseToHost(value);
-  opsRespond(slot, parts.status, parts.statusText, parts.body, parts.headers);
+  const stream = parts.stream;
+  const handle = stream === undefined || stream === null ? 0 : internals.streamToHost(stream);
+  opsRespond(slot, parts.status, parts.statusText, handle === 0 ? parts.body : null, parts.headers, handle);
 };

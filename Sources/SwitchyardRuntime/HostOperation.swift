@@ -1,0 +1,52 @@
+/// What the runtime's JavaScript asks of the host with `ops.host(op, ...)`.
+///
+/// Numbered once, here: ``RuntimeScripts`` generates `internals.hostOp` (`{ log: 1, ... }`) from
+/// this enum, so JavaScript and Swift cannot drift apart.
+///
+/// *Asynchronous* operations take an operation id (chosen by `internals.hostAsync`) as their
+/// first argument and return at once; the host completes them later, as a task of the request
+/// that started them, by calling `internals.completeOp(id, ok, value, ...)`.
+enum HostOperation: Int32, CaseIterable {
+    /// `(level, message)`: a `console.*` line.
+    case log = 1
+    /// `(timerID, delayMs)`.
+    case setTimer = 2
+    /// `(timerID)`.
+    case clearTimer = 3
+    /// `(...names)`: the events the loaded worker handles.
+    case handlers = 4
+    /// Asynchronous, `(opID, stream)`: the next chunk of a host stream (a Uint8Array), or null at
+    /// its end; rejects with the error that ended it.
+    case streamRead = 5
+    /// `(stream)`: the worker cancelled a host stream.
+    case streamCancel = 6
+    /// `() -> handle`: registers a JavaScript stream the host will pull (a response body); the
+    /// host then calls `internals.pullStream(handle)` for each chunk.
+    case streamOpen = 7
+    /// `(handle, chunk | null | undefined, error?)`: answers a pull of a JavaScript stream with a
+    /// chunk, its end (null), or its error (undefined and the message).
+    case streamChunk = 8
+    /// `(handle, expectedLength)`: the length a JavaScript stream promises (FixedLengthStream).
+    case streamLength = 9
+
+    /// The name JavaScript uses: `internals.hostOp.<name>`.
+    var name: String {
+        switch self {
+        case .log: "log"
+        case .setTimer: "setTimer"
+        case .clearTimer: "clearTimer"
+        case .handlers: "handlers"
+        case .streamRead: "streamRead"
+        case .streamCancel: "streamCancel"
+        case .streamOpen: "streamOpen"
+        case .streamChunk: "streamChunk"
+        case .streamLength: "streamLength"
+        }
+    }
+
+    /// The runtime file that defines `internals.hostOp`, run right after `core/00_core.js`.
+    static var javaScriptTable: String {
+        let entries = allCases.map { "\($0.name): \($0.rawValue)" }.joined(separator: ", ")
+        return "internals.hostOp = Object.freeze({ __proto__: null, \(entries) });\n"
+    }
+}

@@ -1,0 +1,38 @@
+import NIOCore
+
+/// One request's context inside a ``WorkerIsolate``: everything the request owns, so that ending
+/// it (response sent and `waitUntil` settled, limit hit, isolate condemned) releases all of it.
+///
+/// - Important: Confined to its isolate's event loop.
+final class Invocation {
+    let id: UInt64
+    /// Receives the result once, on the isolate's event loop.
+    let completion: (InvocationResult) -> Void
+    /// The fetch slot in the shim, -1 until the request has started.
+    var slot: Int32 = -1
+    var cpuNanoseconds: UInt64 = 0
+    var responded = false
+    /// `ctx.waitUntil()` promises still pending at the last poll.
+    var waitUntilPending = 0
+    var waitUntilDeadline: Scheduled<Void>?
+    /// Timers it set (ids of ``WorkerIsolate``'s timer table).
+    var timerIDs: Set<Int> = []
+    /// Asynchronous host operations it started and the host has not completed, by operation id:
+    /// what cancels each one.
+    var operations: [Int: () -> Void] = [:]
+    /// Streams shared with JavaScript that belong to it (handles in the isolate's table).
+    var streams: Set<Int32> = []
+    /// The JavaScript stream its response body is being sent from: the request keeps running
+    /// (its timers, operations and CPU limit) until that stream ends.
+    var responseStream: Int32?
+    var sendingBody: Bool { responseStream != nil }
+
+    init(id: UInt64, completion: @escaping (InvocationResult) -> Void) {
+        self.id = id
+        self.completion = completion
+    }
+
+    /// Whether the request still waits for something the host will deliver: a timer, a host
+    /// operation. Without any, a pending handler can never settle.
+    var awaitsHost: Bool { !timerIDs.isEmpty || !operations.isEmpty }
+}

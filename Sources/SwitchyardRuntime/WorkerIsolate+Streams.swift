@@ -1,0 +1,154 @@
+import NIOCore
+import SwitchyardJS
+
+/// Streams shared between the host and JavaScript: host bodies JavaScript reads (a request body,
+/// a `fetch()` response) and JavaScript streams the host reads (a response body). Each belongs to
+/// one request and is released when that request ends.
+extension WorkerIsolate {
+    func nextHandle() -> Int32 {
+        let handle = nextStreamHandle
+        nextStreamHandle = nextStreamHandle == Int32.max ? 1 : nextStreamHandle + 1
+        return handle
+    }
+
+    /// Registers `stream` under a new handle, owned by its request.
+    @discardableResult
+    func share(_ stream: SharedStream, handle: Int32? = nil) -> Int32 {
+        let handle = handle ?? nextHandle()
+        streams[handle] = stream
+        invocations[stream.owner]?.streams.insert(handle)
+        return handle
+    }
+
+    func unshare(_ handle: Int32) {
+        guard let stream = streams.removeValue(forKey: handle) else { return }
+        invocations[stream.owner]?.streams.remove(handle)
+    }
+
+    func handle(_ value: JSValue) throws -> Int32 {
+        guard let number = Self.integer(value), number > 0, number <= Int(Int32.max) else {
+            throw HostCallError(description: "bad stream handle")
+        }
+        return Int32(number)
+    }
+
+    /// The host stream behind `value`, if it belongs to `owner`.
+    func hostStream(_ value: JSValue, of owner: Invocation) throws -> any WorkerBodyStream {
+        switch streams[try handle(value)] {
+        case .host(let stream, let streamOwner) where streamOwner == owner.id: return stream
+        case .some: throw HostCallError(description: Self.otherRequestMessage)
+        case nil: throw HostCallError(description: "This ReadableStream is closed.")
+        }
+    }
+
+    /// The body of a response JavaScript handed over with a stream handle: a host body passes
+    /// through untouched (a proxied `fetch()` response, an echoed request body), a JavaScript
+    /// stream is pulled for as long as the response is being sent.
+    func takeResponseStream(_ handle: Int32, for invocation: Invocation) -> (any WorkerBodyStream)? {
+        switch streams[handle] {
+        case .host(let stream, let owner) where owner == invocation.id:
+            unshare(handle)
+            return stream
+        case .javaScript(let stream, let owner) where owner == invocation.id:
+            invocation.responseStream = handle
+            return stream
+        default:
+            return nil
+        }
+    }
+
+    /// Asks JavaScript for the next chunk of `stream`, as a task of the request it belongs to.
+    func pull(_ stream: JSBodyStream) {
+        guard isReady, case .javaScript(_, let ownerID) = streams[stream.handle], let owner = invocations[ownerID] else {
+            stream.deliver(.failure(WorkerBodyError("the response's request has ended")))
+            return
+        }
+        let isolate = self.isolate
+        runTask(owner) { () throws(JSError) in
+            try isolate.invoke("pullStream", [.number(Double(stream.handle))])
+        } onFailure: { error in
+            let message = error.message
+            self.afterTask { stream.deliver(.failure(WorkerBodyError(message))) }
+        }
+    }
+
+    /// `streamChunk(handle, chunk | null | undefined, error?)`: JavaScript's answer to a pull.
+    func receiveChunk(_ arguments: JSArguments) throws {
+        guard case .javaScript(let stream, _) = streams[try handle(arguments[0])] else { return }
+        let result: Result<ByteBuffer?, any Error>
+        switch arguments[1] {
+        case .null:
+            result = .success(nil)
+        case .bytes:
+            let buffer = arguments.withBytes(1) { bytes -> ByteBuffer in
+                var buffer = allocator.buffer(capacity: bytes?.count ?? 0)
+                if let bytes { buffer.writeBytes(bytes) }
+                return buffer
+            }
+            guard buffer.readableBytes > 0 else {
+                // An empty chunk carries nothing: ask for the next one.
+                afterTask { [weak self] in self?.pull(stream) }
+                return
+            }
+            result = .success(buffer)
+        default:
+            result = .failure(WorkerBodyError(arguments[2].stringValue ?? "the response body stream failed"))
+        }
+        afterTask { stream.deliver(result) }
+    }
+
+    /// The worker's code stopped reading a stream it returned, or the consumer cancelled it.
+    func cancelJavaScriptStream(_ stream: JSBodyStream, reason: String) {
+        guard case .javaScript(_, let ownerID) = streams[stream.handle] else { return }
+        unshare(stream.handle)
+        guard isReady, let owner = invocations[ownerID] else { return }
+        let isolate = self.isolate
+        afterTask {
+            self.runTask(owner) { () throws(JSError) in
+                try isolate.invoke("cancelStream", [.number(Double(stream.handle)), .string(reason)])
+            } onFailure: { _ in }
+        }
+    }
+
+    /// A JavaScript stream ended (read to its end, failed or cancelled): its request may be done.
+    func javaScriptStreamEnded(_ stream: JSBodyStream) {
+        guard let shared = streams[stream.handle], case .javaScript = shared else { return }
+        unshare(stream.handle)
+        guard let owner = invocations[shared.owner], owner.responseStream == stream.handle else { return }
+        owner.responseStream = nil
+        finishIfDone(owner)
+    }
+
+    /// Fails the pulls of JavaScript streams that can never produce: nothing in the isolate waits
+    /// for the host any more, so no code can run to write to them. Checked again once the task is
+    /// over, after chunks it produced are delivered.
+    func failStalledStreams() {
+        guard !awaitsTimerOrOperation else { return }
+        for shared in streams.values {
+            guard case .javaScript(let stream, _) = shared, stream.isWaiting else { continue }
+            afterTask { [weak self] in
+                guard let self, stream.isWaiting, !self.awaitsTimerOrOperation else { return }
+                stream.deliver(.failure(WorkerBodyError("Error: The script will never generate a response.")))
+            }
+        }
+    }
+
+    private var awaitsTimerOrOperation: Bool {
+        !timers.isEmpty || invocations.values.contains { !$0.operations.isEmpty }
+    }
+
+    /// Drops the streams `invocation` owns: host bodies are cancelled, pulls of JavaScript
+    /// streams fail with `reason`.
+    func releaseStreams(of invocation: Invocation, reason: any Error) {
+        let handles = invocation.streams
+        invocation.streams.removeAll()
+        for handle in handles {
+            switch streams.removeValue(forKey: handle) {
+            case .host(let stream, _): stream.cancel(reason)
+            case .javaScript(let stream, _):
+                if stream.isWaiting { afterTask { stream.deliver(.failure(reason)) } }
+            case nil: break
+            }
+        }
+    }
+}
