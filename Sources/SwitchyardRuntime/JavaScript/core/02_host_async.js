@@ -15,19 +15,24 @@ const errorTypes = { __proto__: null, TypeError, Error, RangeError };
 const pendingOperations = new SafeMap();
 let nextOperationID = 1;
 
-/// Starts host operation `op` with arguments a, b, c; `decode(...values)`, when given, turns the
+/// Starts host operation `op` with arguments a...f; `decode(...values)`, when given, turns the
 /// host's completion values into the promise's value (otherwise the first value is used).
 /// Throws at once when the host refuses to start it (at global scope, a stream of another request).
-internals.hostAsync = function hostAsync(op, decode, a, b, c) {
+internals.hostAsync = function hostAsync(op, decode, a, b, c, d, e, f) {
   const id = nextOperationID++;
   let settle;
   const promise = new PromiseConstructor((resolve, reject) => {
     settle = { __proto__: null, resolve, reject, decode };
   });
-  opsHost(op, id, a, b, c);
+  opsHost(op, id, a, b, c, d, e, f);
   MapPrototypeSet(pendingOperations, id, settle);
+  lastOperationID = id;
   return promise;
 };
+
+let lastOperationID = 0;
+/// The id of the operation `hostAsync` started last (to cancel it: fetch's abort).
+internals.lastOperationID = () => lastOperationID;
 
 /// Called by the host: operation `id` succeeded with `values`, or failed (`ok` false) with the
 /// message `a` and the error type named `b`.
