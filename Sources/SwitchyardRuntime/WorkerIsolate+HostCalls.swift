@@ -81,28 +81,48 @@ extension WorkerIsolate {
         return current
     }
 
+    /// What an asynchronous operation completed with.
+    enum Completion {
+        /// Bytes, handed to JavaScript as a Uint8Array (copied once, into its backing store).
+        case bytes(ByteBuffer)
+        /// Values the operation's `decode` receives (the first alone when it has none).
+        case values([JSValue])
+        /// The promise rejects with a TypeError of the error's description.
+        case failure(any Error)
+    }
+
     /// Completes an asynchronous operation of `owner`, as a task of that request once no task
-    /// runs. A request that ended meanwhile drops the result.
-    func complete(operation id: Int, of owner: Invocation, with result: Result<ByteBuffer?, any Error>) {
+    /// runs. A request that ended meanwhile (or an operation cancelled) drops the result.
+    func complete(operation id: Int, of owner: Invocation, with completion: Completion) {
         guard owner.operations.removeValue(forKey: id) != nil else { return }
         afterTask { [weak self] in
             guard let self, self.isReady, self.invocations[owner.id] === owner else { return }
             let isolate = self.isolate
+            let operation = JSValue.number(Double(id))
             self.runTask(owner) { () throws(JSError) in
-                switch result {
-                case .success(.some(let buffer)):
+                switch completion {
+                case .bytes(let buffer):
                     try buffer.withUnsafeReadableBytes { bytes throws(JSError) in
-                        try isolate.invoke("completeOp", [.number(Double(id)), .bool(true)], appendingBytes: bytes)
+                        try isolate.invoke("completeOp", [operation, .bool(true)], appendingBytes: bytes)
                     }
-                case .success(.none):
-                    try isolate.invoke("completeOp", [.number(Double(id)), .bool(true), .null])
+                case .values(let values):
+                    try isolate.invoke("completeOp", [operation, .bool(true)] + values)
                 case .failure(let error):
                     try isolate.invoke(
-                        "completeOp", [.number(Double(id)), .bool(false), .string(String(describing: error)), .string("TypeError")])
+                        "completeOp", [operation, .bool(false), .string(String(describing: error)), .string("TypeError")])
                 }
             } onFailure: { error in
                 self.log(.error, error.stack.isEmpty ? "Uncaught \(error.message)" : "Uncaught \(error.stack)", owner)
             }
+        }
+    }
+
+    /// Completes a read of a host stream: a chunk, its end (null) or its error.
+    func complete(operation id: Int, of owner: Invocation, with result: Result<ByteBuffer?, any Error>) {
+        switch result {
+        case .success(.some(let buffer)): complete(operation: id, of: owner, with: .bytes(buffer))
+        case .success(.none): complete(operation: id, of: owner, with: .values([.null]))
+        case .failure(let error): complete(operation: id, of: owner, with: Completion.failure(error))
         }
     }
 
