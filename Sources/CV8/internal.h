@@ -158,6 +158,11 @@ v8::MaybeLocal<v8::Uint8Array> NewBytes(cv8_isolate *self, size_t length, char *
 v8::Local<v8::Object> CreateInternals(v8::Local<v8::Context> context);
 v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> context);
 
+/// `ops.zlibCreate` / `ops.zlibProcess` / `ops.transferArrayBuffer` (compression.cc).
+void ZlibCreate(const v8::FunctionCallbackInfo<v8::Value> &info);
+void ZlibProcess(const v8::FunctionCallbackInfo<v8::Value> &info);
+void TransferArrayBuffer(const v8::FunctionCallbackInfo<v8::Value> &info);
+
 /// The native functions that snapshots refer to (null-terminated), in a fixed order.
 const intptr_t *ExternalReferences();
 

@@ -1,5 +1,6 @@
 // The native operations the runtime's JavaScript calls through `ops`: text encoding, IDNA,
-// randomness, clocks, structured cloning and the generic call into the host (Swift).
+// randomness, clocks, structured cloning and the generic call into the host (Swift); zlib is in
+// compression.cc.
 #include <sys/random.h>
 #include <time.h>
 #include <unicode/uidna.h>
@@ -406,7 +407,8 @@ const intptr_t *ExternalReferences() {
       reinterpret_cast<intptr_t>(RandomFill),   reinterpret_cast<intptr_t>(RandomUUID),
       reinterpret_cast<intptr_t>(Now),          reinterpret_cast<intptr_t>(StructuredClone),
       reinterpret_cast<intptr_t>(HostCall),     reinterpret_cast<intptr_t>(Respond),
-      reinterpret_cast<intptr_t>(WaitUntil),
+      reinterpret_cast<intptr_t>(WaitUntil),    reinterpret_cast<intptr_t>(ZlibCreate),
+      reinterpret_cast<intptr_t>(ZlibProcess),  reinterpret_cast<intptr_t>(TransferArrayBuffer),
       0,
   };
   return references;
@@ -442,6 +444,9 @@ v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> contex
   add("host", HostCall);
   add("respond", Respond);
   add("waitUntil", WaitUntil);
+  add("zlibCreate", ZlibCreate);
+  add("zlibProcess", ZlibProcess);
+  add("transferArrayBuffer", TransferArrayBuffer);
   return ops;
 }
 
