@@ -22,6 +22,9 @@ class CountingAllocator final : public v8::ArrayBuffer::Allocator {
   void Free(void *data, size_t length) override;
   /// Accounts `length` bytes if they fit under the limit; false (nothing accounted) if not.
   bool Reserve(size_t length);
+  /// As Reserve, but a refusal does not count as exceeding the limit (the caller may collect
+  /// garbage and try again).
+  bool TryReserve(size_t length);
   void Untrack(size_t length) { used_.fetch_sub(length, std::memory_order_relaxed); }
   size_t used() const { return used_.load(std::memory_order_relaxed); }
   bool exceeded() const { return exceeded_.load(std::memory_order_relaxed); }

@@ -4,7 +4,7 @@
 // Tests/JavaScript/streams_tests.js, and prints its transcript. Node 18 runs V8 10.2, as the
 // runtime does. Not used by the Swift test suite (StreamsTests runs the real isolate).
 //
-//   node Tests/JavaScript/node_streams_driver.js
+//   node Tests/JavaScript/node_streams_driver.js [--workers]
 "use strict";
 
 const fs = require("node:fs");
@@ -75,9 +75,14 @@ for (const file of files) {
   fn(internals, ops);
 }
 context.__internals = internals;
+if (process.env.STREAMS_EVAL) {
+  // Dev: run a snippet with `__internals` in scope instead of the conformance script.
+  run(fs.readFileSync(process.env.STREAMS_EVAL, "utf8"));
+  return;
+}
 run("globalThis.streamsTestProgress = (n) => { if (" + JSON.stringify(!!process.env.PROGRESS) + ") console.error(\"RUN\", n); }");
 run(fs.readFileSync(path.join(__dirname, "streams_tests.js"), "utf8"));
-run("runStreamsTests()").then((transcript) => {
+run(process.argv.includes("--workers") ? "runWorkersStreamsTests()" : "runStreamsTests()").then((transcript) => {
   process.stdout.write(transcript);
 }, (error) => {
   console.error("runStreamsTests failed:", error);

@@ -3293,8 +3293,10 @@ function newHostReader(reader) {
   return hostReader;
 }
 
-// Reads a whole stream as bytes for the body mixin: a promise of a Uint8Array.
-function readAllBytes(stream) {
+// Reads a whole stream as bytes for the body mixin: a promise of `convert(bytes)` (bytes a
+// Uint8Array that is its whole buffer). The bytes themselves never resolve a promise, which
+// would look up `then` on them.
+function readAllBytes(stream, convert) {
   const rs = rsOf(stream);
   const reader = acquireDefaultReader(rs);
   const deferred = newDeferred();
@@ -3326,7 +3328,14 @@ function readAllBytes(stream) {
             offset += TypedArrayPrototypeGetByteLength(part);
           });
         }
-        settle(deferred, out);
+        let result;
+        try {
+          result = convert(out);
+        } catch (error) {
+          fail(deferred, error);
+          return;
+        }
+        settle(deferred, result);
       },
       (error) => fail(deferred, error)));
   };
@@ -3501,6 +3510,9 @@ internals.streams = {
     return record;
   },
   enqueueTransformed: (controller, chunk) => tsControllerEnqueue(controller, chunk),
+  // A promise that resolves when the transform's readable side wants more (undefined when it
+  // already does): transforms that make much output from little input wait on it.
+  waitForPull: (ts) => (ts.backpressure ? ts.backpressureChangePromise.promise : undefined),
   chunkBytes,
   TransformStream,
 };

@@ -118,7 +118,6 @@ class TextDecoderStream {
   }
 }
 
-internals.transformAsPromise = asPromise;
 for (const [Class, name] of [[TextEncoderStream, "TextEncoderStream"], [TextDecoderStream, "TextDecoderStream"]]) {
   makeMembersEnumerable(Class.prototype);
   setToStringTag(Class.prototype, name);

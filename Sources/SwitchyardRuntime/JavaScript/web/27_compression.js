@@ -6,10 +6,9 @@
 // decompression bomb never runs long in native code (the CPU limit lands between calls) and
 // every output chunk is allocated against the isolate's memory limit.
 
-const { TypeError, PromiseResolve } = internals.primordials;
+const { TypeError, PromiseResolve, PromiseReject, PromisePrototypeThen } = internals.primordials;
 const { toDOMString, makeMembersEnumerable, setToStringTag } = internals.webIDL;
-const { createTransformStream, enqueueTransformed, chunkBytes } = internals.streams;
-const asPromise = internals.transformAsPromise;
+const { createTransformStream, enqueueTransformed, chunkBytes, waitForPull } = internals.streams;
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 const TypedArraySubarray = internals.primordials.uncurryThis(TypedArrayPrototype.subarray);
 const TypedArrayByteLength = internals.primordials.TypedArrayPrototypeGetByteLength;
@@ -28,31 +27,42 @@ function formatNumber(format, what) {
   return number;
 }
 
-// Feeds `bytes` to the zlib handle, enqueueing every output chunk on the transform.
+// Feeds `bytes` to the zlib handle, enqueueing every output chunk on the transform. When the
+// readable side has enough, waits for it to pull before going on, so a small compressed chunk
+// that inflates to gigabytes is never held in memory at once. Returns a promise.
 function run(handle, bytes, finish, ts) {
   const length = TypedArrayByteLength(bytes);
   let offset = 0;
-  for (;;) {
-    const input = offset === 0 ? bytes : TypedArraySubarray(bytes, offset);
-    const result = opsZlibProcess(handle, input, finish);
-    const output = result[0];
-    offset += result[1];
-    if (output !== undefined) enqueueTransformed(ts.controller, output);
-    if (offset >= length && !result[2]) return;
+  const loop = () => {
+    for (;;) {
+      const input = offset === 0 ? bytes : TypedArraySubarray(bytes, offset);
+      const result = opsZlibProcess(handle, input, finish);
+      const output = result[0];
+      offset += result[1];
+      if (output !== undefined) enqueueTransformed(ts.controller, output);
+      if (offset >= length && !result[2]) return PromiseResolve(undefined);
+      const wait = waitForPull(ts);
+      if (wait !== undefined) return PromisePrototypeThen(wait, loop);
+    }
+  };
+  try {
+    return loop();
+  } catch (error) {
+    return PromiseReject(error);
   }
 }
 
 function newZlibTransform(decompress, format, what) {
   const handle = opsZlibCreate(decompress, format);
   let ts;
-  const transform = (chunk) => asPromise(() => {
+  const transform = (chunk) => {
     const bytes = chunkBytes(chunk);
     if (bytes === null) {
-      throw new TypeError(`Failed to execute 'write' on '${what}': The provided value is not of type '(ArrayBuffer or ArrayBufferView)'.`);
+      return PromiseReject(new TypeError(`Failed to execute 'write' on '${what}': The provided value is not of type '(ArrayBuffer or ArrayBufferView)'.`));
     }
-    run(handle, bytes, false, ts);
-  });
-  const flush = () => asPromise(() => run(handle, emptyBytes, true, ts));
+    return run(handle, bytes, false, ts);
+  };
+  const flush = () => run(handle, emptyBytes, true, ts);
   ts = createTransformStream(transform, flush, () => PromiseResolve(undefined));
   return ts;
 }

@@ -21,7 +21,7 @@ const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const ObjectSetPrototypeOf = Object.setPrototypeOf;
 const ReflectApply = Reflect.apply;
-const { PromiseResolve, PromiseReject, PromisePrototypeThen } = internals.primordials;
+const { PromiseResolve, PromiseReject } = internals.primordials;
 const ObjectKeys = Object.keys;
 const ReflectGetOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
 const JSONParse = JSON.parse;
@@ -551,7 +551,7 @@ function consumeBody(state, fromMemory, fromBytes) {
     if (state === null) return PromiseResolve(fromBytes(emptyBytes()));
     const origin = inMemoryBody(state);
     if (origin !== null) return PromiseResolve(fromMemory(origin));
-    return PromisePrototypeThen(streams.readAllBytes(state.stream), fromBytes);
+    return streams.readAllBytes(state.stream, fromBytes);
   } catch (error) {
     return PromiseReject(error);
   }
