@@ -442,9 +442,7 @@ const BYOBRequestRecord = record(class BYOBRequestRecord {
 // ReadableStream
 
 let rsOf; // (value) -> RS or undefined
-let readerOf; // (value, byob) -> Reader or undefined
-let controllerOf; // (value, byte) -> controller record or undefined
-let byobRequestOf;
+let readerOf; // (value) -> the record of a ReadableStreamDefaultReader, or undefined
 
 function newIterResult(value, done) {
   return { value, done };
@@ -506,12 +504,8 @@ class ReadableStream {
   }
 
   cancel(reason = undefined) {
-    let rs;
-    try {
-      rs = this.#rs;
-    } catch (error) {
-      return PromiseReject(error);
-    }
+    const rs = rsOf(this);
+    if (rs === undefined) return illegalInvocation();
     if (rs.reader !== undefined) return PromiseReject(new TypeError("Cannot cancel a stream that already has a reader."));
     return readableStreamCancel(rs, reason);
   }
@@ -552,10 +546,10 @@ class ReadableStream {
 
   pipeTo(destination, options = undefined) {
     const what = "Failed to execute 'pipeTo' on 'ReadableStream'";
-    let rs;
+    const rs = rsOf(this);
+    if (rs === undefined) return illegalInvocation();
     let opts;
     try {
-      rs = this.#rs;
       opts = convertPipeOptions(options, what);
     } catch (error) {
       return PromiseReject(error);
@@ -766,7 +760,8 @@ function defaultReaderRead(reader, request) {
   else controllerPullSteps(rs.controller, request);
 }
 
-function defaultReaderRelease(reader) {
+// ReadableStreamDefaultReaderRelease and ReadableStreamBYOBReaderRelease (the same steps).
+function readerRelease(reader) {
   readerGenericRelease(reader);
   const error = new TypeError("This readable stream reader has been released.");
   drain(reader.requests, (request) => request.error(error));
@@ -779,12 +774,6 @@ function byobReaderRead(reader, view, min, request) {
   else byteControllerPullInto(rs.controller, view, min, request);
 }
 
-function byobReaderRelease(reader) {
-  readerGenericRelease(reader);
-  const error = new TypeError("This readable stream reader has been released.");
-  drain(reader.requests, (request) => request.error(error));
-}
-
 // A read request that settles a promise with a fresh `{value, done}` (worker-facing reads).
 function promiseReadRequest(deferred) {
   return new ReadRequest(
@@ -795,6 +784,38 @@ function promiseReadRequest(deferred) {
 
 const releasedReaderMessage = "This readable stream reader has been released and cannot be used to read from its previous owner stream.";
 
+// A rejected promise for a method called on an object of the wrong class.
+const illegalInvocation = () => PromiseReject(new TypeError("Illegal invocation"));
+const illegalInvocationError = () => new TypeError("Illegal invocation");
+
+// The members both reader classes share, on the reader's record (undefined for a wrong `this`).
+function newReaderRecord(object, stream, byob, className) {
+  const rs = rsOf(stream);
+  if (rs === undefined) throw new TypeError(`Failed to construct '${className}': parameter 1 is not of type 'ReadableStream'.`);
+  const record = new Reader(byob);
+  if (byob) setUpBYOBReader(record, rs);
+  else setUpDefaultReader(record, rs);
+  record.object = object;
+  return record;
+}
+
+function readerClosed(reader) {
+  return reader === undefined ? illegalInvocation() : reader.closed.promise;
+}
+
+function readerCancel(reader, reason) {
+  if (reader === undefined) return illegalInvocation();
+  if (reader.stream === undefined) return PromiseReject(new TypeError(releasedReaderMessage));
+  return readerGenericCancel(reader, reason);
+}
+
+function readerReleaseLock(reader) {
+  if (reader === undefined) throw illegalInvocationError();
+  if (reader.stream !== undefined) readerRelease(reader);
+}
+
+let byobReaderOf;
+
 class ReadableStreamDefaultReader {
   #reader;
 
@@ -804,40 +825,20 @@ class ReadableStreamDefaultReader {
       reader.object = this;
       return;
     }
-    const rs = rsOf(stream);
-    if (rs === undefined) throw new TypeError("Failed to construct 'ReadableStreamDefaultReader': parameter 1 is not of type 'ReadableStream'.");
-    const record = new Reader(false);
-    setUpDefaultReader(record, rs);
-    this.#reader = record;
-    record.object = this;
+    this.#reader = newReaderRecord(this, stream, false, "ReadableStreamDefaultReader");
   }
 
   get closed() {
-    try {
-      return this.#reader.closed.promise;
-    } catch (error) {
-      return PromiseReject(error);
-    }
+    return readerClosed(readerOf(this));
   }
 
   cancel(reason = undefined) {
-    let reader;
-    try {
-      reader = this.#reader;
-    } catch (error) {
-      return PromiseReject(error);
-    }
-    if (reader.stream === undefined) return PromiseReject(new TypeError(releasedReaderMessage));
-    return readerGenericCancel(reader, reason);
+    return readerCancel(readerOf(this), reason);
   }
 
   read() {
-    let reader;
-    try {
-      reader = this.#reader;
-    } catch (error) {
-      return PromiseReject(error);
-    }
+    const reader = readerOf(this);
+    if (reader === undefined) return illegalInvocation();
     if (reader.stream === undefined) return PromiseReject(new TypeError(releasedReaderMessage));
     const deferred = newDeferred();
     defaultReaderRead(reader, promiseReadRequest(deferred));
@@ -845,16 +846,11 @@ class ReadableStreamDefaultReader {
   }
 
   releaseLock() {
-    const reader = this.#reader;
-    if (reader.stream === undefined) return;
-    defaultReaderRelease(reader);
+    readerReleaseLock(readerOf(this));
   }
 
   static {
-    readerOf = (value, byob) => {
-      if (typeof value !== "object" || value === null || !(#reader in value)) return undefined;
-      return value.#reader;
-    };
+    readerOf = (value) => (typeof value === "object" && value !== null && #reader in value ? value.#reader : undefined);
   }
 }
 
@@ -867,40 +863,24 @@ class ReadableStreamBYOBReader {
       reader.object = this;
       return;
     }
-    const rs = rsOf(stream);
-    if (rs === undefined) throw new TypeError("Failed to construct 'ReadableStreamBYOBReader': parameter 1 is not of type 'ReadableStream'.");
-    const record = new Reader(true);
-    setUpBYOBReader(record, rs);
-    this.#reader = record;
-    record.object = this;
+    this.#reader = newReaderRecord(this, stream, true, "ReadableStreamBYOBReader");
   }
 
   get closed() {
-    try {
-      return this.#reader.closed.promise;
-    } catch (error) {
-      return PromiseReject(error);
-    }
+    return readerClosed(byobReaderOf(this));
   }
 
   cancel(reason = undefined) {
-    let reader;
-    try {
-      reader = this.#reader;
-    } catch (error) {
-      return PromiseReject(error);
-    }
-    if (reader.stream === undefined) return PromiseReject(new TypeError(releasedReaderMessage));
-    return readerGenericCancel(reader, reason);
+    return readerCancel(byobReaderOf(this), reason);
   }
 
   read(view, options = undefined) {
     const what = "Failed to execute 'read' on 'ReadableStreamBYOBReader'";
-    let reader;
+    const reader = byobReaderOf(this);
+    if (reader === undefined) return illegalInvocation();
     let info;
     let min = 1;
     try {
-      reader = this.#reader;
       info = viewInfo(view);
       if (info === null) throw new TypeError(`${what}: parameter 1 is not of type 'ArrayBufferView'.`);
       const dict = dictionary(options, what);
@@ -922,9 +902,11 @@ class ReadableStreamBYOBReader {
   }
 
   releaseLock() {
-    const reader = this.#reader;
-    if (reader.stream === undefined) return;
-    byobReaderRelease(reader);
+    readerReleaseLock(byobReaderOf(this));
+  }
+
+  static {
+    byobReaderOf = (value) => (typeof value === "object" && value !== null && #reader in value ? value.#reader : undefined);
   }
 }
 
@@ -951,12 +933,12 @@ class ReadableStreamAsyncIterator {
       (chunk) => settle(deferred, newIterResult(chunk, false)),
       () => {
         this.#finished = true;
-        defaultReaderRelease(reader);
+        readerRelease(reader);
         settle(deferred, newIterResult(undefined, true));
       },
       (error) => {
         this.#finished = true;
-        defaultReaderRelease(reader);
+        readerRelease(reader);
         fail(deferred, error);
       }));
     return deferred.promise;
@@ -969,10 +951,10 @@ class ReadableStreamAsyncIterator {
     if (reader.stream === undefined) return PromiseReject(new TypeError(releasedReaderMessage));
     if (!this.#preventCancel) {
       const result = readerGenericCancel(reader, value);
-      defaultReaderRelease(reader);
+      readerRelease(reader);
       return then(result, () => newIterResult(value, true));
     }
-    defaultReaderRelease(reader);
+    readerRelease(reader);
     return PromiseResolve(newIterResult(value, true));
   }
 
@@ -1113,12 +1095,12 @@ function controllerPullSteps(controller, request) {
       clearAlgorithms(controller);
       readableStreamClose(rs);
     } else {
-      defaultControllerCallPullIfNeeded(controller);
+      controllerCallPullIfNeeded(controller);
     }
     request.chunk(chunk);
   } else {
     readableStreamAddReadRequest(rs, request);
-    defaultControllerCallPullIfNeeded(controller);
+    controllerCallPullIfNeeded(controller);
   }
 }
 
@@ -1133,8 +1115,10 @@ function controllerReleaseSteps(controller) {
   }
 }
 
-function defaultControllerCallPullIfNeeded(controller) {
-  if (!defaultControllerShouldCallPull(controller)) return;
+// ReadableStreamDefaultControllerCallPullIfNeeded and ReadableByteStreamControllerCallPullIfNeeded.
+function controllerCallPullIfNeeded(controller) {
+  const shouldPull = controller.byte ? byteControllerShouldCallPull(controller) : defaultControllerShouldCallPull(controller);
+  if (!shouldPull) return;
   if (controller.pulling) {
     controller.pullAgain = true;
     return;
@@ -1144,9 +1128,31 @@ function defaultControllerCallPullIfNeeded(controller) {
     controller.pulling = false;
     if (controller.pullAgain) {
       controller.pullAgain = false;
-      defaultControllerCallPullIfNeeded(controller);
+      controllerCallPullIfNeeded(controller);
     }
-  }, (error) => defaultControllerError(controller, error));
+  }, (error) => controllerError(controller, error));
+}
+
+function controllerError(controller, error) {
+  if (controller.byte) byteControllerError(controller, error);
+  else defaultControllerError(controller, error);
+}
+
+// The end of SetUpReadableStreamDefaultController / SetUpReadableByteStreamController.
+function controllerStart(controller, startAlgorithm) {
+  const startResult = startAlgorithm();
+  then(PromiseResolve(startResult), () => {
+    controller.started = true;
+    controllerCallPullIfNeeded(controller);
+  }, (error) => controllerError(controller, error));
+}
+
+// The algorithms of an underlying source's methods, called on the source with the controller.
+function setUpControllerFromSource(rs, controller, source, start, pull, cancel, setUp) {
+  const startAlgorithm = start === undefined ? noop : () => ReflectApply(start, source, [controller.object]);
+  const pullAlgorithm = pull === undefined ? resolvedUndefined : () => promiseCall(pull, source, [controller.object]);
+  const cancelAlgorithm = cancel === undefined ? resolvedUndefined : (reason) => promiseCall(cancel, source, [reason]);
+  setUp(startAlgorithm, pullAlgorithm, cancelAlgorithm);
 }
 
 function defaultControllerShouldCallPull(controller) {
@@ -1187,7 +1193,7 @@ function defaultControllerEnqueue(controller, chunk) {
       throw error;
     }
   }
-  defaultControllerCallPullIfNeeded(controller);
+  controllerCallPullIfNeeded(controller);
 }
 
 function defaultControllerError(controller, error) {
@@ -1226,19 +1232,13 @@ function setUpDefaultController(rs, controller, startAlgorithm, pullAlgorithm, c
   controller.cancelAlgorithm = cancelAlgorithm;
   rs.controller = controller;
   new ReadableStreamDefaultController(kInternal, controller);
-  const startResult = startAlgorithm();
-  then(PromiseResolve(startResult), () => {
-    controller.started = true;
-    defaultControllerCallPullIfNeeded(controller);
-  }, (error) => defaultControllerError(controller, error));
+  controllerStart(controller, startAlgorithm);
 }
 
 function setUpDefaultControllerFromSource(rs, source, start, pull, cancel, hwm, sizeAlgorithm) {
   const controller = new DefaultController();
-  const startAlgorithm = start === undefined ? noop : () => ReflectApply(start, source, [controller.object]);
-  const pullAlgorithm = pull === undefined ? resolvedUndefined : () => promiseCall(pull, source, [controller.object]);
-  const cancelAlgorithm = cancel === undefined ? resolvedUndefined : (reason) => promiseCall(cancel, source, [reason]);
-  setUpDefaultController(rs, controller, startAlgorithm, pullAlgorithm, cancelAlgorithm, hwm, sizeAlgorithm);
+  setUpControllerFromSource(rs, controller, source, start, pull, cancel, (startAlgorithm, pullAlgorithm, cancelAlgorithm) =>
+    setUpDefaultController(rs, controller, startAlgorithm, pullAlgorithm, cancelAlgorithm, hwm, sizeAlgorithm));
 }
 
 class ReadableStreamDefaultController {
@@ -1273,23 +1273,14 @@ class ReadableStreamDefaultController {
   error(e = undefined) {
     defaultControllerError(this.#controller, e);
   }
-
-  static {
-    controllerOf = (value, byte) => {
-      if (typeof value !== "object" || value === null || !(#controller in value)) return undefined;
-      return value.#controller;
-    };
-  }
 }
 
 // MARK: Byte controller
 
 function setUpByteControllerFromSource(rs, source, start, pull, cancel, hwm, autoAllocateChunkSize) {
   const controller = new ByteController();
-  const startAlgorithm = start === undefined ? noop : () => ReflectApply(start, source, [controller.object]);
-  const pullAlgorithm = pull === undefined ? resolvedUndefined : () => promiseCall(pull, source, [controller.object]);
-  const cancelAlgorithm = cancel === undefined ? resolvedUndefined : (reason) => promiseCall(cancel, source, [reason]);
-  setUpByteController(rs, controller, startAlgorithm, pullAlgorithm, cancelAlgorithm, hwm, autoAllocateChunkSize);
+  setUpControllerFromSource(rs, controller, source, start, pull, cancel, (startAlgorithm, pullAlgorithm, cancelAlgorithm) =>
+    setUpByteController(rs, controller, startAlgorithm, pullAlgorithm, cancelAlgorithm, hwm, autoAllocateChunkSize));
 }
 
 function setUpByteController(rs, controller, startAlgorithm, pullAlgorithm, cancelAlgorithm, hwm, autoAllocateChunkSize) {
@@ -1307,27 +1298,7 @@ function setUpByteController(rs, controller, startAlgorithm, pullAlgorithm, canc
   controller.pendingPullIntos = new Queue();
   rs.controller = controller;
   new ReadableByteStreamController(kInternal, controller);
-  const startResult = startAlgorithm();
-  then(PromiseResolve(startResult), () => {
-    controller.started = true;
-    byteControllerCallPullIfNeeded(controller);
-  }, (error) => byteControllerError(controller, error));
-}
-
-function byteControllerCallPullIfNeeded(controller) {
-  if (!byteControllerShouldCallPull(controller)) return;
-  if (controller.pulling) {
-    controller.pullAgain = true;
-    return;
-  }
-  controller.pulling = true;
-  then(controller.pullAlgorithm(), () => {
-    controller.pulling = false;
-    if (controller.pullAgain) {
-      controller.pullAgain = false;
-      byteControllerCallPullIfNeeded(controller);
-    }
-  }, (error) => byteControllerError(controller, error));
+  controllerStart(controller, startAlgorithm);
 }
 
 function byteControllerShouldCallPull(controller) {
@@ -1405,7 +1376,7 @@ function byteControllerEnqueue(controller, chunk, info) {
   } else {
     byteControllerEnqueueChunkToQueue(controller, transferredBuffer, byteOffset, byteLength);
   }
-  byteControllerCallPullIfNeeded(controller);
+  controllerCallPullIfNeeded(controller);
 }
 
 function byteControllerEnqueueChunkToQueue(controller, buffer, byteOffset, byteLength) {
@@ -1497,7 +1468,7 @@ function byteControllerHandleQueueDrain(controller) {
     clearAlgorithms(controller);
     readableStreamClose(controller.stream);
   } else {
-    byteControllerCallPullIfNeeded(controller);
+    controllerCallPullIfNeeded(controller);
   }
 }
 
@@ -1562,7 +1533,7 @@ function byteControllerPullInto(controller, view, min, request) {
   }
   controller.pendingPullIntos.push(pullInto);
   readableStreamAddReadRequest(rs, request);
-  byteControllerCallPullIfNeeded(controller);
+  controllerCallPullIfNeeded(controller);
 }
 
 function newView(ctor, buffer, byteOffset, length) {
@@ -1635,7 +1606,7 @@ function byteControllerRespondInternal(controller, bytesWritten) {
   byteControllerInvalidateBYOBRequest(controller);
   if (controller.stream.state === "closed") byteControllerRespondInClosedState(controller, first);
   else byteControllerRespondInReadableState(controller, bytesWritten, first);
-  byteControllerCallPullIfNeeded(controller);
+  controllerCallPullIfNeeded(controller);
 }
 
 function byteControllerRespondWithNewView(controller, view, info) {
@@ -1677,7 +1648,7 @@ function byteControllerPullSteps(controller, request) {
       Uint8Array, "default"));
   }
   readableStreamAddReadRequest(rs, request);
-  byteControllerCallPullIfNeeded(controller);
+  controllerCallPullIfNeeded(controller);
 }
 
 class ReadableByteStreamController {
@@ -1719,15 +1690,6 @@ class ReadableByteStreamController {
 
   error(e = undefined) {
     byteControllerError(this.#controller, e);
-  }
-
-  static {
-    const defaultControllerOf = controllerOf;
-    controllerOf = (value, byte) => {
-      if (!byte) return defaultControllerOf(value, byte);
-      if (typeof value !== "object" || value === null || !(#controller in value)) return undefined;
-      return value.#controller;
-    };
   }
 }
 
@@ -1919,7 +1881,7 @@ function readableByteStreamTee(rs) {
   };
   const pullWithDefaultReader = () => {
     if (tee.reader.byob) {
-      byobReaderRelease(tee.reader);
+      readerRelease(tee.reader);
       tee.reader = acquireDefaultReader(rs);
       forwardReaderError(tee.reader);
     }
@@ -1944,7 +1906,7 @@ function readableByteStreamTee(rs) {
   };
   const pullWithBYOBReader = (view, forBranch2) => {
     if (!tee.reader.byob) {
-      defaultReaderRelease(tee.reader);
+      readerRelease(tee.reader);
       tee.reader = acquireBYOBReader(rs);
       forwardReaderError(tee.reader);
     }
@@ -2066,7 +2028,6 @@ const closeSentinel = Symbol("close");
 
 let wsOf;
 let writerOf;
-let wsControllerOf;
 
 class WritableStream {
   #ws;
@@ -2114,23 +2075,15 @@ class WritableStream {
   }
 
   abort(reason = undefined) {
-    let ws;
-    try {
-      ws = this.#ws;
-    } catch (error) {
-      return PromiseReject(error);
-    }
+    const ws = wsOf(this);
+    if (ws === undefined) return illegalInvocation();
     if (ws.writer !== undefined) return PromiseReject(new TypeError("Cannot abort a stream that already has a writer"));
     return writableStreamAbort(ws, reason);
   }
 
   close() {
-    let ws;
-    try {
-      ws = this.#ws;
-    } catch (error) {
-      return PromiseReject(error);
-    }
+    const ws = wsOf(this);
+    if (ws === undefined) return illegalInvocation();
     if (ws.writer !== undefined) return PromiseReject(new TypeError("Cannot close a stream that already has a writer"));
     if (writableStreamCloseQueuedOrInFlight(ws)) return PromiseReject(new TypeError("Cannot close an already-closing stream"));
     return writableStreamClose(ws);
@@ -2417,11 +2370,8 @@ class WritableStreamDefaultWriter {
   }
 
   get closed() {
-    try {
-      return this.#writer.closed.promise;
-    } catch (error) {
-      return PromiseReject(error);
-    }
+    const writer = writerOf(this);
+    return writer === undefined ? illegalInvocation() : writer.closed.promise;
   }
 
   get desiredSize() {
@@ -2431,31 +2381,20 @@ class WritableStreamDefaultWriter {
   }
 
   get ready() {
-    try {
-      return this.#writer.ready.promise;
-    } catch (error) {
-      return PromiseReject(error);
-    }
+    const writer = writerOf(this);
+    return writer === undefined ? illegalInvocation() : writer.ready.promise;
   }
 
   abort(reason = undefined) {
-    let writer;
-    try {
-      writer = this.#writer;
-    } catch (error) {
-      return PromiseReject(error);
-    }
+    const writer = writerOf(this);
+    if (writer === undefined) return illegalInvocation();
     if (writer.stream === undefined) return PromiseReject(new TypeError(releasedWriterMessage));
     return writerAbort(writer, reason);
   }
 
   close() {
-    let writer;
-    try {
-      writer = this.#writer;
-    } catch (error) {
-      return PromiseReject(error);
-    }
+    const writer = writerOf(this);
+    if (writer === undefined) return illegalInvocation();
     const ws = writer.stream;
     if (ws === undefined) return PromiseReject(new TypeError(releasedWriterMessage));
     if (writableStreamCloseQueuedOrInFlight(ws)) return PromiseReject(new TypeError("Cannot close an already-closing stream"));
@@ -2469,12 +2408,8 @@ class WritableStreamDefaultWriter {
   }
 
   write(chunk = undefined) {
-    let writer;
-    try {
-      writer = this.#writer;
-    } catch (error) {
-      return PromiseReject(error);
-    }
+    const writer = writerOf(this);
+    if (writer === undefined) return illegalInvocation();
     if (writer.stream === undefined) return PromiseReject(new TypeError(releasedWriterMessage));
     return writerWrite(writer, chunk);
   }
@@ -2624,10 +2559,6 @@ class WritableStreamDefaultController {
     if (controller.stream.state !== "writable") return;
     wsControllerError(controller, e);
   }
-
-  static {
-    wsControllerOf = (value) => (typeof value === "object" && value !== null && #controller in value ? value.#controller : undefined);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2651,7 +2582,7 @@ function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventC
 
   const finalize = (isError, error) => {
     writerRelease(writer);
-    defaultReaderRelease(reader);
+    readerRelease(reader);
     if (signal !== undefined && state.abortListener !== undefined) {
       try {
         signal.removeEventListener("abort", state.abortListener);
@@ -2822,7 +2753,6 @@ const TSController = record(class TSController {
   }
 });
 
-let tsOf;
 
 class TransformStream {
   #ts;
@@ -2892,10 +2822,6 @@ class TransformStream {
 
   get writable() {
     return this.#ts.writable.object;
-  }
-
-  static {
-    tsOf = (value) => (typeof value === "object" && value !== null && #ts in value ? value.#ts : undefined);
   }
 }
 
@@ -3505,14 +3431,9 @@ internals.streams = {
     return [branches[0].object, branches[1].object];
   },
   createTransformStream,
-  transformStreamOf: (ts) => {
-    const record = tsOf(ts);
-    return record;
-  },
   enqueueTransformed: (controller, chunk) => tsControllerEnqueue(controller, chunk),
   // A promise that resolves when the transform's readable side wants more (undefined when it
   // already does): transforms that make much output from little input wait on it.
   waitForPull: (ts) => (ts.backpressure ? ts.backpressureChangePromise.promise : undefined),
   chunkBytes,
-  TransformStream,
 };
