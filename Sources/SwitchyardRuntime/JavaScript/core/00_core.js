@@ -77,6 +77,12 @@ internals.webIDL = Object.freeze({
   setToStringTag(proto, tag) {
     ObjectDefineProperty(proto, Symbol.toStringTag, { value: tag, writable: false, enumerable: false, configurable: true });
   },
+  /// An interface's prototype as Web IDL has it (enumerable members, its tag), as a global.
+  exportInterface(Class, name) {
+    internals.webIDL.makeMembersEnumerable(Class.prototype);
+    internals.webIDL.setToStringTag(Class.prototype, name);
+    internals.defineGlobal(name, Class);
+  },
 });
 
 /// Host operations implemented in Swift, called through `ops.host(op, ...)`.

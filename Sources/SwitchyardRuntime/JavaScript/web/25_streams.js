@@ -22,7 +22,7 @@ const {
   DataViewPrototypeGetByteLength, SafePromise, PromiseResolve, PromiseReject, PromisePrototypeThen,
   TypeError, RangeError,
 } = internals.primordials;
-const { makeMembersEnumerable, setToStringTag } = internals.webIDL;
+const { makeMembersEnumerable, setToStringTag, exportInterface } = internals.webIDL;
 const DOMException = internals.DOMException;
 const opsTransferArrayBuffer = ops.transferArrayBuffer;
 
@@ -226,6 +226,14 @@ function dictionary(value, what) {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "object" && typeof value !== "function") {
     throw new TypeError(`${what}: The provided value is not an object.`);
+  }
+  return value;
+}
+
+// An `optional object` argument: undefined, or an object (TypeError for anything else, null too).
+function optionalObject(value, what, type) {
+  if (value !== undefined && (typeof value !== "object" || value === null) && typeof value !== "function") {
+    throw new TypeError(`${what}: The provided value is not of type '${type}'.`);
   }
   return value;
 }
@@ -460,10 +468,7 @@ class ReadableStream {
       return;
     }
     const what = "Failed to construct 'ReadableStream'";
-    if (underlyingSource !== undefined && (typeof underlyingSource !== "object" || underlyingSource === null) && typeof underlyingSource !== "function") {
-      throw new TypeError(`${what}: The provided value is not of type 'UnderlyingSource'.`);
-    }
-    const source = underlyingSource === null ? undefined : underlyingSource;
+    const source = optionalObject(underlyingSource, what, "UnderlyingSource");
     const strat = convertStrategy(strategy, what);
     // UnderlyingSource members in Web IDL order.
     let autoAllocateChunkSize;
@@ -2039,10 +2044,7 @@ class WritableStream {
       return;
     }
     const what = "Failed to construct 'WritableStream'";
-    if (underlyingSink !== undefined && (typeof underlyingSink !== "object" || underlyingSink === null) && typeof underlyingSink !== "function") {
-      throw new TypeError(`${what}: The provided value is not of type 'UnderlyingSink'.`);
-    }
-    const sink = underlyingSink === null ? undefined : underlyingSink;
+    const sink = optionalObject(underlyingSink, what, "UnderlyingSink");
     const strat = convertStrategy(strategy, what);
     let abort;
     let close;
@@ -2764,10 +2766,7 @@ class TransformStream {
       return;
     }
     const what = "Failed to construct 'TransformStream'";
-    if (transformer !== undefined && transformer !== null && typeof transformer !== "object" && typeof transformer !== "function") {
-      throw new TypeError(`${what}: The provided value is not of type 'Transformer'.`);
-    }
-    const source = transformer === null ? undefined : transformer;
+    const source = optionalObject(transformer, what, "Transformer");
     const writableStrat = convertStrategy(writableStrategy, what);
     const readableStrat = convertStrategy(readableStrategy, what);
     let cancel;
@@ -3385,9 +3384,7 @@ for (const [Class, tag] of [
   [IdentityTransformStream, "IdentityTransformStream"],
   [FixedLengthStream, "FixedLengthStream"],
 ]) {
-  makeMembersEnumerable(Class.prototype);
-  setToStringTag(Class.prototype, tag);
-  internals.defineGlobal(tag, Class);
+  exportInterface(Class, tag);
 }
 internals.defineGlobal("ReadableStream", ReadableStream);
 

@@ -2,7 +2,7 @@
 // mixin GenericTransformStream"), built on the TransformStream of 25_streams.js.
 
 const { uncurryThis, StringPrototypeSlice, TypeError } = internals.primordials;
-const { toDOMString, makeMembersEnumerable, setToStringTag } = internals.webIDL;
+const { toDOMString, exportInterface } = internals.webIDL;
 const { createTransformStream, enqueueTransformed, chunkBytes } = internals.streams;
 const TextDecoder = internals.TextDecoder;
 const TextDecoderPrototypeDecode = uncurryThis(TextDecoder.prototype.decode);
@@ -118,8 +118,5 @@ class TextDecoderStream {
   }
 }
 
-for (const [Class, name] of [[TextEncoderStream, "TextEncoderStream"], [TextDecoderStream, "TextDecoderStream"]]) {
-  makeMembersEnumerable(Class.prototype);
-  setToStringTag(Class.prototype, name);
-  internals.defineGlobal(name, Class);
-}
+exportInterface(TextEncoderStream, "TextEncoderStream");
+exportInterface(TextDecoderStream, "TextDecoderStream");

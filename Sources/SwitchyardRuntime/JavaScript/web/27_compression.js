@@ -7,7 +7,7 @@
 // every output chunk is allocated against the isolate's memory limit.
 
 const { TypeError, PromiseResolve, PromiseReject, PromisePrototypeThen } = internals.primordials;
-const { toDOMString, makeMembersEnumerable, setToStringTag } = internals.webIDL;
+const { toDOMString, exportInterface } = internals.webIDL;
 const { createTransformStream, enqueueTransformed, chunkBytes, waitForPull } = internals.streams;
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 const TypedArraySubarray = internals.primordials.uncurryThis(TypedArrayPrototype.subarray);
@@ -67,42 +67,28 @@ function newZlibTransform(decompress, format, what) {
   return ts;
 }
 
-class CompressionStream {
-  #transform;
+// CompressionStream and DecompressionStream: one class shape, made twice.
+function zlibStreamClass(name, decompress) {
+  const holder = {
+    [name]: class {
+      #transform;
 
-  constructor(format) {
-    if (arguments.length < 1) throw new TypeError("Failed to construct 'CompressionStream': 1 argument required, but only 0 present.");
-    this.#transform = newZlibTransform(false, formatNumber(format, "CompressionStream"), "CompressionStream");
-  }
+      constructor(format) {
+        if (arguments.length < 1) throw new TypeError(`Failed to construct '${name}': 1 argument required, but only 0 present.`);
+        this.#transform = newZlibTransform(decompress, formatNumber(format, name), name);
+      }
 
-  get readable() {
-    return this.#transform.readable.object;
-  }
+      get readable() {
+        return this.#transform.readable.object;
+      }
 
-  get writable() {
-    return this.#transform.writable.object;
-  }
+      get writable() {
+        return this.#transform.writable.object;
+      }
+    },
+  };
+  return holder[name];
 }
 
-class DecompressionStream {
-  #transform;
-
-  constructor(format) {
-    if (arguments.length < 1) throw new TypeError("Failed to construct 'DecompressionStream': 1 argument required, but only 0 present.");
-    this.#transform = newZlibTransform(true, formatNumber(format, "DecompressionStream"), "DecompressionStream");
-  }
-
-  get readable() {
-    return this.#transform.readable.object;
-  }
-
-  get writable() {
-    return this.#transform.writable.object;
-  }
-}
-
-for (const [Class, name] of [[CompressionStream, "CompressionStream"], [DecompressionStream, "DecompressionStream"]]) {
-  makeMembersEnumerable(Class.prototype);
-  setToStringTag(Class.prototype, name);
-  internals.defineGlobal(name, Class);
-}
+exportInterface(zlibStreamClass("CompressionStream", false), "CompressionStream");
+exportInterface(zlibStreamClass("DecompressionStream", true), "DecompressionStream");

@@ -618,6 +618,24 @@ function extractBody(object) {
   return newBodyState(text, false);
 }
 
+// A Body mixin method reading the body to the end (see consumeBody); a promise rejected with
+// the TypeError of getState for an object of another class.
+// (A method definition, so it has the member's name and no prototype, like the others.)
+function bodyReader(name, getState, fromMemory, fromBytes) {
+  const holder = {
+    [name]() {
+      let state;
+      try {
+        state = getState(this);
+      } catch (error) {
+        return PromiseReject(error);
+      }
+      return consumeBody(state, fromMemory, fromBytes);
+    },
+  };
+  return holder[name];
+}
+
 // Defines the Body mixin members on a prototype. `getState(object)` returns the object's body
 // (null or a BodyState) and throws a TypeError for objects of any other class.
 function installBodyMixin(proto, getState) {
@@ -629,42 +647,10 @@ function installBodyMixin(proto, getState) {
       const state = getState(this);
       return state !== null && (state.used || (state.stream !== null && streams.isDisturbed(state.stream)));
     },
-    arrayBuffer() {
-      let state;
-      try {
-        state = getState(this);
-      } catch (error) {
-        return PromiseReject(error);
-      }
-      return consumeBody(state, memoryToArrayBuffer, bytesToArrayBuffer);
-    },
-    bytes() {
-      let state;
-      try {
-        state = getState(this);
-      } catch (error) {
-        return PromiseReject(error);
-      }
-      return consumeBody(state, readBodyBytes, identity);
-    },
-    json() {
-      let state;
-      try {
-        state = getState(this);
-      } catch (error) {
-        return PromiseReject(error);
-      }
-      return consumeBody(state, memoryToJSON, bytesToJSON);
-    },
-    text() {
-      let state;
-      try {
-        state = getState(this);
-      } catch (error) {
-        return PromiseReject(error);
-      }
-      return consumeBody(state, readBodyText, bytesToText);
-    },
+    arrayBuffer: bodyReader("arrayBuffer", getState, memoryToArrayBuffer, bytesToArrayBuffer),
+    bytes: bodyReader("bytes", getState, readBodyBytes, identity),
+    json: bodyReader("json", getState, memoryToJSON, bytesToJSON),
+    text: bodyReader("text", getState, readBodyText, bytesToText),
   };
   const names = ObjectGetOwnPropertyNames(members);
   for (let i = 0; i < names.length; i++) {
