@@ -3,7 +3,8 @@
 // `ops.zlibCreate(decompress, format)` returns a handle: an ArrayBuffer of length zero whose
 // backing store's deleter ends the zlib stream, so V8 owns its lifetime (the stream is freed when
 // the handle is collected or the isolate disposed) and no byte of the state is reachable from
-// JavaScript. zlib's own allocations are accounted to the isolate's memory limit.
+// JavaScript. A registry of live handles makes sure no other buffer passes for one. zlib's own
+// allocations are accounted to the isolate's memory limit.
 //
 // `ops.zlibProcess(handle, input, finish)` does a bounded amount of work (at most kMaxInput
 // input bytes and kMaxOutput output bytes), so the CPU limit can land between calls, and returns
@@ -13,7 +14,9 @@
 #include <zlib.h>
 
 #include <cstring>
+#include <mutex>
 #include <new>
+#include <unordered_set>
 
 #include "internal.h"
 
@@ -34,6 +37,9 @@ struct ZlibHandle {
   /// Set after an error: the stream takes no more input.
   bool failed = false;
   CountingAllocator *allocator = nullptr;
+  /// The isolate, for collecting garbage when zlib asks for memory at the limit (zlib allocates
+  /// only inside the ops, on the isolate's thread; freeing needs just the allocator).
+  cv8_isolate *self = nullptr;
   z_stream stream;
   unsigned char output[kMaxOutput];
 };
@@ -41,11 +47,12 @@ struct ZlibHandle {
 /// zlib allocations, accounted like ArrayBuffers: a refusal is Z_MEM_ERROR, never an abort.
 /// A size header in front of each block lets ZlibFree untrack it.
 voidpf ZlibAlloc(voidpf opaque, uInt items, uInt size) {
-  auto *allocator = static_cast<CountingAllocator *>(opaque);
+  auto *handle = static_cast<ZlibHandle *>(opaque);
+  CountingAllocator *allocator = handle->allocator;
   size_t bytes = static_cast<size_t>(items) * size;
   if (size != 0 && bytes / size != items) return Z_NULL;
   size_t total = bytes + sizeof(max_align_t);
-  if (!allocator->Reserve(total)) return Z_NULL;
+  if (!ReserveOrCollect(handle->self, total)) return Z_NULL;
   void *block = malloc(total);
   if (block == nullptr) {
     allocator->Untrack(total);
@@ -58,14 +65,26 @@ voidpf ZlibAlloc(voidpf opaque, uInt items, uInt size) {
 void ZlibFree(voidpf opaque, voidpf address) {
   if (address == Z_NULL) return;
   void *block = static_cast<char *>(address) - sizeof(max_align_t);
-  static_cast<CountingAllocator *>(opaque)->Untrack(*static_cast<size_t *>(block));
+  static_cast<ZlibHandle *>(opaque)->allocator->Untrack(*static_cast<size_t *>(block));
   free(block);
+}
+
+/// The live handles of every isolate: an ArrayBuffer is taken for a handle only if its data
+/// pointer is one of them (never dereferenced otherwise), so no buffer can pass for a handle.
+std::mutex handles_mutex;
+std::unordered_set<const void *> &LiveHandles() {
+  static auto *handles = new std::unordered_set<const void *>();
+  return *handles;
 }
 
 /// Runs when V8 frees the handle's backing store (collection or isolate disposal), possibly on
 /// a background thread: the stream is no longer reachable from JavaScript by then.
 void DeleteHandle(void *data, size_t, void *deleter_data) {
   auto *handle = static_cast<ZlibHandle *>(deleter_data);
+  {
+    std::lock_guard<std::mutex> lock(handles_mutex);
+    LiveHandles().erase(handle);
+  }
   if (handle->initialized) {
     if (handle->decompress) inflateEnd(&handle->stream);
     else deflateEnd(&handle->stream);
@@ -80,11 +99,18 @@ void ThrowError(v8::Isolate *isolate, v8::Local<v8::Value> (*make)(v8::Local<v8:
   isolate->ThrowException(make(NewString(isolate, std::string(message))));
 }
 
-ZlibHandle *HandleOf(v8::Local<v8::Value> value) {
+/// The handle `value` stands for in this isolate, or null for any other value.
+ZlibHandle *HandleOf(cv8_isolate *self, v8::Local<v8::Value> value) {
   if (!value->IsArrayBuffer()) return nullptr;
   auto store = value.As<v8::ArrayBuffer>()->GetBackingStore();
-  auto *handle = static_cast<ZlibHandle *>(store->Data());
-  if (handle == nullptr || store->ByteLength() != 0 || handle->magic != kMagic) return nullptr;
+  const void *data = store->Data();
+  if (data == nullptr || store->ByteLength() != 0) return nullptr;
+  {
+    std::lock_guard<std::mutex> lock(handles_mutex);
+    if (LiveHandles().count(data) == 0) return nullptr;
+  }
+  auto *handle = static_cast<ZlibHandle *>(const_cast<void *>(data));
+  if (handle->magic != kMagic || handle->allocator != self->allocator) return nullptr;
   return handle;
 }
 
@@ -108,7 +134,7 @@ void ZlibCreate(const v8::FunctionCallbackInfo<v8::Value> &info) {
     case 2: window_bits = -15; break;
     default: return ThrowError(isolate, v8::Exception::TypeError, "Unsupported compression format");
   }
-  if (!self->allocator->Reserve(sizeof(ZlibHandle))) {
+  if (!ReserveOrCollect(self, sizeof(ZlibHandle))) {
     return ThrowError(isolate, v8::Exception::RangeError, "Array buffer allocation failed");
   }
   auto *handle = new (std::nothrow) ZlibHandle();
@@ -118,14 +144,19 @@ void ZlibCreate(const v8::FunctionCallbackInfo<v8::Value> &info) {
   }
   handle->decompress = decompress;
   handle->allocator = self->allocator;
+  handle->self = self;
   memset(&handle->stream, 0, sizeof handle->stream);
   handle->stream.zalloc = ZlibAlloc;
   handle->stream.zfree = ZlibFree;
-  handle->stream.opaque = self->allocator;
+  handle->stream.opaque = handle;
   int status = decompress ? inflateInit2(&handle->stream, window_bits)
                           : deflateInit2(&handle->stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8,
                                          Z_DEFAULT_STRATEGY);
   handle->initialized = status == Z_OK;
+  {
+    std::lock_guard<std::mutex> lock(handles_mutex);
+    LiveHandles().insert(handle);
+  }
   // From here the backing store owns the handle: DeleteHandle frees it, initialized or not.
   auto store = v8::ArrayBuffer::NewBackingStore(handle, 0, DeleteHandle, handle);
   auto buffer = v8::ArrayBuffer::New(isolate, std::move(store));
@@ -139,7 +170,7 @@ void ZlibCreate(const v8::FunctionCallbackInfo<v8::Value> &info) {
 void ZlibProcess(const v8::FunctionCallbackInfo<v8::Value> &info) {
   v8::Isolate *isolate = info.GetIsolate();
   cv8_isolate *self = cv8_isolate::From(isolate);
-  ZlibHandle *handle = info.Length() >= 3 ? HandleOf(info[0]) : nullptr;
+  ZlibHandle *handle = info.Length() >= 3 ? HandleOf(self, info[0]) : nullptr;
   if (handle == nullptr || !info[1]->IsArrayBufferView()) {
     return ThrowError(isolate, v8::Exception::TypeError, "zlibProcess needs a handle and bytes");
   }
@@ -236,7 +267,7 @@ void TransferArrayBuffer(const v8::FunctionCallbackInfo<v8::Value> &info) {
     return ThrowError(isolate, v8::Exception::TypeError, "Expected an ArrayBuffer");
   }
   auto buffer = info[0].As<v8::ArrayBuffer>();
-  if (!buffer->IsDetachable() || buffer->WasDetached() || HandleOf(buffer) != nullptr) {
+  if (!buffer->IsDetachable() || buffer->WasDetached() || HandleOf(cv8_isolate::From(isolate), buffer) != nullptr) {
     return ThrowError(isolate, v8::Exception::TypeError, "The ArrayBuffer cannot be transferred");
   }
   auto store = buffer->GetBackingStore();

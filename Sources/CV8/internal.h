@@ -151,6 +151,12 @@ v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, const char *nam
 /// `internals[name]` as a function, cached in `slot` (for the per-request ones).
 v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, v8::Global<v8::Function> &slot, const char *name);
 
+/// Accounts `length` bytes to the isolate, collecting garbage once when they do not fit (buffers
+/// nobody references count until the GC frees them, and V8 collects for external memory only
+/// well above small limits). False, with the limit marked exceeded, if they still do not fit.
+/// Only where a GC may run: in a function callback or host call, never inside a V8 allocation.
+bool ReserveOrCollect(cv8_isolate *self, size_t length);
+
 /// A Uint8Array holding a copy of `bytes`, accounted to the isolate without V8's fatal
 /// out-of-memory path (ArrayBuffer::New aborts the process when an allocator says no).
 v8::MaybeLocal<v8::Uint8Array> NewBytes(cv8_isolate *self, const char *bytes, size_t length);

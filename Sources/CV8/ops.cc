@@ -373,21 +373,18 @@ void FreeHostBytes(void *data, size_t length, void *allocator) {
 
 namespace cv8 {
 
+bool ReserveOrCollect(cv8_isolate *self, size_t length) {
+  if (self->allocator->TryReserve(length)) return true;
+  self->isolate->LowMemoryNotification();
+  return self->allocator->Reserve(length);
+}
+
 v8::MaybeLocal<v8::Uint8Array> NewBytes(cv8_isolate *self, size_t length, char **data_out) {
   v8::Isolate *isolate = self->isolate;
   // Refused like `new ArrayBuffer(n)` over the limit (a RangeError), never by V8's fatal
   // out-of-memory path, which ArrayBuffer::New takes when an allocator says no.
   void *data = nullptr;
-  // Buffers nobody references any more (a stream's chunks, read and dropped) count until the
-  // GC frees them, and V8 collects for external memory only well above small limits: at the
-  // limit, collect once before refusing. Safe here: NewBytes runs in a function callback or a
-  // host call, never inside a V8 allocation.
-  bool reserved = self->allocator->TryReserve(length);
-  if (!reserved) {
-    isolate->LowMemoryNotification();
-    reserved = self->allocator->Reserve(length);
-  }
-  if (reserved) {
+  if (ReserveOrCollect(self, length)) {
     data = malloc(length == 0 ? 1 : length);
     if (data == nullptr) self->allocator->Untrack(length);
   }

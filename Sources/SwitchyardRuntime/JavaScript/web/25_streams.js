@@ -14,7 +14,7 @@
 // mixin and the other stream files use.
 
 const {
-  ReflectApply, ObjectDefineProperty, ObjectSetPrototypeOf, ObjectGetPrototypeOf, NumberIsNaN,
+  ReflectApply, ObjectDefineProperty, ObjectSetPrototypeOf, NumberIsNaN,
   NumberIsInteger, MathMin, SymbolAsyncIterator, SymbolIterator, AsyncIteratorPrototype, ArrayBufferIsView,
   ArrayBufferPrototypeSlice, ArrayBufferPrototypeGetByteLength, TypedArrayPrototypeGetBuffer,
   TypedArrayPrototypeGetByteOffset, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeGetSymbolToStringTag,
@@ -2623,7 +2623,6 @@ function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventC
   if (signal !== undefined) {
     const abortAlgorithm = () => {
       const error = signal.reason !== undefined ? signal.reason : new DOMException("The operation was aborted.", "AbortError");
-      const actions = [];
       shutdownWithAction(() => {
         const promises = [];
         if (!preventAbort) {
@@ -2634,7 +2633,6 @@ function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventC
         }
         return waitForAll(promises);
       }, true, error);
-      return actions;
     };
     if (signal.aborted) {
       abortAlgorithm();
