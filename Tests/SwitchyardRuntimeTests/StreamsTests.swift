@@ -297,4 +297,47 @@ struct StreamsTests {
             #expect(try await h.text(worker, "/alive") == "alive")
         }
     }
+
+    /// A gzip bomb (256 MiB of zeros, made by Python's zlib) decompressed under a 50 ms CPU
+    /// budget: the op's bounded slices let the watchdog stop it; the next request is served.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3 to make the bomb"))
+    func cpuLimitStopsDecompression() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", """
+            import sys, zlib
+            c = zlib.compressobj(9, zlib.DEFLATED, 31)
+            zeros = bytes(1 << 24)
+            sys.stdout.buffer.write(b"".join(c.compress(zeros) for _ in range(16)) + c.flush())
+            """]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let bomb = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(bomb.count > 1000 && bomb.count < 1_000_000)
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            let worker = h.worker(
+                """
+                import bomb from "./bomb.bin";
+                export default {
+                  async fetch(request) {
+                    if (new URL(request.url).pathname !== "/bomb") return new Response("alive");
+                    const reader = new Response(bomb).body.pipeThrough(new DecompressionStream("gzip")).getReader();
+                    let total = 0;
+                    for (;;) {
+                      const { value, done } = await reader.read();
+                      if (done) break;
+                      total += value.byteLength;
+                    }
+                    return new Response(String(total));
+                  }
+                };
+                """, modules: [.init(name: "bomb.bin", kind: .data, content: Array(bomb))],
+                limits: .init(cpuMilliseconds: 50, memoryMegabytes: 128))
+            let result = try await h.fetch(worker, "/bomb")
+            #expect(result.outcome == .exceededCpu, "\(result.outcome) \(result.value)")
+            #expect(try await h.text(worker, "/") == "alive")
+        }
+    }
 }
