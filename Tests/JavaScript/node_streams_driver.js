@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Dev tool: runs the runtime's JavaScript (core, encoding, streams, fetch) in a bare node:vm
 // context with JavaScript stand-ins for `ops` (zlib through node:zlib, whole-stream), then
-// Tests/JavaScript/streams_tests.js, and prints its transcript. Node 18 runs V8 10.2, as the
-// runtime does. Not used by the Swift test suite (StreamsTests runs the real isolate).
+// Tests/JavaScript/streams_tests.js, and prints its transcript (Node's V8 is newer than the
+// runtime's 10.2). Not used by the Swift test suite (StreamsTests runs the real isolate).
 //
 //   node Tests/JavaScript/node_streams_driver.js [--workers]
 "use strict";

@@ -238,11 +238,23 @@ function optionalObject(value, what, type) {
   return value;
 }
 
-function callbackMember(dict, name, what) {
-  const value = dict === undefined ? undefined : dict[name];
-  if (value !== undefined && typeof value !== "function") {
-    throw new TypeError(`${what}: '${name}' is not a function.`);
+const Members = record(class Members {});
+
+// Reads a dictionary's members in Web IDL (lexicographic) order, each converted as it is read:
+// `members` is [[name, convert(value, what, name)], ...], `convert` null for "as it is".
+function readMembers(dict, what, members) {
+  const result = new Members();
+  for (let i = 0; i < members.length; i++) {
+    const name = members[i][0];
+    const convert = members[i][1];
+    const value = dict === undefined ? undefined : dict[name];
+    result[name] = convert === null || value === undefined ? value : convert(value, what, name);
   }
+  return result;
+}
+
+function toCallback(value, what, name) {
+  if (typeof value !== "function") throw new TypeError(`${what}: '${name}' is not a function.`);
   return value;
 }
 
@@ -253,13 +265,12 @@ const Strategy = record(class Strategy {
   }
 });
 
-// QueuingStrategy dictionary, members read in Web IDL (lexicographic) order.
+// QueuingStrategy dictionary.
+const strategyMembers = [["highWaterMark", (value) => +value], ["size", toCallback]];
+
 function convertStrategy(value, what) {
-  const dict = dictionary(value, what);
-  if (dict === undefined) return new Strategy(undefined, undefined);
-  const hwm = dict.highWaterMark;
-  const highWaterMark = hwm === undefined ? undefined : +hwm;
-  return new Strategy(highWaterMark, callbackMember(dict, "size", what));
+  const members = readMembers(dictionary(value, what), what, strategyMembers);
+  return new Strategy(members.highWaterMark, members.size);
 }
 
 function extractHighWaterMark(strategy, defaultHWM) {
@@ -450,7 +461,6 @@ const BYOBRequestRecord = record(class BYOBRequestRecord {
 // ReadableStream
 
 let rsOf; // (value) -> RS or undefined
-let readerOf; // (value) -> the record of a ReadableStreamDefaultReader, or undefined
 
 function newIterResult(value, done) {
   return { value, done };
@@ -470,26 +480,7 @@ class ReadableStream {
     const what = "Failed to construct 'ReadableStream'";
     const source = optionalObject(underlyingSource, what, "UnderlyingSource");
     const strat = convertStrategy(strategy, what);
-    // UnderlyingSource members in Web IDL order.
-    let autoAllocateChunkSize;
-    let cancel;
-    let pull;
-    let start;
-    let type;
-    if (source !== undefined) {
-      const size = source.autoAllocateChunkSize;
-      if (size !== undefined) {
-        autoAllocateChunkSize = toEnforcedRangeULL(size, what);
-      }
-      cancel = callbackMember(source, "cancel", what);
-      pull = callbackMember(source, "pull", what);
-      start = callbackMember(source, "start", what);
-      type = source.type;
-      if (type !== undefined) {
-        type = `${type}`;
-        if (type !== "bytes") throw new TypeError(`${what}: The provided value '${type}' is not a valid enum value of type ReadableStreamType.`);
-      }
-    }
+    const { autoAllocateChunkSize, cancel, pull, start, type } = readMembers(source, what, underlyingSourceMembers);
     const rs = new RS();
     rs.object = this;
     this.#rs = rs;
@@ -591,6 +582,15 @@ class ReadableStream {
 ObjectDefineProperty(ReadableStream.prototype, SymbolAsyncIterator, {
   value: ReadableStream.prototype.values, writable: true, enumerable: false, configurable: true,
 });
+
+function toReadableStreamType(value, what) {
+  const type = `${value}`;
+  if (type !== "bytes") throw new TypeError(`${what}: The provided value '${type}' is not a valid enum value of type ReadableStreamType.`);
+  return type;
+}
+
+const underlyingSourceMembers = [["autoAllocateChunkSize", (value, what) => toEnforcedRangeULL(value, what)],
+  ["cancel", toCallback], ["pull", toCallback], ["start", toCallback], ["type", toReadableStreamType]];
 
 function toEnforcedRangeULL(value, what) {
   const number = +value;
@@ -819,101 +819,82 @@ function readerReleaseLock(reader) {
   if (reader.stream !== undefined) readerRelease(reader);
 }
 
-let byobReaderOf;
+// ReadableStreamDefaultReader and ReadableStreamBYOBReader: the same class shape with its own
+// read(). Returns [the class, (value) -> its record or undefined].
+function readerClass(name, byob, read) {
+  let recordOf;
+  const holder = {
+    [name]: class {
+      #reader;
 
-class ReadableStreamDefaultReader {
-  #reader;
+      constructor(stream, reader = undefined) {
+        if (stream === kInternal) {
+          this.#reader = reader;
+          reader.object = this;
+          return;
+        }
+        this.#reader = newReaderRecord(this, stream, byob, name);
+      }
 
-  constructor(stream, reader = undefined) {
-    if (stream === kInternal) {
-      this.#reader = reader;
-      reader.object = this;
-      return;
-    }
-    this.#reader = newReaderRecord(this, stream, false, "ReadableStreamDefaultReader");
-  }
+      get closed() {
+        return readerClosed(recordOf(this));
+      }
 
-  get closed() {
-    return readerClosed(readerOf(this));
-  }
+      cancel(reason = undefined) {
+        return readerCancel(recordOf(this), reason);
+      }
 
-  cancel(reason = undefined) {
-    return readerCancel(readerOf(this), reason);
-  }
+      read(view = undefined, options = undefined) {
+        const reader = recordOf(this);
+        if (reader === undefined) return illegalInvocation();
+        return read(reader, view, options);
+      }
 
-  read() {
-    const reader = readerOf(this);
-    if (reader === undefined) return illegalInvocation();
-    if (reader.stream === undefined) return PromiseReject(new TypeError(releasedReaderMessage));
-    const deferred = newDeferred();
-    defaultReaderRead(reader, promiseReadRequest(deferred));
-    return deferred.promise;
-  }
+      releaseLock() {
+        readerReleaseLock(recordOf(this));
+      }
 
-  releaseLock() {
-    readerReleaseLock(readerOf(this));
-  }
-
-  static {
-    readerOf = (value) => (typeof value === "object" && value !== null && #reader in value ? value.#reader : undefined);
-  }
+      static {
+        recordOf = (value) => (typeof value === "object" && value !== null && #reader in value ? value.#reader : undefined);
+      }
+    },
+  };
+  return [holder[name], recordOf];
 }
 
-class ReadableStreamBYOBReader {
-  #reader;
+const [ReadableStreamDefaultReader] = readerClass("ReadableStreamDefaultReader", false, (reader) => {
+  if (reader.stream === undefined) return PromiseReject(new TypeError(releasedReaderMessage));
+  const deferred = newDeferred();
+  defaultReaderRead(reader, promiseReadRequest(deferred));
+  return deferred.promise;
+});
+ObjectDefineProperty(ReadableStreamDefaultReader.prototype.read, "length", { value: 0 });
 
-  constructor(stream, reader = undefined) {
-    if (stream === kInternal) {
-      this.#reader = reader;
-      reader.object = this;
-      return;
-    }
-    this.#reader = newReaderRecord(this, stream, true, "ReadableStreamBYOBReader");
+const [ReadableStreamBYOBReader] = readerClass("ReadableStreamBYOBReader", true, (reader, view, options) => {
+  const what = "Failed to execute 'read' on 'ReadableStreamBYOBReader'";
+  let info;
+  let min = 1;
+  try {
+    info = viewInfo(view);
+    if (info === null) throw new TypeError(`${what}: parameter 1 is not of type 'ArrayBufferView'.`);
+    const dict = dictionary(options, what);
+    if (dict !== undefined && dict.min !== undefined) min = toEnforcedRangeULL(dict.min, what);
+  } catch (error) {
+    return PromiseReject(error);
   }
-
-  get closed() {
-    return readerClosed(byobReaderOf(this));
+  if (info.byteLength === 0) return PromiseReject(new TypeError(`${what}: This readable stream reader cannot be used to read as the view has byte length equal to 0.`));
+  if (bufferByteLength(info.buffer) === 0) return PromiseReject(new TypeError(`${what}: This readable stream reader cannot be used to read as the viewed array buffer is a detached array buffer.`));
+  if (info.ctor === DataView) {
+    if (min > info.byteLength) return PromiseReject(new RangeError(`${what}: options.min must be less than or equal to view's byteLength.`));
+  } else if (min > info.byteLength / info.elementSize) {
+    return PromiseReject(new RangeError(`${what}: options.min must be less than or equal to view's length.`));
   }
-
-  cancel(reason = undefined) {
-    return readerCancel(byobReaderOf(this), reason);
-  }
-
-  read(view, options = undefined) {
-    const what = "Failed to execute 'read' on 'ReadableStreamBYOBReader'";
-    const reader = byobReaderOf(this);
-    if (reader === undefined) return illegalInvocation();
-    let info;
-    let min = 1;
-    try {
-      info = viewInfo(view);
-      if (info === null) throw new TypeError(`${what}: parameter 1 is not of type 'ArrayBufferView'.`);
-      const dict = dictionary(options, what);
-      if (dict !== undefined && dict.min !== undefined) min = toEnforcedRangeULL(dict.min, what);
-    } catch (error) {
-      return PromiseReject(error);
-    }
-    if (info.byteLength === 0) return PromiseReject(new TypeError(`${what}: This readable stream reader cannot be used to read as the view has byte length equal to 0.`));
-    if (bufferByteLength(info.buffer) === 0) return PromiseReject(new TypeError(`${what}: This readable stream reader cannot be used to read as the viewed array buffer is a detached array buffer.`));
-    if (info.ctor === DataView) {
-      if (min > info.byteLength) return PromiseReject(new RangeError(`${what}: options.min must be less than or equal to view's byteLength.`));
-    } else if (min > info.byteLength / info.elementSize) {
-      return PromiseReject(new RangeError(`${what}: options.min must be less than or equal to view's length.`));
-    }
-    if (reader.stream === undefined) return PromiseReject(new TypeError(releasedReaderMessage));
-    const deferred = newDeferred();
-    byobReaderRead(reader, view, min, promiseReadRequest(deferred));
-    return deferred.promise;
-  }
-
-  releaseLock() {
-    readerReleaseLock(byobReaderOf(this));
-  }
-
-  static {
-    byobReaderOf = (value) => (typeof value === "object" && value !== null && #reader in value ? value.#reader : undefined);
-  }
-}
+  if (reader.stream === undefined) return PromiseReject(new TypeError(releasedReaderMessage));
+  const deferred = newDeferred();
+  byobReaderRead(reader, view, min, promiseReadRequest(deferred));
+  return deferred.promise;
+});
+ObjectDefineProperty(ReadableStreamBYOBReader.prototype.read, "length", { value: 1 });
 
 // MARK: Async iteration
 
@@ -2030,6 +2011,8 @@ const PendingAbort = record(class PendingAbort {
 });
 
 const closeSentinel = Symbol("close");
+const underlyingSinkMembers = [["abort", toCallback], ["close", toCallback], ["start", toCallback], ["type", null],
+  ["write", toCallback]];
 
 let wsOf;
 let writerOf;
@@ -2046,18 +2029,7 @@ class WritableStream {
     const what = "Failed to construct 'WritableStream'";
     const sink = optionalObject(underlyingSink, what, "UnderlyingSink");
     const strat = convertStrategy(strategy, what);
-    let abort;
-    let close;
-    let start;
-    let type;
-    let write;
-    if (sink !== undefined) {
-      abort = callbackMember(sink, "abort", what);
-      close = callbackMember(sink, "close", what);
-      start = callbackMember(sink, "start", what);
-      type = sink.type;
-      write = callbackMember(sink, "write", what);
-    }
+    const { abort, close, start, type, write } = readMembers(sink, what, underlyingSinkMembers);
     if (type !== undefined) throw new RangeError(`${what}: Invalid type is specified`);
     const sizeAlgorithm = extractSizeAlgorithm(strat);
     const hwm = extractHighWaterMark(strat, 1);
@@ -2754,6 +2726,9 @@ const TSController = record(class TSController {
 });
 
 
+const transformerMembers = [["cancel", toCallback], ["flush", toCallback], ["readableType", null],
+  ["start", toCallback], ["transform", toCallback], ["writableType", null]];
+
 class TransformStream {
   #ts;
 
@@ -2767,20 +2742,7 @@ class TransformStream {
     const source = optionalObject(transformer, what, "Transformer");
     const writableStrat = convertStrategy(writableStrategy, what);
     const readableStrat = convertStrategy(readableStrategy, what);
-    let cancel;
-    let flush;
-    let readableType;
-    let start;
-    let transform;
-    let writableType;
-    if (source !== undefined) {
-      cancel = callbackMember(source, "cancel", what);
-      flush = callbackMember(source, "flush", what);
-      readableType = source.readableType;
-      start = callbackMember(source, "start", what);
-      transform = callbackMember(source, "transform", what);
-      writableType = source.writableType;
-    }
+    const { cancel, flush, readableType, start, transform, writableType } = readMembers(source, what, transformerMembers);
     if (readableType !== undefined) throw new RangeError(`${what}: Invalid readableType specified`);
     if (writableType !== undefined) throw new RangeError(`${what}: Invalid writableType specified`);
     const readableHWM = extractHighWaterMark(readableStrat, 0);
