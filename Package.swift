@@ -49,6 +49,7 @@ let package = Package(
                 .unsafeFlags(["-L", libnode + "/lib", "-Xlinker", "-rpath", "-Xlinker", libnode + "/lib"]),
                 .linkedLibrary("node"),
                 .linkedLibrary("icuuc"),
+                .linkedLibrary("z"),
             ]
         ),
         .target(

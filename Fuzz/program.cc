@@ -736,7 +736,8 @@ class Generator {
   std::string OpsCall(int depth) {
     static const char *const names[] = {"utf8Encode",  "utf8EncodeInto", "utf8Decode", "domainToASCII",
                                         "randomFill",  "randomUUID",     "now",        "structuredClone",
-                                        "host",        "respond"};
+                                        "host",        "respond",        "zlibCreate", "zlibProcess",
+                                        "transferArrayBuffer"};
     std::string call = std::string("__ops.") + r_.from(names) + "(";
     for (int i = 0, n = static_cast<int>(r_.pick(7)); i < n; i++) {
       if (i) call += ", ";

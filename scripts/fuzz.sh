@@ -61,7 +61,7 @@ if [ $rebuild -eq 1 ]; then
   (cd "$objects" && "$clang" "${flags[@]}" "${sanitizers[@]}" -fsanitize=fuzzer-no-link -c "${cv8_sources[@]}" &&
     "$clang" "${flags[@]}" "${sanitizers[@]}" -c "${harness_sources[@]}")
   "$clang" "${flags[@]}" "${sanitizers[@]}" -fsanitize=fuzzer "$objects"/*.o -L"$libnode/lib" \
-    -Wl,-rpath,"$libnode/lib" -lnode -licuuc -o "$binary.tmp" 2> >(grep -v "warning: Cannot export local symbol" >&2)
+    -Wl,-rpath,"$libnode/lib" -lnode -licuuc -lz -o "$binary.tmp" 2> >(grep -v "warning: Cannot export local symbol" >&2)
   mv "$binary.tmp" "$binary"
 fi
 

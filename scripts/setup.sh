@@ -12,7 +12,7 @@ stamp="$libnode/.complete"
 version="18.20.4"
 
 need_apt=()
-for pkg in libuv1 libc-ares2 libnghttp2-14 libbrotli1 libicu72 libicu-dev libssl3 curl; do
+for pkg in libuv1 libc-ares2 libnghttp2-14 libbrotli1 libicu72 libicu-dev libssl3 zlib1g-dev curl; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 apt_updated=0
@@ -45,4 +45,10 @@ fi
 if ! python3 -c 'import cloudflare, schemathesis' 2>/dev/null; then
   echo "setup: installing the Cloudflare Python SDK and schemathesis"
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore cloudflare schemathesis
+fi
+
+# Deno runs the streams conformance script next to our isolate (Tests/SwitchyardRuntimeTests/StreamsTests.swift).
+if ! command -v deno >/dev/null 2>&1; then
+  echo "setup: installing deno"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore deno
 fi

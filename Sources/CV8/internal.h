@@ -22,6 +22,9 @@ class CountingAllocator final : public v8::ArrayBuffer::Allocator {
   void Free(void *data, size_t length) override;
   /// Accounts `length` bytes if they fit under the limit; false (nothing accounted) if not.
   bool Reserve(size_t length);
+  /// As Reserve, but a refusal does not count as exceeding the limit (the caller may collect
+  /// garbage and try again).
+  bool TryReserve(size_t length);
   void Untrack(size_t length) { used_.fetch_sub(length, std::memory_order_relaxed); }
   size_t used() const { return used_.load(std::memory_order_relaxed); }
   bool exceeded() const { return exceeded_.load(std::memory_order_relaxed); }
@@ -152,6 +155,12 @@ v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, const char *nam
 /// `internals[name]` as a function, cached in `slot` (for the per-request ones).
 v8::MaybeLocal<v8::Function> InternalFunction(cv8_isolate *self, v8::Global<v8::Function> &slot, const char *name);
 
+/// Accounts `length` bytes to the isolate, collecting garbage once when they do not fit (buffers
+/// nobody references count until the GC frees them, and V8 collects for external memory only
+/// well above small limits). False, with the limit marked exceeded, if they still do not fit.
+/// Only where a GC may run: in a function callback or host call, never inside a V8 allocation.
+bool ReserveOrCollect(cv8_isolate *self, size_t length);
+
 /// A Uint8Array holding a copy of `bytes`, accounted to the isolate without V8's fatal
 /// out-of-memory path (ArrayBuffer::New aborts the process when an allocator says no).
 v8::MaybeLocal<v8::Uint8Array> NewBytes(cv8_isolate *self, const char *bytes, size_t length);
@@ -161,6 +170,11 @@ v8::MaybeLocal<v8::Uint8Array> NewBytes(cv8_isolate *self, size_t length, char *
 /// The object shared by the runtime's files as `internals`, with no prototype.
 v8::Local<v8::Object> CreateInternals(v8::Local<v8::Context> context);
 v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> context);
+
+/// `ops.zlibCreate` / `ops.zlibProcess` / `ops.transferArrayBuffer` (compression.cc).
+void ZlibCreate(const v8::FunctionCallbackInfo<v8::Value> &info);
+void ZlibProcess(const v8::FunctionCallbackInfo<v8::Value> &info);
+void TransferArrayBuffer(const v8::FunctionCallbackInfo<v8::Value> &info);
 
 /// The native functions that snapshots refer to (null-terminated), in a fixed order.
 const intptr_t *ExternalReferences();

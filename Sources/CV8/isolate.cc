@@ -73,6 +73,15 @@ bool CountingAllocator::Reserve(size_t length) {
   return true;
 }
 
+bool CountingAllocator::TryReserve(size_t length) {
+  size_t now = used_.fetch_add(length, std::memory_order_relaxed) + length;
+  if (limit_ != 0 && now > limit_) {
+    used_.fetch_sub(length, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
 bool CountingAllocator::ReserveForV8(size_t length) {
   if (Reserve(length)) return true;
   if (length > kGrantedOverLimit) return false;

@@ -1,5 +1,6 @@
 // The native operations the runtime's JavaScript calls through `ops`: text encoding, IDNA,
-// randomness, clocks, structured cloning and the generic call into the host (Swift).
+// randomness, clocks, structured cloning and the generic call into the host (Swift); zlib is in
+// compression.cc.
 #include <sys/random.h>
 #include <time.h>
 #include <unicode/uidna.h>
@@ -376,12 +377,18 @@ void FreeHostBytes(void *data, size_t length, void *allocator) {
 
 namespace cv8 {
 
+bool ReserveOrCollect(cv8_isolate *self, size_t length) {
+  if (self->allocator->TryReserve(length)) return true;
+  self->isolate->LowMemoryNotification();
+  return self->allocator->Reserve(length);
+}
+
 v8::MaybeLocal<v8::Uint8Array> NewBytes(cv8_isolate *self, size_t length, char **data_out) {
   v8::Isolate *isolate = self->isolate;
   // Refused like `new ArrayBuffer(n)` over the limit (a RangeError), never by V8's fatal
   // out-of-memory path, which ArrayBuffer::New takes when an allocator says no.
   void *data = nullptr;
-  if (self->allocator->Reserve(length)) {
+  if (ReserveOrCollect(self, length)) {
     data = malloc(length == 0 ? 1 : length);
     if (data == nullptr) self->allocator->Untrack(length);
   }
@@ -410,7 +417,8 @@ const intptr_t *ExternalReferences() {
       reinterpret_cast<intptr_t>(RandomFill),   reinterpret_cast<intptr_t>(RandomUUID),
       reinterpret_cast<intptr_t>(Now),          reinterpret_cast<intptr_t>(StructuredClone),
       reinterpret_cast<intptr_t>(HostCall),     reinterpret_cast<intptr_t>(Respond),
-      reinterpret_cast<intptr_t>(WaitUntil),
+      reinterpret_cast<intptr_t>(WaitUntil),    reinterpret_cast<intptr_t>(ZlibCreate),
+      reinterpret_cast<intptr_t>(ZlibProcess),  reinterpret_cast<intptr_t>(TransferArrayBuffer),
       0,
   };
   return references;
@@ -446,6 +454,9 @@ v8::Local<v8::Object> CreateOps(cv8_isolate *self, v8::Local<v8::Context> contex
   add("host", HostCall);
   add("respond", Respond);
   add("waitUntil", WaitUntil);
+  add("zlibCreate", ZlibCreate);
+  add("zlibProcess", ZlibProcess);
+  add("transferArrayBuffer", TransferArrayBuffer);
   return ops;
 }
 

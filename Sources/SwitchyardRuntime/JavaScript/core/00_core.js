@@ -12,12 +12,33 @@ internals.defineGlobal = function defineGlobal(name, value) {
 };
 
 const uncurryThis = (fn) => Function.prototype.call.bind(fn);
+const getter = (object, name) => uncurryThis(Object.getOwnPropertyDescriptor(object, name).get);
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 
 internals.primordials = Object.freeze({
   uncurryThis,
   ReflectApply: Reflect.apply,
   ObjectDefineProperty,
   ObjectFreeze: Object.freeze,
+  ObjectGetPrototypeOf: Object.getPrototypeOf,
+  ObjectSetPrototypeOf: Object.setPrototypeOf,
+  NumberIsNaN: Number.isNaN,
+  NumberIsInteger: Number.isInteger,
+  MathMin: Math.min,
+  SymbolIterator: Symbol.iterator,
+  SymbolAsyncIterator: Symbol.asyncIterator,
+  AsyncIteratorPrototype: Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype),
+  ArrayBufferIsView: ArrayBuffer.isView,
+  ArrayBufferPrototypeSlice: uncurryThis(ArrayBuffer.prototype.slice),
+  ArrayBufferPrototypeGetByteLength: getter(ArrayBuffer.prototype, "byteLength"),
+  TypedArrayPrototypeGetBuffer: getter(TypedArrayPrototype, "buffer"),
+  TypedArrayPrototypeGetByteOffset: getter(TypedArrayPrototype, "byteOffset"),
+  TypedArrayPrototypeGetByteLength: getter(TypedArrayPrototype, "byteLength"),
+  TypedArrayPrototypeGetSymbolToStringTag: getter(TypedArrayPrototype, Symbol.toStringTag),
+  TypedArrayPrototypeSet: uncurryThis(TypedArrayPrototype.set),
+  DataViewPrototypeGetBuffer: getter(DataView.prototype, "buffer"),
+  DataViewPrototypeGetByteOffset: getter(DataView.prototype, "byteOffset"),
+  DataViewPrototypeGetByteLength: getter(DataView.prototype, "byteLength"),
   ArrayIsArray: Array.isArray,
   ArrayPrototypePush: uncurryThis(Array.prototype.push),
   ArrayPrototypeJoin: uncurryThis(Array.prototype.join),
@@ -32,6 +53,7 @@ internals.primordials = Object.freeze({
   PromiseResolve: Promise.resolve.bind(Promise),
   PromiseReject: Promise.reject.bind(Promise),
   PromisePrototypeThen: uncurryThis(Promise.prototype.then),
+  SafePromise: Promise,
   StringPrototypeSlice: uncurryThis(String.prototype.slice),
   ErrorCaptureStackTrace: Error.captureStackTrace,
   TypeError,
@@ -54,6 +76,12 @@ internals.webIDL = Object.freeze({
   },
   setToStringTag(proto, tag) {
     ObjectDefineProperty(proto, Symbol.toStringTag, { value: tag, writable: false, enumerable: false, configurable: true });
+  },
+  /// An interface's prototype as Web IDL has it (enumerable members, its tag), as a global.
+  exportInterface(Class, name) {
+    internals.webIDL.makeMembersEnumerable(Class.prototype);
+    internals.webIDL.setToStringTag(Class.prototype, name);
+    internals.defineGlobal(name, Class);
   },
 });
 

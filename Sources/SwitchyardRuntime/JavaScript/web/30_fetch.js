@@ -6,13 +6,14 @@
 // captured here so worker code that replaces globals cannot change how these classes behave.
 //
 // Bodies are stored as a string or as a Uint8Array that this runtime owns (caller bytes are
-// copied at construction). Streams are not implemented yet: `body` returns a placeholder.
+// copied at construction), or as a ReadableStream (25_streams.js); `body` makes a byte stream
+// over in-memory bytes only when it is read.
 //
 // Host glue exported on `internals` (see the bottom of the file for the exact contracts):
 //   newRequestFromHost(method, url, headerList, body, cf?) -> Request
-//   responseToHost(value) -> {status, statusText, headers, body}
+//   responseToHost(value) -> {status, statusText, headers, body, stream, expectedLength}
 //   newResponseFromHost(status, statusText, headerList, body, url?) -> Response
-//   requestToHost(value) -> {method, url, headers, body}
+//   requestToHost(value) -> {method, url, headers, body, stream, expectedLength}
 //   isHeaders(value), isRequest(value), isResponse(value) -> boolean
 
 const ObjectDefineProperty = Object.defineProperty;
@@ -20,6 +21,7 @@ const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const ObjectSetPrototypeOf = Object.setPrototypeOf;
 const ReflectApply = Reflect.apply;
+const { PromiseResolve, PromiseReject } = internals.primordials;
 const ObjectKeys = Object.keys;
 const ReflectGetOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
 const JSONParse = JSON.parse;
@@ -426,10 +428,14 @@ setToStringTag(HeadersIterator.prototype, "Headers Iterator");
 //
 // A body is null (no body) or a BodyState {data, used, shared, stream}: `data` is a string or a
 // Uint8Array this runtime owns (null once consumed), `shared` is true when a clone holds the same
-// bytes (reads then copy), `stream` caches the `body` placeholder.
+// bytes (reads then copy), `stream` the body's ReadableStream or null. For an in-memory body the
+// stream is made only when `body` is read (streams.newLazyBodyStream): until something reads
+// from it, the bytes are still taken without streaming (streams.takeLazyBody), so
+// `new Response("hi")` and its trip to the host never create a stream. A body given as a stream
+// (new Response(stream), host streams) has `data` null.
 
+const streams = internals.streams;
 const bodyUsedMessage = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.";
-const streamsUnsupportedMessage = "ReadableStream is not supported yet";
 const textPlainType = "text/plain;charset=UTF-8";
 const formURLEncodedType = "application/x-www-form-urlencoded;charset=UTF-8";
 
@@ -437,10 +443,34 @@ function newBodyState(data, shared) {
   return { data, used: false, shared, stream: null };
 }
 
+function newStreamBodyState(stream) {
+  return { data: null, used: false, shared: false, stream };
+}
+
+// A body the host hands over: bytes, a string, or a ReadableStream (streams.newHostReadableStream).
+function hostBodyState(body) {
+  if (body === null || body === undefined) return null;
+  if (typeof body === "object" && streams.isReadableStream(body)) return newStreamBodyState(body);
+  return newBodyState(body, false);
+}
+
+// Fetch "unusable": disturbed or locked.
+function bodyUnusable(state) {
+  if (state.used) return true;
+  const stream = state.stream;
+  return stream !== null && (streams.isDisturbed(stream) || streams.isLocked(stream));
+}
+
 function cloneBodyState(state) {
   if (state === null) return null;
-  state.shared = true;
-  return newBodyState(state.data, true);
+  const stream = state.stream;
+  if (stream === null || streams.lazyBodyUntouched(stream)) {
+    state.shared = true;
+    return newBodyState(state.data, true);
+  }
+  const branches = streams.tee(stream);
+  state.stream = branches[0];
+  return newStreamBodyState(branches[1]);
 }
 
 function copyBytes(view) {
@@ -479,87 +509,70 @@ function stringBodyText(string) {
 }
 
 function readBodyText(state) {
-  if (state === null) return "";
   const data = takeBody(state);
   return typeof data === "string" ? stringBodyText(data) : opsUtf8Decode(data, false, false);
 }
 
 function readBodyBytes(state) {
-  if (state === null) return new Uint8Array(0);
   const shared = state.shared;
   const data = takeBody(state);
   if (typeof data === "string") return exactBytes(opsUtf8Encode(data));
   return shared ? copyBytes(data) : exactBytes(data);
 }
 
-let streamPlaceholderState; // (value) -> BodyState of a body placeholder, or undefined
-
-/**
- * Stands in for `body` until ReadableStream exists: it can be passed as the body of a new
- * Request or Response (which takes the bytes over), and any attempt to read it throws.
- */
-class ReadableStream {
-  #state;
-
-  constructor(token = undefined, state = undefined) {
-    if (token !== kInternal) throw new TypeError(streamsUnsupportedMessage);
-    this.#state = state;
-  }
-
-  get locked() {
-    this.#state; // brand check
-    return false;
-  }
-
-  getReader() {
-    this.#state; // brand check
-    throw new TypeError(streamsUnsupportedMessage);
-  }
-
-  async cancel() {
-    this.#state; // brand check
-    throw new TypeError(streamsUnsupportedMessage);
-  }
-
-  async pipeTo() {
-    this.#state; // brand check
-    throw new TypeError(streamsUnsupportedMessage);
-  }
-
-  pipeThrough() {
-    this.#state; // brand check
-    throw new TypeError(streamsUnsupportedMessage);
-  }
-
-  tee() {
-    this.#state; // brand check
-    throw new TypeError(streamsUnsupportedMessage);
-  }
-
-  values() {
-    this.#state; // brand check
-    throw new TypeError(streamsUnsupportedMessage);
-  }
-
-  static {
-    streamPlaceholderState = (value) =>
-      (typeof value === "object" && value !== null && #state in value ? value.#state : undefined);
-  }
-}
-ObjectDefineProperty(ReadableStream.prototype, SymbolAsyncIterator, {
-  value: ReadableStream.prototype.values, writable: true, enumerable: false, configurable: true,
-});
-makeMembersEnumerable(ReadableStream.prototype);
-setToStringTag(ReadableStream.prototype, "ReadableStream");
-
 function bodyStream(state) {
   if (state === null) return null;
   let stream = state.stream;
   if (stream === null) {
-    stream = new ReadableStream(kInternal, state);
+    stream = streams.newLazyBodyStream(state, readBodyBytes);
     state.stream = stream;
+    // A body already read gives a stream that is closed and disturbed.
+    if (state.used) streams.takeLazyBody(stream);
   }
   return stream;
+}
+
+// The in-memory record whose data a body can still take without streaming, or null when the
+// body must be read as a stream. Throws the TypeError of an unusable body.
+function inMemoryBody(state) {
+  if (bodyUnusable(state)) throw new TypeError(bodyUsedMessage);
+  const stream = state.stream;
+  if (stream === null) return state;
+  const origin = streams.takeLazyBody(stream);
+  return origin === undefined ? null : origin;
+}
+
+const emptyBytes = () => new Uint8Array(0);
+
+// Consumes a body: `fromMemory(state)` for in-memory data, `fromBytes(bytes)` for the bytes of
+// a stream read to the end. Returns a promise; never calls `then` through Promise.prototype.
+function consumeBody(state, fromMemory, fromBytes) {
+  try {
+    if (state === null) return PromiseResolve(fromBytes(emptyBytes()));
+    const origin = inMemoryBody(state);
+    if (origin !== null) return PromiseResolve(fromMemory(origin));
+    return streams.readAllBytes(state.stream, fromBytes);
+  } catch (error) {
+    return PromiseReject(error);
+  }
+}
+
+const bytesToText = (bytes) => opsUtf8Decode(bytes, false, false);
+const bytesToJSON = (bytes) => JSONParse(opsUtf8Decode(bytes, false, false));
+const memoryToJSON = (state) => JSONParse(readBodyText(state));
+const bytesToArrayBuffer = (bytes) => TypedArrayBuffer(bytes);
+const memoryToArrayBuffer = (state) => TypedArrayBuffer(readBodyBytes(state));
+const identity = (value) => value;
+
+// What the host receives of a body: the in-memory data, or the stream locked for the host.
+// Marks the body as used (or its stream as locked). TypeError for an unusable body.
+function bodyToHost(state, what) {
+  if (state === null) return null;
+  if (bodyUnusable(state)) throw new TypeError(`${what}: ${bodyUsedMessage}`);
+  const origin = inMemoryBody(state);
+  if (origin !== null) return takeBody(origin);
+  streams.lockForHost(state.stream);
+  return state.stream;
 }
 
 function isURLSearchParams(value) {
@@ -584,15 +597,15 @@ function extractBody(object) {
       extractedContentType = null;
       return newBodyState(copyBytes(view), false);
     }
-    const source = streamPlaceholderState(object);
-    if (source !== undefined) {
-      if (source.used) {
+    if (streams.isReadableStream(object)) {
+      if (streams.isDisturbed(object)) {
         throw new TypeError("This ReadableStream is disturbed (has already been read from), and cannot be used as a body.");
       }
-      const shared = source.shared;
-      const data = takeBody(source);
+      if (streams.isLocked(object)) {
+        throw new TypeError("This ReadableStream is currently locked to a reader, and cannot be used as a body.");
+      }
       extractedContentType = null;
-      return newBodyState(data, shared);
+      return newStreamBodyState(object);
     }
     if (isURLSearchParams(object)) {
       const text = toDOMString(object);
@@ -605,6 +618,24 @@ function extractBody(object) {
   return newBodyState(text, false);
 }
 
+// A Body mixin method reading the body to the end (see consumeBody); a promise rejected with
+// the TypeError of getState for an object of another class.
+// (A method definition, so it has the member's name and no prototype, like the others.)
+function bodyReader(name, getState, fromMemory, fromBytes) {
+  const holder = {
+    [name]() {
+      let state;
+      try {
+        state = getState(this);
+      } catch (error) {
+        return PromiseReject(error);
+      }
+      return consumeBody(state, fromMemory, fromBytes);
+    },
+  };
+  return holder[name];
+}
+
 // Defines the Body mixin members on a prototype. `getState(object)` returns the object's body
 // (null or a BodyState) and throws a TypeError for objects of any other class.
 function installBodyMixin(proto, getState) {
@@ -614,20 +645,12 @@ function installBodyMixin(proto, getState) {
     },
     get bodyUsed() {
       const state = getState(this);
-      return state !== null && state.used;
+      return state !== null && (state.used || (state.stream !== null && streams.isDisturbed(state.stream)));
     },
-    async arrayBuffer() {
-      return TypedArrayBuffer(readBodyBytes(getState(this)));
-    },
-    async bytes() {
-      return readBodyBytes(getState(this));
-    },
-    async json() {
-      return JSONParse(readBodyText(getState(this)));
-    },
-    async text() {
-      return readBodyText(getState(this));
-    },
+    arrayBuffer: bodyReader("arrayBuffer", getState, memoryToArrayBuffer, bytesToArrayBuffer),
+    bytes: bodyReader("bytes", getState, readBodyBytes, identity),
+    json: bodyReader("json", getState, memoryToJSON, bytesToJSON),
+    text: bodyReader("text", getState, readBodyText, bytesToText),
   };
   const names = ObjectGetOwnPropertyNames(members);
   for (let i = 0; i < names.length; i++) {
@@ -775,11 +798,19 @@ class Request {
         headersAppendTrusted(headers, "content-type", contentType);
       }
     } else if (inputBody !== null) {
-      if (inputBody.used) {
+      if (bodyUnusable(inputBody)) {
         throw new TypeError(`${what}: Cannot construct a Request with a Request object that has already been used.`);
       }
-      const shared = inputBody.shared;
-      body = newBodyState(takeBody(inputBody), shared);
+      const origin = inMemoryBody(inputBody);
+      if (origin !== null) {
+        const shared = origin.shared;
+        body = newBodyState(takeBody(origin), shared);
+        inputBody.used = true;
+      } else {
+        // The new Request reads the input's stream; the input counts as used.
+        body = newStreamBodyState(inputBody.stream);
+        inputBody.used = true;
+      }
     }
 
     this.#method = method;
@@ -832,7 +863,7 @@ class Request {
 
   clone() {
     const body = this.#body;
-    if (body !== null && body.used) throw new TypeError(`Failed to execute 'clone' on 'Request': ${bodyUsedMessage}`);
+    if (body !== null && bodyUnusable(body)) throw new TypeError(`Failed to execute 'clone' on 'Request': ${bodyUsedMessage}`);
     const clone = new Request(kInternal);
     clone.#method = this.#method;
     clone.#url = this.#url;
@@ -853,7 +884,7 @@ class Request {
       request.#method = method;
       request.#url = url;
       request.#hostHeaderList = headerList;
-      request.#body = body === null || body === undefined ? null : newBodyState(body, false);
+      request.#body = hostBodyState(body);
       request.#redirect = "follow";
       request.#signal = null;
       request.#cf = cf;
@@ -862,10 +893,13 @@ class Request {
 
     requestToHost = (value) => {
       if (!isRequest(value)) throw new TypeError("Expected a Request object");
-      const state = value.#body;
-      const body = state === null ? null : takeBody(state);
+      const data = bodyToHost(value.#body, "The Request cannot be sent");
       const headers = value.#headers === undefined ? hostListToArray(value.#hostHeaderList) : headersList(value.#headers);
-      return { method: value.#method, url: value.#url, headers, body };
+      const isStream = data !== null && typeof data === "object" && streams.isReadableStream(data);
+      return {
+        method: value.#method, url: value.#url, headers, body: isStream ? null : data,
+        stream: isStream ? data : undefined, expectedLength: isStream ? streams.expectedLength(data) : undefined,
+      };
     };
   }
 }
@@ -1025,7 +1059,7 @@ class Response {
 
   clone() {
     const body = this.#body;
-    if (body !== null && body.used) throw new TypeError(`Failed to execute 'clone' on 'Response': ${bodyUsedMessage}`);
+    if (body !== null && bodyUnusable(body)) throw new TypeError(`Failed to execute 'clone' on 'Response': ${bodyUsedMessage}`);
     const clone = new Response(kInternal);
     clone.#status = this.#status;
     clone.#statusText = this.#statusText;
@@ -1044,13 +1078,13 @@ class Response {
       if (!isResponse(value)) {
         throw new TypeError("Handler must return a Response object");
       }
-      const state = value.#body;
-      let body = null;
-      if (state !== null) {
-        if (state.used) throw new TypeError(`The Response returned by the handler cannot be sent: ${bodyUsedMessage}`);
-        body = takeBody(state);
-      }
-      return { status: value.#status, statusText: value.#statusText, headers: headersList(value.#headers), body };
+      const data = bodyToHost(value.#body, "The Response returned by the handler cannot be sent");
+      const isStream = data !== null && typeof data === "object" && streams.isReadableStream(data);
+      return {
+        status: value.#status, statusText: value.#statusText, headers: headersList(value.#headers),
+        body: isStream ? null : data, stream: isStream ? data : undefined,
+        expectedLength: isStream ? streams.expectedLength(data) : undefined,
+      };
     };
 
     newResponseFromHost = (status, statusText, headerList, body, url = "") => {
@@ -1059,7 +1093,7 @@ class Response {
       response.#status = status;
       response.#statusText = statusText;
       response.#headers = headersCreate(headerList, true);
-      response.#body = body === null || body === undefined ? null : newBodyState(body, false);
+      response.#body = hostBodyState(body);
       response.#type = "default";
       response.#url = url;
       return response;
@@ -1088,8 +1122,9 @@ internals.isResponse = isResponse;
  * @param {string} url an absolute, already normalised URL (returned as is by `request.url`).
  * @param {string[]} headerList flat [name0, value0, ...] of valid names and values. Ownership
  *   passes to the Request: its names are lowercased in place when `headers` is first read.
- * @param {Uint8Array | null} body ownership passes to the Request (the worker may receive this
- *   very buffer from arrayBuffer() or bytes()).
+ * @param {Uint8Array | ReadableStream | null} body ownership passes to the Request (the worker may
+ *   receive this very buffer from arrayBuffer() or bytes()); a stream is one made by
+ *   `internals.streams.newHostReadableStream`.
  * @param {any} [cf] the value of `request.cf` (undefined when omitted).
  * @returns {Request} with immutable headers, as on Workers.
  */
@@ -1097,10 +1132,19 @@ internals.newRequestFromHost = newRequestFromHost;
 
 /**
  * Turns a handler's return value into what the host sends. Marks the body as used.
- * @returns {{status: number, statusText: string, headers: string[], body: string | Uint8Array | null}}
+ * @returns {{status: number, statusText: string, headers: string[], body: string | Uint8Array | null,
+ *   stream: ReadableStream | undefined, expectedLength: number | undefined}}
  *   `headers` is the Response's live flat list [name0, value0, ...] with lowercase names, and
  *   `body` may be shared with a clone: read both before running JavaScript again, never mutate.
  *   `status` is 0 for Response.error().
+ *   In-memory bodies (strings, bytes, and a `body` stream made from them that nothing has read
+ *   yet) come as `body`, with `stream` undefined. A body that is a stream comes as `stream`
+ *   (with `body` null): the stream is locked for the host, so the worker can no longer read or
+ *   cancel it; the host either takes its source with `internals.streams.hostSourceOf(stream)`
+ *   (a host stream nobody read: pass it through without JavaScript) or reads it with
+ *   `internals.streams.acquireHostReader(stream)` (chunks validated as bytes). `expectedLength`
+ *   is `internals.streams.expectedLength(stream)` (a FixedLengthStream's length, a host
+ *   stream's length) or undefined: the Content-Length to announce.
  * @throws {TypeError} "Handler must return a Response object" when `value` is not a Response
  *   made by this runtime; a TypeError when its body was already used.
  */
@@ -1111,14 +1155,18 @@ internals.responseToHost = responseToHost;
  * @param {number} status
  * @param {string} statusText
  * @param {string[]} headerList flat [name0, value0, ...]; ownership passes (names lowercased).
- * @param {Uint8Array | null} body ownership passes.
+ * @param {Uint8Array | ReadableStream | null} body ownership passes; a stream is one made by
+ *   `internals.streams.newHostReadableStream`.
  * @param {string} [url=""]
  */
 internals.newResponseFromHost = newResponseFromHost;
 
 /**
  * The parts of a Request the host needs to send it (subrequests). Marks the body as used.
- * @returns {{method: string, url: string, headers: string[], body: string | Uint8Array | null}}
+ * @returns {{method: string, url: string, headers: string[], body: string | Uint8Array | null,
+ *   stream: ReadableStream | undefined, expectedLength: number | undefined}}
+ *   `body`, `stream` and `expectedLength` as for responseToHost (a stream body comes as `stream`,
+ *   locked for the host). TypeError when the body was already used or is locked.
  */
 internals.requestToHost = requestToHost;
 
