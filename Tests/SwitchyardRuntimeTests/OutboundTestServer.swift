@@ -113,9 +113,8 @@ final class OutboundTestResponder: @unchecked Sendable {
     /// Closes with a TCP reset (SO_LINGER 0).
     func reset() {
         channel.eventLoop.execute {
-            _ = self.channel.setOption(.socketOption(.so_linger), value: linger(l_onoff: 1, l_linger: 0)).always { _ in
-                self.channel.close(promise: nil)
-            }
+            guard let socket = self.channel as? any SocketOptionProvider else { return self.channel.close(promise: nil) }
+            socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in self.channel.close(promise: nil) }
         }
     }
 
@@ -140,9 +139,11 @@ final class OutboundTestResponder: @unchecked Sendable {
         }
         if !channel.isWritable {
             events.record(.writeBlocked(written: written))
-            onWritable = { [self] in self.pump(remaining: remaining) }
+            let left = remaining
+            onWritable = { [self] in self.pump(remaining: left) }
         } else {
-            channel.eventLoop.execute { self.pump(remaining: remaining) }
+            let left = remaining
+            channel.eventLoop.execute { self.pump(remaining: left) }
         }
     }
 }

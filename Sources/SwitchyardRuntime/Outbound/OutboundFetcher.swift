@@ -96,6 +96,12 @@ public final class OutboundFetcher: Sendable {
         return fetch
     }
 
+    /// Resolves `url`'s host and applies the policy to every address, without connecting: the
+    /// check each hop of a fetch passes first. Fails with the ``OutboundError`` a fetch would.
+    public func checkedAddresses(for url: OutboundURL, on eventLoop: any EventLoop) -> EventLoopFuture<[IPAddress]> {
+        resolver.checkedAddresses(for: url, on: eventLoop)
+    }
+
     /// The AsyncHTTPClient request for one hop.
     func clientRequest(for request: OutboundRequest, connectingTo address: IPAddress) throws -> HTTPClient.Request {
         var headers = HTTPHeaders()
