@@ -58,6 +58,7 @@ struct OutboundFetcherTests {
             #expect(response.url.string == server.url + "/h?q=1")
             #expect(response.redirected == false)
             _ = try await harness.readAll(response.body)
+            #expect(server.connections == 1, "\(server.events.snapshot)")
         }
     }
 

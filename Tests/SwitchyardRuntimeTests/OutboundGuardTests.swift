@@ -43,7 +43,7 @@ struct OutboundGuardTests {
             #expect(response.status == 200)
             _ = try await harness.readAll(response.body)
         }
-        #expect(server.connections == 1)
+        #expect(server.connections == 1, "\(server.events.snapshot)")
         try await server.stop()
     }
 }

@@ -16,6 +16,7 @@ final class OutboundTestServer: Sendable {
         /// The server's writes stopped: the client is not reading. Bytes handed to the socket so far.
         case writeBlocked(written: Int)
         case closed
+        case error(String)
     }
 
     typealias Route = @Sendable (HTTPRequestHead, ByteBuffer, OutboundTestResponder) -> Void
@@ -199,6 +200,7 @@ private final class OriginHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        events.record(.error("\(error)"))
         context.close(promise: nil)
     }
 }

@@ -12,8 +12,8 @@ import NIOHTTP1
 /// Timeouts: `responseTimeout` from the start until the head arrives, `idleTimeout` while the
 /// consumer waits for a chunk the server does not send (not while the consumer is slow).
 ///
-/// - Important: Confined to ``eventLoop``, which is also the connection's (requests run with
-///   `.delegateAndChannel(on:)`); `@unchecked Sendable` on that basis.
+/// - Important: Confined to ``eventLoop``, where AsyncHTTPClient runs the delegate's callbacks
+///   (requests run with `.delegate(on:)`); `@unchecked Sendable` on that basis.
 final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unchecked Sendable {
     typealias Response = Void
 
@@ -59,7 +59,10 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
 
     /// Starts the exchange on `client`.
     func start(_ request: HTTPClient.Request, client: HTTPClient) {
-        let task = client.execute(request: request, delegate: self, eventLoop: .delegateAndChannel(on: eventLoop))
+        // `.delegate(on:)`, not `.delegateAndChannel(on:)`: with the latter AsyncHTTPClient 1.37
+        // opens two connections for a request on an empty pool (seen in the tests). The callbacks
+        // still run here; the connection may live on another executor of the group.
+        let task = client.execute(request: request, delegate: self, eventLoop: .delegate(on: eventLoop))
         self.task = task
         if let pendingCancel { task.fail(reason: pendingCancel) }
     }

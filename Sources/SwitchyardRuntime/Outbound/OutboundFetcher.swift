@@ -64,7 +64,9 @@ public final class OutboundFetcher: Sendable {
         var clientConfiguration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: configuration.connectTimeout),
             decompression: .disabled)
-        clientConfiguration.httpVersion = .automatic
+        // A refused connection fails the fetch at once (AsyncHTTPClient would retry until the
+        // connect timeout).
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: clientConfiguration)
     }
 
