@@ -27,6 +27,7 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
     let eventLoop: any EventLoop
     private(set) var expectedLength: Int?
     private let url: OutboundURL
+    private let isHEAD: Bool
     private let timeouts: OutboundFetcher.Configuration
     private var state = State.waitingForHead
     private var task: HTTPClient.Task<Void>?
@@ -44,11 +45,12 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
     ///   - onFailure: the exchange failed before its head.
     ///   - onSettled: the exchange is over (body read to the end, cancelled, or failed); once.
     init(
-        url: OutboundURL, eventLoop: any EventLoop, timeouts: OutboundFetcher.Configuration,
+        url: OutboundURL, method: String, eventLoop: any EventLoop, timeouts: OutboundFetcher.Configuration,
         onHead: @escaping (HTTPResponseHead) -> Void, onFailure: @escaping (OutboundError) -> Void,
         onSettled: @escaping () -> Void
     ) {
         self.url = url
+        self.isHEAD = method.uppercased() == "HEAD"
         self.eventLoop = eventLoop
         self.timeouts = timeouts
         self.onHead = onHead
@@ -106,7 +108,9 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
         guard case .waitingForHead = state else { return eventLoop.makeSucceededVoidFuture() }
         disarm()
         state = .streaming
-        if !head.headers.contains(name: "transfer-encoding"), let length = head.headers.first(name: "content-length") {
+        if isHEAD || head.status == .noContent || head.status == .notModified {
+            expectedLength = 0  // RFC 9110 §6.4.1: no content, whatever the headers say
+        } else if !head.headers.contains(name: "transfer-encoding"), let length = head.headers.first(name: "content-length") {
             expectedLength = Int(length)
         }
         let onHead = self.onHead

@@ -86,7 +86,7 @@ public final class OutboundFetch: @unchecked Sendable {
         guard let address = addresses.first else { return }
         let url = request.url
         let exchange = OutboundExchange(
-            url: url, eventLoop: budget.eventLoop, timeouts: fetcher.configuration,
+            url: url, method: request.method, eventLoop: budget.eventLoop, timeouts: fetcher.configuration,
             onHead: { [self] head in self.received(head) },
             onFailure: { [self] error in
                 if error.isUnreachable, addresses.count > 1, case .exchanging = self.state, url.scheme == .http {
