@@ -14,6 +14,7 @@ struct OutboundFetcherTests {
             [
                 ("x-method", head.method.rawValue), ("x-host", head.headers.first(name: "host") ?? ""),
                 ("x-uri", head.uri), ("x-content-type", head.headers.first(name: "content-type") ?? ""),
+                ("x-authorization", head.headers.first(name: "authorization") ?? ""),
                 ("set-cookie", "a=1"), ("set-cookie", "b=2"), ("x-echo", headers.joined(separator: ",")),
             ],
             body: String(buffer: body))
@@ -72,6 +73,17 @@ struct OutboundFetcherTests {
             _ = try await harness.readAll(response.body)
         }
         try await server.stop()
+    }
+
+    @Test func aMethodOrHeaderThatWouldBreakTheRequestLineIsRefused() async throws {
+        try await Self.withServer { server, harness in
+            let method = try await harness.failure(server.url + "/", method: "GET / HTTP/1.1\r\nX-Injected: 1\r\n\r\nGET")
+            #expect(method?.description.contains("is not a valid HTTP method") == true)
+            await #expect(throws: OutboundError.self) {
+                try await harness.fetch(server.url + "/", headers: [("x-a", "1\r\nx-injected: 1")])
+            }
+            #expect(server.connections == 0)
+        }
     }
 
     @Test func theRequestBodyIsStreamed() async throws {
@@ -146,6 +158,21 @@ struct OutboundFetcherTests {
             #expect(harness.header("x-method", of: kept) == ["PUT"])
             #expect(try await harness.readAll(kept.body) == "again")
         }
+    }
+
+    @Test func aCrossOriginRedirectDropsAuthorization() async throws {
+        let target = try await OutboundTestServer.start(Self.echo)
+        try await Self.withServer(Self.redirects) { server, harness in
+            let same = try await harness.fetch(server.url + "/307", headers: [("authorization", "Bearer t")])
+            #expect(harness.header("x-authorization", of: same) == ["Bearer t"])
+            _ = try await harness.readAll(same.body)
+            let other = try await harness.fetch(
+                server.url + "/blocked", headers: [("authorization", "Bearer t"), ("x-target", target.url + "/x")])
+            #expect(other.url.string == target.url + "/x")
+            #expect(harness.header("x-authorization", of: other) == [""])
+            _ = try await harness.readAll(other.body)
+        }
+        try await target.stop()
     }
 
     @Test func aStreamedBodyCannotFollowA307() async throws {

@@ -1,7 +1,7 @@
 /// Why a `fetch()` failed. ``description`` is the message JavaScript throws as a `TypeError`.
 public struct OutboundError: Error, CustomStringConvertible, Sendable, Equatable {
     private enum Code: Equatable, Sendable {
-        case invalidURL, blocked, tooManySubrequests, redirect, connection, unreachable, timeout, cancelled, body
+        case invalid, blocked, tooManySubrequests, redirect, connection, unreachable, timeout, cancelled, body
     }
 
     private let code: Code
@@ -13,7 +13,11 @@ public struct OutboundError: Error, CustomStringConvertible, Sendable, Equatable
     }
 
     static func invalidURL(_ url: String, _ reason: String) -> OutboundError {
-        .init(.invalidURL, "fetch to \(url) failed: \(reason)")
+        .init(.invalid, "fetch to \(url) failed: \(reason)")
+    }
+
+    static func invalidRequest(_ url: OutboundURL, _ reason: String) -> OutboundError {
+        .init(.invalid, "fetch to \(url) failed: \(reason)")
     }
 
     /// The egress policy refused an address of the URL's host.

@@ -9,7 +9,8 @@ import NIOHTTP1
 /// AsyncHTTPClient waits on before reading the socket again completes only when the consumer
 /// takes it; at most one chunk waits here, the rest stays in the server's socket.
 ///
-/// Timeouts: `responseTimeout` from the start until the head arrives, `idleTimeout` while the
+/// Timeouts: `responseTimeout` until the head arrives, restarted by each part of the request body
+/// sent (a long upload that makes progress does not time out), and `idleTimeout` while the
 /// consumer waits for a chunk the server does not send (not while the consumer is slow).
 ///
 /// - Important: Confined to ``eventLoop``, where AsyncHTTPClient runs the delegate's callbacks
@@ -56,7 +57,7 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
         self.onHead = onHead
         self.onFailure = onFailure
         self.onSettled = onSettled
-        arm(timeouts.responseTimeout, "the server did not answer within \(timeouts.responseTimeout.prettyPrint)")
+        armResponseTimeout()
     }
 
     /// Starts the exchange on `client`.
@@ -103,6 +104,19 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
     }
 
     // MARK: HTTPClientResponseDelegate
+
+    func didSendRequestPart(task: HTTPClient.Task<Void>, _ part: IOData) {
+        armResponseTimeout()
+    }
+
+    func didSendRequest(task: HTTPClient.Task<Void>) {
+        armResponseTimeout()
+    }
+
+    private func armResponseTimeout() {
+        guard case .waitingForHead = state else { return }
+        arm(timeouts.responseTimeout, "the server did not answer within \(timeouts.responseTimeout.prettyPrint)")
+    }
 
     func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
         guard case .waitingForHead = state else { return eventLoop.makeSucceededVoidFuture() }

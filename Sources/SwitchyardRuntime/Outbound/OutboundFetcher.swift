@@ -106,6 +106,14 @@ public final class OutboundFetcher: Sendable {
 
     /// The AsyncHTTPClient request for one hop.
     func clientRequest(for request: OutboundRequest, connectingTo address: IPAddress) throws -> HTTPClient.Request {
+        // RFC 9110 §9.1: a method is a token (JavaScript checks too; a CR or space here would
+        // let a method write into the request line).
+        let tokenSymbols = Set("!#$%&'*+-.^_`|~".utf8)
+        guard !request.method.isEmpty,
+            request.method.utf8.allSatisfy({ $0 < 128 && (tokenSymbols.contains($0) || Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber) })
+        else {
+            throw OutboundError.invalidRequest(request.url, "\"\(request.method)\" is not a valid HTTP method")
+        }
         var headers = HTTPHeaders()
         headers.add(name: "host", value: request.url.authority)
         for (name, value) in request.headers where name.lowercased() != "host" {
