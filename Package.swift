@@ -64,6 +64,9 @@ let package = Package(
                 "SwitchyardJS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"],
@@ -167,6 +170,7 @@ let package = Package(
             name: "switchyard",
             dependencies: [
                 "SwitchyardDev",
+                "SwitchyardRuntime",
                 "SwitchyardServer",
                 "SwitchyardModel",
                 "SwitchyardClient",
@@ -228,6 +232,9 @@ let package = Package(
                 "SwitchyardJS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings

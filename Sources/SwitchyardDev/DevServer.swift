@@ -19,12 +19,16 @@ public final class DevServer: Sendable {
         public var executors: Int
         /// How often the worker's files are checked for changes.
         public var watchInterval: TimeAmount
+        /// Internal addresses the worker's `fetch()` may reach anyway (`--egress-allow`).
+        public var egressAllow: [EgressRule]
 
         public init(
             path: String, host: String = "127.0.0.1", port: Int = 8787, vars: [String: String] = [:],
             cpuMilliseconds: Int? = nil, memoryMegabytes: Int? = nil,
-            executors: Int = System.coreCount, watchInterval: TimeAmount = .milliseconds(300)
+            executors: Int = System.coreCount, watchInterval: TimeAmount = .milliseconds(300),
+            egressAllow: [EgressRule] = []
         ) {
+            self.egressAllow = egressAllow
             self.path = path
             self.host = host
             self.port = port
@@ -44,13 +48,18 @@ public final class DevServer: Sendable {
     private let runtime: WorkerRuntime
     private let current: Mutex<(script: WorkerScript, files: [String: Date])?> = Mutex(nil)
     private let version = Atomic<Int>(0)
+    /// The edge's port once bound: workers may not fetch it.
+    private let listeners: PlatformListeners
 
     /// - Parameter output: receives every line `dev` prints (logs, access lines, reloads).
     public init(configuration: Configuration, output: any DevOutput) {
         self.configuration = configuration
         self.output = output
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.executors))
-        runtime = WorkerRuntime(eventLoops: group) { entry in
+        let listeners = PlatformListeners()
+        self.listeners = listeners
+        let egress = EgressPolicy(rules: configuration.egressAllow, listeners: listeners)
+        runtime = WorkerRuntime(eventLoops: group, configuration: .init(egress: egress)) { entry in
             let level = entry.level == .log ? "" : "[\(entry.level)] "
             output.print("\(level)\(entry.message)")
         }
@@ -70,6 +79,7 @@ public final class DevServer: Sendable {
             },
             onRequest: { [output] record in output.write { AccessLine.append(record, to: &$0) } })
         let address = try await edge.start()
+        listeners.add(port: address.port ?? configuration.port)
         self.edge.withLock { $0 = edge }
         fileIO.start()
         scheduleWatch()

@@ -44,8 +44,9 @@ public struct WorkerProject: Sendable {
         }
         let mainPath = URL(fileURLWithPath: main, relativeTo: URL(fileURLWithPath: absolute + "/")).standardizedFileURL.path
         var limits = WorkerLimits()
-        if case .object(let configured)? = config["limits"], case .number(let cpu)? = configured["cpu_ms"] {
-            limits.cpuMilliseconds = Int(cpu)
+        if case .object(let configured)? = config["limits"] {
+            if case .number(let cpu)? = configured["cpu_ms"] { limits.cpuMilliseconds = Int(cpu) }
+            if case .number(let subrequests)? = configured["subrequests"] { limits.subrequests = Int(subrequests) }
         }
         var vars: [String: JSON] = [:]
         if case .object(let configured)? = config["vars"] { vars = configured }

@@ -15,10 +15,15 @@ public final class WorkerRuntime: Sendable {
         /// (made after the request that used one, off its path). Used by workers with the
         /// default memory limit; others get a fresh isolate.
         public var spareIsolatesPerExecutor: Int
+        /// What workers' `fetch()` may reach: public addresses only, unless the operator opened
+        /// exceptions (`--egress-allow`); never the platform's own listeners, which `dev` and
+        /// `serve` add to ``EgressPolicy/listeners`` once they are bound.
+        public var egress: EgressPolicy
 
-        public init(watchdog: Watchdog = .shared, spareIsolatesPerExecutor: Int = 1) {
+        public init(watchdog: Watchdog = .shared, spareIsolatesPerExecutor: Int = 1, egress: EgressPolicy = .init()) {
             self.watchdog = watchdog
             self.spareIsolatesPerExecutor = spareIsolatesPerExecutor
+            self.egress = egress
         }
     }
 

@@ -53,11 +53,19 @@ public struct WorkerLimits: Sendable, Equatable {
     public var memoryMegabytes: Int
     /// How long `ctx.waitUntil()` work may run after the response, in milliseconds.
     public var waitUntilMilliseconds: Int
+    /// Subrequests (`fetch()` calls, each redirect followed counting as one) one invocation may
+    /// make: Cloudflare's `limits.subrequests`, whose default on the paid plan is 10,000
+    /// (the free plan allows 50; configurable up to 10,000,000).
+    public var subrequests: Int
 
-    public init(cpuMilliseconds: Int = 30_000, memoryMegabytes: Int = 128, waitUntilMilliseconds: Int = 30_000) {
+    public init(
+        cpuMilliseconds: Int = 30_000, memoryMegabytes: Int = 128, waitUntilMilliseconds: Int = 30_000,
+        subrequests: Int = 10_000
+    ) {
         self.cpuMilliseconds = cpuMilliseconds
         self.memoryMegabytes = memoryMegabytes
         self.waitUntilMilliseconds = waitUntilMilliseconds
+        self.subrequests = subrequests
     }
 }
 

@@ -1,4 +1,5 @@
 import NIOCore
+import SwitchyardRuntime
 
 /// Configuration of `switchyard serve`.
 ///
@@ -11,6 +12,7 @@ import NIOCore
 /// | `edge.host` / `edge.port` | `127.0.0.1` / `8787` | the edge listener (`0` picks a free port) |
 /// | `edge.dispatchNamespace` | `default` | the namespace whose scripts the edge serves by subdomain |
 /// | `edge.executors` | cores | executor threads running workers |
+/// | `egressAllow` | none | `--egress-allow`: internal addresses workers' `fetch()` may reach anyway (``EgressRule``) |
 /// | `adminToken` | generated | `SWITCHYARD_ADMIN_TOKEN`: the admin token to use instead of a generated one |
 public struct SwitchyardConfiguration: Sendable {
     public struct API: Sendable {
@@ -50,11 +52,14 @@ public struct SwitchyardConfiguration: Sendable {
     public var adminToken: String?
     /// Executor threads for validation isolates.
     public var validationThreads: Int
+    /// Exceptions to the egress policy: loopback, private... addresses workers may fetch.
+    public var egressAllow: [EgressRule]
 
     public init(
         dataDirectory: String = "./.switchyard", api: API = .init(), edge: Edge = .init(), adminToken: String? = nil,
-        validationThreads: Int = 1
+        validationThreads: Int = 1, egressAllow: [EgressRule] = []
     ) {
+        self.egressAllow = egressAllow
         self.dataDirectory = dataDirectory
         self.api = api
         self.edge = edge

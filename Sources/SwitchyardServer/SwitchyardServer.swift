@@ -36,6 +36,8 @@ public final class SwitchyardServer: Sendable {
     public let bootstrap: Bootstrap.Outcome
     /// This run: its start time and the data directory's start and crash counters.
     public let serverRun: ServerRun
+    /// The API's and the edge's ports, which workers may not fetch; filled in as they bind.
+    public let listeners: PlatformListeners
     let marker: RunMarker
     let validationLoops: MultiThreadedEventLoopGroup
     let edgeLoops: MultiThreadedEventLoopGroup
@@ -51,12 +53,16 @@ public final class SwitchyardServer: Sendable {
         self.serverRun = serverRun
         self.marker = marker
         self.logger = logger
+        let listeners = PlatformListeners()
+        self.listeners = listeners
+        let runtimeConfiguration = WorkerRuntime.Configuration(
+            egress: EgressPolicy(rules: configuration.egressAllow, listeners: listeners))
         validationLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.validationThreads))
-        validationRuntime = WorkerRuntime(eventLoops: validationLoops) { entry in
+        validationRuntime = WorkerRuntime(eventLoops: validationLoops, configuration: runtimeConfiguration) { entry in
             logger.debug("validation isolate output", metadata: ["message": .string(entry.message)])
         }
         edgeLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.edge.executors))
-        edgeRuntime = WorkerRuntime(eventLoops: edgeLoops) { entry in
+        edgeRuntime = WorkerRuntime(eventLoops: edgeLoops, configuration: runtimeConfiguration) { entry in
             logger.info("worker output", metadata: ["level": "\(entry.level)", "message": .string(entry.message)])
         }
         catalog = WorkerCatalog(store: store, runtime: edgeRuntime)
@@ -113,7 +119,11 @@ public final class SwitchyardServer: Sendable {
             router: api.router(),
             configuration: .init(
                 address: .hostname(configuration.api.host, port: configuration.api.port), serverName: "switchyard"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            onServerRunning: { [listeners] channel in
+                let port = channel.localAddress?.port ?? 0
+                listeners.add(port: port)
+                await onRunning(port)
+            },
             logger: logger)
     }
 
@@ -129,7 +139,10 @@ public final class SwitchyardServer: Sendable {
                 // (The metadata is built only when debug logging is on.)
                 logger.debug("request", metadata: Self.metadata(of: record))
             })
-        return EdgeService(edge: edge, onRunning: onRunning)
+        return EdgeService(edge: edge) { [listeners] port in
+            listeners.add(port: port)
+            await onRunning(port)
+        }
     }
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully and marks the run as ended

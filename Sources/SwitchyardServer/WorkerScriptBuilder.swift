@@ -40,6 +40,7 @@ enum WorkerScriptBuilder {
         var limits = WorkerLimits()
         if let cpu = settings.limits?.cpuMs { limits.cpuMilliseconds = cpu }
         if let memory = settings.limits?.memoryMB { limits.memoryMegabytes = memory }
+        if let subrequests = settings.limits?.subrequests { limits.subrequests = subrequests }
         return WorkerScript(
             name: name, versionID: versionID, format: format, modules: runtimeModules,
             plainBindingsJSON: plainBindingsJSON(settings.bindings), limits: limits,

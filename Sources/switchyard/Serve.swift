@@ -34,7 +34,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest worker accepted, in bytes (sum of its modules).")
     var maxScriptSize: Int = 10 * 1024 * 1024
 
+    @Option(name: .customLong("egress-allow"), help: egressAllowHelp)
+    var egressAllow: [String] = []
+
     func validate() throws {
+        _ = try parseEgressRules(egressAllow)
         if !(0...65535).contains(apiPort) { throw ValidationError("--api-port must be between 0 and 65535") }
         if !(0...65535).contains(edgePort) { throw ValidationError("--edge-port must be between 0 and 65535") }
         if !(1...256).contains(executors) { throw ValidationError("--executors must be between 1 and 256") }
@@ -52,7 +56,8 @@ struct Serve: AsyncParsableCommand {
             dataDirectory: dataDir,
             api: .init(host: apiHost, port: apiPort, maxScriptSize: maxScriptSize),
             edge: .init(host: edgeHost, port: edgePort, dispatchNamespace: dispatchNamespace, executors: executors),
-            adminToken: ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"])
+            adminToken: ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"],
+            egressAllow: try parseEgressRules(egressAllow))
         let server = try await SwitchyardServer.build(configuration: configuration)
         if server.bootstrap.createdAccount {
             printLine("Created account \(server.bootstrap.account.id)")

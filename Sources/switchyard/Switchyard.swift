@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Synchronization
 import SwitchyardDev
+import SwitchyardRuntime
 
 @main
 struct Switchyard: AsyncParsableCommand {
@@ -82,7 +83,11 @@ struct Dev: AsyncParsableCommand {
     @Option(help: "Executor threads (default: one per core).")
     var executors: Int?
 
+    @Option(name: .customLong("egress-allow"), help: egressAllowHelp)
+    var egressAllow: [String] = []
+
     func validate() throws {
+        _ = try parseEgressRules(egressAllow)
         for entry in vars where !entry.contains("=") {
             throw ValidationError("--var expects NAME=VALUE, got \"\(entry)\"")
         }
@@ -101,7 +106,8 @@ struct Dev: AsyncParsableCommand {
         let server = DevServer(
             configuration: .init(
                 path: path, host: host, port: port, vars: bindings, cpuMilliseconds: cpuMilliseconds,
-                memoryMegabytes: memoryMegabytes, executors: executors ?? ProcessInfo.processInfo.activeProcessorCount),
+                memoryMegabytes: memoryMegabytes, executors: executors ?? ProcessInfo.processInfo.activeProcessorCount,
+                egressAllow: try parseEgressRules(egressAllow)),
             output: LineOutput.shared)
         let address: String
         do {
@@ -117,5 +123,18 @@ struct Dev: AsyncParsableCommand {
         printLine("Ready on \(address)")
         // Serve until interrupted.
         while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+}
+
+let egressAllowHelp = ArgumentHelp(
+    "Let workers fetch HOST_OR_CIDR[:PORT] although it is loopback, private, link-local or otherwise internal (repeatable): 127.0.0.1:8080, 10.0.0.0/8, [::1]:9000, localhost, api.internal:443.",
+    valueName: "HOST_OR_CIDR[:PORT]")
+
+/// Parses `--egress-allow` values; a bad one is a usage error naming it.
+func parseEgressRules(_ values: [String]) throws -> [EgressRule] {
+    do {
+        return try values.map { try EgressRule(parsing: $0) }
+    } catch {
+        throw ValidationError("--egress-allow: \(error)")
     }
 }
