@@ -40,17 +40,13 @@ final class StreamedRequestBody: WorkerBodyStream, @unchecked Sendable {
 
     // MARK: The connection's side
 
-    /// A part the connection read. Returns false once the body is over its limit (the stream
-    /// then fails, and the connection must close after its response).
-    @discardableResult
+    /// A part the connection read. Returns false, keeping nothing, when the body goes over its
+    /// limit: the connection then refuses the request and fails the body.
     func append(_ chunk: ByteBuffer) -> Bool {
         eventLoop.assertInEventLoop()
-        guard outcome == nil else { return !isCancelled }
+        guard outcome == nil else { return true }
         receivedBytes += chunk.readableBytes
-        guard receivedBytes <= maxBytes else {
-            fail(WorkerBodyError("request body over \(maxBytes) bytes"))
-            return false
-        }
+        guard receivedBytes <= maxBytes else { return false }
         guard chunk.readableBytes > 0 else { return true }
         if let completion = pending {
             pending = nil

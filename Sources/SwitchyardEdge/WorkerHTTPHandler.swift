@@ -246,13 +246,11 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Bodies up to this size (by their `content-length`) are collected before the worker runs;
     /// larger or chunked ones are streamed to it as they arrive.
     static let collectedBodyLimit = 64 * 1024
-    /// Off until the runtime's JavaScript has ReadableStream (being merged).
-    static let streamsRequestBodies = false
 
     /// For a request whose body is streamed to the worker: `.some(length)` (nil inside when the
     /// body is chunked). Nil for one collected first (or without a body).
     private static func streamedBodyLength(_ head: HTTPRequestHead) -> Int?? {
-        guard streamsRequestBodies, head.method != .GET && head.method != .HEAD else { return nil }
+        guard head.method != .GET && head.method != .HEAD else { return nil }
         if let length = head.headers.first(name: "content-length").flatMap(Int.init) {
             return length > collectedBodyLimit ? .some(length) : nil
         }
@@ -264,14 +262,17 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func refuseStreamedBody(
         _ status: HTTPResponseStatus, head: HTTPRequestHead, reason: String, context: ChannelHandlerContext
     ) {
-        requestBody?.fail(WorkerBodyError(reason))
+        let body = requestBody
         requestBody = nil
         streamedHead = nil
+        // The refusal goes out first: the worker's failing read may answer at once, and its
+        // answer must not come before the refusal.
         if responseBody != nil {
             abortResponse(context: context)
         } else {
             reject(status, head: head, reason: reason, context: context)
         }
+        body?.fail(WorkerBodyError(reason))
     }
 
     private static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
@@ -562,7 +563,13 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                         stream.cancel(WorkerBodyError("the client closed the connection"))
                         return
                     }
-                    self.sendBody(of: stream, chunked: chunked, remaining: left, request: request, context: context)
+                    // As a task of its own: a write that completes at once would otherwise nest
+                    // every chunk of the body in the one before on the stack.
+                    let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+                    context.eventLoop.execute {
+                        let (handler, context) = bound.value
+                        handler.sendBody(of: stream, chunked: chunked, remaining: left, request: request, context: context)
+                    }
                 }
             case .success(.none):
                 self.responseBody = nil

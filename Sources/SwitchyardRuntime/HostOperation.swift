@@ -28,6 +28,11 @@ enum HostOperation: Int32, CaseIterable {
     case streamChunk = 8
     /// `(handle, expectedLength)`: the length a JavaScript stream promises (FixedLengthStream).
     case streamLength = 9
+    /// Asynchronous, `(opID, method, url, headerBlock, body, bodyStream, redirect)`: a
+    /// subrequest; completes with `(status, statusText, headerBlock, url, redirected, bodyStream)`.
+    case fetch = 10
+    /// `(opID)`: the worker aborted fetch `opID` (its AbortSignal): stop it and its body.
+    case fetchAbort = 11
 
     /// The name JavaScript uses: `internals.hostOp.<name>`.
     var name: String {
@@ -41,6 +46,8 @@ enum HostOperation: Int32, CaseIterable {
         case .streamOpen: "streamOpen"
         case .streamChunk: "streamChunk"
         case .streamLength: "streamLength"
+        case .fetch: "fetch"
+        case .fetchAbort: "fetchAbort"
         }
     }
 

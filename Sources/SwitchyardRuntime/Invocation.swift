@@ -20,12 +20,16 @@ final class Invocation {
     /// Asynchronous host operations it started and the host has not completed, by operation id:
     /// what cancels each one.
     var operations: [Int: () -> Void] = [:]
+    /// Fetches whose response head arrived, by operation id: what stops the body when the
+    /// worker's AbortSignal fires later.
+    var abortable: [Int: () -> Void] = [:]
     /// Streams shared with JavaScript that belong to it (handles in the isolate's table).
     var streams: Set<Int32> = []
-    /// The JavaScript stream its response body is being sent from: the request keeps running
-    /// (its timers, operations and CPU limit) until that stream ends.
-    var responseStream: Int32?
-    var sendingBody: Bool { responseStream != nil }
+    /// Its response body is still being sent from a stream: the request keeps running (its
+    /// timers, operations, subrequests and CPU limit) until that stream ends.
+    var sendingBody = false
+    /// Its `fetch()` calls: counted, at most six connections at once; created on the first.
+    var subrequests: SubrequestBudget?
 
     init(id: UInt64, completion: @escaping (InvocationResult) -> Void) {
         self.id = id

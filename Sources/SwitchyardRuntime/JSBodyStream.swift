@@ -11,6 +11,8 @@ final class JSBodyStream: WorkerBodyStream, @unchecked Sendable {
     private(set) var expectedLength: Int?
     private weak var isolate: WorkerIsolate?
     private var pending: ((Result<ByteBuffer?, any Error>) -> Void)?
+    /// Whether it is the body of its request's response (whose end ends the request).
+    var isResponseBody = false
     /// How the stream ended (nil while it runs); a read after the end repeats it.
     private var outcome: Result<ByteBuffer?, any Error>?
 
@@ -27,6 +29,7 @@ final class JSBodyStream: WorkerBodyStream, @unchecked Sendable {
             return
         }
         precondition(pending == nil, "one read at a time")
+        reads &+= 1
         guard let isolate else {
             end(.failure(WorkerBodyError("the worker's isolate is gone")))
             completion(outcome!)
@@ -42,6 +45,9 @@ final class JSBodyStream: WorkerBodyStream, @unchecked Sendable {
         end(.failure(error))
         isolate?.cancelJavaScriptStream(self, reason: String(describing: error))
     }
+
+    /// Counts reads, so a check scheduled during one read can tell whether it is still the same.
+    private(set) var reads: UInt64 = 0
 
     /// Whether a read waits for JavaScript to produce a chunk.
     var isWaiting: Bool { pending != nil }

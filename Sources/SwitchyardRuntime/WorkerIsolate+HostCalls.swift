@@ -65,6 +65,10 @@ extension WorkerIsolate {
             return .number(Double(handle))
         case .streamChunk:
             try receiveChunk(arguments)
+        case .fetch:
+            try startFetch(arguments)
+        case .fetchAbort:
+            try abortFetch(arguments)
         case .streamLength:
             guard case .javaScript(let stream, _) = streams[try handle(arguments[0])],
                 let length = Self.integer(arguments[1]), length >= 0
@@ -94,8 +98,12 @@ extension WorkerIsolate {
     /// Completes an asynchronous operation of `owner`, as a task of that request once no task
     /// runs. A request that ended meanwhile (or an operation cancelled) drops the result.
     func complete(operation id: Int, of owner: Invocation, with completion: Completion) {
-        guard owner.operations.removeValue(forKey: id) != nil else { return }
+        guard owner.operations[id] != nil else { return }
+        // Still pending (a request waiting for it is not stalled) until JavaScript has it; nothing
+        // is left to cancel.
+        owner.operations[id] = {}
         afterTask { [weak self] in
+            guard owner.operations.removeValue(forKey: id) != nil else { return }
             guard let self, self.isReady, self.invocations[owner.id] === owner else { return }
             let isolate = self.isolate
             let operation = JSValue.number(Double(id))

@@ -48,9 +48,14 @@ extension WorkerIsolate {
         switch streams[handle] {
         case .host(let stream, let owner) where owner == invocation.id:
             unshare(handle)
-            return stream
+            invocation.sendingBody = true
+            return ForwardedBodyStream(stream) { [weak self, weak invocation] in
+                guard let self, let invocation else { return }
+                self.responseBodyEnded(invocation)
+            }
         case .javaScript(let stream, let owner) where owner == invocation.id:
-            invocation.responseStream = handle
+            invocation.sendingBody = true
+            stream.isResponseBody = true
             return stream
         default:
             return nil
@@ -114,9 +119,14 @@ extension WorkerIsolate {
     func javaScriptStreamEnded(_ stream: JSBodyStream) {
         guard let shared = streams[stream.handle], case .javaScript = shared else { return }
         unshare(stream.handle)
-        guard let owner = invocations[shared.owner], owner.responseStream == stream.handle else { return }
-        owner.responseStream = nil
-        finishIfDone(owner)
+        if stream.isResponseBody, let owner = invocations[shared.owner] { responseBodyEnded(owner) }
+    }
+
+    /// The body of `invocation`'s response has been sent (or abandoned): the request may end.
+    func responseBodyEnded(_ invocation: Invocation) {
+        guard invocation.sendingBody else { return }
+        invocation.sendingBody = false
+        afterTask { [weak self] in self?.finishIfDone(invocation) }
     }
 
     /// Fails the pulls of JavaScript streams that can never produce: nothing in the isolate waits
@@ -126,8 +136,9 @@ extension WorkerIsolate {
         guard !awaitsTimerOrOperation else { return }
         for shared in streams.values {
             guard case .javaScript(let stream, _) = shared, stream.isWaiting else { continue }
+            let read = stream.reads
             afterTask { [weak self] in
-                guard let self, stream.isWaiting, !self.awaitsTimerOrOperation else { return }
+                guard let self, stream.isWaiting, stream.reads == read, !self.awaitsTimerOrOperation else { return }
                 stream.deliver(.failure(WorkerBodyError("Error: The script will never generate a response.")))
             }
         }

@@ -92,6 +92,7 @@ extension WorkerIsolate {
             for cancel in invocation.operations.values { cancel() }
             invocation.operations.removeAll()
             releaseStreams(of: invocation, reason: restarted)
+            invocation.subrequests?.cancelAll(.cancelled("The Worker's isolate was restarted."))
         }
         logSink(WorkerLogEntry(worker: script.name, level: .error, message: message, requestID: culprit?.id))
         onCondemned?()

@@ -39,6 +39,8 @@ final class WorkerIsolate {
     let isolate: JSIsolate
     let watchdog: Watchdog
     let logSink: WorkerLogSink
+    /// Sends workers' `fetch()` calls.
+    let outbound: OutboundClient
     let allocator = ByteBufferAllocator()
     var state = State.ready
     var invocations: [UInt64: Invocation] = [:]
@@ -80,12 +82,13 @@ final class WorkerIsolate {
     /// the script's memory limit, for example a spare kept ready), or into a new one.
     init(
         script: WorkerScript, eventLoop: any EventLoop, watchdog: Watchdog, logSink: @escaping WorkerLogSink,
-        prepared: JSIsolate? = nil
+        outbound: OutboundClient, prepared: JSIsolate? = nil
     ) throws(WorkerLoadError) {
         self.script = script
         self.eventLoop = eventLoop
         self.watchdog = watchdog
         self.logSink = logSink
+        self.outbound = outbound
         isolate = prepared ?? Self.makeBlankIsolate(memoryMegabytes: script.limits.memoryMegabytes)
         isolate.setHostCall { [unowned self] op, arguments in try self.hostCall(op, arguments) }
         try load()
@@ -303,6 +306,7 @@ final class WorkerIsolate {
             if ready { try? isolate.invoke("forgetOp", [.number(Double(id))]) }
         }
         releaseStreams(of: invocation, reason: WorkerBodyError.cancelled)
+        invocation.subrequests?.cancelAll()
         if ready { isolate.releaseFetch(slot: invocation.slot) }
     }
 

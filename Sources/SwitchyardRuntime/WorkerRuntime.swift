@@ -31,6 +31,7 @@ public final class WorkerRuntime: Sendable {
     private let logSink: WorkerLogSink
     private let nextRequestID = Atomic<UInt64>(1)
     private let executors: [ObjectIdentifier: ExecutorIsolates]
+    private let outbound: OutboundClient
 
     /// - Parameters:
     ///   - eventLoops: the executors; each isolate belongs to one of them.
@@ -38,9 +39,12 @@ public final class WorkerRuntime: Sendable {
     public init(eventLoops: any EventLoopGroup, configuration: Configuration = .init(), logSink: @escaping WorkerLogSink) {
         self.configuration = configuration
         self.logSink = logSink
+        let outbound = OutboundClient(eventLoops: eventLoops, policy: configuration.egress)
+        self.outbound = outbound
         var executors: [ObjectIdentifier: ExecutorIsolates] = [:]
         for loop in eventLoops.makeIterator() {
-            let executor = ExecutorIsolates(eventLoop: loop, spares: configuration.spareIsolatesPerExecutor)
+            let executor = ExecutorIsolates(
+                eventLoop: loop, spares: configuration.spareIsolatesPerExecutor, outbound: outbound)
             executors[ObjectIdentifier(loop)] = executor
             loop.execute { executor.refillSpares() }
         }
@@ -89,7 +93,7 @@ public final class WorkerRuntime: Sendable {
             let prepared = self.isolates(on: eventLoop).takeSpare(memoryMegabytes: script.limits.memoryMegabytes)
             return try WorkerIsolate(
                 script: script, eventLoop: eventLoop, watchdog: self.configuration.watchdog, logSink: self.logSink,
-                prepared: prepared
+                outbound: self.outbound, prepared: prepared
             ).handlers
         }
     }
@@ -100,6 +104,12 @@ public final class WorkerRuntime: Sendable {
         for executor in executors.values {
             executor.eventLoop.execute { executor.retire(workerName: workerName, keepVersion: keepVersion) }
         }
+    }
+
+    /// Closes the connections workers' `fetch()` opened; call before the event loops stop.
+    /// Fetches after it fail.
+    public func shutdown() async {
+        await outbound.shutdown()
     }
 
     /// Number of live isolates on all executors (for metrics and tests).
@@ -135,10 +145,12 @@ private final class ExecutorIsolates: @unchecked Sendable {
     private var refillScheduled = false
     private var sweepScheduled = false
     private static let spareMemoryMegabytes = WorkerLimits().memoryMegabytes
+    private let outbound: OutboundClient
 
-    init(eventLoop: any EventLoop, spares: Int) {
+    init(eventLoop: any EventLoop, spares: Int, outbound: OutboundClient) {
         self.eventLoop = eventLoop
         self.spareTarget = spares
+        self.outbound = outbound
     }
 
     /// Tops the spares up; runs as its own task on the executor, after the work that used one.
@@ -177,7 +189,7 @@ private final class ExecutorIsolates: @unchecked Sendable {
         -> WorkerIsolate
     {
         let isolate = try WorkerIsolate(
-            script: script, eventLoop: eventLoop, watchdog: watchdog, logSink: logSink,
+            script: script, eventLoop: eventLoop, watchdog: watchdog, logSink: logSink, outbound: outbound,
             prepared: takeSpare(memoryMegabytes: script.limits.memoryMegabytes))
         isolate.onCondemned = { [unowned self, unowned isolate] in
             if self.current[script.name] === isolate { self.current.removeValue(forKey: script.name) }

@@ -938,6 +938,7 @@ class Response {
   #body; // null or BodyState
   #type;
   #url;
+  #redirected = false;
 
   /**
    * @param {string | ArrayBuffer | ArrayBufferView | URLSearchParams | null} [body]
@@ -1036,8 +1037,7 @@ class Response {
   }
 
   get redirected() {
-    this.#status; // brand check
-    return false;
+    return this.#redirected;
   }
 
   get status() {
@@ -1067,6 +1067,7 @@ class Response {
     clone.#body = cloneBodyState(body);
     clone.#type = this.#type;
     clone.#url = this.#url;
+    clone.#redirected = this.#redirected;
     return clone;
   }
 
@@ -1087,7 +1088,7 @@ class Response {
       };
     };
 
-    newResponseFromHost = (status, statusText, headerList, body, url = "") => {
+    newResponseFromHost = (status, statusText, headerList, body, url = "", redirected = false) => {
       for (let i = 0; i < headerList.length; i += 2) headerList[i] = StringPrototypeToLowerCase(headerList[i]);
       const response = new Response(kInternal);
       response.#status = status;
@@ -1096,6 +1097,7 @@ class Response {
       response.#body = hostBodyState(body);
       response.#type = "default";
       response.#url = url;
+      response.#redirected = redirected;
       return response;
     };
   }

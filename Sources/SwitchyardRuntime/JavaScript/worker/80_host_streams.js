@@ -16,7 +16,11 @@ internals.hostReadableStream = function hostReadableStream(handle, length) {
     {
       __proto__: null,
       handle,
-      pull: () => hostAsync(hostOp.streamRead, undefined, handle),
+      // The controller's methods are the worker's to break: this is its own body.
+      pull: (controller) => PromisePrototypeThen(hostAsync(hostOp.streamRead, undefined, handle), (chunk) => {
+        if (chunk === null) controller.close();
+        else controller.enqueue(chunk);
+      }),
       cancel: () => { opsHost(hostOp.streamCancel, handle); },
     },
     length >= 0 ? length : undefined);

@@ -1,0 +1,65 @@
+// fetch(): a subrequest to the network, sent by the host (Outbound/ in the runtime), which applies
+// the egress guard, the subrequest limit and the six-connections rule, and follows redirects.
+//
+// Request and response bodies stream both ways: a body held whole goes as bytes, a stream as a
+// handle the host pulls (or passes through, when it is a host body the worker did not touch), and
+// the response body is a host stream read as the worker reads it.
+
+const { ReflectApply, StringPrototypeSlice, PromiseReject, PromisePrototypeThen, TypeError } = internals.primordials;
+const StringPrototypeSplit = internals.primordials.uncurryThis(String.prototype.split);
+const ArrayPrototypeJoin = internals.primordials.uncurryThis(Array.prototype.join);
+const PromiseConstructor = Promise;
+const hostOp = internals.hostOp;
+const hostAsync = internals.hostAsync;
+const opsHost = ops.host;
+const abort = internals.abort;
+
+/// The header block the host reads: "name\0value\0name\0value".
+const headerBlock = (list) => ArrayPrototypeJoin(list, "\0");
+
+/// The Response of a completed fetch: (status, statusText, headerBlock, url, redirected, bodyHandle).
+function responseFromHost(status, statusText, headers, url, redirected, bodyHandle) {
+  const list = headers === "" ? [] : StringPrototypeSplit(headers, "\0");
+  const body = bodyHandle === 0 ? null : internals.hostReadableStream(bodyHandle, -1);
+  return internals.newResponseFromHost(status, statusText, list, body, url, redirected);
+}
+
+async function fetch(input, init = undefined) {
+  if (arguments.length < 1) {
+    throw new TypeError("Failed to execute 'fetch': 1 argument required, but only 0 present.");
+  }
+  const request = new internals.Request(input, init);
+  const signal = request.signal;
+  if (signal !== null && !abort.isSignal(signal)) {
+    throw new TypeError("Failed to execute 'fetch': member signal is not of type AbortSignal.");
+  }
+  if (signal !== null && abort.aborted(signal)) throw abort.reason(signal);
+  const parts = internals.requestToHost(request);
+  const stream = parts.stream;
+  const bodyHandle = stream === undefined || stream === null ? 0 : internals.streamToHost(stream);
+  const redirect = request.redirect;
+  const response = hostAsync(
+    hostOp.fetch, responseFromHost, parts.method, parts.url, headerBlock(parts.headers),
+    bodyHandle === 0 ? parts.body : null, bodyHandle, redirect);
+  const operation = internals.lastOperationID();
+  if (signal === null) return response;
+  // An abort rejects at once with the signal's reason and tells the host to stop the request
+  // (and its response body, if it is streaming).
+  return new PromiseConstructor((resolve, reject) => {
+    const onAbort = (reason) => {
+      opsHost(hostOp.fetchAbort, operation);
+      reject(reason);
+    };
+    abort.addAlgorithm(signal, onAbort);
+    PromisePrototypeThen(response, (value) => {
+      abort.removeAlgorithm(signal, onAbort);
+      resolve(value);
+    }, (error) => {
+      abort.removeAlgorithm(signal, onAbort);
+      reject(error);
+    });
+  });
+}
+
+internals.fetch = fetch;
+internals.defineGlobal("fetch", fetch);
