@@ -46,3 +46,10 @@ if ! python3 -c 'import cloudflare, schemathesis' 2>/dev/null; then
   echo "setup: installing the Cloudflare Python SDK and schemathesis"
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore cloudflare schemathesis
 fi
+
+# deno serves the same worker modules as `switchyard dev` for the differential tests
+# (Tests/SwitchyardDevTests/DifferentialTests.swift) and the benchmarks' side-by-side runs.
+if ! command -v deno >/dev/null 2>&1; then
+  echo "setup: installing deno"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore deno
+fi
