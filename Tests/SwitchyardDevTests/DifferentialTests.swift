@@ -2,6 +2,10 @@ import Foundation
 import SwitchyardTestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Differential tests: each module in `Tests/Differential/` is served by `switchyard dev` and by
 /// `deno serve`, sent the requests its leading `/*--- {json} ---*/` block declares (with curl, a
 /// real HTTP client that shows the wire as it is), and the two answers are compared: status code,
@@ -325,17 +329,25 @@ final class DenoServer: Sendable {
             if !ChildProcess.isAlive(process.processIdentifier) { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        ChildProcess.stopBlocking(process)
+        await ChildProcess.stop(process, signal: SIGKILL, grace: .seconds(5))
         throw HarnessError("deno serve \(module) did not start:\n\(collector.lines.joined(separator: "\n"))")
     }
 
     static func with<T>(_ module: String, _ body: (DenoServer) async throws -> T) async throws -> T {
         let server = try await start(module)
-        defer { server.stop() }
-        return try await body(server)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
     }
 
-    func stop() { ChildProcess.stopBlocking(process) }
+    /// SIGKILL: deno started from the test runner inherits a blocked SIGTERM and ignores it (each
+    /// stop waited out the 15 s grace); it holds nothing that needs a clean exit.
+    func stop() async { await ChildProcess.stop(process, signal: SIGKILL, grace: .seconds(5)) }
 }
 
 /// The loopback origin fetch cases call (`support/origin.js` under `deno serve`).
