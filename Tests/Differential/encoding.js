@@ -7,15 +7,9 @@
   ]
 }
 ---*/
+import { attempt } from "./support/attempt.js";
 // TextEncoder / TextDecoder (UTF-8, BOM handling, fatal mode, streaming decode, other labels) and
 // atob / btoa.
-function attempt(f) {
-  try {
-    return { ok: f() };
-  } catch (error) {
-    return { error: error.constructor.name };
-  }
-}
 
 export default {
   fetch(request) {

@@ -17,16 +17,10 @@
   ]
 }
 ---*/
+import { attemptAsync as attempt } from "./support/attempt.js";
 // Outbound fetch() to a loopback origin (support/origin.js) whose URL the harness passes in the
 // x-origin-url request header: reading answers, proxying them through unchanged, POST/PUT bodies
 // and forwarded requests, statuses, redirects followed and manual, and failures.
-async function attempt(f) {
-  try {
-    return { ok: await f() };
-  } catch (error) {
-    return { error: error.constructor.name };
-  }
-}
 
 export default {
   async fetch(request) {

@@ -11,16 +11,9 @@
   ]
 }
 ---*/
+import { attempt } from "./support/attempt.js";
 // Headers: iteration order (sorted, lower-cased), duplicates (combined with ", "), set-cookie
 // (kept apart), invalid names and values (TypeError), and the headers a response carries on the wire.
-function attempt(f) {
-  try {
-    const value = f();
-    return { ok: value === undefined ? null : value };
-  } catch (error) {
-    return { error: error.constructor.name };
-  }
-}
 
 export default {
   fetch(request) {

@@ -21,22 +21,9 @@
   ]
 }
 ---*/
+import { attempt, attemptAsync } from "./support/attempt.js";
 // Request: method, url, headers, clone, and the body of what the client sent read as text, JSON
 // and an ArrayBuffer; bodyUsed; constructing Requests in the worker.
-function attempt(f) {
-  try {
-    return { ok: f() };
-  } catch (error) {
-    return { error: error.constructor.name };
-  }
-}
-async function attemptAsync(f) {
-  try {
-    return { ok: await f() };
-  } catch (error) {
-    return { error: error.constructor.name };
-  }
-}
 
 export default {
   async fetch(request) {

@@ -19,15 +19,9 @@
   ]
 }
 ---*/
+import { attempt } from "./support/attempt.js";
 // Response: the statics (json, redirect, error), the constructor's checks, its properties, what
 // each kind of body becomes, and what a client sees when the handler fails.
-function attempt(f) {
-  try {
-    return { ok: f() };
-  } catch (error) {
-    return { error: error.constructor.name };
-  }
-}
 function describe(r) {
   return { status: r.status, statusText: r.statusText, ok: r.ok, type: r.type, redirected: r.redirected, url: r.url, headers: [...r.headers], hasBody: r.body !== null };
 }

@@ -13,6 +13,7 @@
   ]
 }
 ---*/
+import { attemptAsync as attempt } from "./support/attempt.js";
 // Streams inside one request: ReadableStream with a reader, TransformStream and pipeThrough, tee,
 // TextEncoderStream / TextDecoderStream, CompressionStream round trips, errors and cancellation,
 // and Response bodies read as streams.
@@ -39,13 +40,6 @@ function from(list) {
       controller.close();
     },
   });
-}
-async function attempt(f) {
-  try {
-    return { ok: await f() };
-  } catch (error) {
-    return { error: error.constructor.name };
-  }
 }
 
 export default {

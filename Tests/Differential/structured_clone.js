@@ -6,15 +6,9 @@
   ]
 }
 ---*/
+import { attempt } from "./support/attempt.js";
 // structuredClone: what survives a clone (types, cycles, shared references, typed arrays, Maps
 // and Sets, Dates, RegExps, errors) and what throws (functions, symbols, transfer misuse).
-function attempt(f) {
-  try {
-    return { ok: f() };
-  } catch (error) {
-    return { error: error.constructor.name };
-  }
-}
 
 export default {
   fetch(request) {

@@ -9,16 +9,10 @@
   ]
 }
 ---*/
+import { attempt } from "./support/attempt.js";
 // URL and URLSearchParams: parsing, serialisation, setters, relative resolution, IDNA and IPv6
 // hosts, percent-encoding, invalid input, and the URL of the incoming request.
 const parts = (u) => ({ href: u.href, origin: u.origin, protocol: u.protocol, username: u.username, password: u.password, host: u.host, hostname: u.hostname, port: u.port, pathname: u.pathname, search: u.search, hash: u.hash });
-function attempt(f) {
-  try {
-    return { ok: f() };
-  } catch (error) {
-    return { error: error.constructor.name };
-  }
-}
 
 export default {
   fetch(request) {
