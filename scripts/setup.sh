@@ -47,7 +47,9 @@ if ! python3 -c 'import cloudflare, schemathesis' 2>/dev/null; then
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore cloudflare schemathesis
 fi
 
-# Deno runs the streams conformance script next to our isolate (Tests/SwitchyardRuntimeTests/StreamsTests.swift).
+# deno serves the same worker modules as `switchyard dev` for the differential tests
+# (Tests/SwitchyardDevTests/DifferentialTests.swift) and the benchmarks' side-by-side runs, and runs
+# the streams conformance script next to our isolate (Tests/SwitchyardRuntimeTests/StreamsTests.swift).
 if ! command -v deno >/dev/null 2>&1; then
   echo "setup: installing deno"
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore deno

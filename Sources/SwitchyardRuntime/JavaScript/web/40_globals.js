@@ -199,9 +199,32 @@ internals.defineGlobal("queueMicrotask", function queueMicrotask(callback) {
   });
 });
 
+const DOMException = internals.DOMException;
+const ReflectGetPrototypeOf = Reflect.getPrototypeOf;
+const ReflectGetOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
+const ErrorPrototype = Error.prototype;
+
+/// The value of `object`'s own data property `key`, or undefined; runs no getter.
+function ownData(object, key) {
+  const descriptor = ReflectGetOwnPropertyDescriptor(object, key);
+  return descriptor !== undefined && "value" in descriptor ? descriptor.value : undefined;
+}
+
 internals.defineGlobal("structuredClone", function structuredClone(value, options) {
   if (arguments.length === 0) throw new TypeError("structuredClone requires a value to clone.");
-  return ops.structuredClone(value);
+  try {
+    return ops.structuredClone(value);
+  } catch (error) {
+    // The op throws a plain Error named DataCloneError (the shim knows no DOMException); the
+    // HTML standard throws a DOMException of that name. Errors a getter of `value` threw pass
+    // through as they are. (A worker that throws its own Error with an own name
+    // "DataCloneError" from a getter gets it back as a DOMException: indistinguishable here.)
+    if (typeof error === "object" && error !== null && ReflectGetPrototypeOf(error) === ErrorPrototype &&
+        ownData(error, "name") === "DataCloneError") {
+      throw new DOMException(ownData(error, "message"), "DataCloneError");
+    }
+    throw error;
+  }
 });
 
 // MARK: - crypto (random parts; SubtleCrypto comes with the full Web API surface)
