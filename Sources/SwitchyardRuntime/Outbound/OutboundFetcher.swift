@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 #if canImport(Glibc)
 import Glibc
@@ -36,15 +37,19 @@ public final class OutboundFetcher: Sendable {
         public var idleTimeout: TimeAmount
         /// Redirects `redirect: "follow"` follows before failing (the Fetch standard's 20).
         public var maximumRedirects: Int
+        /// Certificate authorities (PEM) trusted for `https:` besides the system's: an operator's
+        /// internal CA, or a test's.
+        public var additionalTrustRootsPEM: [String]
 
         public init(
             connectTimeout: TimeAmount = .seconds(10), responseTimeout: TimeAmount = .seconds(100),
-            idleTimeout: TimeAmount = .seconds(60), maximumRedirects: Int = 20
+            idleTimeout: TimeAmount = .seconds(60), maximumRedirects: Int = 20, additionalTrustRootsPEM: [String] = []
         ) {
             self.connectTimeout = connectTimeout
             self.responseTimeout = responseTimeout
             self.idleTimeout = idleTimeout
             self.maximumRedirects = maximumRedirects
+            self.additionalTrustRootsPEM = additionalTrustRootsPEM
         }
     }
 
@@ -56,13 +61,18 @@ public final class OutboundFetcher: Sendable {
     /// - Parameters:
     ///   - eventLoopGroup: the runtime's executors; fetches run on the invocation's loop.
     ///   - policy: what workers may reach.
-    public init(eventLoopGroup: any EventLoopGroup, policy: EgressPolicy, configuration: Configuration = .init()) {
+    /// - Throws: when a PEM of ``Configuration/additionalTrustRootsPEM`` holds no certificate.
+    public init(eventLoopGroup: any EventLoopGroup, policy: EgressPolicy, configuration: Configuration = .init()) throws {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.additionalTrustRoots = try configuration.additionalTrustRootsPEM.map {
+            .certificates(try NIOSSLCertificate.fromPEMBytes(Array($0.utf8)))
+        }
         self.configuration = configuration
         threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
         resolver = EgressResolver(policy: policy, threadPool: threadPool)
         var clientConfiguration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow, timeout: .init(connect: configuration.connectTimeout),
+            tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: configuration.connectTimeout),
             decompression: .disabled)
         // A refused connection fails the fetch at once (AsyncHTTPClient would retry until the
         // connect timeout).
