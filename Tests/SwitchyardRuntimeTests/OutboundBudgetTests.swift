@@ -39,6 +39,29 @@ struct OutboundBudgetTests {
         try await server.stop()
     }
 
+    @Test func aQueuedFetchThatIsAbortedNeverStarts() async throws {
+        let held = Held()
+        let server = try await OutboundTestServer.start { head, _, responder in
+            if head.uri == "/quick" { responder.respond(.ok, body: "quick") } else { held.add(responder) }
+        }
+        try await OutboundHarness.with(allowing: ["127.0.0.1"]) { harness in
+            var futures: [EventLoopFuture<OutboundResponse>] = []
+            for index in 0..<6 { futures.append(try await harness.start(server.url + "/\(index)").1) }
+            let (aborted, abortedResponse) = try await harness.start(server.url + "/aborted")
+            let (_, quick) = try await harness.start(server.url + "/quick")
+            await server.wait(for: 6) { if case .end = $0 { true } else { false } }
+            try await harness.loop.submit { aborted.cancel() }.get()
+            await #expect(throws: OutboundError.cancelled()) { try await abortedResponse.get() }
+
+            held.first()?.respond(.ok, body: "done")
+            _ = try await harness.readAll(try await futures[0].get().body)
+            // The slot goes to the next in line, not to the aborted fetch.
+            #expect(try await harness.readAll(try await quick.get().body) == "quick")
+            #expect(!server.events.snapshot.contains { if case .head(let head) = $0 { head.uri == "/aborted" } else { false } })
+        }
+        try await server.stop()
+    }
+
     @Test func theSubrequestAfterTheLimitFailsWithCloudflaresMessage() async throws {
         let server = try await OutboundTestServer.start(OutboundFetcherTests.echo)
         try await OutboundHarness.with(allowing: ["127.0.0.1"], subrequests: 3) { harness in

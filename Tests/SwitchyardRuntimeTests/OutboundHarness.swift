@@ -16,7 +16,7 @@ struct OutboundHarness: Sendable {
     ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let policy = try EgressPolicy(allowing: rules, listeners: listeners)
-        let fetcher = OutboundFetcher(eventLoopGroup: group, policy: policy, configuration: configuration)
+        let fetcher = try OutboundFetcher(eventLoopGroup: group, policy: policy, configuration: configuration)
         let loop = group.next()
         let harness = OutboundHarness(
             loop: loop, fetcher: fetcher, budget: SubrequestBudget(limit: subrequests, eventLoop: loop))

@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import SwitchyardRuntime
 
 /// A real HTTP/1.1 origin on 127.0.0.1 for the outbound tests. Each request goes to `route` once
@@ -26,13 +27,15 @@ final class OutboundTestServer: Sendable {
     private let channel: any Channel
     private let group: MultiThreadedEventLoopGroup
 
-    static func start(_ route: @escaping Route) async throws -> OutboundTestServer {
+    /// - Parameter tls: serve HTTPS with this context.
+    static func start(tls: NIOSSLContext? = nil, _ route: @escaping Route) async throws -> OutboundTestServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let events = OutboundEventLog()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(
                         OriginHandler(route: route, events: events))

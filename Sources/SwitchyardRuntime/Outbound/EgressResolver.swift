@@ -43,7 +43,7 @@ struct EgressResolver: Sendable {
                 throw OutboundError.blocked(url, reason)
             }
         }
-        guard !addresses.isEmpty else { throw OutboundError.connection(url, "\(url.host) has no address") }
+        guard !addresses.isEmpty else { throw OutboundError.failed(.connection, url.string, "\(url.host) has no address") }
         return addresses
     }
 
@@ -68,7 +68,7 @@ struct EgressResolver: Sendable {
         let status = getaddrinfo(url.host, nil, &hints, &list)
         guard status == 0, let list else {
             let reason = String(cString: gai_strerror(status))
-            throw OutboundError.connection(url, "the host name \(url.host) could not be resolved (\(reason))")
+            throw OutboundError.failed(.connection, url.string, "the host name \(url.host) could not be resolved (\(reason))")
         }
         defer { freeaddrinfo(list) }
         var addresses: [IPAddress] = []

@@ -182,7 +182,7 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
             read(.failure(error))
         }
         if let onFailure {
-            onFailure(error as? OutboundError ?? .connection(url, "\(error)"))
+            onFailure(error as? OutboundError ?? .failed(.connection, url.string, "\(error)"))
         }
         settle()
     }
@@ -197,7 +197,7 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
         disarm()
         timer = eventLoop.scheduleTask(in: timeout) { [self] in
             self.timer = nil
-            self.cancel(OutboundError.timeout(self.url, reason))
+            self.cancel(OutboundError.failed(.timeout, self.url.string, reason))
         }
     }
 

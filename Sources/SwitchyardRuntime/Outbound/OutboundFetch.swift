@@ -75,7 +75,7 @@ public final class OutboundFetch: @unchecked Sendable {
             switch result {
             case .success(let addresses): self.exchange(connectingTo: addresses[...])
             case .failure(let error as OutboundError): self.finish(.failure(error))
-            case .failure(let error): self.finish(.failure(.connection(url, "\(error)")))
+            case .failure(let error): self.finish(.failure(.failed(.connection, url.string, "\(error)")))
             }
         }
     }
@@ -139,11 +139,11 @@ public final class OutboundFetch: @unchecked Sendable {
         let from = request.url
         let next = try from.resolving(location)
         if request.redirect == .error {
-            throw .redirect(from, "the server redirected to \(next) and the request's redirect mode is \"error\"")
+            throw .failed(.redirect, from.string, "the server redirected to \(next) and the request's redirect mode is \"error\"")
         }
         redirects += 1
         guard redirects <= fetcher.configuration.maximumRedirects else {
-            throw .redirect(from, "it was redirected more than \(fetcher.configuration.maximumRedirects) times")
+            throw .failed(.redirect, from.string, "it was redirected more than \(fetcher.configuration.maximumRedirects) times")
         }
         try budget.charge()
         let method = request.method.uppercased()
@@ -154,8 +154,8 @@ public final class OutboundFetch: @unchecked Sendable {
             request.headers.removeAll { bodyHeaders.contains($0.name.lowercased()) }
         }
         if case .stream? = request.body {
-            throw .redirect(
-                from, "the server redirected with \(status) to \(next), and the request body is a stream, which cannot be sent again")
+            throw .failed(
+                .redirect, from.string, "the server redirected with \(status) to \(next), and the request body is a stream, which cannot be sent again")
         }
         if !from.isSameOrigin(as: next) {
             request.headers.removeAll { $0.name.lowercased() == "authorization" }

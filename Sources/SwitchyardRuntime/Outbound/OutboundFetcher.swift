@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 #if canImport(Glibc)
 import Glibc
@@ -36,15 +37,19 @@ public final class OutboundFetcher: Sendable {
         public var idleTimeout: TimeAmount
         /// Redirects `redirect: "follow"` follows before failing (the Fetch standard's 20).
         public var maximumRedirects: Int
+        /// Certificate authorities (PEM) trusted for `https:` besides the system's: an operator's
+        /// internal CA, or a test's.
+        public var additionalTrustRootsPEM: [String]
 
         public init(
             connectTimeout: TimeAmount = .seconds(10), responseTimeout: TimeAmount = .seconds(100),
-            idleTimeout: TimeAmount = .seconds(60), maximumRedirects: Int = 20
+            idleTimeout: TimeAmount = .seconds(60), maximumRedirects: Int = 20, additionalTrustRootsPEM: [String] = []
         ) {
             self.connectTimeout = connectTimeout
             self.responseTimeout = responseTimeout
             self.idleTimeout = idleTimeout
             self.maximumRedirects = maximumRedirects
+            self.additionalTrustRootsPEM = additionalTrustRootsPEM
         }
     }
 
@@ -56,13 +61,18 @@ public final class OutboundFetcher: Sendable {
     /// - Parameters:
     ///   - eventLoopGroup: the runtime's executors; fetches run on the invocation's loop.
     ///   - policy: what workers may reach.
-    public init(eventLoopGroup: any EventLoopGroup, policy: EgressPolicy, configuration: Configuration = .init()) {
+    /// - Throws: when a PEM of ``Configuration/additionalTrustRootsPEM`` holds no certificate.
+    public init(eventLoopGroup: any EventLoopGroup, policy: EgressPolicy, configuration: Configuration = .init()) throws {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.additionalTrustRoots = try configuration.additionalTrustRootsPEM.map {
+            .certificates(try NIOSSLCertificate.fromPEMBytes(Array($0.utf8)))
+        }
         self.configuration = configuration
         threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
         resolver = EgressResolver(policy: policy, threadPool: threadPool)
         var clientConfiguration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow, timeout: .init(connect: configuration.connectTimeout),
+            tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: configuration.connectTimeout),
             decompression: .disabled)
         // A refused connection fails the fetch at once (AsyncHTTPClient would retry until the
         // connect timeout).
@@ -112,7 +122,7 @@ public final class OutboundFetcher: Sendable {
         guard !request.method.isEmpty,
             request.method.utf8.allSatisfy({ $0 < 128 && (tokenSymbols.contains($0) || Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber) })
         else {
-            throw OutboundError.invalidRequest(request.url, "\"\(request.method)\" is not a valid HTTP method")
+            throw OutboundError.failed(.invalid, request.url.string, "\"\(request.method)\" is not a valid HTTP method")
         }
         var headers = HTTPHeaders()
         headers.add(name: "host", value: request.url.authority)
@@ -158,7 +168,7 @@ public final class OutboundFetcher: Sendable {
             case .success(nil):
                 done.succeed()
             case .failure(let error):
-                done.fail(error as? OutboundError ?? .body(url, "\(error)"))
+                done.fail(error as? OutboundError ?? .failed(.body, url.string, "\(error)"))
             }
         }
     }
@@ -170,35 +180,35 @@ public final class OutboundFetcher: Sendable {
         if let client = error as? HTTPClientError {
             switch client {
             case .connectTimeout:
-                return OutboundError.unreachable(url, "connecting to \(target) timed out after \(timeouts.connectTimeout.prettyPrint)")
+                return OutboundError.failed(.unreachable, url.string, "connecting to \(target) timed out after \(timeouts.connectTimeout.prettyPrint)")
             case .remoteConnectionClosed:
-                return OutboundError.connection(url, "the server closed the connection before the response was complete")
+                return OutboundError.failed(.connection, url.string, "the server closed the connection before the response was complete")
             case .cancelled:
                 return OutboundError.cancelled()
             default:
-                return OutboundError.connection(url, "\(client)")
+                return OutboundError.failed(.connection, url.string, "\(client)")
             }
         }
         if let parser = error as? HTTPParserError, parser == .invalidEOFState {
-            return OutboundError.connection(url, "the server closed the connection before the response was complete")
+            return OutboundError.failed(.connection, url.string, "the server closed the connection before the response was complete")
         }
         if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first {
             return describe(first.error, url: url, timeouts: timeouts)
         }
         if let io = error as? IOError {
             switch io.errnoCode {
-            case ECONNREFUSED: return OutboundError.unreachable(url, "the connection to \(target) was refused")
+            case ECONNREFUSED: return OutboundError.failed(.unreachable, url.string, "the connection to \(target) was refused")
             case EHOSTUNREACH, ENETUNREACH, EADDRNOTAVAIL:
-                return OutboundError.unreachable(url, "\(target) cannot be reached (\(io))")
-            case ECONNRESET: return OutboundError.connection(url, "the server reset the connection")
-            case EPIPE: return OutboundError.connection(url, "the server closed the connection")
-            case ETIMEDOUT: return OutboundError.unreachable(url, "the connection to \(target) timed out")
-            default: return OutboundError.connection(url, "\(io)")
+                return OutboundError.failed(.unreachable, url.string, "\(target) cannot be reached (\(io))")
+            case ECONNRESET: return OutboundError.failed(.connection, url.string, "the server reset the connection")
+            case EPIPE: return OutboundError.failed(.connection, url.string, "the server closed the connection")
+            case ETIMEDOUT: return OutboundError.failed(.unreachable, url.string, "the connection to \(target) timed out")
+            default: return OutboundError.failed(.connection, url.string, "\(io)")
             }
         }
         if let channel = error as? ChannelError, case .connectTimeout = channel {
-            return OutboundError.unreachable(url, "connecting to \(target) timed out after \(timeouts.connectTimeout.prettyPrint)")
+            return OutboundError.failed(.unreachable, url.string, "connecting to \(target) timed out after \(timeouts.connectTimeout.prettyPrint)")
         }
-        return OutboundError.connection(url, "\(error)")
+        return OutboundError.failed(.connection, url.string, "\(error)")
     }
 }

@@ -25,34 +25,34 @@ public struct OutboundURL: Sendable, Equatable, CustomStringConvertible {
     ///   with a host and no credentials.
     public init(_ string: String) throws(OutboundError) {
         self.string = string
-        guard let separator = string.range(of: "://") else { throw .invalidURL(string, "it is not an absolute http: or https: URL") }
+        guard let separator = string.range(of: "://") else { throw .failed(.invalid, string, "it is not an absolute http: or https: URL") }
         guard let scheme = Scheme(rawValue: string[..<separator.lowerBound].lowercased()) else {
-            throw .invalidURL(string, "only http: and https: URLs can be fetched")
+            throw .failed(.invalid, string, "only http: and https: URLs can be fetched")
         }
         self.scheme = scheme
         let rest = string[separator.upperBound...]
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
         let authority = rest[..<authorityEnd]
-        guard !authority.contains("@") else { throw .invalidURL(string, "URLs with credentials cannot be fetched") }
+        guard !authority.contains("@") else { throw .failed(.invalid, string, "URLs with credentials cannot be fetched") }
         var hostPart = authority
         var portPart: Substring?
         if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw .invalidURL(string, "the IPv6 host is not closed") }
+            guard let close = authority.firstIndex(of: "]") else { throw .failed(.invalid, string, "the IPv6 host is not closed") }
             hostPart = authority[authority.index(after: authority.startIndex)..<close]
             let after = authority[authority.index(after: close)...]
             if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw .invalidURL(string, "unexpected characters after the host") }
+                guard after.hasPrefix(":") else { throw .failed(.invalid, string, "unexpected characters after the host") }
                 portPart = after.dropFirst()
             }
         } else if let colon = authority.lastIndex(of: ":") {
             hostPart = authority[..<colon]
             portPart = authority[authority.index(after: colon)...]
         }
-        guard !hostPart.isEmpty else { throw .invalidURL(string, "it has no host") }
+        guard !hostPart.isEmpty else { throw .failed(.invalid, string, "it has no host") }
         host = hostPart.lowercased()
         if let portPart, !portPart.isEmpty {
             guard portPart.allSatisfy(\.isASCII), let port = Int(portPart), (1...65535).contains(port) else {
-                throw .invalidURL(string, "the port \"\(portPart)\" is not a number from 1 to 65535")
+                throw .failed(.invalid, string, "the port \"\(portPart)\" is not a number from 1 to 65535")
             }
             self.port = port
         } else {
@@ -89,7 +89,7 @@ public struct OutboundURL: Sendable, Equatable, CustomStringConvertible {
         let reference = Self.percentEncodingInvalid(Substring(location), brackets: false)
         let base = URL(string: clientURL(connectingTo: nil))
         guard let resolved = URL(string: reference, relativeTo: base)?.absoluteURL.absoluteString else {
-            throw .invalidURL(location, "the redirect's Location cannot be resolved against \(string)")
+            throw .failed(.invalid, location, "the redirect's Location cannot be resolved against \(string)")
         }
         return try OutboundURL(resolved)
     }
