@@ -90,6 +90,7 @@ public final class DevServer: Sendable {
 
     public func stop() async throws {
         try await edge.withLock { $0 }?.stop()
+        await runtime.shutdown()
         try? await fileIO.shutdownGracefully()  // not running when start() failed
         try await group.shutdownGracefully()
     }

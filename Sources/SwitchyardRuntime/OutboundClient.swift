@@ -5,20 +5,25 @@ import Synchronization
 /// HTTP client and its resolver threads cost nothing for workers that never fetch), and shut
 /// down with the runtime.
 final class OutboundClient: Sendable {
-    private let make: @Sendable () -> OutboundFetcher
+    private let make: @Sendable () throws -> OutboundFetcher
     private let fetcher = Mutex<OutboundFetcher?>(nil)
     private let isShutDown = Atomic<Bool>(false)
 
     init(eventLoops: any EventLoopGroup, policy: EgressPolicy) {
-        make = { OutboundFetcher(eventLoopGroup: eventLoops, policy: policy) }
+        make = { try OutboundFetcher(eventLoopGroup: eventLoops, policy: policy) }
     }
 
-    /// The fetcher, made now if needed; nil once the runtime is shutting down.
-    var current: OutboundFetcher? {
-        guard !isShutDown.load(ordering: .acquiring) else { return nil }
-        return fetcher.withLock { fetcher in
-            if fetcher == nil { fetcher = make() }
-            return fetcher
+    /// The fetcher, made now if needed. - Throws: once the runtime is shutting down, or when
+    /// the fetcher cannot be made (its TLS configuration).
+    func current() throws -> OutboundFetcher {
+        guard !isShutDown.load(ordering: .acquiring) else {
+            throw OutboundError.cancelled("The runtime is shutting down.")
+        }
+        return try fetcher.withLock { fetcher in
+            if let made = fetcher { return made }
+            let made = try make()
+            fetcher = made
+            return made
         }
     }
 

@@ -11,14 +11,12 @@ extension WorkerIsolate {
         // From here on, every failure rejects the fetch's promise with a TypeError.
         owner.operations[id] = {}
         let request: OutboundRequest
+        let fetcher: OutboundFetcher
         do {
             request = try outboundRequest(arguments, for: owner)
+            fetcher = try outbound.current()
         } catch {
             complete(operation: id, of: owner, with: Completion.failure(error))
-            return
-        }
-        guard let fetcher = outbound.current else {
-            complete(operation: id, of: owner, with: Completion.failure(OutboundError.cancelled("The runtime is shutting down.")))
             return
         }
         let budget = owner.subrequests ?? SubrequestBudget(limit: script.limits.subrequests, eventLoop: eventLoop)

@@ -157,6 +157,8 @@ public final class SwitchyardServer: Sendable {
                 services: [apiApplication(onRunning: onAPIRunning), edgeService(onRunning: onEdgeRunning)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        await edgeRuntime.shutdown()
+        await validationRuntime.shutdown()
         try await store.close()
         try await validationLoops.shutdownGracefully()
         try await edgeLoops.shutdownGracefully()

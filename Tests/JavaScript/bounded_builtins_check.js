@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Differential check of Sources/SwitchyardRuntime/JavaScript/05_bounded_builtins.js: loads it into
+// Differential check of Sources/SwitchyardRuntime/JavaScript/core/05_bounded_builtins.js: loads it into
 // this process the way the host runs runtime files, then compares each bounded built-in with the
 // original V8 built-in on large inputs (the sizes at which the wrappers take their own path):
 // multi-byte text, surrogate pairs at slice boundaries, malformed escapes, every `$` pattern,
@@ -14,7 +14,7 @@ const natives = {
   replace: String.prototype.replace, replaceAll: String.prototype.replaceAll, indexOf: String.prototype.indexOf,
   includes: String.prototype.includes, split: String.prototype.split, fill: Array.prototype.fill,
 };
-const source = fs.readFileSync(path.join(__dirname, "../../Sources/SwitchyardRuntime/JavaScript/05_bounded_builtins.js"), "utf8");
+const source = fs.readFileSync(path.join(__dirname, "../../Sources/SwitchyardRuntime/JavaScript/core/05_bounded_builtins.js"), "utf8");
 new Function("internals", '"use strict";' + source)({
   primordials: { uncurryThis: (fn) => Function.prototype.call.bind(fn), ReflectApply: Reflect.apply, ObjectDefineProperty: Object.defineProperty },
 });
