@@ -44,6 +44,13 @@ void CheckMemoryInterrupt(v8::Isolate *isolate, void *data) {
   if (self->heap_limit == 0) return;
   v8::HeapStatistics stats;
   isolate->GetHeapStatistics(&stats);
+  if (stats.used_heap_size() + stats.external_memory() <= self->heap_limit) return;
+  // Garbage counts until it is collected (a stream's chunks, read and dropped, pile up well past
+  // small limits before V8 collects for external memory): as after a task (WorkerIsolate's
+  // exceedsMemory), only live data over the limit is a violation. A GC at an interrupt runs no
+  // JavaScript.
+  isolate->LowMemoryNotification();
+  isolate->GetHeapStatistics(&stats);
   if (stats.used_heap_size() + stats.external_memory() > self->heap_limit) {
     self->limit.store(CV8_LIMIT_MEMORY);
     isolate->TerminateExecution();
