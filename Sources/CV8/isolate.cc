@@ -374,6 +374,11 @@ void cv8_isolate_collect_garbage(cv8_isolate *self) {
   self->isolate->LowMemoryNotification();
 }
 
+void cv8_isolate_collect_soon(cv8_isolate *self) {
+  v8::Isolate::Scope isolate_scope(self->isolate);
+  self->isolate->MemoryPressureNotification(v8::MemoryPressureLevel::kModerate);
+}
+
 void cv8_last_error(cv8_isolate *self, cv8_bytes *message, cv8_bytes *stack, cv8_bytes *location) {
   *message = {self->error_message.data(), self->error_message.size()};
   *stack = {self->error_stack.data(), self->error_stack.size()};

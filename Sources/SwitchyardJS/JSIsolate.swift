@@ -116,6 +116,11 @@ public final class JSIsolate {
         cv8_isolate_collect_garbage(raw)
     }
 
+    /// Asks V8 to start collecting garbage soon, incrementally, without blocking now.
+    public func collectGarbageSoon() {
+        cv8_isolate_collect_soon(raw)
+    }
+
     // MARK: Code
 
     /// Runs one file of the runtime's own JavaScript, wrapped as `function (internals, ops)`.

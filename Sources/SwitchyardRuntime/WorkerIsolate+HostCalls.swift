@@ -128,7 +128,9 @@ extension WorkerIsolate {
     /// Completes a read of a host stream: a chunk, its end (null) or its error.
     func complete(operation id: Int, of owner: Invocation, with result: Result<ByteBuffer?, any Error>) {
         switch result {
-        case .success(.some(let buffer)): complete(operation: id, of: owner, with: .bytes(buffer))
+        case .success(.some(let buffer)):
+            countStreamedBytes(buffer.readableBytes)
+            complete(operation: id, of: owner, with: .bytes(buffer))
         case .success(.none): complete(operation: id, of: owner, with: .values([.null]))
         case .failure(let error): complete(operation: id, of: owner, with: Completion.failure(error))
         }

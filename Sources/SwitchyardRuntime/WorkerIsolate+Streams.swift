@@ -90,6 +90,7 @@ extension WorkerIsolate {
                 if let bytes { buffer.writeBytes(bytes) }
                 return buffer
             }
+            countStreamedBytes(buffer.readableBytes)
             guard buffer.readableBytes > 0 else {
                 // An empty chunk carries nothing: ask for the next one.
                 afterTask { [weak self] in self?.pull(stream) }
@@ -128,6 +129,21 @@ extension WorkerIsolate {
         invocation.sendingBody = false
         afterTask { [weak self] in self?.finishIfDone(invocation) }
     }
+
+    /// Chunks die young, as ArrayBuffers that V8 lets pile up to its external-memory threshold
+    /// before it collects them: every 16 MB streamed, it is asked to collect soon, so a body of
+    /// any size goes through in flat memory.
+    func countStreamedBytes(_ count: Int) {
+        streamedSinceCollection += count
+        guard streamedSinceCollection >= Self.streamedBytesPerCollection else { return }
+        streamedSinceCollection = 0
+        afterTask { [weak self] in
+            guard let self, self.isReady else { return }
+            self.isolate.collectGarbageSoon()
+        }
+    }
+
+    static let streamedBytesPerCollection = 8 * 1024 * 1024
 
     /// Fails the pulls of JavaScript streams that can never produce: nothing in the isolate waits
     /// for the host any more, so no code can run to write to them. Checked again once the task is

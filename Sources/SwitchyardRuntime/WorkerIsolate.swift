@@ -47,6 +47,9 @@ final class WorkerIsolate {
     var timers: [Int: Timer] = [:]
     var streams: [Int32: SharedStream] = [:]
     var nextStreamHandle: Int32 = 1
+    /// Bytes of stream chunks that crossed into or out of JavaScript since the last hint to
+    /// collect garbage (see ``countStreamedBytes(_:)``).
+    var streamedSinceCollection = 0
     /// The request whose task is running, to which timers, operations and logs belong.
     var current: Invocation?
     /// Results produced inside a task, handed out once the task's CPU time is counted.

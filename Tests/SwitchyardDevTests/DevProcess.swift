@@ -75,6 +75,9 @@ final class DevProcess: Sendable {
 
     var output: [String] { collector.lines }
 
+    /// The process id of the running `switchyard dev`.
+    var pid: Int32 { process.processIdentifier }
+
     /// Waits until a printed line satisfies `predicate` (bounded), and returns it.
     func waitForLine(_ predicate: (String) -> Bool) async throws -> String? {
         for _ in 0..<200 {

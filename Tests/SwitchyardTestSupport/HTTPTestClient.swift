@@ -95,6 +95,67 @@ public final class HTTPTestClient {
             reason: statusLine.dropFirst(2).joined(separator: " "), headers: headers, body: body)
     }
 
+    /// Sends `bytes` as they are.
+    public func sendBytes(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw ClientError(description: "send failed") }
+            sent += n
+        }
+    }
+
+    /// Reads a response's head only (status and headers, names lowercased); its body is read
+    /// next, with ``readChunk()`` for a chunked one.
+    public func readHead() throws -> (status: Int, headers: [String: String]) {
+        let separator = Array("\r\n\r\n".utf8)
+        var headEnd: Int?
+        while headEnd == nil {
+            if let range = findSubsequence(separator) { headEnd = range } else { try fill() }
+        }
+        let head = String(decoding: buffer[..<headEnd!], as: UTF8.self)
+        buffer.removeSubrange(..<(headEnd! + 4))
+        var lines = head.components(separatedBy: "\r\n")
+        let statusLine = lines.removeFirst().split(separator: " ")
+        var headers: [String: String] = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return (Int(statusLine.count > 1 ? statusLine[1] : "0") ?? 0, headers)
+    }
+
+    /// Reads one chunk of a chunked body: its bytes, or nil for the last (empty) chunk.
+    public func readChunk() throws -> [UInt8]? {
+        let lineEnd = Array("\r\n".utf8)
+        var sizeEnd: Int?
+        while sizeEnd == nil {
+            if let end = findSubsequence(lineEnd) { sizeEnd = end } else { try fill() }
+        }
+        let sizeText = String(decoding: buffer[..<sizeEnd!], as: UTF8.self).split(separator: ";").first ?? ""
+        guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else {
+            throw ClientError(description: "bad chunk size \(sizeText)")
+        }
+        buffer.removeSubrange(..<(sizeEnd! + 2))
+        while buffer.count < size + 2 { try fill() }
+        let chunk = Array(buffer[..<size])
+        buffer.removeSubrange(..<(size + 2))
+        return size == 0 ? nil : chunk
+    }
+
+    /// Counts the bytes the server sends until it closes the connection, keeping none.
+    public func countToEnd() throws -> Int {
+        var count = buffer.count
+        buffer.removeAll()
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(socket, &chunk, chunk.count, 0)
+            if n == 0 { return count }
+            guard n > 0 else { throw ClientError(description: "no EOF: \(String(cString: strerror(errno)))") }
+            count += n
+        }
+    }
+
     /// True when the server has closed the connection.
     public func isClosedByPeer() -> Bool {
         var byte: UInt8 = 0

@@ -137,6 +137,11 @@ size_t cv8_isolate_external_memory(cv8_isolate *isolate);
 /// tell live data from garbage before declaring the limit exceeded).
 void cv8_isolate_collect_garbage(cv8_isolate *isolate);
 
+/// Owner thread: asks V8 to collect garbage soon, incrementally (memory pressure "moderate"):
+/// for streams, whose chunks die young as ArrayBuffers V8 would otherwise let pile up to its
+/// external-memory threshold (64 MB) before collecting.
+void cv8_isolate_collect_soon(cv8_isolate *isolate);
+
 /// Describes the last CV8_EXCEPTION / CV8_INVALID: `message` ("TypeError: x is not a function"),
 /// `stack` (may be empty) and `location` ("worker.js:3:14", may be empty).
 void cv8_last_error(cv8_isolate *isolate, cv8_bytes *message, cv8_bytes *stack, cv8_bytes *location);
