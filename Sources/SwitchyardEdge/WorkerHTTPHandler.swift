@@ -73,6 +73,8 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var streamedHead: HTTPRequestHead?
     /// The streamed body of the response being written, until it ends.
     private var responseBody: (any WorkerBodyStream)?
+    /// The request a worker is computing the answer to, cancelled if the client goes away.
+    private var pendingInvocation: InvocationHandle?
 
     /// How long a refused connection stays half-open after its answer (see ``reject(_:head:reason:context:)``).
     static let lingerTime = TimeAmount.seconds(2)
@@ -334,6 +336,8 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         streamedHead = nil
         responseBody?.cancel(WorkerBodyError("the client closed the connection"))
         responseBody = nil
+        pendingInvocation?.cancel()
+        pendingInvocation = nil
         context.fireChannelInactive()
     }
 
@@ -435,7 +439,10 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let request = WorkerRequest(method: head.method.rawValue, url: url, headers: headers, body: body)
         let onRequest = shared.onRequest
         // The runtime answers on this event loop, often before invoke returns.
-        shared.runtime.invoke(script, request: request, on: context.eventLoop) { result in
+        var answered = false
+        let handle = shared.runtime.invoke(script, request: request, on: context.eventLoop) { result in
+            answered = true
+            self.pendingInvocation = nil
             let response: WorkerResponse
             var record = EdgeServer.AccessRecord(
                 method: head.method.rawValue, path: head.uri, status: 500, outcome: nil, cpuNanoseconds: 0)
@@ -454,6 +461,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             record.reason = written.reason
             onRequest(record)
         }
+        if !answered { pendingInvocation = handle }
     }
 
     private static let host = Array("host".utf8)

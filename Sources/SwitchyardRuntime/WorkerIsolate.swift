@@ -286,6 +286,15 @@ final class WorkerIsolate {
         }
     }
 
+    /// The client of `requestID` went away: a request still computing its answer is cancelled
+    /// (`waitUntil()` work keeps its deadline); one sending its body stops when the edge cancels
+    /// that body.
+    func cancel(requestID: UInt64) {
+        guard let invocation = invocations[requestID], !invocation.responded else { return }
+        respond(invocation, with: Self.failure("The client disconnected.", outcome: .canceled, cpu: invocation.cpuNanoseconds))
+        if invocation.waitUntilPending == 0 { finish(invocation) }
+    }
+
     /// Ends a request once its response is out (body included) and its `waitUntil()` work is
     /// done.
     func finishIfDone(_ invocation: Invocation) {

@@ -67,10 +67,12 @@ public final class WorkerRuntime: Sendable {
     /// ``invoke(_:request:on:)`` for the edge's hot path: `completion` runs on `eventLoop`, often
     /// before this returns, and no future is allocated. Must be called on `eventLoop`. A worker
     /// that cannot start (a syntax error, a throwing top level) completes with the failure.
+    /// - Returns: what cancels the request when its client goes away.
+    @discardableResult
     public func invoke(
         _ script: WorkerScript, request: WorkerRequest, on eventLoop: any EventLoop,
         completion: @escaping (Result<InvocationResult, any Error>) -> Void
-    ) {
+    ) -> InvocationHandle {
         eventLoop.preconditionInEventLoop()
         let requestID = nextRequestID.wrappingAdd(1, ordering: .relaxed).oldValue
         let isolate: WorkerIsolate
@@ -78,9 +80,10 @@ public final class WorkerRuntime: Sendable {
             isolate = try isolates(on: eventLoop).isolate(for: script, watchdog: configuration.watchdog, logSink: logSink)
         } catch {
             completion(.failure(error))
-            return
+            return InvocationHandle(isolate: nil, requestID: requestID)
         }
         isolate.handle(request, requestID: requestID) { completion(.success($0)) }
+        return InvocationHandle(isolate: isolate, requestID: requestID)
     }
 
     /// Loads `script` in a scratch isolate and discards it: reports syntax errors, missing
@@ -124,6 +127,21 @@ public final class WorkerRuntime: Sendable {
             preconditionFailure("event loop \(eventLoop) is not one of this runtime's executors")
         }
         return executor
+    }
+}
+
+/// One request delivered to a worker, to cancel it when its client goes away.
+///
+/// - Important: Use it on the event loop the request runs on.
+public struct InvocationHandle {
+    weak var isolate: WorkerIsolate?
+    let requestID: UInt64
+
+    /// The client is gone: a request that has not answered yet ends with the outcome `canceled`,
+    /// and what it owns (timers, operations, subrequests, streams) is cancelled; `waitUntil()`
+    /// work it registered keeps its time.
+    public func cancel() {
+        isolate?.cancel(requestID: requestID)
     }
 }
 

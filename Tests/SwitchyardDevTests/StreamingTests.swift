@@ -35,6 +35,10 @@ struct StreamingTests {
                   },
                 }));
               }
+              // Never answers by itself.
+              case "/wait":
+                await new Promise((resolve) => setTimeout(resolve, 600000));
+                return new Response("too late");
               case "/fixed": {
                 const { readable, writable } = new FixedLengthStream(11);
                 const writer = writable.getWriter();
@@ -78,6 +82,19 @@ struct StreamingTests {
             #expect(try client.readChunk() == nil)
             // The connection is reusable after a streamed exchange.
             #expect(try client.request("GET", "/nothing").status == 404)
+        }
+    }
+
+    @Test("a client that goes away cancels the request it was waiting for")
+    func aClientThatLeavesCancelsItsRequest() async throws {
+        try await Self.withDev { dev in
+            do {
+                let client = try HTTPTestClient(port: dev.port)
+                // The request is read before the end of the stream that follows it.
+                try client.sendRaw("GET /wait HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            }  // the client's socket closes here
+            let line = try await dev.waitForLine { $0.hasPrefix("GET /wait") }
+            #expect(line?.contains("canceled") == true, "\(line ?? "no access line")")
         }
     }
 
