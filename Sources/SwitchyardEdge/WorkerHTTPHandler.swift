@@ -552,8 +552,8 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     self.abortResponse(context: context)
                     return
                 }
-                // The chunk's last write tells when it is written (or buffered by NIO): only then
-                // is the next chunk made.
+                // The chunk's last write tells when it is written: while the channel has no room
+                // left (NIO's writability), the next chunk is made only then.
                 let promise = context.eventLoop.makePromise(of: Void.self)
                 if chunked {
                     var size = context.channel.allocator.buffer(capacity: 12)
@@ -566,17 +566,28 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     context.writeAndFlush(self.wrapOutboundOut(chunk), promise: promise)
                 }
                 let left = remaining.map { $0 - chunk.readableBytes }
-                promise.futureResult.assumeIsolated().whenComplete { written in
-                    guard case .success = written, self.responseBody === stream else {
-                        stream.cancel(WorkerBodyError("the client closed the connection"))
-                        return
-                    }
-                    // As a task of its own: a write that completes at once would otherwise nest
+                let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+                let next = {
+                    // As a task of its own: a read that completes at once would otherwise nest
                     // every chunk of the body in the one before on the stack.
-                    let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
                     context.eventLoop.execute {
                         let (handler, context) = bound.value
                         handler.sendBody(of: stream, chunked: chunked, remaining: left, request: request, context: context)
+                    }
+                }
+                if context.channel.isWritable {
+                    // Room in the channel's buffer: the next chunk is made while this one goes out.
+                    promise.futureResult.assumeIsolated().whenFailure { _ in
+                        stream.cancel(WorkerBodyError("the client closed the connection"))
+                    }
+                    next()
+                } else {
+                    promise.futureResult.assumeIsolated().whenComplete { written in
+                        guard case .success = written, self.responseBody === stream else {
+                            stream.cancel(WorkerBodyError("the client closed the connection"))
+                            return
+                        }
+                        next()
                     }
                 }
             case .success(.none):

@@ -21,10 +21,10 @@ enum HostOperation: Int32, CaseIterable {
     /// `(stream)`: the worker cancelled a host stream.
     case streamCancel = 6
     /// `() -> handle`: registers a JavaScript stream the host will pull (a response body); the
-    /// host then calls `internals.pullStream(handle)` for each chunk.
+    /// host then calls `internals.pullStream(handle, budget)` for each round of chunks.
     case streamOpen = 7
-    /// `(handle, chunk | null | undefined, error?)`: answers a pull of a JavaScript stream with a
-    /// chunk, its end (null), or its error (undefined and the message).
+    /// `(handle, chunk | null | undefined, error?, roundOver)`: answers a pull of a JavaScript
+    /// stream with a chunk, its end (null), or its error (undefined and the message).
     case streamChunk = 8
     /// `(handle, expectedLength)`: the length a JavaScript stream promises (FixedLengthStream).
     case streamLength = 9

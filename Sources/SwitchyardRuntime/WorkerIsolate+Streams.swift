@@ -70,14 +70,15 @@ extension WorkerIsolate {
         }
         let isolate = self.isolate
         runTask(owner) { () throws(JSError) in
-            try isolate.invoke("pullStream", [.number(Double(stream.handle))])
+            try isolate.invoke("pullStream", [.number(Double(stream.handle)), .number(Double(JSBodyStream.roundBytes))])
         } onFailure: { error in
             let message = error.message
             self.afterTask { stream.deliver(.failure(WorkerBodyError(message))) }
         }
     }
 
-    /// `streamChunk(handle, chunk | null | undefined, error?)`: JavaScript's answer to a pull.
+    /// `streamChunk(handle, chunk | null | undefined, error?, roundOver)`: JavaScript's answer
+    /// to a pull: a chunk, the end (null) or an error (undefined and the message).
     func receiveChunk(_ arguments: JSArguments) throws {
         guard case .javaScript(let stream, _) = streams[try handle(arguments[0])] else { return }
         let result: Result<ByteBuffer?, any Error>
@@ -91,16 +92,12 @@ extension WorkerIsolate {
                 return buffer
             }
             countStreamedBytes(buffer.readableBytes)
-            guard buffer.readableBytes > 0 else {
-                // An empty chunk carries nothing: ask for the next one.
-                afterTask { [weak self] in self?.pull(stream) }
-                return
-            }
             result = .success(buffer)
         default:
             result = .failure(WorkerBodyError(arguments[2].stringValue ?? "the response body stream failed"))
         }
-        afterTask { stream.deliver(result) }
+        let roundOver = arguments[3] != .bool(false)
+        afterTask { stream.deliver(result, roundOver: roundOver) }
     }
 
     /// The worker's code stopped reading a stream it returned, or the consumer cancelled it.

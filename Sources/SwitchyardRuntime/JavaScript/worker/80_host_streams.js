@@ -50,25 +50,37 @@ const describe = (error) => {
   }
 };
 
-/// Called by the host for the next chunk of stream `handle`; answers with `streamChunk`.
-internals.pullStream = function pullStream(handle) {
+/// Called by the host for the next chunks of stream `handle`: reads until about `budget` bytes
+/// came (or the stream ends or fails), answering each with `streamChunk(handle, chunk, error,
+/// roundOver)`; the last answer of the round has `roundOver` true.
+internals.pullStream = function pullStream(handle, budget) {
   const reader = MapPrototypeGet(readers, handle);
   if (reader === undefined) {
-    opsHost(hostOp.streamChunk, handle, undefined, "TypeError: the stream is gone");
+    opsHost(hostOp.streamChunk, handle, undefined, "TypeError: the stream is gone", true);
     return;
   }
-  PromisePrototypeThen(reader.read(), (result) => {
-    if (result.done) {
+  let taken = 0;
+  const next = () => {
+    PromisePrototypeThen(reader.read(), (result) => {
+      if (result.done) {
+        MapPrototypeDelete(readers, handle);
+        opsHost(hostOp.streamChunk, handle, null, undefined, true);
+        return;
+      }
+      const chunk = result.value;
+      const length = chunk.byteLength;
+      taken += length;
+      if (length === 0) return next();  // carries nothing
+      const roundOver = taken >= budget;
+      opsHost(hostOp.streamChunk, handle, chunk, undefined, roundOver);
+      if (!roundOver) next();
+    }, (error) => {
       MapPrototypeDelete(readers, handle);
-      opsHost(hostOp.streamChunk, handle, null);
-    } else {
-      opsHost(hostOp.streamChunk, handle, result.value);
-    }
-  }, (error) => {
-    MapPrototypeDelete(readers, handle);
-    internals.reportError(error);
-    opsHost(hostOp.streamChunk, handle, undefined, describe(error));
-  });
+      internals.reportError(error);
+      opsHost(hostOp.streamChunk, handle, undefined, describe(error), true);
+    });
+  };
+  next();
 };
 
 /// Called by the host when it stops reading stream `handle` (the client went away).
