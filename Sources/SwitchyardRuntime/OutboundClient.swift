@@ -4,6 +4,7 @@ import Synchronization
 /// The runtime's one ``OutboundFetcher``, made on the first `fetch()` a worker calls (an
 /// HTTP client and its resolver threads cost nothing for workers that never fetch), and shut
 /// down with the runtime.
+
 final class OutboundClient: Sendable {
     private let make: @Sendable () throws -> OutboundFetcher
     private let fetcher = Mutex<OutboundFetcher?>(nil)
@@ -26,6 +27,15 @@ final class OutboundClient: Sendable {
             return made
         }
     }
+
+    deinit {
+        // A runtime released without shutdown() (tests) keeps its fetcher for the life of the
+        // process: AsyncHTTPClient traps on a client released while it runs, and the runtime's
+        // event loops, which its shutdown needs, may already be gone.
+        if let abandoned = fetcher.withLock({ $0 }) { Self.abandoned.withLock { $0.append(abandoned) } }
+    }
+
+    private static let abandoned = Mutex<[OutboundFetcher]>([])
 
     /// Closes its connections and threads; later fetches fail.
     func shutdown() async {

@@ -45,7 +45,8 @@ final class DevProcess: Sendable {
         let (process, pipe) = makeProcess(arguments)
         let collected = LineCollector(PipeReader(pipe))
         try process.run()
-        for _ in 0..<300 {
+        // Up to 120 s: a guard against a hang, not a timing check (the suite keeps both cores busy).
+        for _ in 0..<2400 {
             if let ready = collected.lines.first(where: { $0.hasPrefix("Ready on http://") }),
                 let port = Int(ready.split(separator: ":").last ?? "")
             {

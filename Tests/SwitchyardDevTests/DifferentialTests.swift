@@ -319,7 +319,7 @@ final class DenoServer: Sendable {
         process.standardError = pipe
         let collector = LineCollector(PipeReader(pipe))
         try process.run()
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)  // a hang guard; the suite keeps both cores busy
         while ContinuousClock.now < deadline {
             if let line = collector.lines.first(where: { $0.contains("Listening on http://127.0.0.1:") }),
                 let port = Int(line.split(separator: ":").last?.trimmingCharacters(in: CharacterSet(charactersIn: "/ ")) ?? "")

@@ -63,9 +63,10 @@ final class LiveServer: Sendable {
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
 
-        // Read until the "listening" lines (or the process dies / 30 s pass).
+        // Read until the "listening" lines (or the process dies / 120 s pass: a guard against a
+        // hang, not a timing check; the whole suite starting at once keeps both cores busy).
         let reader = PipeReader(stdout)
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             let text = reader.text
             if let port = Self.match(text, prefix: "listening on http://127.0.0.1:", until: "/").flatMap(Int.init),
@@ -81,7 +82,7 @@ final class LiveServer: Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         await ChildProcess.stop(process)
-        throw LiveError("switchyard serve did not report its port within 30 s: \(reader.text)")
+        throw LiveError("switchyard serve did not report its port within 120 s: \(reader.text)")
     }
 
     private static func match(_ text: String, prefix: String, until terminator: Character) -> String? {

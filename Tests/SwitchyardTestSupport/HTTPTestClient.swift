@@ -72,6 +72,16 @@ public final class HTTPTestClient {
     /// Reads one response. `expectBody: false` is for answers to HEAD, whose content-length
     /// describes a body that is not sent.
     public func readResponse(expectBody: Bool = true) throws -> Response {
+        let (status, reason, headers) = try readStatusAndHeaders()
+        let length = expectBody ? Int(headers["content-length"] ?? "0") ?? 0 : 0
+        while buffer.count < length { try fill() }
+        let body = String(decoding: buffer[..<length], as: UTF8.self)
+        buffer.removeSubrange(..<length)
+        return Response(status: status, reason: reason, headers: headers, body: body)
+    }
+
+    /// Reads a response's status line and headers (names lowercased).
+    private func readStatusAndHeaders() throws -> (status: Int, reason: String, headers: [String: String]) {
         let separator = Array("\r\n\r\n".utf8)
         var headEnd: Int?
         while headEnd == nil {
@@ -86,13 +96,9 @@ public final class HTTPTestClient {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        let length = expectBody ? Int(headers["content-length"] ?? "0") ?? 0 : 0
-        while buffer.count < length { try fill() }
-        let body = String(decoding: buffer[..<length], as: UTF8.self)
-        buffer.removeSubrange(..<length)
-        return Response(
-            status: Int(statusLine.count > 1 ? statusLine[1] : "0") ?? 0,
-            reason: statusLine.dropFirst(2).joined(separator: " "), headers: headers, body: body)
+        return (
+            Int(statusLine.count > 1 ? statusLine[1] : "0") ?? 0, statusLine.dropFirst(2).joined(separator: " "), headers
+        )
     }
 
     /// Sends `bytes` as they are.
@@ -108,21 +114,8 @@ public final class HTTPTestClient {
     /// Reads a response's head only (status and headers, names lowercased); its body is read
     /// next, with ``readChunk()`` for a chunked one.
     public func readHead() throws -> (status: Int, headers: [String: String]) {
-        let separator = Array("\r\n\r\n".utf8)
-        var headEnd: Int?
-        while headEnd == nil {
-            if let range = findSubsequence(separator) { headEnd = range } else { try fill() }
-        }
-        let head = String(decoding: buffer[..<headEnd!], as: UTF8.self)
-        buffer.removeSubrange(..<(headEnd! + 4))
-        var lines = head.components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst().split(separator: " ")
-        var headers: [String: String] = [:]
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return (Int(statusLine.count > 1 ? statusLine[1] : "0") ?? 0, headers)
+        let (status, _, headers) = try readStatusAndHeaders()
+        return (status, headers)
     }
 
     /// Reads one chunk of a chunked body: its bytes, or nil for the last (empty) chunk.
