@@ -83,12 +83,19 @@ struct LimitsTests {
                 export default {
                   fetch(request) {
                     let x = 0;
-                    if (new URL(request.url).pathname === "/work") for (let i = 0; i < 5e6; i++) x += Math.sqrt(i);
+                    if (new URL(request.url).pathname === "/work") for (let i = 0; i < 2e7; i++) x += Math.sqrt(i);
                     return new Response(String(x > 0));
                   }
                 };
                 """)
-            let light = try await h.fetch(script, "/")
+            // A short task is charged its wall time, which a busy machine stretches: the light
+            // request is measured warm, as the least of three.
+            _ = try await h.fetch(script, "/")
+            var light = try await h.fetch(script, "/")
+            for _ in 0..<2 {
+                let again = try await h.fetch(script, "/")
+                if again.cpuNanoseconds < light.cpuNanoseconds { light = again }
+            }
             #expect(light.cpuNanoseconds > 0)
             let heavy = try await h.fetch(script, "/work")
             #expect(heavy.bodyText == "true")
