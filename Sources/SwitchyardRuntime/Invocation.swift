@@ -35,8 +35,4 @@ final class Invocation {
         self.id = id
         self.completion = completion
     }
-
-    /// Whether the request still waits for something the host will deliver: a timer, a host
-    /// operation. Without any, a pending handler can never settle.
-    var awaitsHost: Bool { !timerIDs.isEmpty || !operations.isEmpty }
 }

@@ -157,7 +157,8 @@ extension WorkerIsolate {
         }
     }
 
-    private var awaitsTimerOrOperation: Bool {
+    /// A timer or a host operation is pending: JavaScript will run again.
+    var awaitsTimerOrOperation: Bool {
         !timers.isEmpty || invocations.values.contains { !$0.operations.isEmpty }
     }
 

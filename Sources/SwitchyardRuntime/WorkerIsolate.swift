@@ -198,7 +198,7 @@ final class WorkerIsolate {
     /// Whether anything in the isolate waits for the host: a timer, an operation, a stream the
     /// host pulls. Without any, JavaScript cannot run again by itself.
     var awaitsHost: Bool {
-        !timers.isEmpty || invocations.values.contains { !$0.operations.isEmpty || $0.sendingBody }
+        awaitsTimerOrOperation || invocations.values.contains { $0.sendingBody }
     }
 
     private func poll(_ invocation: Invocation) throws(JSError) {
