@@ -116,6 +116,11 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
   if (request->cf_json.len > 0 && !v8::JSON::Parse(context, NewString(isolate, request->cf_json)).ToLocal(&cf)) {
     return Fail(self, try_catch);
   }
+  v8::Local<v8::Value> env_overlay = v8::Undefined(isolate);
+  if (request->env_overlay_json.len > 0 &&
+      !v8::JSON::Parse(context, NewString(isolate, request->env_overlay_json)).ToLocal(&env_overlay)) {
+    return Fail(self, try_catch);
+  }
   int32_t slot;
   if (!self->free_slots.empty()) {
     slot = self->free_slots.back();
@@ -132,9 +137,9 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
                                  cf, v8::Integer::New(isolate, slot),
                                  v8::Integer::NewFromUnsigned(isolate, acquired.generation),
                                  v8::Integer::New(isolate, request->body_stream),
-                                 v8::Number::New(isolate, request->body_length)};
+                                 v8::Number::New(isolate, request->body_length), env_overlay};
   v8::Local<v8::Value> result;
-  if (!dispatch->Call(context, v8::Undefined(isolate), 9, args).ToLocal(&result)) {
+  if (!dispatch->Call(context, v8::Undefined(isolate), 10, args).ToLocal(&result)) {
     cv8_fetch_release(self, slot);
     return Fail(self, try_catch);
   }

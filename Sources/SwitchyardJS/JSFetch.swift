@@ -12,11 +12,14 @@ public struct JSRequest: Sendable {
     public var bodyStream: (handle: Int32, length: Int?)?
     /// JSON text of `request.cf`, or nil for none.
     public var cfJSON: String?
+    /// JSON text of members added to `env` for this request only, or nil.
+    public var envOverlayJSON: String?
 
     public init(
         method: String, url: String, headerBytes: [UInt8] = [], body: [UInt8]? = nil,
-        bodyStream: (handle: Int32, length: Int?)? = nil, cfJSON: String? = nil
+        bodyStream: (handle: Int32, length: Int?)? = nil, cfJSON: String? = nil, envOverlayJSON: String? = nil
     ) {
+        self.envOverlayJSON = envOverlayJSON
         self.method = method
         self.url = url
         self.headerBytes = headerBytes
@@ -30,21 +33,25 @@ public struct JSRequest: Sendable {
         var method = self.method
         var url = self.url
         var cfJSON = self.cfJSON ?? ""
+        var envOverlayJSON = self.envOverlayJSON ?? ""
         return method.withUTF8 { method in
             url.withUTF8 { url in
                 cfJSON.withUTF8 { cfJSON in
-                    headerBytes.withUnsafeBytes { headers in
-                        (self.body ?? []).withUnsafeBytes { bytes in
-                            var request = cv8_request()
-                            request.method = cBytes(UnsafeRawBufferPointer(method))
-                            request.url = cBytes(UnsafeRawBufferPointer(url))
-                            request.cf_json = cBytes(UnsafeRawBufferPointer(cfJSON))
-                            request.headers = cBytes(headers)
-                            request.has_body = self.body == nil ? 0 : 1
-                            request.body = cBytes(bytes)
-                            request.body_stream = bodyStream?.handle ?? 0
-                            request.body_length = bodyStream?.length.map(Double.init) ?? -1
-                            return body(&request)
+                    envOverlayJSON.withUTF8 { envOverlayJSON in
+                        headerBytes.withUnsafeBytes { headers in
+                            (self.body ?? []).withUnsafeBytes { bytes in
+                                var request = cv8_request()
+                                request.method = cBytes(UnsafeRawBufferPointer(method))
+                                request.url = cBytes(UnsafeRawBufferPointer(url))
+                                request.cf_json = cBytes(UnsafeRawBufferPointer(cfJSON))
+                                request.env_overlay_json = cBytes(UnsafeRawBufferPointer(envOverlayJSON))
+                                request.headers = cBytes(headers)
+                                request.has_body = self.body == nil ? 0 : 1
+                                request.body = cBytes(bytes)
+                                request.body_stream = bodyStream?.handle ?? 0
+                                request.body_length = bodyStream?.length.map(Double.init) ?? -1
+                                return body(&request)
+                            }
                         }
                     }
                 }

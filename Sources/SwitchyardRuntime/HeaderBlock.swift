@@ -20,6 +20,23 @@ public struct HeaderBlock: Sendable {
         bytes = Array(joined)
     }
 
+    /// A block from JavaScript's text of it: each code unit one byte (Fetch's byte strings carry
+    /// code units up to 0xFF; anything above cannot be in a header and is replaced).
+    init(latin1 text: String) {
+        bytes.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            bytes.append(scalar.value <= 0xFF ? UInt8(scalar.value) : UInt8(ascii: "?"))
+        }
+    }
+
+    /// The block as JavaScript's text of it, one code unit per byte.
+    var latin1Text: String {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        var text = ""
+        text.unicodeScalars.append(contentsOf: bytes.map { Unicode.Scalar($0) })
+        return text
+    }
+
     public var isEmpty: Bool { bytes.isEmpty }
 
     public mutating func reserveCapacity(_ byteCount: Int) {

@@ -33,6 +33,11 @@ enum HostOperation: Int32, CaseIterable {
     case fetch = 10
     /// `(opID)`: the worker aborted fetch `opID` (its AbortSignal): stop it and its body.
     case fetchAbort = 11
+    /// Asynchronous, `(opID, binding, script, cpuMs, subRequests, outboundJSON, method, url,
+    /// headerBlock, body, bodyStream)`: a request to another worker through a `service` or
+    /// `dispatch_namespace` binding (number `binding` of the script's ``WorkerBinding``s);
+    /// completes as `fetch` does, the body as bytes or a stream.
+    case workerFetch = 12
 
     /// The name JavaScript uses: `internals.hostOp.<name>`.
     var name: String {
@@ -48,6 +53,7 @@ enum HostOperation: Int32, CaseIterable {
         case .streamLength: "streamLength"
         case .fetch: "fetch"
         case .fetchAbort: "fetchAbort"
+        case .workerFetch: "workerFetch"
         }
     }
 

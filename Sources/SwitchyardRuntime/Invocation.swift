@@ -30,9 +30,25 @@ final class Invocation {
     var sendingBody = false
     /// Its `fetch()` calls: counted, at most six connections at once; created on the first.
     var subrequests: SubrequestBudget?
+    /// CPU time it may use: the script's `cpu_ms`, or less when its caller said so.
+    let cpuLimitNanoseconds: UInt64
+    /// Subrequests it may make: the script's `subrequests`, or fewer when its caller said so.
+    let subrequestLimit: Int
+    /// Its caller's settings: the outbound worker its `fetch()` calls go to, its depth.
+    let options: InvocationOptions
+    /// The JSON of the `cf` its request carried, handed on to workers it calls that receive it.
+    let cfJSON: String?
 
-    init(id: UInt64, completion: @escaping (InvocationResult) -> Void) {
+    init(
+        id: UInt64, limits: WorkerLimits, options: InvocationOptions, cfJSON: String?,
+        completion: @escaping (InvocationResult) -> Void
+    ) {
         self.id = id
         self.completion = completion
+        let cpu = min(limits.cpuMilliseconds, options.cpuMilliseconds ?? .max)
+        cpuLimitNanoseconds = UInt64(max(cpu, 0)) * 1_000_000
+        subrequestLimit = min(limits.subrequests, options.subrequests ?? .max)
+        self.options = options
+        self.cfJSON = cfJSON
     }
 }

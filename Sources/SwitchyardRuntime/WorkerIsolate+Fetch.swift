@@ -14,13 +14,21 @@ extension WorkerIsolate {
         let fetcher: OutboundFetcher
         do {
             request = try outboundRequest(arguments, for: owner)
+            if let route = owner.options.outbound {
+                // A user worker behind an outbound worker: that worker answers instead of the network.
+                let workerRequest = WorkerRequest(
+                    method: request.method, url: request.url.description, headers: HeaderBlock(request.headers),
+                    body: request.body,
+                    options: InvocationOptions(envOverlayJSON: route.parametersJSON, depth: owner.options.depth + 1))
+                call(route.worker, with: workerRequest, operation: id, of: owner)
+                return
+            }
             fetcher = try outbound.current()
         } catch {
             complete(operation: id, of: owner, with: Completion.failure(error))
             return
         }
-        let budget = owner.subrequests ?? SubrequestBudget(limit: script.limits.subrequests, eventLoop: eventLoop)
-        owner.subrequests = budget
+        let budget = subrequestBudget(of: owner)
         let fetch = fetcher.fetch(request, budget: budget) { [weak self, weak owner] result in
             guard let self, let owner else { return }
             switch result {
@@ -68,31 +76,47 @@ extension WorkerIsolate {
                 headers.append((String(fields[index]), String(fields[index + 1])))
             }
         }
-        var body: WorkerBody?
-        switch arguments[4] {
-        case .string(let text): body = .bytes(ByteBuffer(string: text))
-        case .bytes:
-            body = arguments.withBytes(4) { bytes in
-                var buffer = allocator.buffer(capacity: bytes?.count ?? 0)
-                if let bytes { buffer.writeBytes(bytes) }
-                return .bytes(buffer)
-            }
-        default: break
-        }
-        if (Self.integer(arguments[5]) ?? 0) != 0 {
-            let handle = try self.handle(arguments[5])
+        let body = try subrequestBody(arguments, bytesAt: 4, streamAt: 5, for: owner)
+        let redirect = arguments[6].stringValue.flatMap(OutboundRequest.RedirectMode.init(rawValue:)) ?? .follow
+        return OutboundRequest(
+            url: url, method: arguments[1].stringValue ?? "GET", headers: headers, body: body, redirect: redirect)
+    }
+
+    /// The body of a subrequest: bytes held whole (argument `bytesAt`, a string or bytes), or a
+    /// stream of `owner` (the handle at `streamAt`, 0 for none). A host body the worker did not
+    /// touch passes through: the subrequest reads it directly.
+    func subrequestBody(_ arguments: JSArguments, bytesAt: Int, streamAt: Int, for owner: Invocation) throws
+        -> WorkerBody?
+    {
+        if (Self.integer(arguments[streamAt]) ?? 0) != 0 {
+            let handle = try self.handle(arguments[streamAt])
             switch streams[handle] {
             case .host(let stream, let streamOwner) where streamOwner == owner.id:
-                unshare(handle)  // passed through untouched: the subrequest reads it directly
-                body = .stream(stream)
+                unshare(handle)
+                return .stream(stream)
             case .javaScript(let stream, let streamOwner) where streamOwner == owner.id:
-                body = .stream(stream)
+                return .stream(stream)
             default:
                 throw HostCallError(description: Self.otherRequestMessage)
             }
         }
-        let redirect = arguments[6].stringValue.flatMap(OutboundRequest.RedirectMode.init(rawValue:)) ?? .follow
-        return OutboundRequest(
-            url: url, method: arguments[1].stringValue ?? "GET", headers: headers, body: body, redirect: redirect)
+        switch arguments[bytesAt] {
+        case .string(let text): return .bytes(ByteBuffer(string: text))
+        case .bytes:
+            return arguments.withBytes(bytesAt) { bytes in
+                var buffer = allocator.buffer(capacity: bytes?.count ?? 0)
+                if let bytes { buffer.writeBytes(bytes) }
+                return .bytes(buffer)
+            }
+        default: return nil
+        }
+    }
+
+    /// The request's subrequest budget, made on its first subrequest.
+    func subrequestBudget(of owner: Invocation) -> SubrequestBudget {
+        if let budget = owner.subrequests { return budget }
+        let budget = SubrequestBudget(limit: owner.subrequestLimit, eventLoop: eventLoop)
+        owner.subrequests = budget
+        return budget
     }
 }

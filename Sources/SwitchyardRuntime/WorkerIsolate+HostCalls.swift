@@ -69,6 +69,8 @@ extension WorkerIsolate {
             try startFetch(arguments)
         case .fetchAbort:
             try abortFetch(arguments)
+        case .workerFetch:
+            try startWorkerFetch(arguments)
         case .streamLength:
             guard case .javaScript(let stream, _) = streams[try handle(arguments[0])],
                 let length = Self.integer(arguments[1]), length >= 0
@@ -93,6 +95,8 @@ extension WorkerIsolate {
         case values([JSValue])
         /// The promise rejects with a TypeError of the error's description.
         case failure(any Error)
+        /// The promise rejects with an error of type `type` (`Error`, `RangeError`...).
+        case rejection(message: String, type: String)
     }
 
     /// Completes an asynchronous operation of `owner`, as a task of that request once no task
@@ -118,6 +122,8 @@ extension WorkerIsolate {
                 case .failure(let error):
                     try isolate.invoke(
                         "completeOp", [operation, .bool(false), .string(String(describing: error)), .string("TypeError")])
+                case .rejection(let message, let type):
+                    try isolate.invoke("completeOp", [operation, .bool(false), .string(message), .string(type)])
                 }
             } onFailure: { error in
                 self.log(.error, error.stack.isEmpty ? "Uncaught \(error.message)" : "Uncaught \(error.stack)", owner)

@@ -32,8 +32,7 @@ extension WorkerIsolate {
     func runTask<T>(
         _ invocation: Invocation?, checkMemoryAfter: Bool = true, _ body: () throws(JSError) -> T
     ) -> Result<T, JSError> {
-        let limit = UInt64(script.limits.cpuMilliseconds) * 1_000_000
-        let budget = invocation.map { limit > $0.cpuNanoseconds ? limit - $0.cpuNanoseconds : 0 }
+        let budget = invocation.map { $0.cpuLimitNanoseconds > $0.cpuNanoseconds ? $0.cpuLimitNanoseconds - $0.cpuNanoseconds : 0 }
             ?? Self.startupBudgetNanoseconds
         watchdog.enter(self, handle: isolate.terminationHandle, budget: budget)
         current = invocation

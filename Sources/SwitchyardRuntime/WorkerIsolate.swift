@@ -41,6 +41,8 @@ final class WorkerIsolate {
     let logSink: WorkerLogSink
     /// Sends workers' `fetch()` calls.
     let outbound: OutboundClient
+    /// Delivers its calls of other workers (bindings, the outbound worker).
+    let calls: WorkerCalls
     let allocator = ByteBufferAllocator()
     var state = State.ready
     var invocations: [UInt64: Invocation] = [:]
@@ -85,13 +87,14 @@ final class WorkerIsolate {
     /// the script's memory limit, for example a spare kept ready), or into a new one.
     init(
         script: WorkerScript, eventLoop: any EventLoop, watchdog: Watchdog, logSink: @escaping WorkerLogSink,
-        outbound: OutboundClient, prepared: JSIsolate? = nil
+        outbound: OutboundClient, calls: WorkerCalls, prepared: JSIsolate? = nil
     ) throws(WorkerLoadError) {
         self.script = script
         self.eventLoop = eventLoop
         self.watchdog = watchdog
         self.logSink = logSink
         self.outbound = outbound
+        self.calls = calls
         isolate = prepared ?? Self.makeBlankIsolate(memoryMegabytes: script.limits.memoryMegabytes)
         isolate.setHostCall { [unowned self] op, arguments in try self.hostCall(op, arguments) }
         try load()
@@ -120,7 +123,8 @@ final class WorkerIsolate {
         let result = runTask(nil) { () throws(JSError) in
             let isServiceWorker: Bool
             if case .serviceWorker = script.format { isServiceWorker = true } else { isServiceWorker = false }
-            try isolate.invoke("setEnv", [.string(script.plainBindingsJSON), .bool(isServiceWorker)])
+            try isolate.invoke(
+                "setEnv", [.string(script.plainBindingsJSON), .bool(isServiceWorker), .string(script.workerBindingsJSON)])
             switch script.format {
             case .modules(let main):
                 for module in script.modules {
@@ -149,10 +153,14 @@ final class WorkerIsolate {
             completion(Self.failure("The Worker's isolate is restarting.", outcome: .canceled, cpu: 0))
             return
         }
-        let invocation = Invocation(id: requestID, completion: completion)
+        // A user worker of an untrusted namespace never sees the `cf` its dispatcher got.
+        let cfJSON = request.options.depth > 0 && !script.receivesRequestCf ? nil : request.cfJSON
+        let invocation = Invocation(
+            id: requestID, limits: script.limits, options: request.options, cfJSON: cfJSON, completion: completion)
         invocations[requestID] = invocation
         var jsRequest = JSRequest(
-            method: request.method, url: request.url, headerBytes: request.headers.bytes, cfJSON: request.cfJSON)
+            method: request.method, url: request.url, headerBytes: request.headers.bytes, cfJSON: cfJSON,
+            envOverlayJSON: request.options.envOverlayJSON)
         switch request.body {
         case nil: break
         case .bytes(let bytes): jsRequest.body = Array(bytes.readableBytesView)

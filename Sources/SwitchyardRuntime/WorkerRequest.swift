@@ -10,13 +10,19 @@ public struct WorkerRequest: Sendable {
     public var body: WorkerBody?
     /// JSON text of `request.cf`, or nil.
     public var cfJSON: String?
+    /// What the caller sets for this one call (limits, outbound worker), beyond the script's own.
+    public var options: InvocationOptions
 
-    public init(method: String, url: String, headers: HeaderBlock, body: WorkerBody? = nil, cfJSON: String? = nil) {
+    public init(
+        method: String, url: String, headers: HeaderBlock, body: WorkerBody? = nil, cfJSON: String? = nil,
+        options: InvocationOptions = .init()
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.cfJSON = cfJSON
+        self.options = options
     }
 
     public init(
@@ -24,6 +30,49 @@ public struct WorkerRequest: Sendable {
         cfJSON: String? = nil
     ) {
         self.init(method: method, url: url, headers: HeaderBlock(headers), body: body.map(WorkerBody.bytes), cfJSON: cfJSON)
+    }
+}
+
+/// What a dispatcher (or the runtime) sets for one invocation of a worker.
+public struct InvocationOptions: Sendable {
+    /// CPU time this invocation may use, when tighter than the script's `cpu_ms`
+    /// (`get(name, {}, {limits: {cpuMs}})`).
+    public var cpuMilliseconds: Int?
+    /// Subrequests this invocation may make, when fewer than the script's `subrequests`
+    /// (`limits.subRequests`).
+    public var subrequests: Int?
+    /// Where the worker's `fetch()` calls go instead of the network: the namespace's outbound
+    /// worker.
+    public var outbound: OutboundRoute?
+    /// JSON of members added to the worker's `env` for this invocation (an outbound worker's
+    /// parameters), or nil.
+    public var envOverlayJSON: String?
+    /// How many workers called each other to reach this one (0 for a request from the edge).
+    public var depth: Int
+
+    public init(
+        cpuMilliseconds: Int? = nil, subrequests: Int? = nil, outbound: OutboundRoute? = nil,
+        envOverlayJSON: String? = nil, depth: Int = 0
+    ) {
+        self.cpuMilliseconds = cpuMilliseconds
+        self.subrequests = subrequests
+        self.outbound = outbound
+        self.envOverlayJSON = envOverlayJSON
+        self.depth = depth
+    }
+}
+
+/// The outbound worker a user worker's `fetch()` calls reach, with the parameters its dispatcher
+/// passed for this invocation.
+public struct OutboundRoute: Sendable {
+    public var worker: WorkerAddress
+    /// JSON object of the parameters (`{"customerId": "..."}`), members of the outbound worker's
+    /// `env`.
+    public var parametersJSON: String
+
+    public init(worker: WorkerAddress, parametersJSON: String) {
+        self.worker = worker
+        self.parametersJSON = parametersJSON
     }
 }
 

@@ -32,6 +32,7 @@ public final class WorkerRuntime: Sendable {
     private let nextRequestID = Atomic<UInt64>(1)
     private let executors: [ObjectIdentifier: ExecutorIsolates]
     private let outbound: OutboundClient
+    private let calls = WorkerCalls()
 
     /// - Parameters:
     ///   - eventLoops: the executors; each isolate belongs to one of them.
@@ -44,11 +45,19 @@ public final class WorkerRuntime: Sendable {
         var executors: [ObjectIdentifier: ExecutorIsolates] = [:]
         for loop in eventLoops.makeIterator() {
             let executor = ExecutorIsolates(
-                eventLoop: loop, spares: configuration.spareIsolatesPerExecutor, outbound: outbound)
+                eventLoop: loop, spares: configuration.spareIsolatesPerExecutor, outbound: outbound, calls: calls)
             executors[ObjectIdentifier(loop)] = executor
             loop.execute { executor.refillSpares() }
         }
         self.executors = executors
+        calls.attach(self)
+    }
+
+    /// Where the bindings of the workers this runtime runs find the workers they call (`service`
+    /// and `dispatch_namespace` bindings, outbound workers). Without one, every such call
+    /// rejects with "Worker not found".
+    public func resolveWorkers(with directory: any WorkerDirectory) {
+        calls.use(directory)
     }
 
     /// Delivers `request` to `script` on `eventLoop` (call it from that loop to avoid a hop).
@@ -96,7 +105,7 @@ public final class WorkerRuntime: Sendable {
             let prepared = self.isolates(on: eventLoop).takeSpare(memoryMegabytes: script.limits.memoryMegabytes)
             return try WorkerIsolate(
                 script: script, eventLoop: eventLoop, watchdog: self.configuration.watchdog, logSink: self.logSink,
-                outbound: self.outbound, prepared: prepared
+                outbound: self.outbound, calls: self.calls, prepared: prepared
             ).handlers
         }
     }
@@ -164,11 +173,13 @@ private final class ExecutorIsolates: @unchecked Sendable {
     private var sweepScheduled = false
     private static let spareMemoryMegabytes = WorkerLimits().memoryMegabytes
     private let outbound: OutboundClient
+    private let calls: WorkerCalls
 
-    init(eventLoop: any EventLoop, spares: Int, outbound: OutboundClient) {
+    init(eventLoop: any EventLoop, spares: Int, outbound: OutboundClient, calls: WorkerCalls) {
         self.eventLoop = eventLoop
         self.spareTarget = spares
         self.outbound = outbound
+        self.calls = calls
     }
 
     /// Tops the spares up; runs as its own task on the executor, after the work that used one.
@@ -208,7 +219,7 @@ private final class ExecutorIsolates: @unchecked Sendable {
     {
         let isolate = try WorkerIsolate(
             script: script, eventLoop: eventLoop, watchdog: watchdog, logSink: logSink, outbound: outbound,
-            prepared: takeSpare(memoryMegabytes: script.limits.memoryMegabytes))
+            calls: calls, prepared: takeSpare(memoryMegabytes: script.limits.memoryMegabytes))
         isolate.onCondemned = { [unowned self, unowned isolate] in
             if self.current[script.name] === isolate { self.current.removeValue(forKey: script.name) }
             self.draining.removeValue(forKey: ObjectIdentifier(isolate))

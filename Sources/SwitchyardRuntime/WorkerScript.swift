@@ -1,3 +1,5 @@
+import Foundation
+
 /// One immutable version of a worker: its code, bindings and limits.
 ///
 /// Isolates are cached per ``versionID``: a new upload (or a reload in `switchyard dev`) is a
@@ -28,20 +30,38 @@ public final class WorkerScript: Sendable {
     public let modules: [Module]
     /// Plain bindings (`vars`, JSON) as a JSON object text: `{"NAME": value, ...}`.
     public let plainBindingsJSON: String
+    /// Bindings that call other workers (`service`, `dispatch_namespace`).
+    public let bindings: [WorkerBinding]
     public let limits: WorkerLimits
     public let compatibilityDate: String
+    /// Whether requests delivered by another worker (a dispatcher) carry `request.cf`: user
+    /// workers of an untrusted namespace (Cloudflare's default) see `undefined`, since `cf` holds
+    /// the platform's fields; trusted namespaces and the account's own workers see it.
+    public let receivesRequestCf: Bool
 
     public init(
         name: String, versionID: String, format: Format, modules: [Module], plainBindingsJSON: String = "{}",
-        limits: WorkerLimits = .init(), compatibilityDate: String = "2021-11-02"
+        bindings: [WorkerBinding] = [], limits: WorkerLimits = .init(), compatibilityDate: String = "2021-11-02",
+        receivesRequestCf: Bool = true
     ) {
         self.name = name
         self.versionID = versionID
         self.format = format
         self.modules = modules
         self.plainBindingsJSON = plainBindingsJSON
+        self.bindings = bindings
         self.limits = limits
         self.compatibilityDate = compatibilityDate
+        self.receivesRequestCf = receivesRequestCf
+    }
+}
+
+extension WorkerScript {
+    /// The kinds and names of ``bindings``, in order, for the runtime's JavaScript:
+    /// `[["service","AUTH"],["dispatch_namespace","DISPATCHER"]]`.
+    var workerBindingsJSON: String {
+        let pairs = bindings.map { [$0.kind, $0.name] }
+        return (try? JSONEncoder().encode(pairs)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
     }
 }
 

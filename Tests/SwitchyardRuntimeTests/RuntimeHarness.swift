@@ -42,13 +42,13 @@ final class RuntimeHarness: Sendable {
     /// A module worker whose main module is `source`.
     func worker(
         _ source: String, name: String? = nil, modules: [WorkerScript.Module] = [], vars: String = "{}",
-        limits: WorkerLimits = .init()
+        bindings: [WorkerBinding] = [], limits: WorkerLimits = .init(), receivesRequestCf: Bool = true
     ) -> WorkerScript {
         let id = counter.wrappingAdd(1, ordering: .relaxed).newValue
         return WorkerScript(
             name: name ?? "worker-\(id)", versionID: "v\(id)", format: .modules(main: "worker.js"),
             modules: [.init(name: "worker.js", kind: .esModule, content: Array(source.utf8))] + modules,
-            plainBindingsJSON: vars, limits: limits)
+            plainBindingsJSON: vars, bindings: bindings, limits: limits, receivesRequestCf: receivesRequestCf)
     }
 
     func serviceWorker(_ source: String, vars: String = "{}") -> WorkerScript {
@@ -60,10 +60,11 @@ final class RuntimeHarness: Sendable {
 
     func fetch(
         _ script: WorkerScript, _ path: String = "/", method: String = "GET", headers: [(name: String, value: String)] = [],
-        body: String? = nil, loop: Int = 0
+        body: String? = nil, cfJSON: String? = nil, loop: Int = 0
     ) async throws -> InvocationResult {
         let request = WorkerRequest(
-            method: method, url: "http://example.com\(path)", headers: headers, body: body.map { ByteBuffer(string: $0) })
+            method: method, url: "http://example.com\(path)", headers: headers, body: body.map { ByteBuffer(string: $0) },
+            cfJSON: cfJSON)
         return try await runtime.invoke(script, request: request, on: loops[loop]).get()
     }
 

@@ -82,7 +82,7 @@ size_t cv8_snapshot_size(const cv8_snapshot *snapshot);
 /// The runtime's JavaScript functions the shim calls, by their names on `internals`: the shim
 /// knows no runtime JavaScript by name, the host says which functions play these parts.
 typedef struct cv8_entry_points {
-  /// `(method, url, headers, body, cf, slot, generation, bodyStream, bodyLength)`: delivers a
+  /// `(method, url, headers, body, cf, slot, generation, bodyStream, bodyLength, envOverlay)`: delivers a
   /// fetch event and returns the handler's result (a promise or a value).
   const char *dispatch_fetch;
   /// `(value, slot)`: hands the handler's response to the host through `ops.respond`, or throws.
@@ -196,6 +196,9 @@ typedef struct cv8_request {
   double body_length;
   /// JSON of the `cf` object, or empty.
   cv8_bytes cf_json;
+  /// JSON of members added to `env` for this request only (an outbound worker's parameters), or
+  /// empty.
+  cv8_bytes env_overlay_json;
 } cv8_request;
 
 typedef enum cv8_fetch_state {

@@ -1,6 +1,6 @@
 // Asynchronous host operations: the promise side of the host's operation registry.
 //
-// `internals.hostAsync(op, decode, a, b, c)` starts host operation `op` (see HostOperation.swift)
+// `internals.hostAsync(op, decode, a, b, c...)` starts host operation `op` (see HostOperation.swift)
 // with a fresh operation id and returns a promise. The host completes it later, as a task of the
 // request that started it, by calling `internals.completeOp(id, ok, ...values)`; a request that
 // ends first has its operations cancelled by the host, which then calls `forgetOp(id)`.
@@ -8,23 +8,24 @@
 
 const { SafeMap, MapPrototypeGet, MapPrototypeSet, MapPrototypeDelete, TypeError, Error, RangeError } =
   internals.primordials;
+const { SyntaxError, ReferenceError, EvalError, URIError } = globalThis;
 const PromiseConstructor = Promise;
 const opsHost = ops.host;
-const errorTypes = { __proto__: null, TypeError, Error, RangeError };
+const errorTypes = { __proto__: null, TypeError, Error, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
 
 const pendingOperations = new SafeMap();
 let nextOperationID = 1;
 
-/// Starts host operation `op` with arguments a...f; `decode(...values)`, when given, turns the
+/// Starts host operation `op` with arguments a...j; `decode(...values)`, when given, turns the
 /// host's completion values into the promise's value (otherwise the first value is used).
 /// Throws at once when the host refuses to start it (at global scope, a stream of another request).
-internals.hostAsync = function hostAsync(op, decode, a, b, c, d, e, f) {
+internals.hostAsync = function hostAsync(op, decode, a, b, c, d, e, f, g, h, i, j) {
   const id = nextOperationID++;
   let settle;
   const promise = new PromiseConstructor((resolve, reject) => {
     settle = { __proto__: null, resolve, reject, decode };
   });
-  opsHost(op, id, a, b, c, d, e, f);
+  opsHost(op, id, a, b, c, d, e, f, g, h, i, j);
   MapPrototypeSet(pendingOperations, id, settle);
   lastOperationID = id;
   return promise;

@@ -18,17 +18,18 @@ const abort = internals.abort;
 const headerBlock = (list) => ArrayPrototypeJoin(list, "\0");
 
 /// The Response of a completed fetch: (status, statusText, headerBlock, url, redirected, bodyHandle).
-function responseFromHost(status, statusText, headers, url, redirected, bodyHandle) {
+/// `body` is a stream's handle (0 for none), or the bytes of a body held whole.
+function responseFromHost(status, statusText, headers, url, redirected, body) {
   const list = headers === "" ? [] : StringPrototypeSplit(headers, "\0");
-  const body = bodyHandle === 0 ? null : internals.hostReadableStream(bodyHandle, -1);
+  if (typeof body === "number") body = body === 0 ? null : internals.hostReadableStream(body, -1);
   return internals.newResponseFromHost(status, statusText, list, body, url, redirected);
 }
 
-async function fetch(input, init = undefined) {
-  if (arguments.length < 1) {
-    throw new TypeError("Failed to execute 'fetch': 1 argument required, but only 0 present.");
-  }
-  const request = new internals.Request(input, init);
+/// Sends `request` through the host: `start(parts, bodyHandle)` starts the host operation and
+/// returns its promise. Shared by fetch() and the fetchers of service and dispatch bindings.
+/// An abort rejects at once with the signal's reason and tells the host to stop the request (and
+/// its response body, if it is streaming).
+internals.sendRequest = function sendRequest(request, start) {
   const signal = request.signal;
   if (signal !== null && !abort.isSignal(signal)) {
     throw new TypeError("Failed to execute 'fetch': member signal is not of type AbortSignal.");
@@ -37,14 +38,9 @@ async function fetch(input, init = undefined) {
   const parts = internals.requestToHost(request);
   const stream = parts.stream;
   const bodyHandle = stream === undefined || stream === null ? 0 : internals.streamToHost(stream);
-  const redirect = request.redirect;
-  const response = hostAsync(
-    hostOp.fetch, responseFromHost, parts.method, parts.url, headerBlock(parts.headers),
-    bodyHandle === 0 ? parts.body : null, bodyHandle, redirect);
+  const response = start(parts, bodyHandle);
   const operation = internals.lastOperationID();
   if (signal === null) return response;
-  // An abort rejects at once with the signal's reason and tells the host to stop the request
-  // (and its response body, if it is streaming).
   return new PromiseConstructor((resolve, reject) => {
     const onAbort = (reason) => {
       opsHost(hostOp.fetchAbort, operation);
@@ -59,6 +55,19 @@ async function fetch(input, init = undefined) {
       reject(error);
     });
   });
+};
+
+internals.headerBlock = headerBlock;
+internals.responseFromHost = responseFromHost;
+
+async function fetch(input, init = undefined) {
+  if (arguments.length < 1) {
+    throw new TypeError("Failed to execute 'fetch': 1 argument required, but only 0 present.");
+  }
+  const request = new internals.Request(input, init);
+  return internals.sendRequest(request, (parts, bodyHandle) => hostAsync(
+    hostOp.fetch, responseFromHost, parts.method, parts.url, headerBlock(parts.headers),
+    bodyHandle === 0 ? parts.body : null, bodyHandle, request.redirect));
 }
 
 internals.fetch = fetch;

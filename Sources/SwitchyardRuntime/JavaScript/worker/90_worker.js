@@ -12,10 +12,15 @@ const handlerNames = ["fetch", "scheduled", "queue", "email", "tail", "trace", "
 /// Event types a service-worker script registered listeners for.
 const listenedTypes = [];
 
-/// Called by the host with the JSON of the worker's plain bindings (vars, JSON), before the
-/// worker's code runs. Service-worker scripts see bindings as globals.
-internals.setEnv = function setEnv(json, asGlobals) {
+/// Called by the host with the JSON of the worker's plain bindings (vars, JSON) and of its
+/// bindings to other workers (`[[kind, name], ...]`, numbered in that order), before the worker's
+/// code runs. Service-worker scripts see bindings as globals.
+internals.setEnv = function setEnv(json, asGlobals, workerBindings) {
   env = JSONParse(json);
+  const calls = JSONParse(workerBindings);
+  for (let index = 0; index < calls.length; index++) {
+    env[calls[index][1]] = internals.makeBinding(calls[index][0], index);
+  }
   if (asGlobals) {
     for (const name of Object.keys(env)) internals.defineGlobal(name, env[name]);
   }
@@ -111,11 +116,13 @@ internals.defineGlobal("FetchEvent", FetchEvent);
 /// Called by the host for each request, with the request's slot and its generation, which
 /// ctx.waitUntil() hands back to the host with each promise. A body the host streams comes as
 /// its handle (`bodyStream`, 0 for none; `body` is then null) and length (negative if unknown).
-/// Returns the handler's result; the host reads its state directly (it never calls `then`, so a
-/// worker that breaks promises cannot hide its response from the host).
+/// `envOverlay`, when not undefined, holds members added to `env` for this request only (an
+/// outbound worker's parameters). Returns the handler's result; the host reads its state directly
+/// (it never calls `then`, so a worker that breaks promises cannot hide its response from the host).
 internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf, slot, generation, bodyStream,
-  bodyLength) {
+  bodyLength, envOverlay) {
   const context = new ExecutionContext(slot, generation);
+  const requestEnv = envOverlay === undefined ? env : withOverlay(env, envOverlay);
   let result;
   try {
     if (bodyStream !== 0) body = internals.hostReadableStream(bodyStream, bodyLength);
@@ -123,7 +130,7 @@ internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf,
     if (moduleHandler !== null) {
       const fetch = moduleHandler.fetch;
       if (typeof fetch !== "function") throw new Error("Handler does not export a fetch() function.");
-      result = handlerResult(ReflectApply(fetch, moduleHandler, [request, env, context]));
+      result = handlerResult(ReflectApply(fetch, moduleHandler, [request, requestEnv, context]));
     } else if (fetchListeners.length > 0) {
       const event = new FetchEvent(request, context);
       for (const listener of fetchListeners) ReflectApply(listener, globalThis, [event]);
@@ -137,6 +144,28 @@ internals.dispatchFetch = function dispatchFetch(method, url, headers, body, cf,
   }
   return result;
 };
+
+const ObjectKeys = Object.keys;
+const { ObjectDefineProperty } = internals.primordials;
+
+/// A copy of `base` with the members of `overlay` added (own enumerable members of both). Defined,
+/// not assigned, and looped by index: the worker may have put setters on Object.prototype or
+/// replaced the array iterator.
+function withOverlay(base, overlay) {
+  const merged = {};
+  copyMembers(base, merged);
+  copyMembers(overlay, merged);
+  return merged;
+}
+
+function copyMembers(source, target) {
+  const names = ObjectKeys(source);
+  for (let index = 0; index < names.length; index++) {
+    ObjectDefineProperty(target, names[index], {
+      value: source[names[index]], writable: true, enumerable: true, configurable: true,
+    });
+  }
+}
 
 /// Hands the handler's Response to the host for `slot`: ops.respond(slot, status, statusText,
 /// body, headers, bodyStream). Throws a TypeError for anything but a Response made by this runtime.
