@@ -155,6 +155,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("BuiltinDispatcher")],
             swiftSettings: swiftSettings
         ),
         .target(

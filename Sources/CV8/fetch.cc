@@ -112,10 +112,9 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
     if (!NewBytes(self, request->body.ptr, request->body.len).ToLocal(&body_bytes)) return Fail(self, try_catch);
     body = body_bytes;
   }
+  // The runtime parses `cf` the first time the worker reads it: most requests never do.
   v8::Local<v8::Value> cf = v8::Undefined(isolate);
-  if (request->cf_json.len > 0 && !v8::JSON::Parse(context, NewString(isolate, request->cf_json)).ToLocal(&cf)) {
-    return Fail(self, try_catch);
-  }
+  if (request->cf_json.len > 0) cf = NewString(isolate, request->cf_json);
   v8::Local<v8::Value> env_overlay = v8::Undefined(isolate);
   if (request->env_overlay_json.len > 0 &&
       !v8::JSON::Parse(context, NewString(isolate, request->env_overlay_json)).ToLocal(&env_overlay)) {

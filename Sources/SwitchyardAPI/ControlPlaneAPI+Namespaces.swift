@@ -8,7 +8,8 @@ extension ControlPlaneAPI {
         let base = "accounts/{account_id}/workers/dispatch/namespaces"
         api.get(RouterPath(base)) { _, context in
             let accountID = try account(context)
-            return try EnvelopeResponse.success(try await store.namespaces(accountID: accountID))
+            let namespaces = try await store.namespaces(accountID: accountID)
+            return try EnvelopeResponse.success(namespaces.filter { $0.namespaceName != Namespace.accountWorkers })
         }
         api.post(RouterPath(base)) { request, context in
             let accountID = try account(context)
@@ -26,7 +27,7 @@ extension ControlPlaneAPI {
         }
         api.get(RouterPath(base + "/{namespace}")) { _, context in
             let accountID = try account(context)
-            let name = try context.parameter("namespace")
+            let name = try namespaceOf(context)
             guard let found = try await store.namespace(accountID: accountID, name: name) else {
                 throw APIError.namespaceNotFound(name)
             }
@@ -34,7 +35,7 @@ extension ControlPlaneAPI {
         }
         let update: @Sendable (Request, APIRequestContext) async throws -> Response = { request, context in
             let accountID = try account(context)
-            let name = try context.parameter("namespace")
+            let name = try namespaceOf(context)
             let body = try await jsonObjectBody(request)
             var newName: String?
             if let value = body["name"], !value.isNull {
@@ -55,6 +56,11 @@ extension ControlPlaneAPI {
             if let newName, newName != name {
                 observer?.namespaceChanged(accountID: accountID, namespace: name)
                 observer?.namespaceChanged(accountID: accountID, namespace: newName)
+            } else if trusted != nil {
+                // Whether its user workers see request.cf. (Cloudflare applies it on their next
+                // deploy; here it applies at once, so no worker's answer depends on when its
+                // isolate was last loaded.)
+                observer?.namespaceChanged(accountID: accountID, namespace: name)
             }
             return try EnvelopeResponse.success(updated)
         }
@@ -62,7 +68,7 @@ extension ControlPlaneAPI {
         api.patch(RouterPath(base + "/{namespace}"), use: update)
         api.delete(RouterPath(base + "/{namespace}")) { _, context in
             let accountID = try account(context)
-            let name = try context.parameter("namespace")
+            let name = try namespaceOf(context)
             guard try await store.deleteNamespace(accountID: accountID, name: name) else {
                 throw APIError.namespaceNotFound(name)
             }

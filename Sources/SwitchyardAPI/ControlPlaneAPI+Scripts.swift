@@ -5,23 +5,30 @@ import SwitchyardModel
 import SwitchyardStore
 
 extension ControlPlaneAPI {
-    func addScriptRoutes(to api: RouterGroup<APIRequestContext>) {
-        let scripts = "accounts/{account_id}/workers/dispatch/namespaces/{namespace}/scripts"
+    /// The scripts of a dispatch namespace, or (`accountWorkers`) the account's own workers at
+    /// `/accounts/{id}/workers/scripts`, which take the same uploads and settings (spec 1.7).
+    func addScriptRoutes(to api: RouterGroup<APIRequestContext>, accountWorkers: Bool = false) {
+        let scripts = accountWorkers
+            ? "accounts/{account_id}/workers/scripts" : "accounts/{account_id}/workers/dispatch/namespaces/{namespace}/scripts"
         let script = scripts + "/{script}"
 
         api.get(RouterPath(scripts)) { request, context in
             let accountID = try account(context)
-            let namespace = try context.parameter("namespace")
+            let namespace = try namespaceOf(context)
             let filter = try Self.tagFilter(request.uri.queryParameters["tags"].map(String.init))
             var page = try pageRequest(request, defaultPerPage: 1000, maxPerPage: 1000)
             if let limit = try queryInteger(request, "limit", in: 1...1000) { page.perPage = limit }
             let result = try await store.scripts(accountID: accountID, namespace: namespace, filter: filter, page: page)
+            if accountWorkers {
+                return try EnvelopeResponse.page(
+                    result.items.map { Self.scriptJSON($0) }, of: page, totalCount: result.totalCount)
+            }
             let items = result.items.map(Self.namespaceScriptJSON)
             return try EnvelopeResponse.page(items, of: page, totalCount: result.totalCount)
         }
         api.delete(RouterPath(scripts)) { request, context in
             let accountID = try account(context)
-            let namespace = try context.parameter("namespace")
+            let namespace = try namespaceOf(context)
             let filter = try Self.tagFilter(request.uri.queryParameters["tags"].map(String.init))
             guard !filter.isEmpty else {
                 throw APIError.badRequest("bulk delete needs a tags filter, e.g. tags=customer-1:yes")
@@ -36,10 +43,15 @@ extension ControlPlaneAPI {
         }
 
         api.put(RouterPath(script), use: uploadScript)
-        api.get(RouterPath(script)) { _, context in
-            let (accountID, namespace, name) = try scriptPath(context)
-            let record = try await requireScript(accountID: accountID, namespace: namespace, name: name)
-            return try EnvelopeResponse.success(Self.namespaceScriptJSON(record))
+        if accountWorkers {
+            // Cloudflare's "download worker": the script's content.
+            api.get(RouterPath(script), use: getContent)
+        } else {
+            api.get(RouterPath(script)) { _, context in
+                let (accountID, namespace, name) = try scriptPath(context)
+                let record = try await requireScript(accountID: accountID, namespace: namespace, name: name)
+                return try EnvelopeResponse.success(Self.namespaceScriptJSON(record))
+            }
         }
         api.delete(RouterPath(script)) { request, context in
             let (accountID, namespace, name) = try scriptPath(context)
@@ -73,7 +85,17 @@ extension ControlPlaneAPI {
     }
 
     func scriptPath(_ context: APIRequestContext) throws -> (String, String, String) {
-        (try account(context), try context.parameter("namespace"), try context.parameter("script"))
+        (try account(context), try namespaceOf(context), try context.parameter("script"))
+    }
+
+    /// The dispatch namespace a path names, or the account's own workers for
+    /// `/accounts/{id}/workers/scripts/...`. The reserved name of the latter is not a namespace
+    /// anyone can address.
+    func namespaceOf(_ context: APIRequestContext) throws -> String {
+        guard context.parameters.get("namespace") != nil else { return Namespace.accountWorkers }
+        let name = try context.parameter("namespace")
+        guard name != Namespace.accountWorkers else { throw APIError.namespaceNotFound(name) }
+        return name
     }
 
     /// `tags=a:yes,b:no` (a bare `a` means `a:yes`; `true` / `false` also work, in any case).

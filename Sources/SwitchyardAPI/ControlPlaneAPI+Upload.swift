@@ -222,11 +222,14 @@ extension ControlPlaneAPI {
     /// `PUT .../scripts/{script}`.
     func uploadScript(_ request: Request, context: APIRequestContext) async throws -> Response {
         let accountID = try account(context)
-        let namespace = try context.parameter("namespace")
+        let namespace = try namespaceOf(context)
         let name = try context.parameter("script")
         try Names.validate(name, kind: "script")
-        guard try await store.namespace(accountID: accountID, name: namespace) != nil else {
-            throw APIError.namespaceNotFound(namespace)
+        if try await store.namespace(accountID: accountID, name: namespace) == nil {
+            guard namespace == Namespace.accountWorkers else { throw APIError.namespaceNotFound(namespace) }
+            // The account's first own worker.
+            _ = try? await store.createNamespace(
+                accountID: accountID, name: namespace, createdBy: try context.requireToken().id)
         }
         let body = try await collect(request, limit: configuration.maxScriptSize + 1024 * 1024)
         let upload = try parseUpload(request, body: body)
@@ -309,7 +312,7 @@ extension ControlPlaneAPI {
     /// `PUT .../scripts/{script}/content`: new modules, same settings.
     func putContent(_ request: Request, context: APIRequestContext) async throws -> Response {
         let accountID = try account(context)
-        let namespace = try context.parameter("namespace")
+        let namespace = try namespaceOf(context)
         let name = try context.parameter("script")
         let previous = try await requireScript(accountID: accountID, namespace: namespace, name: name)
         let body = try await collect(request, limit: configuration.maxScriptSize + 1024 * 1024)
@@ -341,7 +344,7 @@ extension ControlPlaneAPI {
     /// otherwise every module as `multipart/form-data` (the format `PUT .../content` accepts).
     func getContent(_ request: Request, context: APIRequestContext) async throws -> Response {
         let accountID = try account(context)
-        let namespace = try context.parameter("namespace")
+        let namespace = try namespaceOf(context)
         let name = try context.parameter("script")
         let record = try await requireScript(accountID: accountID, namespace: namespace, name: name)
         let modules = try await store.moduleContents(record.current.modules)

@@ -50,6 +50,7 @@ public struct ControlPlaneAPI: Sendable {
         addAccountRoutes(to: api)
         addNamespaceRoutes(to: api)
         addScriptRoutes(to: api)
+        addScriptRoutes(to: api, accountWorkers: true)
         addResourceRoutes(to: api)
         addOpenAPIRoute(to: api)
         addStatusRoute(to: api)

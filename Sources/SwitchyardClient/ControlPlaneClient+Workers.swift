@@ -78,9 +78,13 @@ extension ControlPlaneClient {
     // MARK: Scripts
 
     /// Uploads a worker into a namespace; returns the upload result (`Script` + `startup_time_ms`).
-    public func uploadScript(namespace: String, name: String, upload: ScriptUpload) async throws -> JSON {
+    /// Uploads into dispatch namespace `namespace`, or (nil) as one of the account's own workers
+    /// (`/accounts/{id}/workers/scripts/{name}`: a dispatcher, an outbound worker).
+    public func uploadScript(namespace: String?, name: String, upload: ScriptUpload) async throws -> JSON {
         let (body, contentType) = try upload.multipartBody()
-        let path = scriptPath(try await accountID(), namespace: namespace, script: name)
+        let account = try await accountID()
+        let path = namespace.map { scriptPath(account, namespace: $0, script: name) }
+            ?? "/accounts/\(Self.escape(account))/workers/scripts/\(Self.escape(name))"
         return try await send(.PUT, path, body: body, contentType: contentType).result
     }
 

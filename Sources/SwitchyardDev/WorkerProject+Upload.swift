@@ -65,6 +65,9 @@ extension WorkerProject {
                     default: throw fail("\(key)[\(index)] (\(name)) needs a string \"\(field)\"")
                     }
                 }
+                if key == "dispatch_namespaces", let outbound = entry["outbound"] {
+                    binding["outbound"] = try Self.outboundBinding(outbound, of: name, fail: fail)
+                }
                 bindings.append(.object(binding))
             }
         }
@@ -120,6 +123,31 @@ extension WorkerProject {
             ModuleContent(name: file.name, type: isModule ? ModuleType(file.kind) : .commonJS, bytes: file.content)
         }
         return WorkerUpload(main: main, metadata: metadata, modules: modules, warnings: warnings)
+    }
+}
+
+extension WorkerProject {
+    /// wrangler's `outbound = {service, environment?, parameters?}` of a dispatch namespace, in
+    /// the API's shape: `{worker: {service, environment?}, params: [{name}]}`.
+    static func outboundBinding(_ value: JSON, of binding: String, fail: (String) -> LoadError) throws -> JSON {
+        guard case .object(let outbound) = value, case .string(let service)? = outbound["service"], !service.isEmpty else {
+            throw fail("dispatch_namespaces (\(binding)): \"outbound\" needs a string \"service\"")
+        }
+        var worker: [String: JSON] = ["service": .string(service)]
+        if case .string(let environment)? = outbound["environment"] { worker["environment"] = .string(environment) }
+        var params: [JSON] = []
+        switch outbound["parameters"] {
+        case nil: break
+        case .array(let names)?:
+            for name in names {
+                guard case .string(let text) = name else {
+                    throw fail("dispatch_namespaces (\(binding)): outbound \"parameters\" must be an array of names")
+                }
+                params.append(["name": .string(text)])
+            }
+        default: throw fail("dispatch_namespaces (\(binding)): outbound \"parameters\" must be an array of names")
+        }
+        return ["worker": .object(worker), "params": .array(params)]
     }
 }
 

@@ -82,7 +82,9 @@ public final class EdgeServer: Sendable {
 
     /// Where a request goes.
     public enum Route: Sendable {
-        case worker(WorkerScript)
+        /// `hostMetadataJSON`: the custom hostname's `custom_metadata` (JSON), which the worker
+        /// sees as `request.cf.hostMetadata`.
+        case worker(WorkerScript, hostMetadataJSON: String? = nil)
         /// No worker serves this request: 404 with `message`.
         case notFound(message: String)
         /// The router must look the worker up first (a cache miss); the future completes on the

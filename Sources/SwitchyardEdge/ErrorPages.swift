@@ -9,15 +9,22 @@ enum ErrorPages {
         switch invocation.value {
         case .response(let response):
             return response
-        case .failure:
+        case .failure(let message, _):
             switch invocation.outcome {
             case .exceededCpu, .exceededMemory, .canceled:
                 return page(status: 503, code: 1102, title: "Worker exceeded resource limits")
             case .ok, .exception:
+                // A dispatcher that does not catch its user worker's limit rethrows the limit's
+                // error: the eyeball sees the resource-limit page, as for the worker itself.
+                if limitMessages.contains(where: message.hasSuffix) {
+                    return page(status: 503, code: 1102, title: "Worker exceeded resource limits")
+                }
                 return page(status: 500, code: 1101, title: "Worker threw exception")
             }
         }
     }
+
+    static let limitMessages = ["Worker exceeded CPU time limit.", "Worker exceeded memory limit."]
 
     static func scriptStartupFailure(_ error: any Error) -> WorkerResponse {
         page(status: 500, code: 1101, title: "Worker threw exception")

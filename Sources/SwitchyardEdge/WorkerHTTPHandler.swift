@@ -405,8 +405,8 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func route(_ route: EdgeServer.Route, head: HTTPRequestHead, body: WorkerBody?, context: ChannelHandlerContext) {
         switch route {
-        case .worker(let script):
-            invoke(script, head: head, body: body, context: context)
+        case .worker(let script, let hostMetadataJSON):
+            invoke(script, head: head, body: body, hostMetadataJSON: hostMetadataJSON, context: context)
         case .notFound(let message):
             answer(status: .notFound, message: message, for: head, keepAlive: head.isKeepAlive, context: context)
         case .pending(let lookup):
@@ -424,19 +424,31 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func invoke(_ script: WorkerScript, head: HTTPRequestHead, body: WorkerBody?, context: ChannelHandlerContext) {
+    private func invoke(
+        _ script: WorkerScript, head: HTTPRequestHead, body: WorkerBody?, hostMetadataJSON: String?,
+        context: ChannelHandlerContext
+    ) {
         var headers = HeaderBlock()
         headers.reserveCapacity(512)
         var host = "localhost"
+        var acceptEncoding: String?
         for header in head.headers {
+            // The client's own CF-Connecting-IP would let it pose as another address.
+            if ASCII.equalsIgnoringCase(header.name, RequestFacts.connectingIPHeader) { continue }
             headers.append(name: header.name, value: header.value)
             if ASCII.equalsIgnoringCase(header.name, Self.host) { host = header.value }
+            if ASCII.equalsIgnoringCase(header.name, RequestFacts.acceptEncodingHeader) { acceptEncoding = header.value }
+        }
+        if let address = RequestFacts.connectingIP(context.channel.remoteAddress) {
+            headers.append(name: "cf-connecting-ip", value: address)
         }
         var url = "http://"
         url.reserveCapacity(7 + host.utf8.count + head.uri.utf8.count)
         url += host
         url += head.uri
-        let request = WorkerRequest(method: head.method.rawValue, url: url, headers: headers, body: body)
+        let cf = RequestFacts.cfJSON(
+            version: head.version, acceptEncoding: acceptEncoding, tlsVersion: nil, hostMetadataJSON: hostMetadataJSON)
+        let request = WorkerRequest(method: head.method.rawValue, url: url, headers: headers, body: body, cfJSON: cf)
         let onRequest = shared.onRequest
         // The runtime answers on this event loop, often before invoke returns.
         var answered = false

@@ -1,5 +1,10 @@
 /// A dispatch namespace (`namespace-worker-get-namespace`).
 public struct Namespace: Codable, Sendable, Equatable {
+    /// The namespace that holds an account's own workers (the dispatcher, outbound workers, the
+    /// targets of service bindings: `/accounts/{id}/workers/scripts`). Its name is one no
+    /// dispatch namespace can have, and the namespace API neither lists nor serves it.
+    public static let accountWorkers = "@account-workers"
+
     public var namespaceID: String
     public var namespaceName: String
     public var createdOn: String

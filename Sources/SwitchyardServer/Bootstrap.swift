@@ -46,6 +46,17 @@ public enum Bootstrap {
         return Outcome(account: account, generatedToken: secret, createdAccount: true)
     }
 
+    /// Creates dispatch namespace `name` if the account has none of that name (the namespace the
+    /// built-in dispatch worker serves).
+    public static func ensureNamespace(_ name: String, of accountID: String, store: any NamespaceStore) async throws {
+        guard try await store.namespace(accountID: accountID, name: name) == nil else { return }
+        do {
+            _ = try await store.createNamespace(accountID: accountID, name: name, createdBy: "switchyard")
+        } catch let error as StoreError where error.isConflict {
+            // Created meanwhile: what was wanted.
+        }
+    }
+
     /// Writes `contents` to a new file readable by its owner only.
     static func writeSecretFile(path: String, contents: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)

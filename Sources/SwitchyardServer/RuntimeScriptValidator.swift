@@ -23,7 +23,8 @@ public final class RuntimeScriptValidator: ScriptValidator {
         let script: WorkerScript
         do {
             script = try WorkerScriptBuilder.makeScript(
-                name: request.scriptName, versionID: "validate", modules: request.modules, settings: request.settings)
+                name: request.scriptName, versionID: "validate", modules: request.modules, settings: request.settings,
+                accountID: request.accountID)
         } catch let error as WorkerScriptBuilder.Unsupported {
             throw ScriptValidationError(message: error.description)
         }

@@ -10,7 +10,8 @@ import SwitchyardRuntime
 /// | `api.port` | `8788` | its port (`0` picks a free one) |
 /// | `api.maxScriptSize` | 10 MiB | largest worker (sum of its modules) |
 /// | `edge.host` / `edge.port` | `127.0.0.1` / `8787` | the edge listener (`0` picks a free port) |
-/// | `edge.dispatchNamespace` | `default` | the namespace whose scripts the edge serves by subdomain |
+/// | `edge.dispatchNamespace` | `default` | the namespace the built-in dispatch worker serves (created on first start) |
+/// | `edge.dispatcher` | built-in | `--dispatcher`: the account worker that receives every request instead |
 /// | `edge.executors` | cores | executor threads running workers |
 /// | `egressAllow` | none | `--egress-allow`: internal addresses workers' `fetch()` may reach anyway (``EgressRule``) |
 /// | `adminToken` | generated | `SWITCHYARD_ADMIN_TOKEN`: the admin token to use instead of a generated one |
@@ -30,17 +31,22 @@ public struct SwitchyardConfiguration: Sendable {
     public struct Edge: Sendable {
         public var host: String
         public var port: Int
-        /// `<script>.<domain>` is served by `script` in this dispatch namespace of the account.
+        /// The namespace the built-in dispatch worker serves (by hostname metadata, subdomain or
+        /// first path segment); created on first start.
         public var dispatchNamespace: String
+        /// The account worker that receives every request (the operator's dispatch worker), or
+        /// nil for the built-in one.
+        public var dispatcher: String?
         public var executors: Int
 
         public init(
             host: String = "127.0.0.1", port: Int = 8787, dispatchNamespace: String = "default",
-            executors: Int = System.coreCount
+            dispatcher: String? = nil, executors: Int = System.coreCount
         ) {
             self.host = host
             self.port = port
             self.dispatchNamespace = dispatchNamespace
+            self.dispatcher = dispatcher
             self.executors = executors
         }
     }
@@ -54,6 +60,8 @@ public struct SwitchyardConfiguration: Sendable {
     public var validationThreads: Int
     /// Exceptions to the egress policy: loopback, private... addresses workers may fetch.
     public var egressAllow: [EgressRule]
+    /// Dispatch namespaces made on start when missing (those the operator's dispatcher binds).
+    public var namespacesToCreate: [String] = []
 
     public init(
         dataDirectory: String = "./.switchyard", api: API = .init(), edge: Edge = .init(), adminToken: String? = nil,

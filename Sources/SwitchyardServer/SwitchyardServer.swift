@@ -66,6 +66,7 @@ public final class SwitchyardServer: Sendable {
             logger.info("worker output", metadata: ["level": "\(entry.level)", "message": .string(entry.message)])
         }
         catalog = WorkerCatalog(store: store, runtime: edgeRuntime)
+        edgeRuntime.resolveWorkers(with: catalog)
     }
 
     /// Opens the data directory (creating it) and takes its ``RunMarker``, opens the database,
@@ -95,6 +96,11 @@ public final class SwitchyardServer: Sendable {
             }
             try marker.markRunning()
             let outcome = try await Bootstrap.ensureAccount(store: store, configuration: configuration)
+            let namespaces = configuration.namespacesToCreate
+                + (configuration.edge.dispatcher == nil ? [configuration.edge.dispatchNamespace] : [])
+            for namespace in namespaces {
+                try await Bootstrap.ensureNamespace(namespace, of: outcome.account.id, store: store)
+            }
             return SwitchyardServer(
                 configuration: configuration, store: store, bootstrap: outcome,
                 serverRun: ServerRun(
@@ -129,8 +135,11 @@ public final class SwitchyardServer: Sendable {
 
     /// The edge listener; `onRunning` receives the bound port.
     public func edgeService(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
-        let router = SubdomainRouter(
-            catalog: catalog, accountID: bootstrap.account.id, namespace: configuration.edge.dispatchNamespace,
+        let accountID = bootstrap.account.id
+        let router = DispatchRouter(
+            catalog: catalog, accountID: accountID,
+            dispatcher: configuration.edge.dispatcher.map(DispatchRouter.Dispatcher.accountWorker)
+                ?? .builtIn(DispatchRouter.builtInDispatcher(accountID: accountID, namespace: configuration.edge.dispatchNamespace)),
             logger: logger)
         let edge = EdgeServer(
             configuration: .init(host: configuration.edge.host, port: configuration.edge.port), group: edgeLoops,

@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 import SwitchyardAPI
 import SwitchyardModel
@@ -123,8 +124,14 @@ public final class WorkerCatalog: ScriptChangeObserver {
         }
         guard let record else { return nil }
         let modules = try await store.moduleContents(record.current.modules)
+        // User workers see `request.cf` only in a trusted namespace; the account's own always do.
+        var trusted = true
+        if key.namespace != Namespace.accountWorkers {
+            trusted = try await store.namespace(accountID: key.accountID, name: key.namespace)?.trustedWorkers ?? false
+        }
         return try WorkerScriptBuilder.makeScript(
-            name: Self.workerName(key), versionID: record.current.id, modules: modules, settings: record.current.settings)
+            name: Self.workerName(key), versionID: record.current.id, modules: modules, settings: record.current.settings,
+            accountID: key.accountID, receivesRequestCf: trusted)
     }
 
     /// The cached answer of ``script(accountID:namespace:name:)`` without waiting: `.some(nil)`
@@ -159,6 +166,22 @@ public final class WorkerCatalog: ScriptChangeObserver {
     /// different namespaces or accounts never share one.
     private static func workerName(_ key: Key) -> String {
         "\(key.accountID)/\(key.namespace)/\(key.name)"
+    }
+}
+
+extension WorkerCatalog: WorkerDirectory {
+    /// For the runtime's bindings: a user worker of a dispatch namespace, or one of the
+    /// account's own workers.
+    public func script(at address: WorkerAddress, on eventLoop: any EventLoop) -> WorkerLookup {
+        let namespace = address.namespace ?? Namespace.accountWorkers
+        switch cachedScript(accountID: address.accountID, namespace: namespace, name: address.script) {
+        case .some(.some(let script)): return .found(script)
+        case .some(.none): return .missing
+        case .none:
+            return .pending(eventLoop.makeFutureWithTask {
+                try await self.script(accountID: address.accountID, namespace: namespace, name: address.script)
+            })
+        }
     }
 }
 

@@ -9,8 +9,12 @@ enum WorkerScriptBuilder {
         var description: String
     }
 
+    /// - Parameters:
+    ///   - accountID: the account whose workers the script's bindings name.
+    ///   - receivesRequestCf: false for user workers of an untrusted namespace.
     static func makeScript(
-        name: String, versionID: String, modules: [ModuleContent], settings: VersionSettings
+        name: String, versionID: String, modules: [ModuleContent], settings: VersionSettings, accountID: String,
+        receivesRequestCf: Bool = true
     ) throws -> WorkerScript {
         let format: WorkerScript.Format
         var runtimeModules: [WorkerScript.Module] = []
@@ -43,8 +47,43 @@ enum WorkerScriptBuilder {
         if let subrequests = settings.limits?.subrequests { limits.subrequests = subrequests }
         return WorkerScript(
             name: name, versionID: versionID, format: format, modules: runtimeModules,
-            plainBindingsJSON: plainBindingsJSON(settings.bindings), limits: limits,
-            compatibilityDate: settings.compatibilityDate)
+            plainBindingsJSON: plainBindingsJSON(settings.bindings),
+            bindings: workerBindings(settings.bindings, accountID: accountID), limits: limits,
+            compatibilityDate: settings.compatibilityDate, receivesRequestCf: receivesRequestCf)
+    }
+
+    /// The bindings that call other workers of the account: `service` (an account worker) and
+    /// `dispatch_namespace` (with its outbound worker, in the API's shape
+    /// `outbound: {worker: {service}, params: [{name}]}`).
+    static func workerBindings(_ bindings: [Binding], accountID: String) -> [WorkerBinding] {
+        bindings.compactMap { binding -> WorkerBinding? in
+            switch BindingType(rawValue: binding.type) {
+            case .service:
+                guard let service = binding["service"]?.stringValue else { return nil }
+                return .service(
+                    name: binding.name,
+                    target: WorkerAddress(accountID: accountID, namespace: nil, script: service))
+            case .dispatchNamespace:
+                guard let namespace = binding["namespace"]?.stringValue else { return nil }
+                var outbound: OutboundWorker?
+                if case .object(let config)? = binding["outbound"], case .object(let worker)? = config["worker"],
+                    let service = worker["service"]?.stringValue
+                {
+                    var parameters: [String] = []
+                    if case .array(let params)? = config["params"] {
+                        parameters = params.compactMap { param in
+                            if case .object(let fields) = param { return fields["name"]?.stringValue }
+                            return param.stringValue
+                        }
+                    }
+                    outbound = OutboundWorker(
+                        target: WorkerAddress(accountID: accountID, namespace: nil, script: service), parameters: parameters)
+                }
+                return .dispatchNamespace(name: binding.name, accountID: accountID, namespace: namespace, outbound: outbound)
+            default:
+                return nil
+            }
+        }
     }
 
     /// The bindings the runtime exposes today as plain `env` values: `plain_text`, `secret_text`

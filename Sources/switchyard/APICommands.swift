@@ -155,12 +155,14 @@ struct DispatchNamespaceCommand: AsyncParsableCommand {
 
 struct Deploy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Upload a worker project (wrangler.jsonc / wrangler.json / wrangler.toml) into a dispatch namespace.")
+        abstract: "Upload a worker project (wrangler.jsonc / wrangler.json / wrangler.toml) into a dispatch namespace, or as one of the account's own workers (a dispatcher, an outbound worker).")
 
     @Argument(help: "The project folder, or a single script.") var path: String = "."
 
-    @Option(name: .customLong("dispatch-namespace"), help: "The dispatch namespace to upload into.")
-    var namespace: String
+    @Option(
+        name: .customLong("dispatch-namespace"),
+        help: "The dispatch namespace to upload into (default: the account's own workers).")
+    var namespace: String?
 
     @Option(help: "The worker's name (default: \"name\" in the configuration, else the folder's name).")
     var name: String?
@@ -186,8 +188,9 @@ struct Deploy: AsyncParsableCommand {
                 upload: ScriptUpload(metadata: upload.metadata, modules: upload.modules))
             api.output(result) {
                 let bytes = upload.modules.reduce(0) { $0 + $1.bytes.count }
+                let place = namespace.map { "dispatch namespace \"\($0)\"" } ?? "the account's workers"
                 return [
-                    "Uploaded \(scriptName) to dispatch namespace \"\(namespace)\" (\(upload.modules.count) module(s), \(bytes) bytes)",
+                    "Uploaded \(scriptName) to \(place) (\(upload.modules.count) module(s), \(bytes) bytes)",
                     "Version ID: \(result["deployment_id"]?.stringValue ?? "?")",
                     "Etag: \(result["etag"]?.stringValue ?? "?")",
                 ]

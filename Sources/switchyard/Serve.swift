@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import NIOCore
 import SwitchyardModel
+import SwitchyardClient
+import SwitchyardDev
 import SwitchyardServer
 
 /// `switchyard serve`: the control-plane API and the edge listener.
@@ -25,8 +27,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port of the edge listener (0 picks a free one).")
     var edgePort: Int = 8787
 
-    @Option(help: "Dispatch namespace the edge serves: <script>.<domain> runs that script.")
+    @Option(help: "Dispatch namespace the built-in dispatch worker serves (created on first start): by hostname metadata, <script>.<domain>, or <domain>/<script>/.")
     var dispatchNamespace: String = "default"
+
+    @Option(help: "The operator's dispatch worker: a project folder (wrangler.jsonc / .json / .toml) deployed as an account worker at start; every request goes to it. Redeploy it through the API without a restart.")
+    var dispatcher: String?
 
     @Option(help: "Executor threads running workers (default: one per core).")
     var executors: Int = System.coreCount
@@ -52,12 +57,29 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = ProcessInfo.processInfo.environment["SWITCHYARD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
             return handler
         }
-        let configuration = SwitchyardConfiguration(
+        let dispatcherProject: WorkerProject?
+        var namespacesToCreate: [String] = []
+        do {
+            dispatcherProject = try dispatcher.map { try WorkerProject.load(path: $0) }
+            // The namespaces it binds exist before it is deployed (the API checks bindings).
+            if case .array(let bindings)? = try dispatcherProject?.upload().metadata["bindings"] {
+                for case .object(let binding) in bindings where binding["type"]?.stringValue == "dispatch_namespace" {
+                    if let namespace = binding["namespace"]?.stringValue { namespacesToCreate.append(namespace) }
+                }
+            }
+        } catch {
+            FileHandle.standardError.write(Data("error: --dispatcher \(dispatcher ?? ""): \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        var configuration = SwitchyardConfiguration(
             dataDirectory: dataDir,
             api: .init(host: apiHost, port: apiPort, maxScriptSize: maxScriptSize),
-            edge: .init(host: edgeHost, port: edgePort, dispatchNamespace: dispatchNamespace, executors: executors),
+            edge: .init(
+                host: edgeHost, port: edgePort, dispatchNamespace: dispatchNamespace, dispatcher: dispatcherProject?.name,
+                executors: executors),
             adminToken: ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"],
             egressAllow: try parseEgressRules(egressAllow))
+        configuration.namespacesToCreate = namespacesToCreate
         let server = try await SwitchyardServer.build(configuration: configuration)
         if server.bootstrap.createdAccount {
             printLine("Created account \(server.bootstrap.account.id)")
@@ -73,16 +95,80 @@ struct Serve: AsyncParsableCommand {
                     + "crashes on this data directory: \(run.crashCount) (GET /client/v4/switchyard/status)")
         }
         LineOutput.shared.flush()
+        let token = configuration.adminToken ?? server.bootstrap.generatedToken
+            ?? (try? String(contentsOfFile: Bootstrap.tokenPath(dataDirectory: dataDir), encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let failed = DispatcherDeployment.Outcome()
         try await server.run(
-            onAPIRunning: { port in
+            onAPIRunning: { [apiHost, dataDir] port in
                 printLine("Switchyard API listening on http://\(apiHost):\(port)/client/v4")
                 LineOutput.shared.flush()
+                guard let dispatcherProject else { return }
+                // Deployed through the API like any account worker, once the API serves (it does
+                // not while this callback runs); until then the edge answers 404.
+                Task {
+                    await DispatcherDeployment.deploy(
+                        dispatcherProject, apiURL: "http://\(Self.connectable(apiHost)):\(port)/client/v4", token: token,
+                        dataDirectory: dataDir, outcome: failed)
+                }
             },
             onEdgeRunning: { [edgeHost, dispatchNamespace] port in
-                printLine(
-                    "Edge listening on \(edgeHost):\(port): http://<script>.localhost:\(port) runs <script> of dispatch namespace \"\(dispatchNamespace)\"")
+                if let dispatcherProject {
+                    printLine("Edge listening on \(edgeHost):\(port): every request goes to the dispatch worker \"\(dispatcherProject.name)\"")
+                } else {
+                    printLine(
+                        "Edge listening on \(edgeHost):\(port): the built-in dispatcher runs <script> of dispatch namespace \"\(dispatchNamespace)\" at http://<script>.localhost:\(port)/ and http://\(edgeHost):\(port)/<script>/")
+                }
                 LineOutput.shared.flush()
             })
+        if failed.value { throw ExitCode.failure }
+        LineOutput.shared.flush()
+    }
+}
+
+extension Serve {
+    /// An address to reach a listener bound to `host` (a wildcard is reached on loopback).
+    static func connectable(_ host: String) -> String {
+        switch host {
+        case "0.0.0.0", "": "127.0.0.1"
+        case "::", "[::]": "[::1]"
+        default: host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        }
+    }
+}
+
+/// `serve --dispatcher`: the operator's dispatch worker, uploaded at start through the API as the
+/// account worker of its project's name, the way `switchyard deploy` uploads it.
+enum DispatcherDeployment {
+    /// Whether the deployment failed (the server then shuts down and exits with status 1).
+    final class Outcome: @unchecked Sendable {
+        // Safe: written once by the deployment, read after the server has stopped.
+        var value = false
+    }
+
+    static func deploy(_ project: WorkerProject, apiURL: String, token: String?, dataDirectory: String, outcome: Outcome) async {
+        do {
+            guard let token, !token.isEmpty else {
+                throw ControlPlaneClientError(message: "no admin token to deploy it with: set SWITCHYARD_ADMIN_TOKEN, or keep \(Bootstrap.tokenPath(dataDirectory: dataDirectory))")
+            }
+            let upload = try project.upload()
+            for warning in upload.warnings { printLine("warning: \(warning)") }
+            let client = ControlPlaneClient(configuration: .init(baseURL: apiURL, token: token))
+            let result: JSON
+            do {
+                result = try await client.uploadScript(
+                    namespace: nil, name: project.name, upload: ScriptUpload(metadata: upload.metadata, modules: upload.modules))
+                try? await client.shutdown()
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            printLine("Deployed the dispatch worker \"\(project.name)\" (version \(result["deployment_id"]?.stringValue ?? "?"))")
+        } catch {
+            FileHandle.standardError.write(Data("error: the dispatch worker \"\(project.name)\" could not be deployed: \(error)\n".utf8))
+            outcome.value = true
+            kill(getpid(), SIGTERM)
+        }
         LineOutput.shared.flush()
     }
 }

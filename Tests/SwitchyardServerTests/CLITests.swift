@@ -75,7 +75,7 @@ struct CLITests {
 
             let list = try Self.cli(server, ["dispatch-namespace", "list", "--json"])
             let names = (Self.json(list.stdout) as? [[String: Any]])?.compactMap { $0["namespace_name"] as? String }
-            #expect(Set(names ?? []) == ["staging", generatedName])
+            #expect(Set(names ?? []) == ["default", "staging", generatedName], "default: the built-in dispatcher's, made at start")
             #expect(try Self.cli(server, ["dispatch-namespace", "list"]).stdout.contains("staging\t"))
 
             let get = try Self.cli(server, ["dispatch-namespace", "get", "staging"])

@@ -29,10 +29,10 @@ struct EdgeTests {
         #expect(reply.status == 200, "\(String(decoding: reply.data, as: UTF8.self))")
     }
 
+    /// The namespace the built-in dispatcher serves exists from the start.
     static func createNamespace(_ server: LiveServer) async throws {
-        let created = try await server.request(
-            "POST", "/accounts/\(server.account)/workers/dispatch/namespaces", body: Data(#"{"name":"default"}"#.utf8))
-        #expect(created.status == 200)
+        let existing = try await server.request("GET", "/accounts/\(server.account)/workers/dispatch/namespaces/default")
+        #expect(existing.status == 200)
     }
 
     @Test("requests reach the script their subdomain names; deploys, deletes and renames take effect at once")

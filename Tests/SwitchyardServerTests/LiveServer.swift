@@ -47,13 +47,18 @@ final class LiveServer: Sendable {
 
     /// Starts the server on port 0 and waits for it to print its port.
     /// - Parameter adminToken: sets `SWITCHYARD_ADMIN_TOKEN`; `nil` lets the server generate one.
-    static func start(dataDirectory: String, adminToken: String? = "live-admin-token") async throws -> LiveServer {
+    /// - Parameters:
+    ///   - arguments: more options for `serve`.
+    ///   - readyLine: printed output to wait for too (the deployed dispatcher's line).
+    static func start(
+        dataDirectory: String, adminToken: String? = "live-admin-token", arguments: [String] = [], readyLine: String? = nil
+    ) async throws -> LiveServer {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw LiveError("no switchyard binary at \(binary): build it first (swift build --scratch-path .build-api)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--data-dir", dataDirectory + "/data", "--api-port", "0", "--edge-port", "0"]
+        process.arguments = ["serve", "--data-dir", dataDirectory + "/data", "--api-port", "0", "--edge-port", "0"] + arguments
         var environment = ChildProcess.tiedEnvironment
         environment["SWITCHYARD_ADMIN_TOKEN"] = adminToken
         if adminToken == nil { environment.removeValue(forKey: "SWITCHYARD_ADMIN_TOKEN") }
@@ -71,7 +76,8 @@ final class LiveServer: Sendable {
             let text = reader.text
             if let port = Self.match(text, prefix: "listening on http://127.0.0.1:", until: "/").flatMap(Int.init),
                 let edgePort = Self.match(text, prefix: "Edge listening on 127.0.0.1:", until: ":").flatMap(Int.init),
-                let account = Self.match(text, prefix: "Account ID: ", until: "\n")
+                let account = Self.match(text, prefix: "Account ID: ", until: "\n"),
+                readyLine.map(text.contains) ?? true
             {
                 let token = adminToken ?? Self.match(text, prefix: "mode 0600): ", until: "\n") ?? ""
                 return LiveServer(
@@ -104,9 +110,12 @@ final class LiveServer: Sendable {
 
     /// Runs `body` with a started server and stops it afterwards, whatever happens.
     static func with<T>(
-        dataDirectory: String? = nil, adminToken: String? = "live-admin-token", _ body: (LiveServer) async throws -> T
+        dataDirectory: String? = nil, adminToken: String? = "live-admin-token", arguments: [String] = [],
+        readyLine: String? = nil, _ body: (LiveServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(dataDirectory: try dataDirectory ?? temporaryDirectory(), adminToken: adminToken)
+        let server = try await start(
+            dataDirectory: try dataDirectory ?? temporaryDirectory(), adminToken: adminToken, arguments: arguments,
+            readyLine: readyLine)
         do {
             let result = try await body(server)
             await server.stop()

@@ -194,7 +194,7 @@ typedef struct cv8_request {
   int32_t body_stream;
   /// The streamed body's length when known, or -1.
   double body_length;
-  /// JSON of the `cf` object, or empty.
+  /// JSON of the `cf` object, or empty (handed to JavaScript as text, parsed on first use).
   cv8_bytes cf_json;
   /// JSON of members added to `env` for this request only (an outbound worker's parameters), or
   /// empty.

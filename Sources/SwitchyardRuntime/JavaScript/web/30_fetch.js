@@ -10,7 +10,7 @@
 // over in-memory bytes only when it is read.
 //
 // Host glue exported on `internals` (see the bottom of the file for the exact contracts):
-//   newRequestFromHost(method, url, headerList, body, cf?) -> Request
+//   newRequestFromHost(method, url, headerList, body, cfJSON?) -> Request (cf parsed on first read)
 //   responseToHost(value) -> {status, statusText, headers, body, stream, expectedLength}
 //   newResponseFromHost(status, statusText, headerList, body, url?) -> Response
 //   requestToHost(value) -> {method, url, headers, body, stream, expectedLength}
@@ -728,6 +728,7 @@ class Request {
   #redirect;
   #signal;
   #cf;
+  #cfText = undefined;
 
   /**
    * @param {string | URL | Request} input
@@ -773,7 +774,7 @@ class Request {
       method = inputRequest.#method;
       redirect = inputRequest.#redirect;
       signal = inputRequest.#signal;
-      cf = inputRequest.#cf;
+      cf = Request.#resolvedCf(inputRequest);
       inputBody = inputRequest.#body;
     }
     if (initMethod !== undefined) method = normalizeMethod(initMethod);
@@ -858,7 +859,17 @@ class Request {
 
   /** Cloudflare request properties: init.cf, the input Request's cf, or what the host set. */
   get cf() {
-    return this.#cf;
+    return Request.#resolvedCf(this);
+  }
+
+  /** The host hands `cf` over as JSON text, parsed the first time anything reads it. */
+  static #resolvedCf(request) {
+    const text = request.#cfText;
+    if (text !== undefined) {
+      request.#cfText = undefined;
+      request.#cf = JSONParse(text);
+    }
+    return request.#cf;
   }
 
   clone() {
@@ -871,7 +882,7 @@ class Request {
     clone.#body = cloneBodyState(body);
     clone.#redirect = this.#redirect;
     clone.#signal = this.#signal;
-    clone.#cf = this.#cf;
+    clone.#cf = Request.#resolvedCf(this);
     return clone;
   }
 
@@ -887,7 +898,7 @@ class Request {
       request.#body = hostBodyState(body);
       request.#redirect = "follow";
       request.#signal = null;
-      request.#cf = cf;
+      request.#cfText = cf;
       return request;
     };
 
@@ -1127,7 +1138,7 @@ internals.isResponse = isResponse;
  * @param {Uint8Array | ReadableStream | null} body ownership passes to the Request (the worker may
  *   receive this very buffer from arrayBuffer() or bytes()); a stream is one made by
  *   `internals.streams.newHostReadableStream`.
- * @param {any} [cf] the value of `request.cf` (undefined when omitted).
+ * @param {string} [cf] the JSON text of `request.cf`, parsed the first time it is read (undefined when omitted).
  * @returns {Request} with immutable headers, as on Workers.
  */
 internals.newRequestFromHost = newRequestFromHost;
