@@ -18,6 +18,10 @@ extension ControlPlaneAPI {
             let filter = try Self.tagFilter(request.uri.queryParameters["tags"].map(String.init))
             var page = try pageRequest(request, defaultPerPage: 1000, maxPerPage: 1000)
             if let limit = try queryInteger(request, "limit", in: 1...1000) { page.perPage = limit }
+            if accountWorkers, try await store.namespace(accountID: accountID, name: namespace) == nil {
+                // No account worker was ever uploaded.
+                return try EnvelopeResponse.page([Script](), of: page, totalCount: 0)
+            }
             let result = try await store.scripts(accountID: accountID, namespace: namespace, filter: filter, page: page)
             if accountWorkers {
                 return try EnvelopeResponse.page(

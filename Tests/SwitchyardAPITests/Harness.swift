@@ -110,16 +110,17 @@ struct Fixture: Sendable {
 
     /// Uploads a worker: `parts` in order, `metadata` as a JSON part placed `metadataFirst` or last.
     @discardableResult
+    /// Uploads into dispatch namespace `namespace`, or (nil) as an account worker.
     func upload(
-        _ script: String, namespace: String = "prod", metadata: JSON, parts: [Part], metadataAsString: Bool = false,
+        _ script: String, namespace: String? = "prod", metadata: JSON, parts: [Part], metadataAsString: Bool = false,
         metadataFirst: Bool = false, token: String = Fixture.admin, query: String = "", headers: HTTPFields = [:]
     ) async throws -> Reply {
         let metadataPart = Part(
             name: "metadata", filename: nil, contentType: metadataAsString ? nil : "application/json",
             body: Array(try JSONEncoder().encode(metadata)))
         let all = metadataFirst ? [metadataPart] + parts : parts + [metadataPart]
-        return try await send(
-            .put, "\(ns)/\(namespace)/scripts/\(script)\(query)", token: token, raw: Part.form(all), headers: headers)
+        let scripts = namespace.map { "\(ns)/\($0)/scripts" } ?? "\(base)/workers/scripts"
+        return try await send(.put, "\(scripts)/\(script)\(query)", token: token, raw: Part.form(all), headers: headers)
     }
 
     func createNamespace(_ name: String = "prod") async throws {

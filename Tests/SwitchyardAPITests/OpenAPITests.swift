@@ -41,11 +41,17 @@ struct OpenAPITests {
     func everyOperationAnswers() async throws {
         try await Fixture.run { fixture in
             try await fixture.createNamespace("prod")
-            #expect(try await fixture.upload(
-                "w", metadata: ["main_module": "index.mjs", "tags": ["t"]], parts: [.module("index.mjs", helloWorker)]).status == 200)
-            #expect(try await fixture.send(
-                .put, "\(fixture.ns)/prod/scripts/w/secrets", json: ["name": "S", "text": "v", "type": "secret_text"]).status == 200)
+            for namespace in ["prod", nil] {
+                #expect(try await fixture.upload(
+                    "w", namespace: namespace, metadata: ["main_module": "index.mjs", "tags": ["t"]],
+                    parts: [.module("index.mjs", helloWorker)]).status == 200)
+            }
+            for scripts in ["\(fixture.ns)/prod/scripts", "\(fixture.base)/workers/scripts"] {
+                #expect(try await fixture.send(
+                    .put, "\(scripts)/w/secrets", json: ["name": "S", "text": "v", "type": "secret_text"]).status == 200)
+            }
             let versionID = try #require(try await fixture.send(.get, "\(fixture.ns)/prod/scripts/w/versions").result.arrayValue?.first?["id"]?.stringValue)
+            let accountVersionID = try #require(try await fixture.send(.get, "\(fixture.base)/workers/scripts/w/versions").result.arrayValue?.first?["id"]?.stringValue)
             let kvID = try #require(try await fixture.send(.post, "\(fixture.base)/storage/kv/namespaces", json: ["title": "kv"]).result["id"]?.stringValue)
             let d1ID = try #require(try await fixture.send(.post, "\(fixture.base)/d1/database", json: ["name": "db"]).result["uuid"]?.stringValue)
             #expect(try await fixture.send(.post, "\(fixture.base)/r2/buckets", json: ["name": "bucket"]).status == 200)
@@ -70,11 +76,17 @@ struct OpenAPITests {
             for operation in operations {
                 var path = operation[1].replacingOccurrences(
                     of: "{token_id}", with: operation[1].hasPrefix("/client/v4/user/") ? tokenIDs[0] : tokenIDs[1])
+                if path.contains("/workers/scripts/") {
+                    path = path.replacingOccurrences(of: "{version_id}", with: accountVersionID)
+                }
                 for (name, value) in values { path = path.replacingOccurrences(of: "{\(name)}", with: value) }
                 #expect(!path.contains("{"), "no fixture value for a parameter of \(operation[1])")
                 let reply = try await fixture.send(HTTPRequest.Method(operation[0])!, path)
                 #expect(reply.status != 404 && reply.status != 405, "\(operation[0]) \(operation[1]): \(reply.status) \(reply.text)")
-                if !path.hasSuffix("/content") && !path.hasSuffix("/openapi.json") {
+                // Raw bodies: a script's content (also the account worker download) and the document.
+                let raw = path.hasSuffix("/content") || path.hasSuffix("/openapi.json")
+                    || (operation[0] == "GET" && operation[1].hasSuffix("/accounts/{account_id}/workers/scripts/{script}"))
+                if !raw {
                     #expect(reply.success || reply.isErrorEnvelope, "\(operation[0]) \(operation[1]): \(reply.text)")
                 }
             }
@@ -86,8 +98,11 @@ struct OpenAPITests {
         let document = try JSONDecoder().decode(JSON.self, from: ControlPlaneAPI.openAPIDocument())
         try await Fixture.run { fixture in
             try await fixture.createNamespace("prod")
-            #expect(try await fixture.upload(
-                "w", metadata: ["main_module": "index.mjs"], parts: [.module("index.mjs", helloWorker)]).status == 200)
+            for namespace in ["prod", nil] {
+                #expect(try await fixture.upload(
+                    "w", namespace: namespace, metadata: ["main_module": "index.mjs"],
+                    parts: [.module("index.mjs", helloWorker)]).status == 200)
+            }
             var checked = 0
             for (path, item) in document["paths"]?.objectValue ?? [:] {
                 guard let operation = item["get"] else { continue }
