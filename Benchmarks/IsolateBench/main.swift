@@ -4,6 +4,8 @@
 //                                             executor's spare isolate, and from a fresh one
 //   switchyard-isolate-bench idle-memory N    RSS growth per idle hello-world isolate, N isolates
 //   switchyard-isolate-bench requests N       the runtime's own cost per request (no HTTP)
+//   switchyard-isolate-bench dispatch N       the same through a dispatcher calling the worker
+//                                             (`env.DISPATCHER.get(name).fetch(request)`)
 //   switchyard-isolate-bench validate N FILE  the upload compile check of an ES module file, N times
 //   switchyard-isolate-bench builtins N [CASE] CPU used before a 50 ms limit stops each runaway
 //                                             inside a built-in (Tests/.../runaway_builtins.js),
@@ -89,6 +91,33 @@ case "requests":
     }.wait()
     let perRequest = Double(elapsed) / Double(count)
     print(String(format: "runtime invoke, warm hello-world isolate: %.2f µs per request (%d requests)", perRequest / 1000, count))
+case "dispatch":
+    // A dispatcher and its user worker, both warm, on one executor: the dispatch hop's own cost.
+    final class OneWorker: WorkerDirectory {
+        let worker: WorkerScript
+        init(_ worker: WorkerScript) { self.worker = worker }
+        func script(at address: WorkerAddress, on eventLoop: any EventLoop) -> WorkerLookup { .found(worker) }
+    }
+    runtime.resolveWorkers(with: OneWorker(script(-1)))
+    let dispatcher = WorkerScript(
+        name: "dispatcher", versionID: "v1", format: .modules(main: "dispatcher.js"),
+        modules: [.init(name: "dispatcher.js", kind: .esModule, content: Array("""
+            export default { fetch(request, env) { return env.DISPATCHER.get("hello").fetch(request); } };
+            """.utf8))],
+        bindings: [.dispatchNamespace(name: "DISPATCHER", accountID: "a", namespace: "n", outbound: nil)])
+    func measure(_ worker: WorkerScript) throws -> Double {
+        let elapsed = try loop.submit { () -> UInt64 in
+            for _ in 0..<1000 { _ = runtime.invoke(worker, request: request, on: loop) }
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<count { _ = runtime.invoke(worker, request: request, on: loop) }
+            return DispatchTime.now().uptimeNanoseconds - start
+        }.wait()
+        return Double(elapsed) / Double(count) / 1000
+    }
+    let direct = try measure(script(-1))
+    let dispatched = try measure(dispatcher)
+    print(String(format: "runtime invoke: %.2f µs per request to the worker, %.2f µs through a dispatcher (hop %.2f µs; %d requests)",
+                 direct, dispatched, dispatched - direct, count))
 case "validate":
     guard arguments.count > 3, let source = FileManager.default.contents(atPath: arguments[3]) else {
         fatalError("usage: switchyard-isolate-bench validate N FILE")
