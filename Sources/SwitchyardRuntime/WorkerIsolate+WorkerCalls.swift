@@ -61,15 +61,11 @@ extension WorkerIsolate {
         }
         let call = WorkerCall()
         owner.operations[id] = { call.cancel() }
-        afterTask { [weak self, weak owner] in
-            guard let self, let owner, owner.operations[id] != nil, !call.isCancelled else { return }
-            self.calls.invoke(address, request: request, on: self.eventLoop, call: call) { [weak self, weak owner] result in
-                guard let self, let owner else {
-                    if case .success(let result) = result, case .response(let response) = result.value {
-                        Self.discard(response)
-                    }
-                    return
-                }
+        // Strong captures: the callee always completes (answer, failure or cancellation), and a
+        // weak reference would give every request a refcount side table on the hot path.
+        afterTask {
+            guard owner.operations[id] != nil, !call.isCancelled else { return }
+            self.calls.invoke(address, request: request, on: self.eventLoop, call: call) { result in
                 self.finishCall(id, of: owner, with: result)
             }
         }
