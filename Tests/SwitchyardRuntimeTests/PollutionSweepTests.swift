@@ -38,10 +38,17 @@ struct PollutionSweepTests {
         var vars: String { #"{"PROTO": \#(proto), "KEY": \#(key), "MODE": \#(mode)}"# }
     }
 
+    /// Bindings to other workers, whose objects the sweep calls too (no directory: every call
+    /// rejects with "Worker not found").
+    static let bindings: [WorkerBinding] = [
+        .dispatchNamespace(name: "DISPATCHER", accountID: "a", namespace: "n", outbound: nil),
+        .service(name: "SERVICE", target: WorkerAddress(accountID: "a", namespace: nil, script: "s")),
+    ]
+
     @Test("every combination is survived, answered and reported")
     func sweep() async throws {
         try await RuntimeHarness.with(executors: 2) { (h: RuntimeHarness) async throws in
-            let planResult = try await h.fetch(h.worker(Self.source, vars: #"{"PLAN": true}"#))
+            let planResult = try await h.fetch(h.worker(Self.source, vars: #"{"PLAN": true}"#, bindings: Self.bindings))
             let plan = try JSONDecoder().decode(Plan.self, from: Data(planResult.bodyText.utf8))
             #expect(plan.globals.contains("Response") && plan.globals.contains("TextEncoder"), "\(plan.globals)")
 
@@ -89,7 +96,7 @@ struct PollutionSweepTests {
     private static func run(_ combinations: [Combination], harness h: RuntimeHarness, loop: Int) async throws -> [String] {
         var findings: [String] = []
         for combination in combinations {
-            let script = h.worker(source, vars: combination.vars, limits: .init(cpuMilliseconds: 5_000))
+            let script = h.worker(source, vars: combination.vars, bindings: bindings, limits: .init(cpuMilliseconds: 5_000))
             let label = "proto \(combination.proto) key \(combination.key) mode \(combination.mode)"
             defer { h.runtime.retire(workerName: script.name, keepVersion: nil) }
 

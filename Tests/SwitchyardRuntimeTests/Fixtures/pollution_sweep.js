@@ -29,7 +29,7 @@ const ecmascriptGlobals = new Set([
 ]);
 
 /// Every (receiver, function, arguments, construct) the runtime offers, found before polluting.
-function plan(ctx) {
+function plan(ctx, env) {
   const calls = [];
   const seen = new Set();
   const add = (target, fn, construct) => {
@@ -46,7 +46,13 @@ function plan(ctx) {
       if (typeof descriptor.value === "function") add(receiver, descriptor.value, false);
     }
   };
+  // The bindings' objects too: a DispatchNamespace, a service Fetcher, and a Fetcher from get().
   const instances = [ctx];
+  for (const name of ObjectGetOwnPropertyNames(env)) {
+    const value = env[name];
+    if (typeof value === "object" && value !== null) ArrayPrototypePush(instances, value);
+  }
+  if (env.DISPATCHER !== undefined) ArrayPrototypePush(instances, env.DISPATCHER.get("nobody"));
   const globalNames = [];
   for (const name of ObjectGetOwnPropertyNames(globalThis)) {
     if (ecmascriptGlobals.has(name)) continue;
@@ -87,7 +93,7 @@ export default {
   // again (the trap stays set: globals persist in the isolate).
   fetch(request, env, ctx) {
     if (env.PLAN) {
-      const { calls, globalNames } = plan(ctx);
+      const { calls, globalNames } = plan(ctx, env);
       return new Response(JSONStringify({
         prototypes: prototypes.length, keys: keys.length, modes: modes.length, calls: calls.length, globals: globalNames,
       }));
@@ -100,7 +106,7 @@ export default {
     const headers = { "x-sweep": "yes" };
     answers = [new Response("swept " + proto[0], { status: 201, headers }),
       new Response("again " + proto[0], { status: 202, headers })];
-    const { calls } = plan(ctx);
+    const { calls } = plan(ctx, env);
     let completed = 0, threw = 0;
     if (!pollute(proto[1], key, env.MODE)) return new Response("not configurable", { status: 299 });
     for (let i = 0; i < calls.length; i++) {

@@ -1,0 +1,88 @@
+import Foundation
+import SwitchyardTestSupport
+import Testing
+
+/// Every dispatch pattern in `examples/` (the brief's, in TypeScript), deployed as an operator
+/// would: the dispatcher with `serve --dispatcher`, user and outbound workers with
+/// `switchyard deploy`, and answered over real HTTP.
+@Suite("Examples", .serialized)
+struct ExamplesTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static func example(_ name: String) -> String { root.appendingPathComponent("examples/\(name)").path }
+
+    /// Starts serve with `examples/<dispatcher>` as its dispatcher, deploys the user worker
+    /// `customer-worker` (and `outbound-worker` first when asked), then runs `body`.
+    static func withPlatform(
+        dispatcher: String, outbound: Bool = false, _ body: (LiveServer, HTTPTestClient) async throws -> Void
+    ) async throws {
+        try await LiveServer.with(
+            arguments: ["--dispatcher", example(dispatcher)], readyLine: "Deployed the dispatch worker"
+        ) { server in
+            if outbound {
+                let deployed = try CLITests.cli(server, ["deploy", example("outbound/outbound-worker")])
+                #expect(deployed.status == 0, "\(deployed.stderr)")
+            }
+            for (project, name) in [("customer-worker", "customer-worker"), ("hello", "customer1")] {
+                let deployed = try CLITests.cli(
+                    server, ["deploy", example(project), "--dispatch-namespace", "my-namespace", "--name", name])
+                #expect(deployed.status == 0, "\(deployed.stderr)")
+            }
+            try await body(server, try HTTPTestClient(port: server.edgePort))
+        }
+    }
+
+    @Test("subdomain routing (the brief's dispatcher, verbatim)")
+    func subdomain() async throws {
+        try await Self.withPlatform(dispatcher: "dispatcher-subdomain") { _, client in
+            let hello = try client.request("GET", "/", host: "customer1.example.com")
+            #expect(hello.body == "Hello from Switchyard, world!\n")
+            let customer = try client.request("GET", "/x", host: "customer-worker.example.com")
+            #expect(customer.body == "Hello from customer-worker at /x")
+            let missing = try client.request("GET", "/", host: "nobody.example.com")
+            #expect(missing.status == 404 && missing.body == "Not found")
+            // The user worker's own cpu_ms (50, from its wrangler.jsonc) stops it; the error reaches
+            // the dispatcher, which answers 500 with the message.
+            let spin = try client.request("GET", "/spin", host: "customer-worker.example.com")
+            #expect(spin.status == 500 && spin.body == "Worker exceeded CPU time limit.")
+        }
+    }
+
+    @Test("path routing")
+    func path() async throws {
+        try await Self.withPlatform(dispatcher: "dispatcher-path") { _, client in
+            let hello = try client.request("GET", "/customer1/", host: "example.com")
+            #expect(hello.body == "Hello from Switchyard, world!\n")
+            let customer = try client.request("GET", "/customer-worker/a/b", host: "example.com")
+            #expect(customer.body == "Hello from customer-worker at /customer-worker/a/b")
+            let missing = try client.request("GET", "/nobody/", host: "example.com")
+            #expect(missing.status == 404)
+        }
+    }
+
+    @Test("outbound worker with the dispatcher's parameters")
+    func outbound() async throws {
+        try await Self.withPlatform(dispatcher: "outbound", outbound: true) { _, client in
+            let api = try client.request("GET", "/api", host: "customer-worker.example.com")
+            #expect(api.status == 200)
+            #expect(api.body == #"{"customer":"customer-worker","path":"/v1/items"}"#)
+            // Every fetch goes to the outbound worker, which blocks other hosts.
+            let storm = try client.request("GET", "/storm", host: "customer-worker.example.com")
+            #expect(storm.body == "made 20 subrequests")
+        }
+    }
+
+    @Test("custom limits per call: CPU and subrequests, by plan")
+    func customLimits() async throws {
+        try await Self.withPlatform(dispatcher: "custom-limits") { _, client in
+            let spin = try client.request("GET", "/spin", host: "customer-worker.example.com")
+            #expect(spin.status == 429 && spin.body == "Limit reached: Worker exceeded CPU time limit.")
+            let storm = try client.request("GET", "/storm", host: "customer-worker.example.com")
+            #expect(storm.status == 429)
+            #expect(storm.body.hasPrefix("Limit reached: Too many subrequests by single Worker invocation."))
+            let paid = try client.request("GET", "/storm", host: "customer-worker.example.com", headers: ["x-plan": "paid"])
+            #expect(paid.body == "made 20 subrequests")
+        }
+    }
+}
