@@ -22,7 +22,8 @@ extension WorkerProject {
     ///
     /// - Throws: ``LoadError`` naming the configuration key when an entry has the wrong shape.
     public func upload() throws -> WorkerUpload {
-        let (main, isModule, files) = try moduleFiles()
+        let build = try build(for: .deployment)
+        let (main, isModule, files) = (build.main, build.isModule, build.modules)
         let where_ = configurationPath ?? mainPath
         func fail(_ message: String) -> LoadError { LoadError(description: "\(where_): \(message)") }
 
@@ -115,7 +116,7 @@ extension WorkerProject {
         ]
         let warnings = unsupported.filter { configuration[$0] != nil }.map {
             "\(where_): \"\($0)\" is not supported by Switchyard yet and was left out of the upload"
-        }
+        } + build.warnings
         let modules = files.map { file in
             ModuleContent(name: file.name, type: isModule ? ModuleType(file.kind) : .commonJS, bytes: file.content)
         }

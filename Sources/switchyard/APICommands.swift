@@ -165,13 +165,18 @@ struct Deploy: AsyncParsableCommand {
     @Option(help: "The worker's name (default: \"name\" in the configuration, else the folder's name).")
     var name: String?
 
+    @Flag(help: noBundleHelp)
+    var noBundle = false
+
     @OptionGroup var api: APIOptions
 
     func run() async throws {
         let project: WorkerProject
         let upload: WorkerUpload
         do {
-            project = try WorkerProject.load(path: path)
+            var loaded = try WorkerProject.load(path: path)
+            if noBundle { loaded.buildSettings.noBundle = true }
+            project = loaded
             upload = try project.upload()
         } catch {
             api.fail(error)

@@ -86,6 +86,9 @@ struct Dev: AsyncParsableCommand {
     @Option(name: .customLong("egress-allow"), help: egressAllowHelp)
     var egressAllow: [String] = []
 
+    @Flag(help: noBundleHelp)
+    var noBundle = false
+
     func validate() throws {
         _ = try parseEgressRules(egressAllow)
         for entry in vars where !entry.contains("=") {
@@ -107,7 +110,7 @@ struct Dev: AsyncParsableCommand {
             configuration: .init(
                 path: path, host: host, port: port, vars: bindings, cpuMilliseconds: cpuMilliseconds,
                 memoryMegabytes: memoryMegabytes, executors: executors ?? ProcessInfo.processInfo.activeProcessorCount,
-                egressAllow: try parseEgressRules(egressAllow)),
+                egressAllow: try parseEgressRules(egressAllow), noBundle: noBundle),
             output: LineOutput.shared)
         let address: String
         do {
@@ -125,6 +128,9 @@ struct Dev: AsyncParsableCommand {
         while true { try await Task.sleep(for: .seconds(3600)) }
     }
 }
+
+let noBundleHelp = ArgumentHelp(
+    "Use the files as they are instead of bundling main with esbuild (as no_bundle = true): the entry and the files find_additional_modules finds.")
 
 let egressAllowHelp = ArgumentHelp(
     "Let workers fetch HOST_OR_CIDR[:PORT] although it is loopback, private, link-local or otherwise internal (repeatable): 127.0.0.1:8080, 10.0.0.0/8, [::1]:9000, localhost, api.internal:443.",
