@@ -27,7 +27,10 @@ extension WorkerProject {
     /// - Throws: ``LoadError`` with esbuild's messages as `file:line:column: error: ...` when the
     ///   bundle cannot be built, or naming the file or setting at fault.
     public func build(for purpose: BuildPurpose) throws -> WorkerBuild {
-        try buildSettings.noBundle ? unbundled() : bundled(for: purpose)
+        guard FileManager.default.isReadableFile(atPath: mainPath) else {
+            throw LoadError(description: "\(mainPath): cannot read the main module")
+        }
+        return try buildSettings.noBundle ? unbundled() : bundled(for: purpose)
     }
 
     private struct FileModule {
