@@ -22,17 +22,17 @@ public final class DevServer: Sendable {
         public var watchInterval: TimeAmount
         /// Internal addresses the worker's `fetch()` may reach anyway (`--egress-allow`).
         public var egressAllow: [EgressRule]
-        /// Serve the files as they are, without esbuild (`--no-bundle`; else `no_bundle` decides).
-        public var noBundle: Bool
+        /// `--no-bundle`, `--define`, `--alias`: over the configuration's settings.
+        public var buildFlags: WorkerProject.BuildFlags
 
         public init(
             path: String, host: String = "127.0.0.1", port: Int = 8787, vars: [String: String] = [:],
             cpuMilliseconds: Int? = nil, memoryMegabytes: Int? = nil,
             executors: Int = System.coreCount, watchInterval: TimeAmount = .milliseconds(300),
-            egressAllow: [EgressRule] = [], noBundle: Bool = false
+            egressAllow: [EgressRule] = [], buildFlags: WorkerProject.BuildFlags = .init()
         ) {
             self.egressAllow = egressAllow
-            self.noBundle = noBundle
+            self.buildFlags = buildFlags
             self.path = path
             self.host = host
             self.port = port
@@ -103,9 +103,7 @@ public final class DevServer: Sendable {
     }
 
     private func loadProject() throws -> WorkerProject {
-        var project = try WorkerProject.load(path: configuration.path)
-        if configuration.noBundle { project.buildSettings.noBundle = true }
-        return project
+        try WorkerProject.load(path: configuration.path).applying(configuration.buildFlags)
     }
 
     /// Builds a new version. `watched` are the watched files as they were before the build: an

@@ -138,8 +138,8 @@ extension WorkerProject {
             + ["process.env.NODE_ENV", "global.process.env.NODE_ENV", "globalThis.process.env.NODE_ENV"].map {
                 "--define:\($0)=\(nodeEnvironment)"
             }
-            + buildSettings.define.map { "--define:\($0)=\($1)" }
-            + buildSettings.alias.map { "--alias:\($0)=\($1)" }
+            + buildSettings.define.sorted { $0.key < $1.key }.map { "--define:\($0)=\($1)" }
+            + buildSettings.alias.sorted { $0.key < $1.key }.map { "--alias:\($0)=\($1)" }
     }
 
     private func failure(_ stderr: String, workingDirectory: String) -> LoadError {

@@ -14,9 +14,9 @@ extension WorkerProject {
         /// `find_additional_modules`; `nil` means wrangler's default (on only without bundling).
         var findAdditionalModules: Bool?
         /// Import paths replaced by others, relative ones resolved against the project folder.
-        var alias: [(String, String)] = []
+        var alias: [String: String] = [:]
         /// Identifiers replaced by expressions (esbuild `--define`).
-        var define: [(String, String)] = []
+        var define: [String: String] = [:]
 
         var searchesAdditionalModules: Bool { findAdditionalModules ?? noBundle }
 
@@ -29,9 +29,6 @@ extension WorkerProject {
         /// Reads the settings from a wrangler configuration in `folder`.
         /// - Throws: a message naming the key whose value has the wrong shape.
         init(configuration: [String: JSON], folder: String, mainPath: String) throws(ModuleRules.RuleError) {
-            func path(_ relative: String) -> String {
-                URL(fileURLWithPath: relative, relativeTo: URL(fileURLWithPath: folder + "/")).standardizedFileURL.path
-            }
             func flag(_ key: String) throws(ModuleRules.RuleError) -> Bool? {
                 switch configuration[key] {
                 case nil: return nil
@@ -39,27 +36,32 @@ extension WorkerProject {
                 default: throw ModuleRules.RuleError("\"\(key)\" must be true or false")
                 }
             }
-            func table(_ key: String, example: String) throws(ModuleRules.RuleError) -> [(String, String)] {
-                guard let value = configuration[key] else { return [] }
-                guard case .object(let entries) = value,
-                    case let pairs = entries.compactMap({ key, value in value.stringValue.map { (key, $0) } }),
-                    pairs.count == entries.count
+            func table(_ key: String, example: String) throws(ModuleRules.RuleError) -> [String: String] {
+                guard let value = configuration[key] else { return [:] }
+                guard case .object(let entries) = value, case let strings = entries.compactMapValues(\.stringValue),
+                    strings.count == entries.count
                 else { throw ModuleRules.RuleError("\"\(key)\" must be a table of strings such as \(example)") }
-                return pairs.sorted { $0.0 < $1.0 }
+                return strings
             }
             switch configuration["base_dir"] {
             case nil: moduleRoot = (mainPath as NSString).deletingLastPathComponent
-            case .string(let relative)?: moduleRoot = path(relative)
+            case .string(let relative)?: moduleRoot = WorkerProject.absolute(relative, in: folder)
             default: throw ModuleRules.RuleError("\"base_dir\" must be a path")
             }
             rules = try ModuleRules(configured: configuration["rules"])
             noBundle = try flag("no_bundle") ?? false
             findAdditionalModules = try flag("find_additional_modules")
             // As wrangler resolves them: relative targets from the project folder, packages by name.
-            alias = try table("alias", example: "{ \"old-package\" = \"./src/shim.ts\" }").map { key, target in
-                (key, target.hasPrefix("./") || target.hasPrefix("../") ? path(target) : target)
+            alias = try table("alias", example: "{ \"old-package\" = \"./src/shim.ts\" }").mapValues {
+                Self.resolveAlias($0, in: folder)
             }
             define = try table("define", example: "{ DEBUG = \"false\" }")
+        }
+
+        /// A relative replacement names a file from `folder`; any other a package.
+        static func resolveAlias(_ target: String, in folder: String) -> String {
+            guard target.hasPrefix("./") || target.hasPrefix("../") else { return target }
+            return WorkerProject.absolute(target, in: folder)
         }
     }
 }

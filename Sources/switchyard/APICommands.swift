@@ -165,8 +165,7 @@ struct Deploy: AsyncParsableCommand {
     @Option(help: "The worker's name (default: \"name\" in the configuration, else the folder's name).")
     var name: String?
 
-    @Flag(help: noBundleHelp)
-    var noBundle = false
+    @OptionGroup var build: BuildOptions
 
     @OptionGroup var api: APIOptions
 
@@ -174,9 +173,7 @@ struct Deploy: AsyncParsableCommand {
         let project: WorkerProject
         let upload: WorkerUpload
         do {
-            var loaded = try WorkerProject.load(path: path)
-            if noBundle { loaded.buildSettings.noBundle = true }
-            project = loaded
+            project = try WorkerProject.load(path: path).applying(try build.flags())
             upload = try project.upload()
         } catch {
             api.fail(error)

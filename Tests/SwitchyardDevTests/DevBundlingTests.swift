@@ -43,6 +43,21 @@ struct DevBundlingTests {
         }
     }
 
+    @Test("--define and --alias, as wrangler's, win over the configuration's; a value without a colon is a usage error")
+    func defineAndAliasFlags() async throws {
+        try await DevCommandTests.withProject(["shim.ts": #"export default "from the flag's shim";"#]) { (folder: String) async throws in
+            let flags = ["--define", #"__BUILD_MODE__:"from a flag""#, "--alias", "greeting-shim:\(folder)/shim.ts"]
+            try await DevProcess.with([Self.fixture] + flags) { (dev: DevProcess) async throws in
+                let answer = Self.json(try HTTPTestClient(port: dev.port).request("GET", "/path").body)
+                #expect(answer["mode"] as? String == "from a flag")
+                #expect(answer["shim"] as? String == "from the flag's shim")
+            }
+        }
+        let bad = try DevProcess.startFailure([Self.fixture, "--define", "NOCOLON"])
+        #expect(bad.status != 0)
+        #expect(bad.output.contains(#"--define expects KEY:VALUE, got "NOCOLON""#), "\(bad.output)")
+    }
+
     @Test("the brief's worker style runs as written: a .ts main with fetch(request: Request, env: Env) and no declaration of Env")
     func briefWorkerStyle() async throws {
         try await DevCommandTests.withProject([

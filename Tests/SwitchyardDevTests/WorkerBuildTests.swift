@@ -113,6 +113,19 @@ struct WorkerBuildTests {
         #expect(String(decoding: build.modules[0].content, as: UTF8.self).hasPrefix("(() => {"))
     }
 
+    @Test("--alias replacements relative to the current folder, --define over the configuration's")
+    func buildFlags() throws {
+        let flags = try WorkerProject.BuildFlags(
+            noBundle: false, define: ["MODE:\"flag\"", "URL:\"http://x\""], alias: ["pkg:./shim/index.ts", "other:real-package"],
+            currentDirectory: "/work/project")
+        #expect(flags.define == ["MODE": "\"flag\"", "URL": "\"http://x\""])
+        #expect(flags.alias == ["pkg": "/work/project/shim/index.ts", "other": "real-package"])
+        let applied = try Self.withProject([
+            "wrangler.json": #"{ "main": "index.js", "define": { "MODE": "1", "KEPT": "2" } }"#, "index.js": "",
+        ]) { $0.applying(flags).buildSettings }
+        #expect(applied.define == ["MODE": "\"flag\"", "KEPT": "2", "URL": "\"http://x\""])
+    }
+
     @Test func esbuildIsFoundOrNamedClearly() throws {
         #expect(throws: Never.self) { try Esbuild.locate(environment: [:]) }
         let error = #expect(throws: WorkerProject.LoadError.self) {
