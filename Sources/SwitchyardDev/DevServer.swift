@@ -161,14 +161,19 @@ public final class DevServer: Sendable {
                     self.runtime.retire(workerName: script.name, keepVersion: script.versionID)
                     self.output.print("Reloaded \(script.name)")
                 }.recover { error in
-                    self.reloadFailed(error, files: files)
+                    // Built, so watch what this build read: the files that can fix it.
+                    self.reloadFailed(error, files: files, inputs: inputs)
                 }
             }
         }.recover { _ in }
     }
 
-    private func reloadFailed(_ error: any Error, files: [String: Date]) {
-        current.withLock { $0?.files = files }
+    /// - Parameter inputs: what the failed build read, when esbuild got that far.
+    private func reloadFailed(_ error: any Error, files: [String: Date], inputs: [String]? = nil) {
+        current.withLock {
+            $0?.files = files
+            if let inputs { $0?.inputs = inputs }
+        }
         output.print("Reload failed, still serving the previous version:\n\(error)")
     }
 }

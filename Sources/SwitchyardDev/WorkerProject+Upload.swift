@@ -18,7 +18,9 @@ extension WorkerProject {
     /// `services` and `dispatch_namespaces` become their bindings, as does `version_metadata`;
     /// `compatibility_date`, `compatibility_flags`, `tags`, `limits`, `tail_consumers` and
     /// `observability` are copied, and existing secrets are kept (`keep_bindings`). Binding kinds
-    /// Switchyard does not run yet are left out with a warning.
+    /// Switchyard does not run yet are left out with a warning. The parts are the modules of
+    /// ``build(for:)`` (the esbuild bundle and the modules beside it, unless `no_bundle`), and
+    /// esbuild's warnings join the upload's.
     ///
     /// - Throws: ``LoadError`` naming the configuration key when an entry has the wrong shape.
     public func upload() throws -> WorkerUpload {
