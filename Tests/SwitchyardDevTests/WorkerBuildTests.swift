@@ -101,6 +101,15 @@ struct WorkerBuildTests {
         #expect(error?.description.contains("fallthrough = true") == true)
     }
 
+    @Test("the brief's TypeScript samples, copied verbatim, bundle with their types stripped", arguments: ["dispatcher.ts", "kv-routing.ts", "outbound.ts"])
+    func briefSamples(_ sample: String) throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/brief/\(sample)").path
+        let build = try WorkerProject.load(path: path).build(for: .deployment)
+        #expect(build.isModule)
+        let source = String(decoding: build.modules[0].content, as: UTF8.self)
+        #expect(source.contains("async fetch(request, env)") && !source.contains(": Request"), "\(source)")
+    }
+
     @Test("a script without a default export is a service worker, bundled as an IIFE")
     func serviceWorker() throws {
         let build = try Self.build([

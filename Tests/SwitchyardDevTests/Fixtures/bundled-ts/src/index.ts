@@ -1,4 +1,5 @@
 import shout, { flavour } from "tiny-shout";
+import { pad } from "tiny-cjs";
 import shim from "greeting-shim";
 import { describe, type Part } from "./lib/describe";
 import config from "./config.json";
@@ -13,6 +14,7 @@ declare const __BUILD_MODE__: string;
 interface Answer {
   greeting: string;
   flavour: string;
+  padded: string;
   shim: string;
   mode: string;
   nodeEnv: string;
@@ -32,6 +34,7 @@ export default {
     const answer: Answer = {
       greeting: shout(env.GREETING),
       flavour,
+      padded: pad("cjs"),
       shim,
       mode: __BUILD_MODE__,
       nodeEnv: process.env.NODE_ENV,
