@@ -86,6 +86,8 @@ struct Esbuild: Sendable {
                 locationPending = false
             } else if !current.isEmpty {
                 if !line.trimmingCharacters(in: .whitespaces).isEmpty { locationPending = false }
+                // esbuild's hint names its own --external flag, which Switchyard does not offer.
+                if line.hasPrefix("  You can mark the path ") { continue }
                 current.append(line.hasPrefix("  ") ? String(line.dropFirst(2)) : line)
             } else if !line.trimmingCharacters(in: .whitespaces).isEmpty {
                 messages.append(line)  // a line of its own, such as a failure to read the entry

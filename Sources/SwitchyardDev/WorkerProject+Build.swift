@@ -146,7 +146,7 @@ extension WorkerProject {
         let messages = Esbuild.formatMessages(stderr) { display(Self.absolute($0, in: workingDirectory)) }
             .filter { !$0.contains(": warning: ") && !$0.hasPrefix("warning: ") }
         let count = messages.count == 1 ? "1 error" : "\(messages.count) errors"
-        return LoadError(description: "Build failed with \(count):\n" + messages.joined(separator: "\n"))
+        return LoadError(description: "Build failed with \(count):\n" + messages.joined(separator: "\n\n"))
     }
 
     /// `find_additional_modules`: the files under the module root that match a rule (the entry
