@@ -52,7 +52,7 @@ extension WorkerProject {
         let folder = Self.commonFolder([buildSettings.moduleRoot, Self.folder(of: mainPath)] + extra.map { Self.folder(of: $0.path) })
         let main = WorkerScript.Module(name: Self.name(of: mainPath, in: folder), kind: .esModule, content: Array(source))
         return WorkerBuild(
-            main: main.name, isModule: isModule, modules: try [main] + modules(extra, in: folder),
+            main: main.name, isModule: isModule, modules: try modules(main, beside: extra, in: folder),
             inputs: [mainPath] + extra.map(\.path) + [configurationPath].compactMap { $0 }, warnings: [])
     }
 
@@ -123,7 +123,7 @@ extension WorkerProject {
         let main = WorkerScript.Module(
             name: Self.name(of: entryFolder + "/" + entryName, in: folder), kind: .esModule, content: Array(bundle))
         return WorkerBuild(
-            main: main.name, isModule: isModule, modules: try [main] + modules(externals, in: folder),
+            main: main.name, isModule: isModule, modules: try modules(main, beside: externals, in: folder),
             inputs: inputs + found.map(\.path) + [configurationPath].compactMap { $0 },
             warnings: Esbuild.formatMessages(first.stderr) { display(Self.absolute($0, in: entryFolder)) })
     }
@@ -162,13 +162,22 @@ extension WorkerProject {
         }
     }
 
-    private func modules(_ files: [FileModule], in folder: String) throws -> [WorkerScript.Module] {
-        try files.map { file in
-            guard let content = FileManager.default.contents(atPath: file.path) else {
-                throw LoadError(description: "\(display(file.path)): cannot read it")
+    /// The entry and the modules beside it; a file named as the entry (`index.js` found beside
+    /// the bundle of `index.ts`) is an error, not a silent replacement.
+    private func modules(_ main: WorkerScript.Module, beside files: [FileModule], in folder: String) throws
+        -> [WorkerScript.Module]
+    {
+        try [main]
+            + files.map { file in
+                let name = Self.name(of: file.path, in: folder)
+                guard name != main.name else {
+                    throw LoadError(description: "\(display(file.path)) would be a module named \(name), as is the entry's bundle")
+                }
+                guard let content = FileManager.default.contents(atPath: file.path) else {
+                    throw LoadError(description: "\(display(file.path)): cannot read it")
+                }
+                return WorkerScript.Module(name: name, kind: file.kind, content: Array(content))
             }
-            return WorkerScript.Module(name: Self.name(of: file.path, in: folder), kind: file.kind, content: Array(content))
-        }
     }
 
     /// A path for messages: relative to the project folder when inside it.

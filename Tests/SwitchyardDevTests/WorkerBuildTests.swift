@@ -71,6 +71,30 @@ struct WorkerBuildTests {
         #expect(build.inputs.contains { $0.hasSuffix("/src/index.ts") } && build.inputs.contains { $0.hasSuffix("/wrangler.jsonc") })
     }
 
+    @Test("an import with wrangler's ?module suffix is a wasm module named without it")
+    func wasmModuleSuffix() throws {
+        let build = try Self.build([
+            "wrangler.json": #"{ "main": "index.js" }"#,
+            "index.js": #"import m from "./lib/add.wasm?module"; export default { fetch: () => new Response(String(m)) };"#,
+            "lib/add.wasm": "not really wasm",
+        ])
+        #expect(Self.names(build) == ["index.js", "lib/add.wasm"])
+        #expect(build.modules[1].kind == .wasm)
+        #expect(String(decoding: build.modules[0].content, as: UTF8.self).contains(#"from "./lib/add.wasm""#))
+    }
+
+    @Test("a module named as the entry's bundle is an error")
+    func nameClash() throws {
+        let error = #expect(throws: WorkerProject.LoadError.self) {
+            try Self.build([
+                "wrangler.json": #"{ "main": "index.ts", "find_additional_modules": true, "rules": [{ "type": "ESModule", "globs": ["*.js"] }] }"#,
+                "index.ts": "export default { fetch: () => new Response('ts') };",
+                "index.js": "export default {};",
+            ])
+        }
+        #expect(error?.description == "index.js would be a module named index.js, as is the entry's bundle")
+    }
+
     @Test("base_dir: names relative to it, and find_additional_modules searches it (the configuration left out)")
     func baseDirectory() throws {
         let build = try Self.build([
