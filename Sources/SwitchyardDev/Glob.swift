@@ -21,14 +21,8 @@ struct Glob: Sendable, CustomStringConvertible {
 
     private static func match(_ pattern: ArraySlice<Substring>, _ path: ArraySlice<Substring>) -> Bool {
         guard let first = pattern.first else { return path.isEmpty }
-        if first == "**" {
-            // Zero or more whole segments.
-            var rest = path
-            while true {
-                if match(pattern.dropFirst(), rest) { return true }
-                guard !rest.isEmpty else { return false }
-                rest = rest.dropFirst()
-            }
+        if first == "**" {  // zero or more whole segments
+            return someSuffix(of: path) { match(pattern.dropFirst(), $0) }
         }
         guard let segment = path.first, matchSegment(Array(first.utf8)[...], Array(segment.utf8)[...]) else {
             return false
@@ -40,14 +34,19 @@ struct Glob: Sendable, CustomStringConvertible {
     private static func matchSegment(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {
         guard let first = pattern.first else { return text.isEmpty }
         if first == UInt8(ascii: "*") {
-            var rest = text
-            while true {
-                if matchSegment(pattern.dropFirst(), rest) { return true }
-                guard !rest.isEmpty else { return false }
-                rest = rest.dropFirst()
-            }
+            return someSuffix(of: text) { matchSegment(pattern.dropFirst(), $0) }
         }
         guard text.first == first else { return false }
         return matchSegment(pattern.dropFirst(), text.dropFirst())
+    }
+
+    /// Whether the rest of a pattern matches some suffix of `items`, what a star leaves.
+    private static func someSuffix<T>(of items: ArraySlice<T>, _ matchesRest: (ArraySlice<T>) -> Bool) -> Bool {
+        var rest = items
+        while !matchesRest(rest) {
+            guard !rest.isEmpty else { return false }
+            rest = rest.dropFirst()
+        }
+        return true
     }
 }
