@@ -75,6 +75,43 @@ extension WorkerProject {
         let metafile = try JSONDecoder().decode(
             EsbuildMetafile.self, from: Data(contentsOf: URL(fileURLWithPath: scratch + "/meta.json")))
 
+        let (inputs, imported) = try ruleModules(in: metafile, entryFolder: entryFolder)
+        let isModule = metafile.hasDefaultExport
+        let externals = found + imported
+        if !isModule, let external = externals.first {
+            throw LoadError(
+                description: "\(display(mainPath)) has no default export, so it is a service-worker script, which cannot "
+                    + "import \(display(external.path)) as a module of its own: export a default handler")
+        }
+        let bundle: Data
+        if externals.isEmpty && isModule {
+            bundle = try Data(contentsOf: URL(fileURLWithPath: scratch + "/bundle.js"))
+        } else {
+            // Second pass (an IIFE for a service worker), to standard output: esbuild then writes
+            // the paths of external files relative to its working directory, the entry's folder,
+            // where the bundle's name puts it.
+            let second = try esbuild.run(
+                common + imported.map { "--external:\($0.path)" } + ["--format=\(isModule ? "esm" : "iife")"],
+                in: entryFolder, scratch: scratch)
+            guard second.status == 0 else { throw failure(second.stderr, workingDirectory: entryFolder) }
+            bundle = second.stdout
+        }
+
+        let folder = Self.commonFolder([buildSettings.moduleRoot, entryFolder] + externals.map { Self.folder(of: $0.path) })
+        let entryName = ((mainPath as NSString).lastPathComponent as NSString).deletingPathExtension + ".js"
+        let main = WorkerScript.Module(
+            name: Self.name(of: entryFolder + "/" + entryName, in: folder), kind: .esModule, content: Array(bundle))
+        return WorkerBuild(
+            main: main.name, isModule: isModule, modules: try modules(main, beside: externals, in: folder),
+            inputs: inputs + found.map(\.path) + [configurationPath].compactMap { $0 },
+            warnings: Esbuild.formatMessages(first.stderr) { display(Self.absolute($0, in: entryFolder)) })
+    }
+
+    /// The files of the first pass (esbuild's paths are relative to `entryFolder`), and those of
+    /// them a non-JavaScript rule makes modules of their own.
+    private func ruleModules(in metafile: EsbuildMetafile, entryFolder: String) throws
+        -> (inputs: [String], imported: [FileModule])
+    {
         var inputs: [String] = []
         var imported: [FileModule] = []
         for key in metafile.inputs.keys.sorted() {
@@ -97,35 +134,7 @@ extension WorkerProject {
                 break
             }
         }
-
-        let isModule = metafile.hasDefaultExport
-        let externals = found + imported
-        if !isModule, let first = externals.first {
-            throw LoadError(
-                description: "\(display(mainPath)) has no default export, so it is a service-worker script, which cannot "
-                    + "import \(display(first.path)) as a module of its own: export a default handler")
-        }
-        let bundle: Data
-        if externals.isEmpty && isModule {
-            bundle = try Data(contentsOf: URL(fileURLWithPath: scratch + "/bundle.js"))
-        } else {
-            // Second pass, to standard output: esbuild then writes the paths of external files
-            // relative to its working directory, the entry's folder, where the bundle's name puts it.
-            let second = try esbuild.run(
-                common + imported.map { "--external:\($0.path)" } + ["--format=\(isModule ? "esm" : "iife")"],
-                in: entryFolder, scratch: scratch)
-            guard second.status == 0 else { throw failure(second.stderr, workingDirectory: entryFolder) }
-            bundle = second.stdout
-        }
-
-        let folder = Self.commonFolder([buildSettings.moduleRoot, entryFolder] + externals.map { Self.folder(of: $0.path) })
-        let entryName = ((mainPath as NSString).lastPathComponent as NSString).deletingPathExtension + ".js"
-        let main = WorkerScript.Module(
-            name: Self.name(of: entryFolder + "/" + entryName, in: folder), kind: .esModule, content: Array(bundle))
-        return WorkerBuild(
-            main: main.name, isModule: isModule, modules: try modules(main, beside: externals, in: folder),
-            inputs: inputs + found.map(\.path) + [configurationPath].compactMap { $0 },
-            warnings: Esbuild.formatMessages(first.stderr) { display(Self.absolute($0, in: entryFolder)) })
+        return (inputs, imported)
     }
 
     /// wrangler's esbuild options that a command line can say.
