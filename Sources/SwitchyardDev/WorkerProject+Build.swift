@@ -12,7 +12,7 @@ extension WorkerProject {
     ///
     /// By default esbuild bundles `main` (TypeScript or JavaScript) with what it imports, relative
     /// files and `node_modules` packages alike, with wrangler's options (ES2022, conditions
-    /// `workerd`, `worker`, `browser`, `keep_names`, `define`, `alias`). Imports that match a
+    /// `workerd`, `worker`, `browser`, `keep_names`, `minify`, `tsconfig`, `define`, `alias`). Imports that match a
     /// module rule (text, data, wasm by default) stay modules of their own beside the bundle, and
     /// with `find_additional_modules` so do all the files under `base_dir` that match one (which
     /// dynamic `import()`s can then load). With `no_bundle` the entry is uploaded as it is, with
@@ -141,9 +141,11 @@ extension WorkerProject {
     private func esbuildArguments(for purpose: BuildPurpose) -> [String] {
         let nodeEnvironment = purpose == .development ? "\"development\"" : "\"production\""
         return [
-            "--bundle", "--target=es2022", "--conditions=workerd,worker,browser", "--keep-names",
+            "--bundle", "--target=es2022", "--conditions=workerd,worker,browser",
             "--loader:.js=jsx", "--loader:.mjs=jsx", "--loader:.cjs=jsx", "--log-level=warning", "--color=false",
         ]
+            + (buildSettings.keepNames ? ["--keep-names"] : []) + (buildSettings.minify ? ["--minify"] : [])
+            + (buildSettings.tsconfig.map { ["--tsconfig=\($0)"] } ?? [])
             + ["process.env.NODE_ENV", "global.process.env.NODE_ENV", "globalThis.process.env.NODE_ENV"].map {
                 "--define:\($0)=\(nodeEnvironment)"
             }

@@ -3,7 +3,7 @@ import SwitchyardModel
 
 extension WorkerProject {
     /// How the worker's files become its modules: wrangler's `no_bundle`, `base_dir`, `rules`,
-    /// `find_additional_modules`, `alias` and `define`.
+    /// `find_additional_modules`, `alias`, `define`, `minify`, `keep_names` and `tsconfig`.
     public struct BuildSettings: Sendable {
         /// Upload the files as they are (`no_bundle = true`, `--no-bundle`).
         public var noBundle = false
@@ -17,6 +17,11 @@ extension WorkerProject {
         var alias: [String: String] = [:]
         /// Identifiers replaced by expressions (esbuild `--define`).
         var define: [String: String] = [:]
+        var minify = false
+        /// Function and class names survive bundling (wrangler's default).
+        var keepNames = true
+        /// A tsconfig.json other than the one esbuild finds beside the sources.
+        var tsconfig: String?
 
         var searchesAdditionalModules: Bool { findAdditionalModules ?? noBundle }
 
@@ -56,6 +61,13 @@ extension WorkerProject {
                 Self.resolveAlias($0, in: folder)
             }
             define = try table("define", example: "{ DEBUG = \"false\" }")
+            minify = try flag("minify") ?? false
+            keepNames = try flag("keep_names") ?? true
+            switch configuration["tsconfig"] {
+            case nil: break
+            case .string(let relative)?: tsconfig = WorkerProject.absolute(relative, in: folder)
+            default: throw ModuleRules.RuleError("\"tsconfig\" must be a path")
+            }
         }
 
         /// A relative replacement names a file from `folder`; any other a package.

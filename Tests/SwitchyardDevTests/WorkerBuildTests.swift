@@ -71,6 +71,23 @@ struct WorkerBuildTests {
         #expect(build.inputs.contains { $0.hasSuffix("/src/index.ts") } && build.inputs.contains { $0.hasSuffix("/wrangler.jsonc") })
     }
 
+    @Test("minify, keep_names = false and tsconfig reach esbuild")
+    func esbuildOptions() throws {
+        let files = [
+            "index.ts": "import { label } from '@lib/label';\nexport default {\n  fetch: function handler(): Response { return new Response(label); },\n};\n",
+            "lib/label.ts": "export const label: string = 'from a tsconfig path';",
+            "config/tsconfig.json": #"{ "compilerOptions": { "baseUrl": "..", "paths": { "@lib/*": ["lib/*"] } } }"#,
+        ]
+        let plain = try Self.build(files.merging(["wrangler.json": #"{ "main": "index.ts", "tsconfig": "config/tsconfig.json" }"#]) { $1 })
+        let source = String(decoding: plain.modules[0].content, as: UTF8.self)
+        #expect(source.contains("from a tsconfig path") && source.contains("__name(") && source.contains("\n  "))
+        let small = try Self.build(files.merging([
+            "wrangler.json": #"{ "main": "index.ts", "tsconfig": "config/tsconfig.json", "minify": true, "keep_names": false }"#
+        ]) { $1 })
+        let minified = String(decoding: small.modules[0].content, as: UTF8.self)
+        #expect(!minified.contains("__name(") && !minified.contains("\n  ") && minified.count < source.count, "\(minified)")
+    }
+
     @Test("an import with wrangler's ?module suffix is a wasm module named without it")
     func wasmModuleSuffix() throws {
         let build = try Self.build([
