@@ -98,14 +98,19 @@ public struct WorkerProject: Sendable {
 
     /// The files whose changes call for a new build, with their modification times: what `dev`
     /// watches. The last build's `inputs` (packages and files outside the folder included) and
-    /// the folder's source files, so that a file created after a failed build (the import that
-    /// was missing) is seen too.
+    /// the source files of the folder and `base_dir`, so that a file created after a failed
+    /// build (the import that was missing) or for `find_additional_modules` is seen too.
     public func watchedFiles(inputs: [String]) -> [String: Date] {
         var paths = Set(inputs)
-        for relative in Self.files(under: rootPath) {
-            let ext = (relative as NSString).pathExtension.lowercased()
-            if Self.sourceExtensions.contains(ext) || buildSettings.rules.match(relative) != nil {
-                paths.insert(rootPath + "/" + relative)
+        // A base_dir outside the project's folder is searched for modules too.
+        let moduleRoot = buildSettings.moduleRoot
+        let folders = moduleRoot.hasPrefix(rootPath + "/") || moduleRoot == rootPath ? [rootPath] : [rootPath, moduleRoot]
+        for folder in folders {
+            for relative in Self.files(under: folder) {
+                let ext = (relative as NSString).pathExtension.lowercased()
+                if Self.sourceExtensions.contains(ext) || buildSettings.rules.match(relative) != nil {
+                    paths.insert(folder + "/" + relative)
+                }
             }
         }
         var files: [String: Date] = [:]
