@@ -13,6 +13,13 @@ struct BundledDeployTests {
         try CLITests.cli(server, ["deploy", path, "--dispatch-namespace", "default", "--name", name] + extra)
     }
 
+    /// The namespace the edge serves; `serve` may have made it at start already.
+    static func defaultNamespace(_ server: LiveServer) async throws {
+        _ = try CLITests.cli(server, ["dispatch-namespace", "create", "default"])
+        let existing = try await server.request("GET", "/accounts/\(server.account)/workers/dispatch/namespaces/default")
+        #expect(existing.status == 200)
+    }
+
     static func get(_ server: LiveServer, _ script: String, _ path: String = "/") throws -> HTTPTestClient.Response {
         try HTTPTestClient(port: server.edgePort).request("GET", path, host: "\(script).localhost")
     }
@@ -20,7 +27,7 @@ struct BundledDeployTests {
     @Test("a TypeScript project uploads as one bundle plus its rule modules (a package's text file too) and answers as under dev")
     func typeScriptProject() async throws {
         try await LiveServer.with { server in
-            #expect(try CLITests.cli(server, ["dispatch-namespace", "create", "default"]).status == 0)
+            try await Self.defaultNamespace(server)
             let run = try Self.deploy(server, Self.fixtures.appendingPathComponent("bundled-ts").path, "bundled")
             #expect(run.status == 0, "\(run.stderr)")
             // index.js, banner.txt from the package, notes.txt, page.html, readme.md, blob.bin, add.wasm.
@@ -45,7 +52,7 @@ struct BundledDeployTests {
     @Test("no_bundle and --no-bundle upload the files as they are; find_additional_modules finds their imports")
     func noBundle() async throws {
         try await LiveServer.with { server in
-            #expect(try CLITests.cli(server, ["dispatch-namespace", "create", "default"]).status == 0)
+            try await Self.defaultNamespace(server)
             let files = [
                 "worker.js": """
                     import { shout } from "./lib/shout.js";
@@ -84,7 +91,7 @@ struct BundledDeployTests {
     @Test("a type-syntax error or a missing import fails the deploy with file:line:column and exit status 1, storing nothing")
     func buildFailures() async throws {
         try await LiveServer.with { server in
-            #expect(try CLITests.cli(server, ["dispatch-namespace", "create", "default"]).status == 0)
+            try await Self.defaultNamespace(server)
             let project = try CLITests.project([
                 "wrangler.jsonc": #"{ "name": "broken", "main": "src/index.ts" }"#,
                 "src/index.ts": "const answer: number = 42;\nexport default { fetch(): Response { return new Response(answer as: string); } };\n",
