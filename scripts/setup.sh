@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes V8 (Debian's libnode 18 / V8 10.2) headers and library available to the build without
 # touching the system's nodejs package: the two Debian packages are downloaded and unpacked into
-# .deps/libnode (git-ignored); the runtime libraries libnode needs are installed with apt-get.
+# .deps/libnode (git-ignored); the runtime libraries libnode needs are installed with apt-get, and
+# so is esbuild, which `switchyard dev` and `switchyard deploy` bundle workers with.
 # Idempotent: a second run with everything in place returns at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   apt_update
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+# Debian's esbuild (a Go binary) recommends nodejs, which it does not need.
+if ! dpkg-query -W -f='${Status}' esbuild 2>/dev/null | grep -q "install ok installed"; then
+  echo "setup: installing esbuild"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends esbuild >/dev/null
 fi
 
 if [ ! -f "$stamp" ]; then

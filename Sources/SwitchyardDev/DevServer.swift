@@ -6,8 +6,9 @@ import SwitchyardRuntime
 import Synchronization
 
 /// `switchyard dev`: serves one worker on localhost, like `wrangler dev`, and reloads it when its
-/// files change. A reload that fails (syntax error...) is reported and the previous version
-/// keeps serving.
+/// files change: any file the bundle read (esbuild's metafile lists them, packages included), the
+/// configuration, or a source file of the project's folder. A reload that fails (a syntax or
+/// type-syntax error, a missing import) is reported and the previous version keeps serving.
 public final class DevServer: Sendable {
     public struct Configuration: Sendable {
         public var path: String
@@ -21,14 +22,17 @@ public final class DevServer: Sendable {
         public var watchInterval: TimeAmount
         /// Internal addresses the worker's `fetch()` may reach anyway (`--egress-allow`).
         public var egressAllow: [EgressRule]
+        /// `--no-bundle`, `--define`, `--alias`: over the configuration's settings.
+        public var buildFlags: WorkerProject.BuildFlags
 
         public init(
             path: String, host: String = "127.0.0.1", port: Int = 8787, vars: [String: String] = [:],
             cpuMilliseconds: Int? = nil, memoryMegabytes: Int? = nil,
             executors: Int = System.coreCount, watchInterval: TimeAmount = .milliseconds(300),
-            egressAllow: [EgressRule] = []
+            egressAllow: [EgressRule] = [], buildFlags: WorkerProject.BuildFlags = .init()
         ) {
             self.egressAllow = egressAllow
+            self.buildFlags = buildFlags
             self.path = path
             self.host = host
             self.port = port
@@ -46,7 +50,9 @@ public final class DevServer: Sendable {
     /// File reads for reloads happen here: executor threads never block on I/O.
     private let fileIO = NIOThreadPool(numberOfThreads: 1)
     private let runtime: WorkerRuntime
-    private let current: Mutex<(script: WorkerScript, files: [String: Date])?> = Mutex(nil)
+    /// The version serving, the files watched with the times they had before its build, and that
+    /// build's inputs (kept after a failed reload, whose inputs are unknown).
+    private let current: Mutex<(script: WorkerScript, files: [String: Date], inputs: [String])?> = Mutex(nil)
     private let version = Atomic<Int>(0)
     /// The edge's port once bound: workers may not fetch it.
     private let listeners: PlatformListeners
@@ -68,9 +74,10 @@ public final class DevServer: Sendable {
     /// Loads the worker, starts listening and returns the bound port. Throws when the worker
     /// cannot be loaded at all.
     public func start() async throws -> Int {
-        let (script, files) = try loadScript()
+        let project = try loadProject()
+        let (script, build, files) = try rebuild(project, watched: project.watchedFiles(inputs: []))
         _ = try await runtime.validate(script, on: group.next()).get()
-        current.withLock { $0 = (script, files) }
+        current.withLock { $0 = (script, files, build.inputs) }
 
         let edge = EdgeServer(
             configuration: .init(host: configuration.host, port: configuration.port), group: group, runtime: runtime,
@@ -95,15 +102,24 @@ public final class DevServer: Sendable {
         try await group.shutdownGracefully()
     }
 
-    private func loadScript() throws -> (WorkerScript, [String: Date]) {
-        let project = try WorkerProject.load(path: configuration.path)
+    private func loadProject() throws -> WorkerProject {
+        try WorkerProject.load(path: configuration.path).applying(configuration.buildFlags)
+    }
+
+    /// Builds a new version. `watched` are the watched files as they were before the build: an
+    /// edit made while it runs then shows as a change at the next check.
+    private func rebuild(_ project: WorkerProject, watched: [String: Date]) throws
+        -> (WorkerScript, WorkerBuild, [String: Date])
+    {
         var limits = project.limits
         if let cpu = configuration.cpuMilliseconds { limits.cpuMilliseconds = cpu }
         if let memory = configuration.memoryMegabytes { limits.memoryMegabytes = memory }
-        let files = project.sourceFiles()
+        let build = try project.build(for: .development)
+        for warning in build.warnings { output.print(warning) }
         let versionID = "dev-\(version.wrappingAdd(1, ordering: .relaxed).newValue)"
-        let script = try project.makeScript(versionID: versionID, extraVars: configuration.vars, limits: limits)
-        return (script, files)
+        let script = try project.makeScript(build, versionID: versionID, extraVars: configuration.vars, limits: limits)
+        let files = project.watchedFiles(inputs: build.inputs)
+        return (script, build, files.reduce(into: [:]) { stamped, file in stamped[file.key] = watched[file.key] ?? file.value })
     }
 
     private func scheduleWatch() {
@@ -117,15 +133,17 @@ public final class DevServer: Sendable {
         let loop = group.next()
         enum Scan {
             case unchanged
-            case changed(WorkerScript, [String: Date])
+            case changed(WorkerScript, [String: Date], inputs: [String])
             case failed(any Error, [String: Date])
         }
         let scan = fileIO.runIfActive(eventLoop: loop) { () -> Scan in
-            guard let project = try? WorkerProject.load(path: self.configuration.path) else { return .unchanged }
-            let files = project.sourceFiles()
-            guard self.current.withLock({ $0?.files != files }) else { return .unchanged }
+            guard let project = try? self.loadProject() else { return .unchanged }
+            let (recorded, inputs) = self.current.withLock { ($0?.files, $0?.inputs ?? []) }
+            let files = project.watchedFiles(inputs: inputs)
+            guard recorded != files else { return .unchanged }
             do {
-                return .changed(try self.loadScript().0, files)
+                let (script, build, watched) = try self.rebuild(project, watched: files)
+                return .changed(script, watched, inputs: build.inputs)
             } catch {
                 return .failed(error, files)
             }
@@ -137,20 +155,25 @@ public final class DevServer: Sendable {
             case .failed(let error, let files):
                 self.reloadFailed(error, files: files)
                 return loop.makeSucceededVoidFuture()
-            case .changed(let script, let files):
+            case .changed(let script, let files, let inputs):
                 return self.runtime.validate(script, on: loop).map { _ in
-                    self.current.withLock { $0 = (script, files) }
+                    self.current.withLock { $0 = (script, files, inputs) }
                     self.runtime.retire(workerName: script.name, keepVersion: script.versionID)
                     self.output.print("Reloaded \(script.name)")
                 }.recover { error in
-                    self.reloadFailed(error, files: files)
+                    // Built, so watch what this build read: the files that can fix it.
+                    self.reloadFailed(error, files: files, inputs: inputs)
                 }
             }
         }.recover { _ in }
     }
 
-    private func reloadFailed(_ error: any Error, files: [String: Date]) {
-        current.withLock { $0?.files = files }
+    /// - Parameter inputs: what the failed build read, when esbuild got that far.
+    private func reloadFailed(_ error: any Error, files: [String: Date], inputs: [String]? = nil) {
+        current.withLock {
+            $0?.files = files
+            if let inputs { $0?.inputs = inputs }
+        }
         output.print("Reload failed, still serving the previous version:\n\(error)")
     }
 }

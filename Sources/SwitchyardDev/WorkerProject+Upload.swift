@@ -18,11 +18,14 @@ extension WorkerProject {
     /// `services` and `dispatch_namespaces` become their bindings, as does `version_metadata`;
     /// `compatibility_date`, `compatibility_flags`, `tags`, `limits`, `tail_consumers` and
     /// `observability` are copied, and existing secrets are kept (`keep_bindings`). Binding kinds
-    /// Switchyard does not run yet are left out with a warning.
+    /// Switchyard does not run yet are left out with a warning. The parts are the modules of
+    /// ``build(for:)`` (the esbuild bundle and the modules beside it, unless `no_bundle`), and
+    /// esbuild's warnings join the upload's.
     ///
     /// - Throws: ``LoadError`` naming the configuration key when an entry has the wrong shape.
     public func upload() throws -> WorkerUpload {
-        let (main, isModule, files) = try moduleFiles()
+        let build = try build(for: .deployment)
+        let (main, isModule, files) = (build.main, build.isModule, build.modules)
         let where_ = configurationPath ?? mainPath
         func fail(_ message: String) -> LoadError { LoadError(description: "\(where_): \(message)") }
 
@@ -118,7 +121,7 @@ extension WorkerProject {
         ]
         let warnings = unsupported.filter { configuration[$0] != nil }.map {
             "\(where_): \"\($0)\" is not supported by Switchyard yet and was left out of the upload"
-        }
+        } + build.warnings
         let modules = files.map { file in
             ModuleContent(name: file.name, type: isModule ? ModuleType(file.kind) : .commonJS, bytes: file.content)
         }

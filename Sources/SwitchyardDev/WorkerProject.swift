@@ -5,12 +5,13 @@ import TOMLKit
 
 /// A worker on disk: a single script, or a folder with a wrangler configuration
 /// (`wrangler.jsonc`, `wrangler.json` or `wrangler.toml`: `name`, `main`, `vars`,
-/// `compatibility_date`, `limits`; the rest is kept in ``configuration`` for `switchyard deploy`).
+/// `compatibility_date`, `limits`, and how to build it: ``BuildSettings``; the rest is kept in
+/// ``configuration`` for `switchyard deploy`).
 public struct WorkerProject: Sendable {
     public var name: String
     /// Absolute path of the entry module.
     public var mainPath: String
-    /// Folder that module names are relative to.
+    /// The project's folder (the script's, for a single script).
     public var rootPath: String
     public var vars: [String: JSON]
     public var compatibilityDate: String
@@ -19,6 +20,7 @@ public struct WorkerProject: Sendable {
     public var configuration: [String: JSON] = [:]
     /// The configuration file it came from, for messages (`nil` for a single script).
     public var configurationPath: String?
+    public var buildSettings: BuildSettings
 
     public struct LoadError: Error, CustomStringConvertible {
         public var description: String
@@ -36,7 +38,7 @@ public struct WorkerProject: Sendable {
             let name = ((absolute as NSString).lastPathComponent as NSString).deletingPathExtension
             return WorkerProject(
                 name: name, mainPath: absolute, rootPath: root, vars: [:], compatibilityDate: "2021-11-02",
-                limits: .init())
+                limits: .init(), buildSettings: BuildSettings(moduleRoot: root))
         }
         let (config, configPath) = try readConfiguration(folder: absolute)
         guard case .string(let main)? = config["main"] else {
@@ -54,9 +56,16 @@ public struct WorkerProject: Sendable {
         if case .string(let configured)? = config["name"] { name = configured }
         var date = "2021-11-02"
         if case .string(let configured)? = config["compatibility_date"] { date = configured }
+        let settings: BuildSettings
+        do {
+            settings = try BuildSettings(configuration: config, folder: absolute, mainPath: mainPath)
+        } catch {
+            throw LoadError(description: "\(configPath): \(error.message)")
+        }
         return WorkerProject(
             name: name, mainPath: mainPath, rootPath: absolute, vars: vars,
-            compatibilityDate: date, limits: limits, configuration: config, configurationPath: configPath)
+            compatibilityDate: date, limits: limits, configuration: config, configurationPath: configPath,
+            buildSettings: settings)
     }
 
     static func readConfiguration(folder: String) throws -> ([String: JSON], String) {
@@ -87,72 +96,47 @@ public struct WorkerProject: Sendable {
         throw LoadError(description: "\(folder): no wrangler.jsonc, wrangler.json or wrangler.toml")
     }
 
-    /// The files that make up the worker (its folder, recursively), with their modification
-    /// times: what `dev` watches for reloads.
-    public func sourceFiles() -> [String: Date] {
-        var files: [String: Date] = [:]
-        guard let enumerator = FileManager.default.enumerator(atPath: rootPath) else { return files }
-        for case let relative as String in enumerator {
-            if relative.hasPrefix("node_modules") || relative.hasPrefix(".") || relative.contains("/.") { continue }
-            guard Self.moduleKind(for: relative) != nil else { continue }
-            let path = rootPath + "/" + relative
-            if let date = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date {
-                files[path] = date
+    /// The files whose changes call for a new build, with their modification times: what `dev`
+    /// watches. The last build's `inputs` (packages and files outside the folder included) and
+    /// the source files of the folder and `base_dir`, so that a file created after a failed
+    /// build (the import that was missing) or for `find_additional_modules` is seen too.
+    public func watchedFiles(inputs: [String]) -> [String: Date] {
+        var paths = Set(inputs)
+        // A base_dir outside the project's folder is searched for modules too.
+        let moduleRoot = buildSettings.moduleRoot
+        let folders = moduleRoot.hasPrefix(rootPath + "/") || moduleRoot == rootPath ? [rootPath] : [rootPath, moduleRoot]
+        for folder in folders {
+            for relative in Self.files(under: folder) {
+                let ext = (relative as NSString).pathExtension.lowercased()
+                if Self.sourceExtensions.contains(ext) || buildSettings.rules.match(relative) != nil {
+                    paths.insert(folder + "/" + relative)
+                }
             }
+        }
+        var files: [String: Date] = [:]
+        for path in paths {
+            files[path] = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+                ?? .distantPast  // gone: a change too
         }
         return files
     }
 
-    /// Module kind by file extension, after wrangler's default module rules.
-    static func moduleKind(for path: String) -> WorkerModuleKind? {
-        switch (path as NSString).pathExtension.lowercased() {
-        case "js", "mjs": .esModule
-        case "txt", "html", "htm", "sql": .text
-        case "bin": .data
-        case "json": .json
-        case "wasm": .wasm
-        case "cjs": .commonJS
-        default: nil
-        }
-    }
+    private static let sourceExtensions: Set<String> = [
+        "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "json", "jsonc", "toml", "txt", "html", "sql", "bin", "wasm",
+    ]
 
-    /// The worker's modules: every module file under the folder when the entry is an ES module,
-    /// else the entry alone (a service-worker script).
-    public func moduleFiles() throws -> (main: String, isModule: Bool, modules: [WorkerScript.Module]) {
-        guard let mainSource = FileManager.default.contents(atPath: mainPath) else {
-            throw LoadError(description: "\(mainPath): cannot read the main module")
-        }
-        let mainName = String(mainPath.dropFirst(rootPath.count + 1))
-        var modules: [WorkerScript.Module] = []
-        let mainText = String(decoding: mainSource, as: UTF8.self)
-        let isModule = Self.looksLikeModule(mainText)
-        if isModule {
-            for path in sourceFiles().keys.sorted() {
-                guard let kind = Self.moduleKind(for: path), let content = FileManager.default.contents(atPath: path) else {
-                    continue
-                }
-                if path.hasSuffix("/wrangler.json") || path.hasSuffix("/package.json") || path.hasSuffix("/tsconfig.json") {
-                    continue
-                }
-                modules.append(.init(name: String(path.dropFirst(rootPath.count + 1)), kind: kind, content: Array(content)))
-            }
-        } else {
-            modules = [.init(name: mainName, kind: .esModule, content: Array(mainSource))]
-        }
-        return (mainName, isModule, modules)
-    }
-
-    /// Reads the files into a new worker version.
-    public func makeScript(versionID: String, extraVars: [String: String], limits override: WorkerLimits? = nil)
-        throws -> WorkerScript
-    {
-        let (mainName, isModule, modules) = try moduleFiles()
+    /// A new worker version from a build of the project.
+    public func makeScript(
+        _ build: WorkerBuild, versionID: String, extraVars: [String: String], limits override: WorkerLimits? = nil
+    ) throws -> WorkerScript {
         var bindings = vars
         for (key, value) in extraVars { bindings[key] = .string(value) }
         let json = String(decoding: try JSONEncoder().encode(JSON.object(bindings)), as: UTF8.self)
         return WorkerScript(
-            name: name, versionID: versionID, format: isModule ? .modules(main: mainName) : .serviceWorker(name: mainName),
-            modules: modules, plainBindingsJSON: json, limits: override ?? limits, compatibilityDate: compatibilityDate)
+            name: name, versionID: versionID,
+            format: build.isModule ? .modules(main: build.main) : .serviceWorker(name: build.main),
+            modules: build.modules, plainBindingsJSON: json, limits: override ?? limits,
+            compatibilityDate: compatibilityDate)
     }
 
     /// ES module workers export their handler; service-worker scripts call addEventListener.

@@ -167,13 +167,15 @@ struct Deploy: AsyncParsableCommand {
     @Option(help: "The worker's name (default: \"name\" in the configuration, else the folder's name).")
     var name: String?
 
+    @OptionGroup var build: BuildOptions
+
     @OptionGroup var api: APIOptions
 
     func run() async throws {
         let project: WorkerProject
         let upload: WorkerUpload
         do {
-            project = try WorkerProject.load(path: path)
+            project = try WorkerProject.load(path: path).applying(try build.flags())
             upload = try project.upload()
         } catch {
             api.fail(error)

@@ -86,6 +86,8 @@ struct Dev: AsyncParsableCommand {
     @Option(name: .customLong("egress-allow"), help: egressAllowHelp)
     var egressAllow: [String] = []
 
+    @OptionGroup var build: BuildOptions
+
     func validate() throws {
         _ = try parseEgressRules(egressAllow)
         for entry in vars where !entry.contains("=") {
@@ -107,7 +109,7 @@ struct Dev: AsyncParsableCommand {
             configuration: .init(
                 path: path, host: host, port: port, vars: bindings, cpuMilliseconds: cpuMilliseconds,
                 memoryMegabytes: memoryMegabytes, executors: executors ?? ProcessInfo.processInfo.activeProcessorCount,
-                egressAllow: try parseEgressRules(egressAllow)),
+                egressAllow: try parseEgressRules(egressAllow), buildFlags: try build.flags()),
             output: LineOutput.shared)
         let address: String
         do {
@@ -123,6 +125,30 @@ struct Dev: AsyncParsableCommand {
         printLine("Ready on \(address)")
         // Serve until interrupted.
         while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+}
+
+/// wrangler's build flags, shared by `dev` and `deploy`.
+struct BuildOptions: ParsableArguments {
+    @Flag(help: "Use the files as they are instead of bundling main with esbuild (as no_bundle = true): the entry and the files find_additional_modules finds.")
+    var noBundle = false
+
+    @Option(name: .customLong("define"), help: ArgumentHelp("Replace KEY with VALUE, a JSON value or an identifier, when bundling (repeatable; over the configuration's define).", valueName: "KEY:VALUE"))
+    var defines: [String] = []
+
+    @Option(name: .customLong("alias"), help: ArgumentHelp("Import REPLACEMENT (a package, or a path from the current folder) where MODULE is imported (repeatable; over the configuration's alias).", valueName: "MODULE:REPLACEMENT"))
+    var aliases: [String] = []
+
+    func validate() throws {
+        _ = try flags()
+    }
+
+    func flags() throws -> WorkerProject.BuildFlags {
+        do {
+            return try WorkerProject.BuildFlags(noBundle: noBundle, define: defines, alias: aliases)
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 }
 

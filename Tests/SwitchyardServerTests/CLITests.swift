@@ -198,9 +198,9 @@ struct CLITests {
     func deployErrors() async throws {
         try await LiveServer.with { server in
             #expect(try Self.cli(server, ["dispatch-namespace", "create", "apps"]).status == 0)
-            func expectFailure(_ files: [String: String]?, _ expected: String, _ label: String) throws {
+            func expectFailure(_ files: [String: String]?, _ expected: String, _ label: String, _ extra: [String] = []) throws {
                 let path = try files.map(Self.project) ?? "/nonexistent/project"
-                let run = try Self.cli(server, ["deploy", path, "--dispatch-namespace", "apps"])
+                let run = try Self.cli(server, ["deploy", path, "--dispatch-namespace", "apps"] + extra)
                 #expect(run.status == 1, "\(label): \(run.stdout)")
                 #expect(run.stderr.hasPrefix("error: ") && run.stderr.contains(expected), "\(label): \(run.stderr)")
                 #expect(!run.stderr.contains("Fatal error"), "\(label)")
@@ -218,10 +218,10 @@ struct CLITests {
             try expectFailure(
                 ["wrangler.json": #"{"name": "w", "main": "i.js", "tags": "one"}"#, "i.js": worker],
                 "\"tags\" must be an array of strings", "tags not an array")
+            let broken = ["wrangler.json": #"{"name": "w", "main": "i.js"}"#, "i.js": "export default {\n  fetch( {\n}"]
+            try expectFailure(broken, "Build failed with 1 error:\ni.js:3:2: error: ", "syntax error, bundled")
             // Rejected by the API: the envelope's code and message.
-            try expectFailure(
-                ["wrangler.json": #"{"name": "w", "main": "i.js"}"#, "i.js": "export default {\n  fetch( {\n}"],
-                "[code 10021] (HTTP 400)", "syntax error")
+            try expectFailure(broken, "[code 10021] (HTTP 400)", "syntax error, uploaded as it is", ["--no-bundle"])
             try expectFailure(
                 ["wrangler.json": #"{"name": "w", "main": "i.js", "kv_namespaces": [{"binding": "KV", "id": "nope"}]}"#, "i.js": worker],
                 "KV namespace \"nope\", which does not exist [code 10053]", "unknown KV namespace")
@@ -291,11 +291,11 @@ struct CLITests {
             let content = "/accounts/\(server.account)/workers/dispatch/namespaces/apps/scripts/w/content"
             let back = try Self.cli(server, ["versions", "rollback"] + target)
             #expect(back.status == 0, "\(back.stderr)")
-            #expect(String(decoding: try await server.request("GET", content).data, as: UTF8.self).contains("'two'"))
+            #expect(String(decoding: try await server.request("GET", content).data, as: UTF8.self).contains("two"))
 
             let firstID = try #require(versions.last?["id"] as? String)
             #expect(try Self.cli(server, ["versions", "rollback", firstID] + target).status == 0)
-            #expect(String(decoding: try await server.request("GET", content).data, as: UTF8.self).contains("'one'"))
+            #expect(String(decoding: try await server.request("GET", content).data, as: UTF8.self).contains("one"))
             let after = Self.json(try Self.cli(server, ["versions", "list", "--json"] + target).stdout) as? [[String: Any]]
             #expect(after?.count == 5 && after?.first?["source"] as? String == "rollback")
 

@@ -1,0 +1,1 @@
+export default "shimmed" as string;
