@@ -9,6 +9,11 @@ import Synchronization
 /// files change: any file the bundle read (esbuild's metafile lists them, packages included), the
 /// configuration, or a source file of the project's folder. A reload that fails (a syntax or
 /// type-syntax error, a missing import) is reported and the previous version keeps serving.
+///
+/// With namespaces (`--namespace NAME=DIR`), it serves a whole platform locally, which
+/// Cloudflare's `wrangler dev` cannot: the worker is the dispatcher, every subfolder of `DIR` a
+/// user worker of namespace `NAME` (named after its folder), and `--outbound DIR` the outbound
+/// worker of the dispatcher's namespace bindings; each reloads on its own.
 public final class DevServer: Sendable {
     public struct Configuration: Sendable {
         public var path: String
@@ -24,6 +29,10 @@ public final class DevServer: Sendable {
         public var egressAllow: [EgressRule]
         /// `--no-bundle`, `--define`, `--alias`: over the configuration's settings.
         public var buildFlags: WorkerProject.BuildFlags
+        /// `--namespace NAME=DIR`: dispatch namespace `NAME` holds one user worker per subfolder of `DIR`.
+        public var namespaces: [String: String] = [:]
+        /// `--outbound DIR`: the outbound worker of the dispatcher's namespace bindings.
+        public var outboundPath: String?
 
         public init(
             path: String, host: String = "127.0.0.1", port: Int = 8787, vars: [String: String] = [:],
@@ -44,21 +53,25 @@ public final class DevServer: Sendable {
         }
     }
 
+    /// The account every worker of a local platform belongs to.
+    static let accountID = "dev"
+
     private let configuration: Configuration
     private let output: any DevOutput
     private let group: MultiThreadedEventLoopGroup
     /// File reads for reloads happen here: executor threads never block on I/O.
     private let fileIO = NIOThreadPool(numberOfThreads: 1)
     private let runtime: WorkerRuntime
-    /// The version serving, the files watched with the times they had before its build, and that
-    /// build's inputs (kept after a failed reload, whose inputs are unknown).
-    private let current: Mutex<(script: WorkerScript, files: [String: Date], inputs: [String])?> = Mutex(nil)
-    private let version = Atomic<Int>(0)
+    /// The worker every request goes to (the dispatcher, with namespaces).
+    private let main: DevWorker
+    /// The platform around it: user workers by namespace and name, and the outbound worker.
+    private let directory: DevDirectory
     /// The edge's port once bound: workers may not fetch it.
     private let listeners: PlatformListeners
 
     /// - Parameter output: receives every line `dev` prints (logs, access lines, reloads).
-    public init(configuration: Configuration, output: any DevOutput) {
+    /// - Throws: when a namespace folder cannot be read.
+    public init(configuration: Configuration, output: any DevOutput) throws {
         self.configuration = configuration
         self.output = output
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.executors))
@@ -69,20 +82,64 @@ public final class DevServer: Sendable {
             let level = entry.level == .log ? "" : "[\(entry.level)] "
             output.print("\(level)\(entry.message)")
         }
+        func settings(_ path: String, name: String? = nil) -> DevWorker.Settings {
+            DevWorker.Settings(
+                path: path, scriptName: name, cpuMilliseconds: configuration.cpuMilliseconds,
+                memoryMegabytes: configuration.memoryMegabytes, buildFlags: configuration.buildFlags)
+        }
+        var outbound: (WorkerAddress, DevWorker)?
+        if let path = configuration.outboundPath {
+            let name = try WorkerProject.load(path: path).name
+            outbound = (
+                WorkerAddress(accountID: Self.accountID, namespace: nil, script: name),
+                DevWorker(settings: settings(path), output: output))
+        }
+        var mainSettings = settings(configuration.path)
+        mainSettings.vars = configuration.vars
+        mainSettings.outbound = outbound?.0
+        main = DevWorker(settings: mainSettings, output: output)
+        var users: [WorkerAddress: DevWorker] = [:]
+        for (namespace, folder) in configuration.namespaces {
+            for name in try Self.projectFolders(in: folder) {
+                var user = settings(folder + "/" + name, name: "\(namespace)/\(name)")
+                user.receivesRequestCf = false
+                users[WorkerAddress(accountID: Self.accountID, namespace: namespace, script: name)] =
+                    DevWorker(settings: user, output: output)
+            }
+        }
+        if let outbound { users[outbound.0] = outbound.1 }
+        directory = DevDirectory(workers: users)
+        runtime.resolveWorkers(with: directory)
     }
 
-    /// Loads the worker, starts listening and returns the bound port. Throws when the worker
+    /// The subfolders of `folder` that hold a worker project (a wrangler configuration, or a
+    /// `worker.js` / `index.js` / `index.ts`), sorted.
+    static func projectFolders(in folder: String) throws -> [String] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        return names.filter { name in
+            var isDirectory: ObjCBool = false
+            guard !name.hasPrefix("."), FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            else { return false }
+            return (try? WorkerProject.load(path: folder + "/" + name)) != nil
+        }.sorted()
+    }
+
+    /// Loads the workers, starts listening and returns the bound port. Throws when a worker
     /// cannot be loaded at all.
     public func start() async throws -> Int {
-        let project = try loadProject()
-        let (script, build, files) = try rebuild(project, watched: project.watchedFiles(inputs: []))
-        _ = try await runtime.validate(script, on: group.next()).get()
-        current.withLock { $0 = (script, files, build.inputs) }
-
+        for worker in [main] + directory.all {
+            do {
+                try await worker.load(on: runtime, eventLoop: group.next())
+            } catch {
+                guard worker !== main else { throw error }
+                throw DevStartError(description: "\(worker.settings.path): \(error)")
+            }
+        }
         let edge = EdgeServer(
             configuration: .init(host: configuration.host, port: configuration.port), group: group, runtime: runtime,
-            router: { [self] _, _ in
-                self.current.withLock { $0.map { .worker($0.script) } } ?? .notFound(message: "No worker is loaded.")
+            router: { [main] _, _ in
+                main.script.map { .worker($0) } ?? .notFound(message: "No worker is loaded.")
             },
             onRequest: { [output] record in output.write { AccessLine.append(record, to: &$0) } })
         let address = try await edge.start()
@@ -102,78 +159,39 @@ public final class DevServer: Sendable {
         try await group.shutdownGracefully()
     }
 
-    private func loadProject() throws -> WorkerProject {
-        try WorkerProject.load(path: configuration.path).applying(configuration.buildFlags)
-    }
-
-    /// Builds a new version. `watched` are the watched files as they were before the build: an
-    /// edit made while it runs then shows as a change at the next check.
-    private func rebuild(_ project: WorkerProject, watched: [String: Date]) throws
-        -> (WorkerScript, WorkerBuild, [String: Date])
-    {
-        var limits = project.limits
-        if let cpu = configuration.cpuMilliseconds { limits.cpuMilliseconds = cpu }
-        if let memory = configuration.memoryMegabytes { limits.memoryMegabytes = memory }
-        let build = try project.build(for: .development)
-        for warning in build.warnings { output.print(warning) }
-        let versionID = "dev-\(version.wrappingAdd(1, ordering: .relaxed).newValue)"
-        let script = try project.makeScript(build, versionID: versionID, extraVars: configuration.vars, limits: limits)
-        let files = project.watchedFiles(inputs: build.inputs)
-        return (script, build, files.reduce(into: [:]) { stamped, file in stamped[file.key] = watched[file.key] ?? file.value })
-    }
-
+    /// Checks every worker for changes, one after the other; the next round is scheduled once
+    /// this one ends.
     private func scheduleWatch() {
         group.next().scheduleTask(in: configuration.watchInterval) { [self] in
-            self.checkForChanges().whenComplete { _ in self.scheduleWatch() }
+            let loop = self.group.next()
+            var round = loop.makeSucceededVoidFuture()
+            for worker in [self.main] + self.directory.all {
+                round = round.flatMap { worker.checkForChanges(runtime: self.runtime, fileIO: self.fileIO, on: loop) }
+            }
+            round.whenComplete { _ in self.scheduleWatch() }
         }
     }
+}
 
-    /// Reloads the worker when its files changed; the next check is scheduled once this one ends.
-    private func checkForChanges() -> EventLoopFuture<Void> {
-        let loop = group.next()
-        enum Scan {
-            case unchanged
-            case changed(WorkerScript, [String: Date], inputs: [String])
-            case failed(any Error, [String: Date])
-        }
-        let scan = fileIO.runIfActive(eventLoop: loop) { () -> Scan in
-            guard let project = try? self.loadProject() else { return .unchanged }
-            let (recorded, inputs) = self.current.withLock { ($0?.files, $0?.inputs ?? []) }
-            let files = project.watchedFiles(inputs: inputs)
-            guard recorded != files else { return .unchanged }
-            do {
-                let (script, build, watched) = try self.rebuild(project, watched: files)
-                return .changed(script, watched, inputs: build.inputs)
-            } catch {
-                return .failed(error, files)
-            }
-        }
-        return scan.flatMap { scan in
-            switch scan {
-            case .unchanged:
-                return loop.makeSucceededVoidFuture()
-            case .failed(let error, let files):
-                self.reloadFailed(error, files: files)
-                return loop.makeSucceededVoidFuture()
-            case .changed(let script, let files, let inputs):
-                return self.runtime.validate(script, on: loop).map { _ in
-                    self.current.withLock { $0 = (script, files, inputs) }
-                    self.runtime.retire(workerName: script.name, keepVersion: script.versionID)
-                    self.output.print("Reloaded \(script.name)")
-                }.recover { error in
-                    // Built, so watch what this build read: the files that can fix it.
-                    self.reloadFailed(error, files: files, inputs: inputs)
-                }
-            }
-        }.recover { _ in }
+/// A worker of the platform that could not be loaded when `dev` started.
+struct DevStartError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// The platform's workers for the runtime's bindings: user workers by namespace and name, the
+/// outbound worker by its name.
+final class DevDirectory: WorkerDirectory {
+    private let workers: [WorkerAddress: DevWorker]
+
+    init(workers: [WorkerAddress: DevWorker]) {
+        self.workers = workers
     }
 
-    /// - Parameter inputs: what the failed build read, when esbuild got that far.
-    private func reloadFailed(_ error: any Error, files: [String: Date], inputs: [String]? = nil) {
-        current.withLock {
-            $0?.files = files
-            if let inputs { $0?.inputs = inputs }
-        }
-        output.print("Reload failed, still serving the previous version:\n\(error)")
+    var all: [DevWorker] {
+        workers.sorted { $0.key.description < $1.key.description }.map(\.value)
+    }
+
+    func script(at address: WorkerAddress, on eventLoop: any EventLoop) -> WorkerLookup {
+        workers[address]?.script.map(WorkerLookup.found) ?? .missing
     }
 }

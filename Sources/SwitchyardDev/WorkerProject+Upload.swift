@@ -29,6 +29,61 @@ extension WorkerProject {
         let where_ = configurationPath ?? mainPath
         func fail(_ message: String) -> LoadError { LoadError(description: "\(where_): \(message)") }
 
+        let bindings = try metadataBindings()
+
+        var metadata: [String: JSON] = [
+            isModule ? "main_module" : "body_part": .string(main),
+            "bindings": .array(bindings),
+            "compatibility_date": .string(compatibilityDate),
+            "keep_bindings": ["secret_text", "secret_key"],
+        ]
+        if let flags = configuration["compatibility_flags"] {
+            guard case .array(let items) = flags, items.allSatisfy({ if case .string = $0 { true } else { false } }) else {
+                throw fail("\"compatibility_flags\" must be an array of strings")
+            }
+            metadata["compatibility_flags"] = flags
+        }
+        if let tags = configuration["tags"] {
+            guard case .array(let items) = tags, items.allSatisfy({ if case .string = $0 { true } else { false } }) else {
+                throw fail("\"tags\" must be an array of strings")
+            }
+            metadata["tags"] = tags
+        }
+        if let limits = configuration["limits"] {
+            guard case .object = limits else { throw fail("\"limits\" must be a table such as { cpu_ms = 50 }") }
+            metadata["limits"] = limits
+        }
+        if let consumers = configuration["tail_consumers"] {
+            guard case .array = consumers else { throw fail("\"tail_consumers\" must be an array") }
+            metadata["tail_consumers"] = consumers
+        }
+        if let observability = configuration["observability"] {
+            guard case .object = observability else { throw fail("\"observability\" must be a table") }
+            metadata["observability"] = observability
+        }
+        let unsupported = [
+            "durable_objects", "queues", "analytics_engine_datasets", "vectorize", "ai", "hyperdrive", "assets",
+            "browser", "mtls_certificates", "send_email", "workflows", "secrets_store_secrets", "images", "unsafe",
+        ]
+        let warnings = unsupported.filter { configuration[$0] != nil }.map {
+            "\(where_): \"\($0)\" is not supported by Switchyard yet and was left out of the upload"
+        } + build.warnings
+        let modules = files.map { file in
+            ModuleContent(name: file.name, type: isModule ? ModuleType(file.kind) : .commonJS, bytes: file.content)
+        }
+        return WorkerUpload(main: main, metadata: metadata, modules: modules, warnings: warnings)
+    }
+}
+
+extension WorkerProject {
+
+    /// The upload metadata's `bindings` for the configuration's `vars`, resources, `services`,
+    /// `dispatch_namespaces` and `version_metadata` (what ``upload()`` sends, and what `dev`
+    /// runs).
+    public func metadataBindings() throws -> [JSON] {
+        let where_ = configurationPath ?? mainPath
+        func fail(_ message: String) -> LoadError { LoadError(description: "\(where_): \(message)") }
+
         var bindings: [JSON] = []
         for (name, value) in vars.sorted(by: { $0.key < $1.key }) {
             if case .string(let text) = value {
@@ -85,51 +140,9 @@ extension WorkerProject {
         default: throw fail("\"version_metadata\" must be a table such as { binding = \"VERSION\" }")
         }
 
-        var metadata: [String: JSON] = [
-            isModule ? "main_module" : "body_part": .string(main),
-            "bindings": .array(bindings),
-            "compatibility_date": .string(compatibilityDate),
-            "keep_bindings": ["secret_text", "secret_key"],
-        ]
-        if let flags = configuration["compatibility_flags"] {
-            guard case .array(let items) = flags, items.allSatisfy({ if case .string = $0 { true } else { false } }) else {
-                throw fail("\"compatibility_flags\" must be an array of strings")
-            }
-            metadata["compatibility_flags"] = flags
-        }
-        if let tags = configuration["tags"] {
-            guard case .array(let items) = tags, items.allSatisfy({ if case .string = $0 { true } else { false } }) else {
-                throw fail("\"tags\" must be an array of strings")
-            }
-            metadata["tags"] = tags
-        }
-        if let limits = configuration["limits"] {
-            guard case .object = limits else { throw fail("\"limits\" must be a table such as { cpu_ms = 50 }") }
-            metadata["limits"] = limits
-        }
-        if let consumers = configuration["tail_consumers"] {
-            guard case .array = consumers else { throw fail("\"tail_consumers\" must be an array") }
-            metadata["tail_consumers"] = consumers
-        }
-        if let observability = configuration["observability"] {
-            guard case .object = observability else { throw fail("\"observability\" must be a table") }
-            metadata["observability"] = observability
-        }
-        let unsupported = [
-            "durable_objects", "queues", "analytics_engine_datasets", "vectorize", "ai", "hyperdrive", "assets",
-            "browser", "mtls_certificates", "send_email", "workflows", "secrets_store_secrets", "images", "unsafe",
-        ]
-        let warnings = unsupported.filter { configuration[$0] != nil }.map {
-            "\(where_): \"\($0)\" is not supported by Switchyard yet and was left out of the upload"
-        } + build.warnings
-        let modules = files.map { file in
-            ModuleContent(name: file.name, type: isModule ? ModuleType(file.kind) : .commonJS, bytes: file.content)
-        }
-        return WorkerUpload(main: main, metadata: metadata, modules: modules, warnings: warnings)
+        return bindings
     }
-}
 
-extension WorkerProject {
     /// wrangler's `outbound = {service, environment?, parameters?}` of a dispatch namespace, in
     /// the API's shape: `{worker: {service, environment?}, params: [{name}]}`.
     static func outboundBinding(_ value: JSON, of binding: String, fail: (String) -> LoadError) throws -> JSON {

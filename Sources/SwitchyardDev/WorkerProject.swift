@@ -126,17 +126,33 @@ public struct WorkerProject: Sendable {
     ]
 
     /// A new worker version from a build of the project.
+    /// - Parameters:
+    ///   - name: the runtime's name of the script (default: the project's).
+    ///   - outbound: the outbound worker its dispatch namespace bindings send user workers'
+    ///     `fetch()` calls to, over what its configuration says (`dev --outbound`).
     public func makeScript(
-        _ build: WorkerBuild, versionID: String, extraVars: [String: String], limits override: WorkerLimits? = nil
+        _ build: WorkerBuild, versionID: String, extraVars: [String: String], limits override: WorkerLimits? = nil,
+        name: String? = nil, outbound: WorkerAddress? = nil, receivesRequestCf: Bool = true
     ) throws -> WorkerScript {
         var bindings = vars
         for (key, value) in extraVars { bindings[key] = .string(value) }
         let json = String(decoding: try JSONEncoder().encode(JSON.object(bindings)), as: UTF8.self)
+        let metadata = try metadataBindings().compactMap { entry -> Binding? in
+            guard case .object(let object) = entry else { return nil }
+            return try? Binding(json: object)
+        }
+        let calls = WorkerBinding.bindings(from: metadata, accountID: DevServer.accountID).map { binding in
+            guard let outbound, case .dispatchNamespace(let name, let account, let namespace, let configured) = binding else {
+                return binding
+            }
+            let worker = OutboundWorker(target: outbound, parameters: configured?.parameters ?? [])
+            return .dispatchNamespace(name: name, accountID: account, namespace: namespace, outbound: worker)
+        }
         return WorkerScript(
-            name: name, versionID: versionID,
+            name: name ?? self.name, versionID: versionID,
             format: build.isModule ? .modules(main: build.main) : .serviceWorker(name: build.main),
-            modules: build.modules, plainBindingsJSON: json, limits: override ?? limits,
-            compatibilityDate: compatibilityDate)
+            modules: build.modules, plainBindingsJSON: json, bindings: calls, limits: override ?? limits,
+            compatibilityDate: compatibilityDate, receivesRequestCf: receivesRequestCf)
     }
 
     /// ES module workers export their handler; service-worker scripts call addEventListener.

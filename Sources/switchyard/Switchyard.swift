@@ -60,10 +60,16 @@ final class LineOutput: DevOutput {
 
 struct Dev: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve one worker on localhost, like `wrangler dev`; reloads when its files change.")
+        abstract: "Serve one worker on localhost, like `wrangler dev`, or a whole platform (a dispatcher with --namespace); reloads what changes.")
 
-    @Argument(help: "A worker script, or a folder with wrangler.jsonc / wrangler.json / wrangler.toml.")
+    @Argument(help: "A worker script, or a folder with wrangler.jsonc / wrangler.json / wrangler.toml (the dispatcher, with --namespace).")
     var path: String
+
+    @Option(name: .customLong("namespace"), help: ArgumentHelp("Dispatch namespace NAME holds the user workers in DIR's subfolders, one project each, named after the folder (repeatable).", valueName: "NAME=DIR"))
+    var namespaces: [String] = []
+
+    @Option(help: ArgumentHelp("The outbound worker of the dispatcher's namespace bindings: it receives every fetch() of their user workers.", valueName: "DIR"))
+    var outbound: String?
 
     @Option(help: "Port to listen on (0 picks a free one).")
     var port: Int = 8787
@@ -96,21 +102,37 @@ struct Dev: AsyncParsableCommand {
         if let cpuMilliseconds, cpuMilliseconds <= 0 { throw ValidationError("--cpu-ms must be positive") }
         if let memoryMegabytes, memoryMegabytes < 8 { throw ValidationError("--memory-mb must be at least 8") }
         if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+        for entry in namespaces where entry.split(separator: "=", maxSplits: 1).count != 2 {
+            throw ValidationError("--namespace expects NAME=DIR, got \"\(entry)\"")
+        }
     }
 
     func run() async throws {
         ParentWatch.startIfRequested()
+        var namespaceFolders: [String: String] = [:]
+        for entry in namespaces {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            namespaceFolders[String(parts[0])] = String(parts[1])
+        }
         var bindings: [String: String] = [:]
         for entry in vars {
             let parts = entry.split(separator: "=", maxSplits: 1)
             bindings[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
-        let server = DevServer(
-            configuration: .init(
-                path: path, host: host, port: port, vars: bindings, cpuMilliseconds: cpuMilliseconds,
-                memoryMegabytes: memoryMegabytes, executors: executors ?? ProcessInfo.processInfo.activeProcessorCount,
-                egressAllow: try parseEgressRules(egressAllow), buildFlags: try build.flags()),
-            output: LineOutput.shared)
+        var configuration = DevServer.Configuration(
+            path: path, host: host, port: port, vars: bindings, cpuMilliseconds: cpuMilliseconds,
+            memoryMegabytes: memoryMegabytes, executors: executors ?? ProcessInfo.processInfo.activeProcessorCount,
+            egressAllow: try parseEgressRules(egressAllow), buildFlags: try build.flags())
+        configuration.namespaces = namespaceFolders
+        configuration.outboundPath = outbound
+        let server: DevServer
+        do {
+            server = try DevServer(configuration: configuration, output: LineOutput.shared)
+        } catch {
+            printLine("error: \(error)")
+            LineOutput.shared.flush()
+            throw ExitCode.failure
+        }
         let address: String
         do {
             let bound = try await server.start()
