@@ -48,6 +48,18 @@ func serve(_ index: Int, on runtime: WorkerRuntime = runtime) throws {
     }
 }
 
+/// The runtime's cost per request to `worker`, warm, issued from its executor: `count` requests
+/// after 1,000 unmeasured ones.
+func microsecondsPerRequest(_ worker: WorkerScript) throws -> Double {
+    let elapsed = try loop.submit { () -> UInt64 in
+        for _ in 0..<1000 { _ = runtime.invoke(worker, request: request, on: loop) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<count { _ = runtime.invoke(worker, request: request, on: loop) }
+        return DispatchTime.now().uptimeNanoseconds - start
+    }.wait()
+    return Double(elapsed) / Double(count) / 1000
+}
+
 // Warm-up: V8's first isolate loads ICU data and compiles builtins; not a cold start we pay again.
 try serve(-1)
 
@@ -82,15 +94,8 @@ case "idle-memory":
 case "requests":
     // The runtime's own cost per request, without HTTP or thread hops: one warm isolate, N
     // requests issued from its executor (a hello world responds within the same task).
-    let worker = script(-1)
-    let elapsed = try loop.submit { () -> UInt64 in
-        for _ in 0..<1000 { _ = runtime.invoke(worker, request: request, on: loop) }
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<count { _ = runtime.invoke(worker, request: request, on: loop) }
-        return DispatchTime.now().uptimeNanoseconds - start
-    }.wait()
-    let perRequest = Double(elapsed) / Double(count)
-    print(String(format: "runtime invoke, warm hello-world isolate: %.2f µs per request (%d requests)", perRequest / 1000, count))
+    let perRequest = try microsecondsPerRequest(script(-1))
+    print(String(format: "runtime invoke, warm hello-world isolate: %.2f µs per request (%d requests)", perRequest, count))
 case "dispatch":
     // A dispatcher and its user worker, both warm, on one executor: the dispatch hop's own cost.
     final class OneWorker: WorkerDirectory {
@@ -105,17 +110,8 @@ case "dispatch":
             export default { fetch(request, env) { return env.DISPATCHER.get("hello").fetch(request); } };
             """.utf8))],
         bindings: [.dispatchNamespace(name: "DISPATCHER", accountID: "a", namespace: "n", outbound: nil)])
-    func measure(_ worker: WorkerScript) throws -> Double {
-        let elapsed = try loop.submit { () -> UInt64 in
-            for _ in 0..<1000 { _ = runtime.invoke(worker, request: request, on: loop) }
-            let start = DispatchTime.now().uptimeNanoseconds
-            for _ in 0..<count { _ = runtime.invoke(worker, request: request, on: loop) }
-            return DispatchTime.now().uptimeNanoseconds - start
-        }.wait()
-        return Double(elapsed) / Double(count) / 1000
-    }
-    let direct = try measure(script(-1))
-    let dispatched = try measure(dispatcher)
+    let direct = try microsecondsPerRequest(script(-1))
+    let dispatched = try microsecondsPerRequest(dispatcher)
     print(String(format: "runtime invoke: %.2f µs per request to the worker, %.2f µs through a dispatcher (hop %.2f µs; %d requests)",
                  direct, dispatched, dispatched - direct, count))
 case "validate":

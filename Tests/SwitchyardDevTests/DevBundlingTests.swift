@@ -58,18 +58,6 @@ struct DevBundlingTests {
         #expect(bad.output.contains(#"--define expects KEY:VALUE, got "NOCOLON""#), "\(bad.output)")
     }
 
-    /// The brief's style, `fetch(request: Request, env: Env)` with no declaration of `Env`, is the
-    /// fixture's too; here is the brief's own text.
-    @Test("the brief's dispatch worker, copied verbatim (Fixtures/brief), runs as written: without a DISPATCHER binding its catch answers")
-    func briefDispatcherSample() async throws {
-        let sample = Self.fixtures.appendingPathComponent("brief/dispatcher.ts").path
-        try await DevProcess.with([sample]) { (dev: DevProcess) async throws in
-            let response = try HTTPTestClient(port: dev.port).request("GET", "/", host: "customer1.example.com")
-            #expect(response.status == 500)
-            #expect(response.body == "Cannot read properties of undefined (reading 'get')")
-        }
-    }
-
     @Test("dev rebuilds when any input changes (a package's file, a text module, a new file a failed build missed) and keeps serving after a failed build")
     func rebuildsOnInputChanges() async throws {
         try await Self.withFixtureCopy { (folder: String) async throws in

@@ -142,9 +142,12 @@ struct WorkerBuildTests {
         #expect(error?.description.contains("fallthrough = true") == true)
     }
 
-    @Test("the brief's TypeScript samples, copied verbatim, bundle with their types stripped", arguments: ["dispatcher.ts", "kv-routing.ts", "outbound.ts"])
+    /// (The brief's dispatcher is examples/dispatcher-subdomain, which DevPlatformTests and
+    /// ExamplesTests also run.)
+    @Test("the brief's TypeScript samples, copied verbatim, bundle with their types stripped",
+        arguments: ["../../../../examples/dispatcher-subdomain/src/index.ts", "kv-routing.ts", "outbound.ts"])
     func briefSamples(_ sample: String) throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/brief/\(sample)").path
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/brief/\(sample)").standardized.path
         let build = try WorkerProject.load(path: path).build(for: .deployment)
         #expect(build.isModule)
         let source = String(decoding: build.modules[0].content, as: UTF8.self)

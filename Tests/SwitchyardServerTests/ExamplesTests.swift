@@ -42,7 +42,7 @@ struct ExamplesTests {
             #expect(customer.body == "Hello from customer-worker at /x")
             let missing = try client.request("GET", "/", host: "nobody.example.com")
             #expect(missing.status == 404 && missing.body == "Not found")
-            // The user worker's own cpu_ms (50, from its wrangler.jsonc) stops it; the error reaches
+            // The user worker's own cpu_ms (200, from its wrangler.jsonc) stops it; the error reaches
             // the dispatcher, which answers 500 with the message.
             let spin = try client.request("GET", "/spin", host: "customer-worker.example.com")
             #expect(spin.status == 500 && spin.body == "Worker exceeded CPU time limit.")

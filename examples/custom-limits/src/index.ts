@@ -2,7 +2,7 @@ export default {
   async fetch(request: Request, env: Env) {
     const workerName = new URL(request.url).hostname.split('.')[0];
     const plan = request.headers.get('x-plan') ?? 'free';
-    const limits = plan === 'free' ? { cpuMs: 10, subRequests: 5 } : { cpuMs: 1000, subRequests: 1000 };
+    const limits = plan === 'free' ? { cpuMs: 200, subRequests: 5 } : { cpuMs: 5000, subRequests: 1000 };
     try {
       const userWorker = env.DISPATCHER.get(workerName, {}, { limits });
       return await userWorker.fetch(request);
