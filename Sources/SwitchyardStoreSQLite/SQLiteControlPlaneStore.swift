@@ -129,6 +129,24 @@ public final class SQLiteControlPlaneStore: Sendable {
             account_id TEXT NOT NULL, name TEXT NOT NULL, creation_date TEXT NOT NULL, location TEXT,
             storage_class TEXT NOT NULL, PRIMARY KEY (account_id, name))
         """,
+        // Zones and custom hostnames keep their API object as JSON (`body`) beside the columns
+        // that are looked up or unique; a name routes to one zone and a hostname to one place.
+        """
+        CREATE TABLE IF NOT EXISTS zones (
+            id TEXT PRIMARY KEY, account_id TEXT NOT NULL, name TEXT NOT NULL UNIQUE, created_on TEXT NOT NULL,
+            body TEXT NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS custom_hostnames (
+            id TEXT PRIMARY KEY, zone_id TEXT NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+            hostname TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, body TEXT NOT NULL,
+            check_attempts INTEGER NOT NULL DEFAULT 0, next_check_at TEXT)
+        """,
+        "CREATE INDEX IF NOT EXISTS custom_hostnames_by_zone ON custom_hostnames (zone_id, created_at)",
+        """
+        CREATE TABLE IF NOT EXISTS fallback_origins (
+            zone_id TEXT PRIMARY KEY REFERENCES zones(id) ON DELETE CASCADE, body TEXT NOT NULL)
+        """,
         // One row: how often `switchyard serve` started on this database, and how often it found
         // that the run before had died (see SwitchyardServer's RunMarker).
         """
