@@ -26,11 +26,13 @@ extension ControlPlaneAPI {
                     pointer: "/hostname")
             }
             let id = UUID().uuidString.lowercased()
+            // A wildcard's ownership is shown on the name it is a wildcard of.
+            let owned = hostname.hasPrefix("*.") ? String(hostname.dropFirst(2)) : hostname
             var value = CustomHostname(
                 id: id, hostname: hostname, createdAt: Self.now(),
-                ownershipVerification: .init(name: "_cf-custom-hostname.\(hostname)", value: UUID().uuidString.lowercased()),
+                ownershipVerification: .init(name: "_cf-custom-hostname.\(owned)", value: UUID().uuidString.lowercased()),
                 ownershipVerificationHTTP: .init(
-                    httpURL: "http://\(hostname)/.well-known/cf-custom-hostname-challenge/\(id)",
+                    httpURL: "http://\(owned)/.well-known/cf-custom-hostname-challenge/\(id)",
                     httpBody: UUID().uuidString.lowercased()))
             try Self.applyOrigins(body, to: &value)
             if let metadata = body["custom_metadata"] { value.customMetadata = try Self.metadata(metadata, for: value) }

@@ -88,6 +88,11 @@ public final class EdgeServer: Sendable {
         /// The router must look the worker up first (a cache miss); the future completes on the
         /// event loop it was given.
         case pending(EventLoopFuture<Route>)
+        // Custom hostnames (issue 14): two cases the hostname router needs.
+        /// As `.worker`, with `request.cf` set from `cfJSON` (`hostMetadata` of a custom hostname).
+        case workerWithCF(WorkerScript, cfJSON: String)
+        /// The listener answers `response` itself and no worker runs (ownership tokens, error 1016).
+        case respond(WorkerResponse)
     }
 
     /// Picks the worker for a request, synchronously when it can, on the connection's event loop.

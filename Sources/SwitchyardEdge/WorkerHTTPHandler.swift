@@ -407,6 +407,12 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch route {
         case .worker(let script):
             invoke(script, head: head, body: body, context: context)
+        case .workerWithCF(let script, let cfJSON):  // custom hostnames (issue 14)
+            invoke(script, head: head, body: body, cfJSON: cfJSON, context: context)
+        case .respond(let response):  // custom hostnames (issue 14)
+            let written = write(response, for: Self.encoderRequest(head, keepAlive: head.isKeepAlive), context: context)
+            shared.onRequest(
+                .init(method: head.method.rawValue, path: head.uri, status: written.status, outcome: nil, cpuNanoseconds: 0))
         case .notFound(let message):
             answer(status: .notFound, message: message, for: head, keepAlive: head.isKeepAlive, context: context)
         case .pending(let lookup):
@@ -424,7 +430,9 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func invoke(_ script: WorkerScript, head: HTTPRequestHead, body: WorkerBody?, context: ChannelHandlerContext) {
+    private func invoke(
+        _ script: WorkerScript, head: HTTPRequestHead, body: WorkerBody?, cfJSON: String? = nil, context: ChannelHandlerContext
+    ) {
         var headers = HeaderBlock()
         headers.reserveCapacity(512)
         var host = "localhost"
@@ -436,7 +444,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         url.reserveCapacity(7 + host.utf8.count + head.uri.utf8.count)
         url += host
         url += head.uri
-        let request = WorkerRequest(method: head.method.rawValue, url: url, headers: headers, body: body)
+        let request = WorkerRequest(method: head.method.rawValue, url: url, headers: headers, body: body, cfJSON: cfJSON)
         let onRequest = shared.onRequest
         // The runtime answers on this event loop, often before invoke returns.
         var answered = false

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import SwitchyardEdge
+import SwitchyardRuntime
 
 /// The edge's routing until the operator's dispatch worker runs: the first label of the request's
 /// hostname names a script in one dispatch namespace (`acme.example.com` -> script `acme`), the
@@ -11,15 +12,26 @@ struct SubdomainRouter: Sendable {
     let accountID: String
     let namespace: String
     let logger: Logger
+    /// Custom hostnames (issue 14); `nil` routes by subdomain only.
+    var hostnames: CustomHostnameTable? = nil
 
     static let noWorker = "No worker is deployed at this hostname."
 
     func route(_ head: HTTPRequestHead, on eventLoop: any EventLoop) -> EdgeServer.Route {
-        guard let name = Self.scriptName(host: head.headers.first(name: "host")) else {
+        // Custom hostnames (issue 14): ownership tokens and hostnames that are not active are
+        // answered here; an active one (with its hostMetadata) and an unknown host (fallback
+        // origin) are routed as requests for their origin's hostname.
+        let (answer, host, cfJSON) = hostnames?.edgeRoute(head) ?? (nil, head.headers.first(name: "host"), nil)
+        if let answer { return answer }
+        let worker: @Sendable (WorkerScript) -> EdgeServer.Route = { script in
+            cfJSON.map { EdgeServer.Route.workerWithCF(script, cfJSON: $0) } ?? .worker(script)
+        }
+        // (End of the custom hostname step; `worker` below replaces `.worker`.)
+        guard let name = Self.scriptName(host: host) else {
             return .notFound(message: "Address a worker by hostname: <script>.<domain>.")
         }
         switch catalog.cachedScript(accountID: accountID, namespace: namespace, name: name) {
-        case .some(.some(let script)): return .worker(script)
+        case .some(.some(let script)): return worker(script)
         case .some(.none): return .notFound(message: Self.noWorker)
         case .none: break
         }
@@ -27,7 +39,7 @@ struct SubdomainRouter: Sendable {
             try await catalog.script(accountID: accountID, namespace: namespace, name: name)
         }
         return .pending(
-            lookup.map { script in script.map(EdgeServer.Route.worker) ?? .notFound(message: Self.noWorker) }
+            lookup.map { script in script.map(worker) ?? .notFound(message: Self.noWorker) }
                 .flatMapErrorThrowing { [logger] error in
                     logger.error("worker lookup failed", metadata: ["script": .string(name), "error": "\(error)"])
                     throw error

@@ -13,6 +13,8 @@ import SwitchyardRuntime
 /// | `edge.dispatchNamespace` | `default` | the namespace whose scripts the edge serves by subdomain |
 /// | `edge.executors` | cores | executor threads running workers |
 /// | `egressAllow` | none | `--egress-allow`: internal addresses workers' `fetch()` may reach anyway (``EgressRule``) |
+/// | `hostnames.dnsResolver` | system | `--dns-resolver HOST:PORT`: the resolver custom hostname validation asks (A and TXT) |
+/// | `hostnames.validationHTTPPort` | the edge's port | `--validation-http-port`: the port HTTP ownership checks connect to |
 /// | `adminToken` | generated | `SWITCHYARD_ADMIN_TOKEN`: the admin token to use instead of a generated one |
 public struct SwitchyardConfiguration: Sendable {
     public struct API: Sendable {
@@ -45,8 +47,22 @@ public struct SwitchyardConfiguration: Sendable {
         }
     }
 
+    /// Custom hostnames (Cloudflare for SaaS): how their ownership is checked.
+    public struct Hostnames: Sendable {
+        /// `HOST:PORT` of a DNS resolver; `nil`: the system's, and no TXT checks.
+        public var dnsResolver: String?
+        /// The port HTTP ownership checks connect to; `nil`: the edge's own (80 in production).
+        public var validationHTTPPort: Int?
+
+        public init(dnsResolver: String? = nil, validationHTTPPort: Int? = nil) {
+            self.dnsResolver = dnsResolver
+            self.validationHTTPPort = validationHTTPPort
+        }
+    }
+
     public var dataDirectory: String
     public var api: API
+    public var hostnames = Hostnames()
     public var edge: Edge
     /// An admin token secret to install instead of generating one (never logged).
     public var adminToken: String?

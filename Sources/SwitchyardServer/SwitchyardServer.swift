@@ -5,6 +5,8 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import UnixSignals
+import Synchronization
+import AsyncHTTPClient
 import SwitchyardAPI
 import SwitchyardEdge
 import SwitchyardModel
@@ -38,6 +40,10 @@ public final class SwitchyardServer: Sendable {
     public let serverRun: ServerRun
     /// The API's and the edge's ports, which workers may not fetch; filled in as they bind.
     public let listeners: PlatformListeners
+    /// Custom hostnames and fallback origins as the edge routes by them.
+    public let hostnameTable: CustomHostnameTable
+    /// The edge's bound port (HTTP ownership checks connect to it by default).
+    let edgePort = BoundPort()
     let marker: RunMarker
     let validationLoops: MultiThreadedEventLoopGroup
     let edgeLoops: MultiThreadedEventLoopGroup
@@ -66,6 +72,7 @@ public final class SwitchyardServer: Sendable {
             logger.info("worker output", metadata: ["level": "\(entry.level)", "message": .string(entry.message)])
         }
         catalog = WorkerCatalog(store: store, runtime: edgeRuntime)
+        hostnameTable = CustomHostnameTable(store: store, logger: logger)
     }
 
     /// Opens the data directory (creating it) and takes its ``RunMarker``, opens the database,
@@ -114,7 +121,8 @@ public final class SwitchyardServer: Sendable {
     {
         let api = ControlPlaneAPI(
             store: store, validator: RuntimeScriptValidator(runtime: validationRuntime, eventLoops: validationLoops),
-            observer: catalog, statusProvider: serverRun, configuration: .init(maxScriptSize: configuration.api.maxScriptSize))
+            observer: catalog, statusProvider: serverRun, configuration: .init(maxScriptSize: configuration.api.maxScriptSize),
+            hostnameObserver: hostnameTable)
         return Application(
             router: api.router(),
             configuration: .init(
@@ -131,7 +139,7 @@ public final class SwitchyardServer: Sendable {
     public func edgeService(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
         let router = SubdomainRouter(
             catalog: catalog, accountID: bootstrap.account.id, namespace: configuration.edge.dispatchNamespace,
-            logger: logger)
+            logger: logger, hostnames: hostnameTable)
         let edge = EdgeServer(
             configuration: .init(host: configuration.edge.host, port: configuration.edge.port), group: edgeLoops,
             runtime: edgeRuntime, router: router.route,
@@ -139,8 +147,9 @@ public final class SwitchyardServer: Sendable {
                 // (The metadata is built only when debug logging is on.)
                 logger.debug("request", metadata: Self.metadata(of: record))
             })
-        return EdgeService(edge: edge) { [listeners] port in
+        return EdgeService(edge: edge) { [listeners, edgePort] port in
             listeners.add(port: port)
+            edgePort.port.withLock { $0 = port }
             await onRunning(port)
         }
     }
@@ -152,9 +161,12 @@ public final class SwitchyardServer: Sendable {
         onEdgeRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         defer { marker.markCleanShutdown() }
+        try await hostnameTable.reload()
         let group = ServiceGroup(
             configuration: .init(
-                services: [apiApplication(onRunning: onAPIRunning), edgeService(onRunning: onEdgeRunning)],
+                services: [
+                    apiApplication(onRunning: onAPIRunning), edgeService(onRunning: onEdgeRunning), try hostnameValidator(),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await edgeRuntime.shutdown()
@@ -166,6 +178,17 @@ public final class SwitchyardServer: Sendable {
 }
 
 extension SwitchyardServer {
+    /// The custom hostname validator, checking over the configured DNS resolver and port.
+    func hostnameValidator() throws -> some Service {
+        let dns = try configuration.hostnames.dnsResolver.map {
+            DNSClient(resolver: try DNSClient.parse(address: $0), group: edgeLoops)
+        }
+        let fixedPort = configuration.hostnames.validationHTTPPort
+        let checker = OwnershipChecker(
+            dns: dns, httpPort: { [edgePort] in fixedPort ?? edgePort.port.withLock { $0 } }, client: HTTPClient.shared)
+        return HostnameValidator(store: store, table: hostnameTable, checker: checker, logger: logger)
+    }
+
     /// The log metadata of one edge request.
     static func metadata(of record: EdgeServer.AccessRecord) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
@@ -175,6 +198,11 @@ extension SwitchyardServer {
         if let reason = record.reason { metadata["reason"] = .string(reason) }
         return metadata
     }
+}
+
+/// A port known once a listener binds.
+final class BoundPort: Sendable {
+    let port = Mutex(0)
 }
 
 /// Runs an ``EdgeServer`` as a service: listens until graceful shutdown begins.

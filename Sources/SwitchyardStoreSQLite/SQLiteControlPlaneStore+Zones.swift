@@ -19,18 +19,8 @@ extension SQLiteControlPlaneStore: ZoneStore {
     }
 
     public func zones(accountID: String, name: String?, page: PageRequest) async throws -> Page<Zone> {
-        try await read {
-            var condition = "account_id = ?"
-            var binds: [SQLiteData] = [.text(accountID)]
-            if let name {
-                condition += " AND name = ?"
-                binds.append(.text(name))
-            }
-            let total = try await query("SELECT COUNT(*) AS n FROM zones WHERE \(condition)", binds).first?.int("n") ?? 0
-            let rows = try await query(
-                "SELECT body FROM zones WHERE \(condition) ORDER BY name LIMIT ? OFFSET ?",
-                binds + [.integer(page.perPage), .integer(page.offset)])
-            return Page(items: try rows.map { try Self.decode(Zone.self, $0.string("body")) }, totalCount: total)
+        try await pageByAccount(table: "zones", order: "name", accountID: accountID, name: name, page: page) {
+            try Self.decode(Zone.self, $0.string("body"))
         }
     }
 

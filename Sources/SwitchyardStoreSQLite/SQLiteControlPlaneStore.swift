@@ -187,6 +187,27 @@ public final class SQLiteControlPlaneStore: Sendable {
         try await connection.query(sql, binds)
     }
 
+    /// One page of `table`'s rows of `accountID` (only the one called `name`, when given), in
+    /// `order`, with the count of all of them.
+    func pageByAccount<Item: Sendable>(
+        table: String, order: String, accountID: String, name: String?, page: PageRequest,
+        item: (SQLiteRow) throws -> Item
+    ) async throws -> Page<Item> {
+        try await read {
+            var condition = "account_id = ?"
+            var binds: [SQLiteData] = [.text(accountID)]
+            if let name {
+                condition += " AND name = ?"
+                binds.append(.text(name))
+            }
+            let total = try await query("SELECT COUNT(*) AS n FROM \(table) WHERE \(condition)", binds).first?.int("n") ?? 0
+            let rows = try await query(
+                "SELECT * FROM \(table) WHERE \(condition) ORDER BY \(order) LIMIT ? OFFSET ?",
+                binds + [.integer(page.perPage), .integer(page.offset)])
+            return Page(items: try rows.map(item), totalCount: total)
+        }
+    }
+
     static func now() -> String {
         Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }

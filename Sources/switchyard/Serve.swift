@@ -37,6 +37,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("egress-allow"), help: egressAllowHelp)
     var egressAllow: [String] = []
 
+    @Option(help: "DNS resolver (HOST:PORT) custom hostname validation asks for A and TXT records (default: the system's; TXT checks need it).")
+    var dnsResolver: String?
+
+    @Option(help: "Port HTTP ownership checks of custom hostnames connect to (default: the edge's port).")
+    var validationHTTPPort: Int?
+
     func validate() throws {
         _ = try parseEgressRules(egressAllow)
         if !(0...65535).contains(apiPort) { throw ValidationError("--api-port must be between 0 and 65535") }
@@ -52,12 +58,13 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = ProcessInfo.processInfo.environment["SWITCHYARD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
             return handler
         }
-        let configuration = SwitchyardConfiguration(
+        var configuration = SwitchyardConfiguration(
             dataDirectory: dataDir,
             api: .init(host: apiHost, port: apiPort, maxScriptSize: maxScriptSize),
             edge: .init(host: edgeHost, port: edgePort, dispatchNamespace: dispatchNamespace, executors: executors),
             adminToken: ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"],
             egressAllow: try parseEgressRules(egressAllow))
+        configuration.hostnames = .init(dnsResolver: dnsResolver, validationHTTPPort: validationHTTPPort)
         let server = try await SwitchyardServer.build(configuration: configuration)
         if server.bootstrap.createdAccount {
             printLine("Created account \(server.bootstrap.account.id)")

@@ -47,13 +47,16 @@ final class LiveServer: Sendable {
 
     /// Starts the server on port 0 and waits for it to print its port.
     /// - Parameter adminToken: sets `SWITCHYARD_ADMIN_TOKEN`; `nil` lets the server generate one.
-    static func start(dataDirectory: String, adminToken: String? = "live-admin-token") async throws -> LiveServer {
+    /// - Parameter arguments: more options for `switchyard serve`.
+    static func start(
+        dataDirectory: String, adminToken: String? = "live-admin-token", arguments: [String] = []
+    ) async throws -> LiveServer {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw LiveError("no switchyard binary at \(binary): build it first (swift build --scratch-path .build-api)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--data-dir", dataDirectory + "/data", "--api-port", "0", "--edge-port", "0"]
+        process.arguments = ["serve", "--data-dir", dataDirectory + "/data", "--api-port", "0", "--edge-port", "0"] + arguments
         var environment = ChildProcess.tiedEnvironment
         environment["SWITCHYARD_ADMIN_TOKEN"] = adminToken
         if adminToken == nil { environment.removeValue(forKey: "SWITCHYARD_ADMIN_TOKEN") }
@@ -104,9 +107,11 @@ final class LiveServer: Sendable {
 
     /// Runs `body` with a started server and stops it afterwards, whatever happens.
     static func with<T>(
-        dataDirectory: String? = nil, adminToken: String? = "live-admin-token", _ body: (LiveServer) async throws -> T
+        dataDirectory: String? = nil, adminToken: String? = "live-admin-token", arguments: [String] = [],
+        _ body: (LiveServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(dataDirectory: try dataDirectory ?? temporaryDirectory(), adminToken: adminToken)
+        let server = try await start(
+            dataDirectory: try dataDirectory ?? temporaryDirectory(), adminToken: adminToken, arguments: arguments)
         do {
             let result = try await body(server)
             await server.stop()
