@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes V8 (Debian's libnode 18 / V8 10.2) headers and library available to the build without
 # touching the system's nodejs package: the two Debian packages are downloaded and unpacked into
-# .deps/libnode (git-ignored); the runtime libraries libnode needs are installed with apt-get.
+# .deps/libnode (git-ignored); the runtime libraries libnode needs are installed with apt-get, and
+# so is pebble, the ACME server the custom hostname tests run.
 # Idempotent: a second run with everything in place returns at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ stamp="$libnode/.complete"
 version="18.20.4"
 
 need_apt=()
-for pkg in libuv1 libc-ares2 libnghttp2-14 libbrotli1 libicu72 libicu-dev libssl3 zlib1g-dev curl; do
+for pkg in libuv1 libc-ares2 libnghttp2-14 libbrotli1 libicu72 libicu-dev libssl3 zlib1g-dev curl pebble; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 apt_updated=0

@@ -244,7 +244,10 @@ extension ControlPlaneAPI {
         var ssl = CustomHostname.SSL(
             id: old?.id ?? UUID().uuidString.lowercased(), method: method, bundleMethod: bundle,
             certificateAuthority: authority, wildcard: wildcard, settings: settings)
-        if let old, old.method == method, old.wildcard == wildcard { ssl.status = old.status }
+        // A certificate given up on (`*_timed_out`) starts over; others keep their progress.
+        if let old, old.method == method, old.wildcard == wildcard, !old.status.hasSuffix("_timed_out") {
+            ssl.status = old.status
+        }
         return ssl
     }
 

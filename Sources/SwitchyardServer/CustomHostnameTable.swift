@@ -49,6 +49,8 @@ public final class CustomHostnameTable: Sendable, CustomHostnameObserver {
     private let snapshot = Mutex(Snapshot())
     private let logger: Logger
     private let listeners: Mutex<[@Sendable () -> Void]> = Mutex([])
+    /// HTTP-01 key authorizations of ACME orders in progress, by token.
+    private let acmeChallenges = Mutex<[String: String]>([:])
 
     public init(store: any ZoneStore & CustomHostnameStore, logger: Logger) {
         self.store = store
@@ -84,10 +86,23 @@ public final class CustomHostnameTable: Sendable, CustomHostnameObserver {
 
     /// The body the edge answers for `path` on `host` before any worker runs: a custom
     /// hostname's HTTP ownership token (with the trailing newline of Cloudflare's example), for
-    /// any status of the hostname. `nil` for every other request.
+    /// any status of the hostname, or an ACME HTTP-01 key authorization. `nil` for every other
+    /// request.
     public func wellKnownAnswer(host: String?, path: String) -> String? {
-        guard path.hasPrefix("/.well-known/"), let name = Self.normalized(host) else { return nil }
+        guard path.hasPrefix("/.well-known/") else { return nil }
+        // An ACME HTTP-01 challenge: the key authorization, exactly (RFC 8555 section 8.3).
+        if path.hasPrefix(Self.acmePrefix) {
+            return acmeChallenges.withLock { $0[String(path.dropFirst(Self.acmePrefix.count))] }
+        }
+        guard let name = Self.normalized(host) else { return nil }
         return snapshot.withLock { $0.challenges[name + path] }.map { $0 + "\n" }
+    }
+
+    static let acmePrefix = "/.well-known/acme-challenge/"
+
+    /// Serves `keyAuthorization` for `token` (or stops, when `nil`).
+    func setACMEChallenge(token: String, keyAuthorization: String?) {
+        acmeChallenges.withLock { $0[token] = keyAuthorization }
     }
 
     static func lookup(_ name: String, in snapshot: Snapshot) -> Entry? {

@@ -10,7 +10,8 @@ import SwitchyardStore
 /// Validates the ownership of pending custom hostnames, retrying on Cloudflare's backoff
 /// schedule (``ValidationBackoff``): a hostname is checked as soon as it is created or
 /// refreshed (a PATCH with `ssl`), then after each failure at the schedule's next delay, and is
-/// `moved` when the schedule ends. A passed check makes it `active`.
+/// `moved` when the schedule ends. A passed check makes it `active`, and then the
+/// ``CertificateIssuer`` (when ACME is configured) orders its certificate.
 ///
 /// A `Service`: it sleeps until the next check is due or the ``CustomHostnameTable`` reloads
 /// (a change through the API may be new work), and stops on graceful shutdown.
@@ -18,6 +19,8 @@ struct HostnameValidator: Service {
     let store: any CustomHostnameStore
     let table: CustomHostnameTable
     let checker: OwnershipChecker
+    /// Orders certificates for hostnames once they are active; `nil`: none are ordered.
+    let issuer: CertificateIssuer?
     let logger: Logger
     let wakeup = Wakeup()
 
@@ -82,6 +85,11 @@ struct HostnameValidator: Service {
                 ])
         }
         if changed { try await table.reload() }
+        if let issuer {
+            for record in try await store.allCustomHostnames() where CertificateIssuer.needsCertificate(record) {
+                try await issuer.issue(record)
+            }
+        }
         // Reread: the ones just checked have their next time now.
         for record in try await store.allCustomHostnames()
         where record.hostname.status == CustomHostname.Status.pending.rawValue {

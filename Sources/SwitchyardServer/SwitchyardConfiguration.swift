@@ -15,6 +15,8 @@ import SwitchyardRuntime
 /// | `egressAllow` | none | `--egress-allow`: internal addresses workers' `fetch()` may reach anyway (``EgressRule``) |
 /// | `hostnames.dnsResolver` | system | `--dns-resolver HOST:PORT`: the resolver custom hostname validation asks (A and TXT) |
 /// | `hostnames.validationHTTPPort` | the edge's port | `--validation-http-port`: the port HTTP ownership checks connect to |
+/// | `hostnames.acmeDirectory` | none | `--acme-directory URL`: the ACME CA certificates are ordered from (Let's Encrypt: `https://acme-v02.api.letsencrypt.org/directory`) |
+/// | `hostnames.acmeCACertificate` | system roots | `--acme-ca-certificate PEM`: the CA the ACME server's TLS is trusted with |
 /// | `adminToken` | generated | `SWITCHYARD_ADMIN_TOKEN`: the admin token to use instead of a generated one |
 public struct SwitchyardConfiguration: Sendable {
     public struct API: Sendable {
@@ -54,9 +56,20 @@ public struct SwitchyardConfiguration: Sendable {
         /// The port HTTP ownership checks connect to; `nil`: the edge's own (80 in production).
         public var validationHTTPPort: Int?
 
-        public init(dnsResolver: String? = nil, validationHTTPPort: Int? = nil) {
+        /// The ACME directory certificates are ordered from; `nil`: none are ordered.
+        public var acmeDirectory: String?
+        /// A PEM file of the CA the ACME server's own TLS is trusted with (private CAs, tests);
+        /// `nil`: the system's roots.
+        public var acmeCACertificate: String?
+
+        public init(
+            dnsResolver: String? = nil, validationHTTPPort: Int? = nil, acmeDirectory: String? = nil,
+            acmeCACertificate: String? = nil
+        ) {
             self.dnsResolver = dnsResolver
             self.validationHTTPPort = validationHTTPPort
+            self.acmeDirectory = acmeDirectory
+            self.acmeCACertificate = acmeCACertificate
         }
     }
 

@@ -7,6 +7,8 @@ import ServiceLifecycle
 import UnixSignals
 import Synchronization
 import AsyncHTTPClient
+import Crypto
+import NIOSSL
 import SwitchyardAPI
 import SwitchyardEdge
 import SwitchyardModel
@@ -44,6 +46,8 @@ public final class SwitchyardServer: Sendable {
     public let hostnameTable: CustomHostnameTable
     /// The edge's bound port (HTTP ownership checks connect to it by default).
     let edgePort = BoundPort()
+    /// The ACME issuer's HTTP client (`nil` without `--acme-directory`); shut down after the run.
+    let acmeClient: HTTPClient?
     let marker: RunMarker
     let validationLoops: MultiThreadedEventLoopGroup
     let edgeLoops: MultiThreadedEventLoopGroup
@@ -51,8 +55,9 @@ public final class SwitchyardServer: Sendable {
 
     private init(
         configuration: SwitchyardConfiguration, store: SQLiteControlPlaneStore, bootstrap: Bootstrap.Outcome,
-        serverRun: ServerRun, marker: RunMarker, logger: Logger
+        serverRun: ServerRun, marker: RunMarker, acmeClient: HTTPClient?, logger: Logger
     ) {
+        self.acmeClient = acmeClient
         self.configuration = configuration
         self.store = store
         self.bootstrap = bootstrap
@@ -106,7 +111,7 @@ public final class SwitchyardServer: Sendable {
                 configuration: configuration, store: store, bootstrap: outcome,
                 serverRun: ServerRun(
                     previousRunCrashed: marker.previousRunCrashed, previousPID: marker.previousPID, counters: counters),
-                marker: marker,
+                marker: marker, acmeClient: try makeACMEClient(configuration: configuration),
                 logger: logger)
         } catch {
             // Not a crash: this process decided to stop. Once the crash is counted, the marker may go.
@@ -171,6 +176,7 @@ public final class SwitchyardServer: Sendable {
         try await group.run()
         await edgeRuntime.shutdown()
         await validationRuntime.shutdown()
+        try? await acmeClient?.shutdown()
         try await store.close()
         try await validationLoops.shutdownGracefully()
         try await edgeLoops.shutdownGracefully()
@@ -186,7 +192,30 @@ extension SwitchyardServer {
         let fixedPort = configuration.hostnames.validationHTTPPort
         let checker = OwnershipChecker(
             dns: dns, httpPort: { [edgePort] in fixedPort ?? edgePort.port.withLock { $0 } }, client: HTTPClient.shared)
-        return HostnameValidator(store: store, table: hostnameTable, checker: checker, logger: logger)
+        return HostnameValidator(store: store, table: hostnameTable, checker: checker, issuer: try certificateIssuer(), logger: logger)
+    }
+
+    /// The ACME issuer, when a directory is configured: its account key and the certificates'
+    /// private keys are sealed under `certificate-key` in the data directory.
+    func certificateIssuer() throws -> CertificateIssuer? {
+        guard let directory = configuration.hostnames.acmeDirectory, let client = acmeClient else { return nil }
+        let sealer = try KeySealer.load(path: configuration.dataDirectory + "/certificate-key")
+        let accountKey = try sealer.secret(at: configuration.dataDirectory + "/acme-account-key") {
+            Array(P256.Signing.PrivateKey().rawRepresentation)
+        }
+        return CertificateIssuer(
+            store: store, table: hostnameTable, directoryURL: directory, client: client, sealer: sealer,
+            accountKey: Data(accountKey), logger: logger)
+    }
+
+    /// The HTTP client of the ACME issuer, trusting `--acme-ca-certificate` when given.
+    static func makeACMEClient(configuration: SwitchyardConfiguration) throws -> HTTPClient? {
+        guard configuration.hostnames.acmeDirectory != nil else { return nil }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let path = configuration.hostnames.acmeCACertificate {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(path))
+        }
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
     }
 
     /// The log metadata of one edge request.

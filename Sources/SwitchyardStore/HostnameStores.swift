@@ -41,6 +41,32 @@ public protocol CustomHostnameStore: Sendable {
     func allFallbackOrigins() async throws -> [String: FallbackOrigin]
 }
 
+/// Certificates issued for custom hostnames, with their private keys sealed by the caller.
+public protocol CertificateStore: Sendable {
+    /// Stores (or replaces) the certificate of a custom hostname.
+    func saveCertificate(_ certificate: StoredCertificate) async throws
+    func certificate(hostnameID: String) async throws -> StoredCertificate?
+}
+
+/// A custom hostname's certificate: the PEM chain and the private key, encrypted (AES-GCM) by
+/// a key the store never sees.
+public struct StoredCertificate: Sendable, Equatable {
+    public var hostnameID: String
+    public var chainPEM: String
+    /// AES-GCM's combined nonce, ciphertext and tag of the key's raw bytes.
+    public var sealedKey: [UInt8]
+    public var expiresOn: String
+    public var issuedOn: String
+
+    public init(hostnameID: String, chainPEM: String, sealedKey: [UInt8], expiresOn: String, issuedOn: String) {
+        self.hostnameID = hostnameID
+        self.chainPEM = chainPEM
+        self.sealedKey = sealedKey
+        self.expiresOn = expiresOn
+        self.issuedOn = issuedOn
+    }
+}
+
 /// A custom hostname as stored: the API object plus what only the server needs.
 public struct CustomHostnameRecord: Sendable, Equatable {
     public var zoneID: String

@@ -1,3 +1,4 @@
+import NIOCore
 import SQLiteNIO
 import SwitchyardModel
 import SwitchyardStore
@@ -167,5 +168,30 @@ extension SQLiteControlPlaneStore: CustomHostnameStore {
         CustomHostnameRecord(
             zoneID: row.string("zone_id"), hostname: try decode(CustomHostname.self, row.string("body")),
             checkAttempts: row.int("check_attempts"), nextCheckAt: row.column("next_check_at")?.string)
+    }
+}
+
+extension SQLiteControlPlaneStore: CertificateStore {
+    public func saveCertificate(_ certificate: StoredCertificate) async throws {
+        try await transaction {
+            try await query(
+                """
+                INSERT OR REPLACE INTO certificates (hostname_id, chain_pem, sealed_key, expires_on, issued_on)
+                VALUES (?, ?, ?, ?, ?)
+                """,
+                [.text(certificate.hostnameID), .text(certificate.chainPEM), .blob(ByteBuffer(bytes: certificate.sealedKey)),
+                 .text(certificate.expiresOn), .text(certificate.issuedOn)])
+        }
+    }
+
+    public func certificate(hostnameID: String) async throws -> StoredCertificate? {
+        try await read {
+            try await query("SELECT * FROM certificates WHERE hostname_id = ?", [.text(hostnameID)]).first.map { row in
+                StoredCertificate(
+                    hostnameID: row.string("hostname_id"), chainPEM: row.string("chain_pem"),
+                    sealedKey: row.column("sealed_key")?.blob.map { Array($0.readableBytesView) } ?? [],
+                    expiresOn: row.string("expires_on"), issuedOn: row.string("issued_on"))
+            }
+        }
     }
 }

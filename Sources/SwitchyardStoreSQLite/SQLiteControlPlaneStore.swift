@@ -147,6 +147,12 @@ public final class SQLiteControlPlaneStore: Sendable {
         CREATE TABLE IF NOT EXISTS fallback_origins (
             zone_id TEXT PRIMARY KEY REFERENCES zones(id) ON DELETE CASCADE, body TEXT NOT NULL)
         """,
+        // Certificates of custom hostnames; `sealed_key` is encrypted by the server (never plain).
+        """
+        CREATE TABLE IF NOT EXISTS certificates (
+            hostname_id TEXT PRIMARY KEY REFERENCES custom_hostnames(id) ON DELETE CASCADE,
+            chain_pem TEXT NOT NULL, sealed_key BLOB NOT NULL, expires_on TEXT NOT NULL, issued_on TEXT NOT NULL)
+        """,
         // One row: how often `switchyard serve` started on this database, and how often it found
         // that the run before had died (see SwitchyardServer's RunMarker).
         """

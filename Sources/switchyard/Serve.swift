@@ -43,6 +43,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port HTTP ownership checks of custom hostnames connect to (default: the edge's port).")
     var validationHTTPPort: Int?
 
+    @Option(help: "ACME directory URL custom hostname certificates are ordered from (Let's Encrypt: https://acme-v02.api.letsencrypt.org/directory; default: none ordered).")
+    var acmeDirectory: String?
+
+    @Option(help: "PEM file of the CA the ACME server's own TLS certificate is trusted with (private CAs, tests).")
+    var acmeCaCertificate: String?
+
     func validate() throws {
         _ = try parseEgressRules(egressAllow)
         if !(0...65535).contains(apiPort) { throw ValidationError("--api-port must be between 0 and 65535") }
@@ -64,7 +70,9 @@ struct Serve: AsyncParsableCommand {
             edge: .init(host: edgeHost, port: edgePort, dispatchNamespace: dispatchNamespace, executors: executors),
             adminToken: ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"],
             egressAllow: try parseEgressRules(egressAllow))
-        configuration.hostnames = .init(dnsResolver: dnsResolver, validationHTTPPort: validationHTTPPort)
+        configuration.hostnames = .init(
+            dnsResolver: dnsResolver, validationHTTPPort: validationHTTPPort, acmeDirectory: acmeDirectory,
+            acmeCACertificate: acmeCaCertificate)
         let server = try await SwitchyardServer.build(configuration: configuration)
         if server.bootstrap.createdAccount {
             printLine("Created account \(server.bootstrap.account.id)")

@@ -1,0 +1,75 @@
+import Foundation
+import Synchronization
+import SwitchyardTestSupport
+import Testing
+
+/// Certificates for custom hostnames from a real ACME server (Debian's pebble on loopback),
+/// validated over HTTP-01 against the live edge.
+@Suite("Custom hostname certificates over ACME (pebble)", .serialized)
+struct CertificateTests {
+    @Test("an active hostname gets a certificate from pebble; its key is stored encrypted")
+    func issuance() async throws {
+        let directory = try LiveServer.temporaryDirectory()
+        let certificate = try PebbleServer.makeCertificate(directory: directory)
+        let pebblePort = try await PebbleServer.freePort()
+        try await TestDNSServer.with { dns in
+            dns.records.value.withLock { $0.a["app.customer.com"] = ["127.0.0.1"] }
+            let arguments = [
+                "--dns-resolver", "127.0.0.1:\(dns.port)", "--acme-directory", "https://127.0.0.1:\(pebblePort)/dir",
+                "--acme-ca-certificate", certificate.certificate,
+            ]
+            try await LiveServer.with(dataDirectory: directory, arguments: arguments) { server in
+                let pebble = try await PebbleServer.start(
+                    directory: directory, port: pebblePort, httpPort: server.edgePort, dnsPort: dns.port, certificate: certificate)
+                try await pebble.run { try await Self.issue(server: server, dns: dns, directory: directory) }
+            }
+        }
+    }
+
+    /// Creates a hostname that points at the edge and waits for its certificate.
+    static func issue(server: LiveServer, dns: TestDNSServer, directory: String) async throws {
+        try await EdgeTests.createNamespace(server)
+        try await EdgeTests.deploy(server, "fallback", try uploadBody(source: CustomHostnameRoutingTests.echo))
+        let zone = try await server.request(
+            "POST", "/zones", body: Data(#"{"name":"saas.example","account":{"id":"\#(server.account)"}}"#.utf8))
+        let zoneID = try #require((zone.json["result"] as? [String: Any])?["id"] as? String)
+        let setup = CustomHostnameRoutingTests.Setup(server: server, dns: dns, zone: zoneID)
+        _ = try await setup.post("\(setup.hostnames)/fallback_origin", ["origin": "fallback.saas.example"], method: "PUT")
+        let created = try await setup.post(setup.hostnames, ["hostname": "app.customer.com", "ssl": ["method": "http", "type": "dv"]])
+        let id = try #require(created["id"] as? String)
+
+        let issued = try await setup.waitUntil(id, "got a certificate") { host in
+            let status = (host["ssl"] as? [String: Any])?["status"] as? String
+            return status == "active" || status == "issuance_timed_out"
+        }
+        let ssl = try #require(issued["ssl"] as? [String: Any])
+        #expect(ssl["status"] as? String == "active", "\(ssl)")
+        #expect((ssl["issuer"] as? String)?.contains("Pebble") == true, "\(ssl)")
+        #expect(ssl["expires_on"] as? String != nil && ssl["serial_number"] as? String != nil)
+        #expect(ssl["hosts"] as? [String] == ["app.customer.com"])
+        #expect(ssl["validation_records"] == nil)
+
+        // At rest: the chain as PEM, the key sealed (AES-GCM: 12 + 32 + 16 bytes), never as PEM.
+        let row = try Self.sqlite(directory + "/data/switchyard.sqlite", "SELECT hex(sealed_key), chain_pem FROM certificates")
+        #expect(row.contains("BEGIN CERTIFICATE") && !row.contains("PRIVATE KEY"), "\(row)")
+        let sealedHex = row.split(separator: "|").first.map(String.init) ?? ""
+        #expect(sealedHex.count == 2 * 60, "\(sealedHex)")
+    }
+
+    /// Runs one query with python's sqlite3 (no sqlite3 binary is needed); rows as `a|b` lines.
+    static func sqlite(_ path: String, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print('\\n'.join('|'.join(map(str,r)) for r in c.execute(sys.argv[2])))",
+            path, sql,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
