@@ -23,6 +23,8 @@ struct CertificateIssuer: Sendable {
     let sealer: KeySealer
     /// The ACME account key's raw bytes (P-256).
     let accountKey: Data
+    /// The TLS listener's certificates, which a new certificate joins at once.
+    let certificates: EdgeCertificates
     let logger: Logger
 
     static let waiting: Set<String> = [
@@ -66,13 +68,15 @@ struct CertificateIssuer: Sendable {
                 StoredCertificate(
                     hostnameID: record.hostname.id, chainPEM: chain, sealedKey: try sealer.seal(Array(key.rawRepresentation)),
                     expiresOn: expires, issuedOn: Self.format(Date())))
+            try certificates.install(hostname: name, chainPEM: chain, keyPEM: key.pemRepresentation)
             _ = try await update(record) { ssl in
                 ssl.status = CustomHostname.SSL.Status.active.rawValue
                 ssl.validationRecords = nil
                 ssl.validationErrors = nil
                 ssl.expiresOn = expires
                 ssl.issuer = leaf.issuer.description
-                ssl.serialNumber = leaf.serialNumber.description
+                // Hex, two digits a byte, as Cloudflare shows serial numbers.
+                ssl.serialNumber = leaf.serialNumber.bytes.map { String(format: "%02x", $0) }.joined()
                 ssl.hosts = [name]
             }
             logger.info("certificate issued", metadata: ["switchyard.hostname": .string(name), "switchyard.expires_on": .string(expires)])

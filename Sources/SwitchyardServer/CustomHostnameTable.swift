@@ -159,6 +159,12 @@ public final class CustomHostnameTable: Sendable, CustomHostnameObserver {
         }
     }
 
+    /// The hostnames whose certificate is active (the TLS listener serves certificates for these).
+    func namesWithCertificates() -> Set<String> {
+        let snapshot = self.snapshot.withLock { $0 }
+        return Set(snapshot.exact.values.filter { $0.hostname.ssl?.status == "active" }.map(\.hostname.hostname))
+    }
+
     /// Calls `listener` after every reload (the validator: a change may be new work).
     func onReload(_ listener: @escaping @Sendable () -> Void) {
         listeners.withLock { $0.append(listener) }

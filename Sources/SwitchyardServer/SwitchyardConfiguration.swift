@@ -11,6 +11,7 @@ import SwitchyardRuntime
 /// | `api.maxScriptSize` | 10 MiB | largest worker (sum of its modules) |
 /// | `edge.host` / `edge.port` | `127.0.0.1` / `8787` | the edge listener (`0` picks a free port) |
 /// | `edge.dispatchNamespace` | `default` | the namespace whose scripts the edge serves by subdomain |
+/// | `edge.tlsPort` | none | `--edge-tls-port`: the TLS listener, custom hostnames' certificates by SNI |
 /// | `edge.executors` | cores | executor threads running workers |
 /// | `egressAllow` | none | `--egress-allow`: internal addresses workers' `fetch()` may reach anyway (``EgressRule``) |
 /// | `hostnames.dnsResolver` | system | `--dns-resolver HOST:PORT`: the resolver custom hostname validation asks (A and TXT) |
@@ -37,6 +38,8 @@ public struct SwitchyardConfiguration: Sendable {
         /// `<script>.<domain>` is served by `script` in this dispatch namespace of the account.
         public var dispatchNamespace: String
         public var executors: Int
+        /// The port of the TLS listener (certificates of custom hostnames by SNI); `nil`: none.
+        public var tlsPort: Int? = nil
 
         public init(
             host: String = "127.0.0.1", port: Int = 8787, dispatchNamespace: String = "default",

@@ -48,6 +48,10 @@ public final class SwitchyardServer: Sendable {
     let edgePort = BoundPort()
     /// The ACME issuer's HTTP client (`nil` without `--acme-directory`); shut down after the run.
     let acmeClient: HTTPClient?
+    /// The certificates the TLS listener serves by SNI.
+    let edgeCertificates: EdgeCertificates
+    /// Seals the certificates' private keys at rest.
+    let sealer: KeySealer
     let marker: RunMarker
     let validationLoops: MultiThreadedEventLoopGroup
     let edgeLoops: MultiThreadedEventLoopGroup
@@ -55,9 +59,12 @@ public final class SwitchyardServer: Sendable {
 
     private init(
         configuration: SwitchyardConfiguration, store: SQLiteControlPlaneStore, bootstrap: Bootstrap.Outcome,
-        serverRun: ServerRun, marker: RunMarker, acmeClient: HTTPClient?, logger: Logger
+        serverRun: ServerRun, marker: RunMarker, acmeClient: HTTPClient?, edgeCertificates: EdgeCertificates,
+        sealer: KeySealer, logger: Logger
     ) {
         self.acmeClient = acmeClient
+        self.edgeCertificates = edgeCertificates
+        self.sealer = sealer
         self.configuration = configuration
         self.store = store
         self.bootstrap = bootstrap
@@ -112,7 +119,8 @@ public final class SwitchyardServer: Sendable {
                 serverRun: ServerRun(
                     previousRunCrashed: marker.previousRunCrashed, previousPID: marker.previousPID, counters: counters),
                 marker: marker, acmeClient: try makeACMEClient(configuration: configuration),
-                logger: logger)
+                edgeCertificates: try EdgeCertificates(),
+                sealer: try KeySealer.load(path: configuration.dataDirectory + "/certificate-key"), logger: logger)
         } catch {
             // Not a crash: this process decided to stop. Once the crash is counted, the marker may go.
             if recorded { marker.markCleanShutdown() } else { marker.release() }
@@ -142,36 +150,53 @@ public final class SwitchyardServer: Sendable {
 
     /// The edge listener; `onRunning` receives the bound port.
     public func edgeService(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
-        let router = SubdomainRouter(
-            catalog: catalog, accountID: bootstrap.account.id, namespace: configuration.edge.dispatchNamespace,
-            logger: logger, hostnames: hostnameTable)
-        let edge = EdgeServer(
-            configuration: .init(host: configuration.edge.host, port: configuration.edge.port), group: edgeLoops,
-            runtime: edgeRuntime, router: router.route,
-            onRequest: { [logger] record in
-                // (The metadata is built only when debug logging is on.)
-                logger.debug("request", metadata: Self.metadata(of: record))
-            })
-        return EdgeService(edge: edge) { [listeners, edgePort] port in
+        EdgeService(edge: makeEdge(port: configuration.edge.port, tls: nil)) { [listeners, edgePort] port in
             listeners.add(port: port)
             edgePort.port.withLock { $0 = port }
             await onRunning(port)
         }
     }
 
+    /// The edge's TLS listener (`--edge-tls-port`), certificates by SNI; `onRunning` receives the port.
+    public func edgeTLSService(port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+        EdgeService(edge: makeEdge(port: port, tls: edgeCertificates.context)) { [listeners] port in
+            listeners.add(port: port)
+            await onRunning(port)
+        }
+    }
+
+    /// An edge listener on `port` routing as the subdomain router and the custom hostnames say.
+    private func makeEdge(port: Int, tls: NIOSSLContext?) -> EdgeServer {
+        let router = SubdomainRouter(
+            catalog: catalog, accountID: bootstrap.account.id, namespace: configuration.edge.dispatchNamespace,
+            logger: logger, hostnames: hostnameTable)
+        var edgeConfiguration = EdgeServer.Configuration(host: configuration.edge.host, port: port)
+        edgeConfiguration.tls = tls
+        return EdgeServer(
+            configuration: edgeConfiguration, group: edgeLoops, runtime: edgeRuntime, router: router.route,
+            onRequest: { [logger] record in
+                // (The metadata is built only when debug logging is on.)
+                logger.debug("request", metadata: Self.metadata(of: record))
+            })
+    }
+
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully and marks the run as ended
     /// cleanly (also when it ends by an error: only a process that dies leaves the marker).
     public func run(
         onAPIRunning: @escaping @Sendable (Int) async -> Void = { _ in },
-        onEdgeRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onEdgeRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onEdgeTLSRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         defer { marker.markCleanShutdown() }
         try await hostnameTable.reload()
+        try await loadCertificates()
+        var services: [any Service] = [
+            apiApplication(onRunning: onAPIRunning), edgeService(onRunning: onEdgeRunning), try hostnameValidator(),
+        ]
+        if let port = configuration.edge.tlsPort { services.append(edgeTLSService(port: port, onRunning: onEdgeTLSRunning)) }
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    apiApplication(onRunning: onAPIRunning), edgeService(onRunning: onEdgeRunning), try hostnameValidator(),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await edgeRuntime.shutdown()
@@ -199,13 +224,23 @@ extension SwitchyardServer {
     /// private keys are sealed under `certificate-key` in the data directory.
     func certificateIssuer() throws -> CertificateIssuer? {
         guard let directory = configuration.hostnames.acmeDirectory, let client = acmeClient else { return nil }
-        let sealer = try KeySealer.load(path: configuration.dataDirectory + "/certificate-key")
         let accountKey = try sealer.secret(at: configuration.dataDirectory + "/acme-account-key") {
             Array(P256.Signing.PrivateKey().rawRepresentation)
         }
         return CertificateIssuer(
             store: store, table: hostnameTable, directoryURL: directory, client: client, sealer: sealer,
-            accountKey: Data(accountKey), logger: logger)
+            accountKey: Data(accountKey), certificates: edgeCertificates, logger: logger)
+    }
+
+    /// Puts the stored certificates of hostnames with an active certificate into the TLS
+    /// listener's table, and keeps it to those hostnames as the table changes.
+    func loadCertificates() async throws {
+        for record in try await store.allCustomHostnames() where record.hostname.ssl?.status == "active" {
+            guard let stored = try await store.certificate(hostnameID: record.hostname.id) else { continue }
+            let key = try P256.Signing.PrivateKey(rawRepresentation: try sealer.open(stored.sealedKey))
+            try edgeCertificates.install(hostname: record.hostname.hostname, chainPEM: stored.chainPEM, keyPEM: key.pemRepresentation)
+        }
+        hostnameTable.onReload { [hostnameTable, edgeCertificates] in edgeCertificates.retain(hostnameTable.namesWithCertificates()) }
     }
 
     /// The HTTP client of the ACME issuer, trusting `--acme-ca-certificate` when given.

@@ -37,6 +37,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("egress-allow"), help: egressAllowHelp)
     var egressAllow: [String] = []
 
+    @Option(help: "Port of the edge's TLS listener: custom hostnames' certificates by SNI, a self-signed one for other names (default: none).")
+    var edgeTlsPort: Int?
+
     @Option(help: "DNS resolver (HOST:PORT) custom hostname validation asks for A and TXT records (default: the system's; TXT checks need it).")
     var dnsResolver: String?
 
@@ -53,6 +56,9 @@ struct Serve: AsyncParsableCommand {
         _ = try parseEgressRules(egressAllow)
         if !(0...65535).contains(apiPort) { throw ValidationError("--api-port must be between 0 and 65535") }
         if !(0...65535).contains(edgePort) { throw ValidationError("--edge-port must be between 0 and 65535") }
+        if let edgeTlsPort, !(0...65535).contains(edgeTlsPort) {
+            throw ValidationError("--edge-tls-port must be between 0 and 65535")
+        }
         if !(1...256).contains(executors) { throw ValidationError("--executors must be between 1 and 256") }
         if maxScriptSize < 1024 { throw ValidationError("--max-script-size must be at least 1024") }
     }
@@ -70,6 +76,7 @@ struct Serve: AsyncParsableCommand {
             edge: .init(host: edgeHost, port: edgePort, dispatchNamespace: dispatchNamespace, executors: executors),
             adminToken: ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"],
             egressAllow: try parseEgressRules(egressAllow))
+        configuration.edge.tlsPort = edgeTlsPort
         configuration.hostnames = .init(
             dnsResolver: dnsResolver, validationHTTPPort: validationHTTPPort, acmeDirectory: acmeDirectory,
             acmeCACertificate: acmeCaCertificate)
@@ -96,6 +103,10 @@ struct Serve: AsyncParsableCommand {
             onEdgeRunning: { [edgeHost, dispatchNamespace] port in
                 printLine(
                     "Edge listening on \(edgeHost):\(port): http://<script>.localhost:\(port) runs <script> of dispatch namespace \"\(dispatchNamespace)\"")
+                LineOutput.shared.flush()
+            },
+            onEdgeTLSRunning: { [edgeHost] port in
+                printLine("Edge TLS listening on \(edgeHost):\(port)")
                 LineOutput.shared.flush()
             })
         LineOutput.shared.flush()

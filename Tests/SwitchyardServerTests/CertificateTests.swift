@@ -7,27 +7,32 @@ import Testing
 /// validated over HTTP-01 against the live edge.
 @Suite("Custom hostname certificates over ACME (pebble)", .serialized)
 struct CertificateTests {
-    @Test("an active hostname gets a certificate from pebble; its key is stored encrypted")
+    @Test("an active hostname gets a certificate from pebble, stored with its key encrypted, served by SNI on the TLS listener")
     func issuance() async throws {
         let directory = try LiveServer.temporaryDirectory()
         let certificate = try PebbleServer.makeCertificate(directory: directory)
         let pebblePort = try await PebbleServer.freePort()
+        let tlsPort = try await PebbleServer.freePort()
         try await TestDNSServer.with { dns in
             dns.records.value.withLock { $0.a["app.customer.com"] = ["127.0.0.1"] }
             let arguments = [
                 "--dns-resolver", "127.0.0.1:\(dns.port)", "--acme-directory", "https://127.0.0.1:\(pebblePort)/dir",
-                "--acme-ca-certificate", certificate.certificate,
+                "--acme-ca-certificate", certificate.certificate, "--edge-tls-port", "\(tlsPort)",
             ]
             try await LiveServer.with(dataDirectory: directory, arguments: arguments) { server in
                 let pebble = try await PebbleServer.start(
                     directory: directory, port: pebblePort, httpPort: server.edgePort, dnsPort: dns.port, certificate: certificate)
-                try await pebble.run { try await Self.issue(server: server, dns: dns, directory: directory) }
+                try await pebble.run {
+                    let serial = try await Self.issue(server: server, dns: dns, directory: directory)
+                    try Self.checkTLS(port: tlsPort, serial: serial)
+                }
             }
         }
     }
 
     /// Creates a hostname that points at the edge and waits for its certificate.
-    static func issue(server: LiveServer, dns: TestDNSServer, directory: String) async throws {
+    /// - Returns: the certificate's serial number as the API shows it.
+    static func issue(server: LiveServer, dns: TestDNSServer, directory: String) async throws -> String {
         try await EdgeTests.createNamespace(server)
         try await EdgeTests.deploy(server, "fallback", try uploadBody(source: CustomHostnameRoutingTests.echo))
         let zone = try await server.request(
@@ -35,7 +40,8 @@ struct CertificateTests {
         let zoneID = try #require((zone.json["result"] as? [String: Any])?["id"] as? String)
         let setup = CustomHostnameRoutingTests.Setup(server: server, dns: dns, zone: zoneID)
         _ = try await setup.post("\(setup.hostnames)/fallback_origin", ["origin": "fallback.saas.example"], method: "PUT")
-        let created = try await setup.post(setup.hostnames, ["hostname": "app.customer.com", "ssl": ["method": "http", "type": "dv"]])
+        let created = try await setup.post(
+            setup.hostnames, ["hostname": "app.customer.com", "ssl": ["method": "http", "type": "dv"], "custom_metadata": ["via": "tls"]])
         let id = try #require(created["id"] as? String)
 
         let issued = try await setup.waitUntil(id, "got a certificate") { host in
@@ -54,6 +60,46 @@ struct CertificateTests {
         #expect(row.contains("BEGIN CERTIFICATE") && !row.contains("PRIVATE KEY"), "\(row)")
         let sealedHex = row.split(separator: "|").first.map(String.init) ?? ""
         #expect(sealedHex.count == 2 * 60, "\(sealedHex)")
+        return try #require(ssl["serial_number"] as? String)
+    }
+
+    /// The TLS listener: the issued certificate for its SNI name (and the worker's answer with
+    /// hostMetadata over HTTPS, HTTP/1.1 by ALPN), the fallback one without SNI or for other names.
+    static func checkTLS(port: Int, serial: String) throws {
+        func presented(_ sni: [String]) throws -> String {
+            let certificate = try tool(
+                "/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(port)"] + sni, input: "")
+            return try tool("/usr/bin/openssl", ["x509", "-noout", "-serial", "-subject"], input: certificate)
+        }
+        let issued = try presented(["-servername", "app.customer.com"])
+        let hex = serial.replacingOccurrences(of: ":", with: "").uppercased()
+        #expect(issued.replacingOccurrences(of: ":", with: "").uppercased().contains("SERIAL=\(hex)"), "\(issued) vs \(serial)")
+        for sni in [["-noservername"], ["-servername", "unknown.example.org"]] {
+            #expect(try presented(sni).contains("switchyard fallback certificate"), "\(sni)")
+        }
+        let answer = try tool(
+            "/usr/bin/curl",
+            ["-sk", "--resolve", "app.customer.com:\(port):127.0.0.1", "-w", "\n%{http_version}", "https://app.customer.com:\(port)/x"],
+            input: "")
+        #expect(answer.contains(#""meta":{"via":"tls"}"#) && answer.hasSuffix("\n1.1"), "\(answer)")
+    }
+
+    /// Runs `path` with `arguments` and `input` on standard input; returns standard output.
+    static func tool(_ path: String, _ arguments: [String], input: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Runs one query with python's sqlite3 (no sqlite3 binary is needed); rows as `a|b` lines.
