@@ -244,9 +244,16 @@ extension ControlPlaneAPI {
         var ssl = CustomHostname.SSL(
             id: old?.id ?? UUID().uuidString.lowercased(), method: method, bundleMethod: bundle,
             certificateAuthority: authority, wildcard: wildcard, settings: settings)
-        // A certificate given up on (`*_timed_out`) starts over; others keep their progress.
+        // A certificate given up on (`*_timed_out`) starts over, an active one is ordered again
+        // (renewed now; the current one is served until its successor is issued), others keep
+        // their progress.
         if let old, old.method == method, old.wildcard == wildcard, !old.status.hasSuffix("_timed_out") {
-            ssl.status = old.status
+            ssl.status = old.status == CustomHostname.SSL.Status.active.rawValue
+                ? CustomHostname.SSL.Status.pendingValidation.rawValue : old.status
+            ssl.expiresOn = old.expiresOn
+            ssl.issuer = old.issuer
+            ssl.serialNumber = old.serialNumber
+            ssl.hosts = old.hosts
         }
         return ssl
     }

@@ -31,12 +31,38 @@ struct CertificateIssuer: Sendable {
         CustomHostname.SSL.Status.initializing.rawValue, CustomHostname.SSL.Status.pendingValidation.rawValue,
     ]
 
-    /// Whether `record` needs a certificate now.
-    static func needsCertificate(_ record: CustomHostnameRecord) -> Bool {
+    /// Certificates are renewed this long before they expire (certbot's default; Let's
+    /// Encrypt's are valid for 90 days).
+    static let renewBefore: TimeInterval = 30 * 86400
+    /// ... but a certificate younger than this is not (short-lived ones would be renewed again
+    /// and again).
+    static let minimumAge: TimeInterval = 3600
+
+    /// Whether `record` needs a certificate (or a new one) at `now`.
+    static func needsCertificate(_ record: CustomHostnameRecord, now: Date) -> Bool {
         guard record.hostname.status == CustomHostname.Status.active.rawValue, !record.hostname.isWildcard,
             let ssl = record.hostname.ssl, !ssl.wildcard
         else { return false }
-        return waiting.contains(ssl.status)
+        if waiting.contains(ssl.status) { return true }
+        return ssl.status == CustomHostname.SSL.Status.active.rawValue && (renewal(of: ssl).map { $0 <= now } ?? false)
+    }
+
+    /// When an active certificate is due for renewal.
+    static func renewal(of ssl: CustomHostname.SSL) -> Date? {
+        ssl.expiresOn.flatMap(HostnameValidator.date).map { $0.addingTimeInterval(-renewBefore) }
+    }
+
+    /// Renews or orders what ``needsCertificate(_:now:)`` says, but not a certificate issued
+    /// less than ``minimumAge`` ago.
+    func issueIfDue(_ record: CustomHostnameRecord, now: Date) async throws {
+        guard Self.needsCertificate(record, now: now) else { return }
+        if record.hostname.ssl?.status == CustomHostname.SSL.Status.active.rawValue,
+            let stored = try await store.certificate(hostnameID: record.hostname.id),
+            let issued = HostnameValidator.date(stored.issuedOn), now.timeIntervalSince(issued) < Self.minimumAge
+        {
+            return
+        }
+        try await issue(record)
     }
 
     /// Issues and stores a certificate for `record`'s hostname; failures are recorded on it.

@@ -159,10 +159,11 @@ public final class CustomHostnameTable: Sendable, CustomHostnameObserver {
         }
     }
 
-    /// The hostnames whose certificate is active (the TLS listener serves certificates for these).
+    /// The hostnames that have a certificate (an `expires_on`; also while it is being renewed):
+    /// the TLS listener serves certificates for these.
     func namesWithCertificates() -> Set<String> {
         let snapshot = self.snapshot.withLock { $0 }
-        return Set(snapshot.exact.values.filter { $0.hostname.ssl?.status == "active" }.map(\.hostname.hostname))
+        return Set(snapshot.exact.values.filter { $0.hostname.ssl?.expiresOn != nil }.map(\.hostname.hostname))
     }
 
     /// Calls `listener` after every reload (the validator: a change may be new work).

@@ -86,8 +86,14 @@ struct HostnameValidator: Service {
         }
         if changed { try await table.reload() }
         if let issuer {
-            for record in try await store.allCustomHostnames() where CertificateIssuer.needsCertificate(record) {
-                try await issuer.issue(record)
+            for record in try await store.allCustomHostnames() {
+                try await issuer.issueIfDue(record, now: now)
+                // Wake for the next renewal too.
+                if let ssl = record.hostname.ssl, ssl.status == CustomHostname.SSL.Status.active.rawValue,
+                    let renewal = CertificateIssuer.renewal(of: ssl), renewal > now
+                {
+                    earliest = min(earliest ?? renewal, renewal)
+                }
             }
         }
         // Reread: the ones just checked have their next time now.

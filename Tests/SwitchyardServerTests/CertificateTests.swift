@@ -7,7 +7,7 @@ import Testing
 /// validated over HTTP-01 against the live edge.
 @Suite("Custom hostname certificates over ACME (pebble)", .serialized)
 struct CertificateTests {
-    @Test("an active hostname gets a certificate from pebble, stored with its key encrypted, served by SNI on the TLS listener")
+    @Test("an active hostname gets a certificate from pebble, stored with its key encrypted, served by SNI on the TLS listener, renewed without dropping connections")
     func issuance() async throws {
         let directory = try LiveServer.temporaryDirectory()
         let certificate = try PebbleServer.makeCertificate(directory: directory)
@@ -23,16 +23,19 @@ struct CertificateTests {
                 let pebble = try await PebbleServer.start(
                     directory: directory, port: pebblePort, httpPort: server.edgePort, dnsPort: dns.port, certificate: certificate)
                 try await pebble.run {
-                    let serial = try await Self.issue(server: server, dns: dns, directory: directory)
+                    let (serial, setup, id) = try await Self.issue(server: server, dns: dns, directory: directory)
                     try Self.checkTLS(port: tlsPort, serial: serial)
+                    try await Self.renew(setup: setup, id: id, port: tlsPort, serial: serial)
                 }
             }
         }
     }
 
     /// Creates a hostname that points at the edge and waits for its certificate.
-    /// - Returns: the certificate's serial number as the API shows it.
-    static func issue(server: LiveServer, dns: TestDNSServer, directory: String) async throws -> String {
+    /// - Returns: the certificate's serial number as the API shows it, and the hostname.
+    static func issue(server: LiveServer, dns: TestDNSServer, directory: String) async throws
+        -> (serial: String, setup: CustomHostnameRoutingTests.Setup, id: String)
+    {
         try await EdgeTests.createNamespace(server)
         try await EdgeTests.deploy(server, "fallback", try uploadBody(source: CustomHostnameRoutingTests.echo))
         let zone = try await server.request(
@@ -60,7 +63,51 @@ struct CertificateTests {
         #expect(row.contains("BEGIN CERTIFICATE") && !row.contains("PRIVATE KEY"), "\(row)")
         let sealedHex = row.split(separator: "|").first.map(String.init) ?? ""
         #expect(sealedHex.count == 2 * 60, "\(sealedHex)")
-        return try #require(ssl["serial_number"] as? String)
+        return (try #require(ssl["serial_number"] as? String), setup, id)
+    }
+
+    /// A refresh (PATCH with the same ssl) of an active certificate renews it: new handshakes
+    /// get the new one, and a connection opened before keeps working on the old one.
+    static func renew(setup: CustomHostnameRoutingTests.Setup, id: String, port: Int, serial: String) async throws {
+        let connection = Process()
+        connection.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        connection.arguments = ["s_client", "-quiet", "-ign_eof", "-connect", "127.0.0.1:\(port)", "-servername", "app.customer.com"]
+        let input = Pipe()
+        let output = Pipe()
+        connection.standardInput = input
+        connection.standardOutput = output
+        connection.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try connection.run()
+        let reader = PipeReader(output)
+        func exchange(_ path: String, answers: Int) async throws {
+            input.fileHandleForWriting.write(Data("GET \(path) HTTP/1.1\r\nHost: app.customer.com\r\n\r\n".utf8))
+            let deadline = ContinuousClock.now + .seconds(120)  // a hang guard
+            while reader.text.components(separatedBy: #""via":"tls""#).count - 1 < answers {
+                if ContinuousClock.now > deadline || !ChildProcess.isAlive(connection.processIdentifier) {
+                    throw LiveError("no answer \(answers) on the open connection: \(reader.text)")
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        do {
+            try await exchange("/before", answers: 1)
+            _ = try await setup.post("\(setup.hostnames)/\(id)", ["ssl": ["method": "http", "type": "dv"]], method: "PATCH")
+            let renewed = try await setup.waitUntil(id, "was renewed") { host in
+                let ssl = host["ssl"] as? [String: Any]
+                return ssl?["status"] as? String == "active" && ssl?["serial_number"] as? String != serial
+            }
+            let newSerial = try #require((renewed["ssl"] as? [String: Any])?["serial_number"] as? String)
+            let presented = try tool(
+                "/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", "app.customer.com"], input: "")
+            let hex = try tool("/usr/bin/openssl", ["x509", "-noout", "-serial"], input: presented)
+            #expect(hex.lowercased().contains(newSerial), "a new handshake gets the new certificate: \(hex) vs \(newSerial)")
+            try await exchange("/after", answers: 2)
+            #expect(!reader.text.contains("HTTP/1.1 5"), "\(reader.text)")
+        } catch {
+            await ChildProcess.stop(connection, signal: SIGKILL)
+            throw error
+        }
+        await ChildProcess.stop(connection, signal: SIGKILL)
     }
 
     /// The TLS listener: the issued certificate for its SNI name (and the worker's answer with
