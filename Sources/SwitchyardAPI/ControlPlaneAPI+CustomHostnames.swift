@@ -9,7 +9,77 @@ public protocol CustomHostnameObserver: Sendable {
     func hostnamesChanged() async
 }
 
+/// Checks and keeps certificates operators upload for custom hostnames (`ssl.custom_certificate`
+/// and `ssl.custom_key`); the server implements it (parsing, sealing the key, serving by SNI).
+public protocol CustomCertificateHandler: Sendable {
+    /// Checks that `certificatePEM` (leaf first) is valid now, covers `hostname` and matches
+    /// `keyPEM`; stores nothing.
+    /// - Throws: ``CustomCertificateError`` with the reason.
+    func check(hostname: String, certificatePEM: String, keyPEM: String) throws -> CustomCertificateSummary
+    /// Stores the checked certificate for the hostname `id` and serves it.
+    func install(id: String, hostname: String, certificatePEM: String, keyPEM: String) async throws
+}
+
+/// What the API shows of an uploaded certificate.
+public struct CustomCertificateSummary: Sendable {
+    public var expiresOn: String
+    public var issuer: String
+    public var serialNumber: String
+
+    public init(expiresOn: String, issuer: String, serialNumber: String) {
+        self.expiresOn = expiresOn
+        self.issuer = issuer
+        self.serialNumber = serialNumber
+    }
+}
+
+/// An uploaded certificate the server will not serve (expired, another name, key mismatch...).
+public struct CustomCertificateError: Error, Sendable {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+}
+
 extension ControlPlaneAPI {
+    /// `ssl.custom_certificate` and `ssl.custom_key` of `body`, checked; `nil` when not given.
+    func customCertificate(_ body: [String: JSON], hostname: String) throws
+        -> (certificate: String, key: String, summary: CustomCertificateSummary)?
+    {
+        guard let ssl = body["ssl"]?.objectValue, ssl["custom_certificate"] != nil || ssl["custom_key"] != nil else { return nil }
+        guard let certificate = ssl["custom_certificate"]?.stringValue, let key = ssl["custom_key"]?.stringValue else {
+            throw APIError.badRequest(
+                "ssl.custom_certificate and ssl.custom_key go together, as PEM strings", code: ErrorCode.invalidSSL,
+                pointer: "/ssl/custom_certificate")
+        }
+        guard let certificates else {
+            throw APIError.badRequest("this server does not take custom certificates", code: ErrorCode.invalidSSL, pointer: "/ssl")
+        }
+        guard !hostname.hasPrefix("*.") else {
+            throw APIError.badRequest(
+                "custom certificates are not taken for wildcard custom hostnames", code: ErrorCode.invalidSSL, pointer: "/ssl")
+        }
+        do {
+            return (certificate, key, try certificates.check(hostname: hostname, certificatePEM: certificate, keyPEM: key))
+        } catch let error as CustomCertificateError {
+            throw APIError.badRequest(error.message, code: ErrorCode.invalidSSL, pointer: "/ssl/custom_certificate")
+        }
+    }
+
+    /// Marks `ssl` as carrying the uploaded certificate `summary`.
+    static func apply(_ summary: CustomCertificateSummary, to ssl: inout CustomHostname.SSL?, method: String) {
+        var value = ssl ?? CustomHostname.SSL(id: UUID().uuidString.lowercased(), method: method)
+        value.status = CustomHostname.SSL.Status.active.rawValue
+        value.expiresOn = summary.expiresOn
+        value.issuer = summary.issuer
+        value.serialNumber = summary.serialNumber
+        value.uploadedOn = now()
+        value.validationRecords = nil
+        value.validationErrors = nil
+        ssl = value
+    }
+
     /// `/zones/{zone_id}/custom_hostnames` (Cloudflare for SaaS) and the zone's `fallback_origin`.
     /// Every bad input is a 4xx envelope before anything is stored.
     func addCustomHostnameRoutes(to api: RouterGroup<APIRequestContext>) {
@@ -37,8 +107,13 @@ extension ControlPlaneAPI {
             try Self.applyOrigins(body, to: &value)
             if let metadata = body["custom_metadata"] { value.customMetadata = try Self.metadata(metadata, for: value) }
             if let ssl = body["ssl"] { value.ssl = try Self.ssl(ssl, for: value, replacing: nil) }
+            let custom = try customCertificate(body, hostname: hostname)
+            if let custom { Self.apply(custom.summary, to: &value.ssl, method: value.ssl?.method ?? "http") }
             do {
                 let created = try await store.createCustomHostname(zoneID: zone.id, value)
+                if let custom {
+                    try await certificates?.install(id: created.id, hostname: hostname, certificatePEM: custom.certificate, keyPEM: custom.key)
+                }
                 await hostnameObserver?.hostnamesChanged()
                 return try EnvelopeResponse.success(created)
             } catch let error as StoreError where error.isConflict {
@@ -98,6 +173,11 @@ extension ControlPlaneAPI {
             }
             let refresh = body["ssl"] != nil
             if let ssl = body["ssl"] { changed.ssl = try Self.ssl(ssl, for: changed, replacing: existing.ssl) }
+            let custom = try customCertificate(body, hostname: existing.hostname)
+            if let custom { Self.apply(custom.summary, to: &changed.ssl, method: changed.ssl?.method ?? "http") }
+            if let custom {
+                try await certificates?.install(id: id, hostname: existing.hostname, certificatePEM: custom.certificate, keyPEM: custom.key)
+            }
             let now = Self.now()
             let change = changed
             let updated = try await store.updateCustomHostname(zoneID: zone.id, id: id) { record in
@@ -203,8 +283,8 @@ extension ControlPlaneAPI {
         if let unknown = object.keys.sorted().first(where: { !sslKeys.contains($0) }) {
             throw invalid("ssl.\(unknown) is not a field of ssl", unknown)
         }
-        if let custom = ["custom_certificate", "custom_key", "custom_cert_bundle", "custom_csr_id"].first(where: { object[$0] != nil }) {
-            throw invalid("ssl.\(custom): custom certificates are not supported yet; certificates are issued over ACME", custom)
+        if let custom = ["custom_cert_bundle", "custom_csr_id"].first(where: { object[$0] != nil }) {
+            throw invalid("ssl.\(custom) is not supported: upload one certificate with ssl.custom_certificate and ssl.custom_key", custom)
         }
         if object["method"]?.stringValue == "email" {
             throw invalid("ssl.method email is not supported: the server sends no mail; use http or txt", "method")

@@ -30,14 +30,16 @@ public struct ControlPlaneAPI: Sendable {
     let observer: (any ScriptChangeObserver)?
     let statusProvider: (any ServerStatusProvider)?
     let hostnameObserver: (any CustomHostnameObserver)?
+    let certificates: (any CustomCertificateHandler)?
     let configuration: Configuration
 
     public init(
         store: any ControlPlaneStore, validator: any ScriptValidator, observer: (any ScriptChangeObserver)? = nil,
         statusProvider: (any ServerStatusProvider)? = nil, configuration: Configuration = .init(),
-        hostnameObserver: (any CustomHostnameObserver)? = nil
+        hostnameObserver: (any CustomHostnameObserver)? = nil, certificates: (any CustomCertificateHandler)? = nil
     ) {
         self.hostnameObserver = hostnameObserver
+        self.certificates = certificates
         self.store = store
         self.validator = validator
         self.observer = observer

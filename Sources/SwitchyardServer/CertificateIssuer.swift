@@ -40,8 +40,9 @@ struct CertificateIssuer: Sendable {
 
     /// Whether `record` needs a certificate (or a new one) at `now`.
     static func needsCertificate(_ record: CustomHostnameRecord, now: Date) -> Bool {
+        // Uploaded certificates (`uploaded_on`) are the operator's to replace.
         guard record.hostname.status == CustomHostname.Status.active.rawValue, !record.hostname.isWildcard,
-            let ssl = record.hostname.ssl, !ssl.wildcard
+            let ssl = record.hostname.ssl, !ssl.wildcard, ssl.uploadedOn == nil
         else { return false }
         if waiting.contains(ssl.status) { return true }
         return ssl.status == CustomHostname.SSL.Status.active.rawValue && (renewal(of: ssl).map { $0 <= now } ?? false)
@@ -92,7 +93,7 @@ struct CertificateIssuer: Sendable {
             let expires = Self.format(leaf.notValidAfter)
             try await store.saveCertificate(
                 StoredCertificate(
-                    hostnameID: record.hostname.id, chainPEM: chain, sealedKey: try sealer.seal(Array(key.rawRepresentation)),
+                    hostnameID: record.hostname.id, chainPEM: chain, sealedKey: try sealer.seal(Array(key.pemRepresentation.utf8)),
                     expiresOn: expires, issuedOn: Self.format(Date())))
             try certificates.install(hostname: name, chainPEM: chain, keyPEM: key.pemRepresentation)
             _ = try await update(record) { ssl in

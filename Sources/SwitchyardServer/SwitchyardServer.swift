@@ -135,7 +135,8 @@ public final class SwitchyardServer: Sendable {
         let api = ControlPlaneAPI(
             store: store, validator: RuntimeScriptValidator(runtime: validationRuntime, eventLoops: validationLoops),
             observer: catalog, statusProvider: serverRun, configuration: .init(maxScriptSize: configuration.api.maxScriptSize),
-            hostnameObserver: hostnameTable)
+            hostnameObserver: hostnameTable,
+            certificates: CustomCertificates(store: store, sealer: sealer, edge: edgeCertificates))
         return Application(
             router: api.router(),
             configuration: .init(
@@ -235,10 +236,10 @@ extension SwitchyardServer {
     /// Puts the stored certificates of hostnames with an active certificate into the TLS
     /// listener's table, and keeps it to those hostnames as the table changes.
     func loadCertificates() async throws {
-        for record in try await store.allCustomHostnames() where record.hostname.ssl?.status == "active" {
+        for record in try await store.allCustomHostnames() where record.hostname.ssl?.expiresOn != nil {
             guard let stored = try await store.certificate(hostnameID: record.hostname.id) else { continue }
-            let key = try P256.Signing.PrivateKey(rawRepresentation: try sealer.open(stored.sealedKey))
-            try edgeCertificates.install(hostname: record.hostname.hostname, chainPEM: stored.chainPEM, keyPEM: key.pemRepresentation)
+            let keyPEM = String(decoding: try sealer.open(stored.sealedKey), as: UTF8.self)
+            try edgeCertificates.install(hostname: record.hostname.hostname, chainPEM: stored.chainPEM, keyPEM: keyPEM)
         }
         hostnameTable.onReload { [hostnameTable, edgeCertificates] in edgeCertificates.retain(hostnameTable.namesWithCertificates()) }
     }

@@ -124,11 +124,13 @@ final class LiveServer: Sendable {
 
     /// Runs `python3 Tests/SwitchyardServerTests/Python/<script>` with `SY_BASE_URL`, `SY_TOKEN` and
     /// `SY_ACCOUNT` set for this server; returns its exit status and combined output.
-    func runPython(_ script: String, environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    func runPython(
+        _ script: String, arguments: [String] = [], environment extra: [String: String] = [:]
+    ) throws -> (status: Int32, output: String) {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python/\(script)").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", path]
+        process.arguments = ["python3", path] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["SY_BASE_URL"] = baseURL
         environment["SY_TOKEN"] = token
