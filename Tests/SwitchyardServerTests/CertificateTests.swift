@@ -69,16 +69,8 @@ struct CertificateTests {
     /// A refresh (PATCH with the same ssl) of an active certificate renews it: new handshakes
     /// get the new one, and a connection opened before keeps working on the old one.
     static func renew(setup: CustomHostnameRoutingTests.Setup, id: String, port: Int, serial: String) async throws {
-        let connection = Process()
-        connection.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        connection.arguments = ["s_client", "-quiet", "-ign_eof", "-connect", "127.0.0.1:\(port)", "-servername", "app.customer.com"]
-        let input = Pipe()
-        let output = Pipe()
-        connection.standardInput = input
-        connection.standardOutput = output
-        connection.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try connection.run()
-        let reader = PipeReader(output)
+        let (connection, input, reader) = try spawn(
+            ["s_client", "-quiet", "-ign_eof", "-connect", "127.0.0.1:\(port)", "-servername", "app.customer.com"])
         func exchange(_ path: String, answers: Int) async throws {
             input.fileHandleForWriting.write(Data("GET \(path) HTTP/1.1\r\nHost: app.customer.com\r\n\r\n".utf8))
             let deadline = ContinuousClock.now + .seconds(120)  // a hang guard
@@ -97,9 +89,7 @@ struct CertificateTests {
                 return ssl?["status"] as? String == "active" && ssl?["serial_number"] as? String != serial
             }
             let newSerial = try #require((renewed["ssl"] as? [String: Any])?["serial_number"] as? String)
-            let presented = try tool(
-                "/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", "app.customer.com"], input: "")
-            let hex = try tool("/usr/bin/openssl", ["x509", "-noout", "-serial"], input: presented)
+            let hex = try presented(port: port, ["-servername", "app.customer.com"])
             #expect(hex.lowercased().contains(newSerial), "a new handshake gets the new certificate: \(hex) vs \(newSerial)")
             try await exchange("/after", answers: 2)
             #expect(!reader.text.contains("HTTP/1.1 5"), "\(reader.text)")
@@ -113,22 +103,39 @@ struct CertificateTests {
     /// The TLS listener: the issued certificate for its SNI name (and the worker's answer with
     /// hostMetadata over HTTPS, HTTP/1.1 by ALPN), the fallback one without SNI or for other names.
     static func checkTLS(port: Int, serial: String) throws {
-        func presented(_ sni: [String]) throws -> String {
-            let certificate = try tool(
-                "/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(port)"] + sni, input: "")
-            return try tool("/usr/bin/openssl", ["x509", "-noout", "-serial", "-subject"], input: certificate)
-        }
-        let issued = try presented(["-servername", "app.customer.com"])
+        let issued = try presented(port: port, ["-servername", "app.customer.com"])
         let hex = serial.replacingOccurrences(of: ":", with: "").uppercased()
         #expect(issued.replacingOccurrences(of: ":", with: "").uppercased().contains("SERIAL=\(hex)"), "\(issued) vs \(serial)")
         for sni in [["-noservername"], ["-servername", "unknown.example.org"]] {
-            #expect(try presented(sni).contains("switchyard fallback certificate"), "\(sni)")
+            #expect(try presented(port: port, sni).contains("switchyard fallback certificate"), "\(sni)")
         }
         let answer = try tool(
             "/usr/bin/curl",
             ["-sk", "--resolve", "app.customer.com:\(port):127.0.0.1", "-w", "\n%{http_version}", "https://app.customer.com:\(port)/x"],
             input: "")
         #expect(answer.contains(#""meta":{"via":"tls"}"#) && answer.hasSuffix("\n1.1"), "\(answer)")
+    }
+
+    /// `openssl x509 -noout -serial -subject` of the certificate the TLS listener on `port`
+    /// presents to a handshake with `sni` (`s_client` options).
+    static func presented(port: Int, _ sni: [String]) throws -> String {
+        let certificate = try tool("/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(port)"] + sni, input: "")
+        return try tool("/usr/bin/openssl", ["x509", "-noout", "-serial", "-subject"], input: certificate)
+    }
+
+    /// `openssl` with `arguments` (here `s_client` on an open connection to `port`), its
+    /// standard input and output as pipes.
+    static func spawn(_ arguments: [String]) throws -> (process: Process, input: Pipe, output: PipeReader) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        return (process, input, PipeReader(output))
     }
 
     /// Runs `path` with `arguments` and `input` on standard input; returns standard output.
@@ -219,9 +226,7 @@ struct CustomCertificateTests {
             #expect((ssl["serial_number"] as? String)?.hasSuffix(serial) == true, "\(ssl) vs \(serial)")
             #expect(!String(decoding: created.data, as: UTF8.self).contains("PRIVATE KEY"), "the key is never shown")
 
-            let presented = try CertificateTests.tool(
-                "/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(tlsPort)", "-servername", "upload.customer.com"], input: "")
-            let shown = try CertificateTests.tool("/usr/bin/openssl", ["x509", "-noout", "-serial"], input: presented)
+            let shown = try CertificateTests.presented(port: tlsPort, ["-servername", "upload.customer.com"])
             #expect(shown.lowercased().contains(serial), "\(shown) vs \(serial)")
         }
     }
