@@ -12,6 +12,7 @@ import SwitchyardRuntime
 /// | `edge.host` / `edge.port` | `127.0.0.1` / `8787` | the edge listener (`0` picks a free port) |
 /// | `edge.dispatchNamespace` | `default` | the namespace whose scripts the edge serves by subdomain |
 /// | `edge.tlsPort` | none | `--edge-tls-port`: the TLS listener, custom hostnames' certificates by SNI |
+/// | `edge.idleTimeout` | 60 s | `--edge-idle-timeout SECONDS`: a connection that sends nothing (a stalled TLS handshake too) is closed |
 /// | `edge.executors` | cores | executor threads running workers |
 /// | `egressAllow` | none | `--egress-allow`: internal addresses workers' `fetch()` may reach anyway (``EgressRule``) |
 /// | `hostnames.dnsResolver` | system | `--dns-resolver HOST:PORT`: the resolver custom hostname validation asks (A and TXT) |
@@ -40,6 +41,8 @@ public struct SwitchyardConfiguration: Sendable {
         public var executors: Int
         /// The port of the TLS listener (certificates of custom hostnames by SNI); `nil`: none.
         public var tlsPort: Int? = nil
+        /// How long a connection may send nothing (also in a TLS handshake); `nil`: the edge's default (60 s).
+        public var idleTimeout: TimeAmount? = nil
 
         public init(
             host: String = "127.0.0.1", port: Int = 8787, dispatchNamespace: String = "default",

@@ -173,6 +173,7 @@ public final class SwitchyardServer: Sendable {
             logger: logger, hostnames: hostnameTable)
         var edgeConfiguration = EdgeServer.Configuration(host: configuration.edge.host, port: port)
         edgeConfiguration.tls = tls
+        if let idle = configuration.edge.idleTimeout { edgeConfiguration.idleTimeout = idle }
         return EdgeServer(
             configuration: edgeConfiguration, group: edgeLoops, runtime: edgeRuntime, router: router.route,
             onRequest: { [logger] record in

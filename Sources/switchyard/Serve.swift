@@ -40,6 +40,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port of the edge's TLS listener: custom hostnames' certificates by SNI, a self-signed one for other names (default: none).")
     var edgeTlsPort: Int?
 
+    @Option(help: "Seconds a connection to the edge may send nothing (a stalled TLS handshake too) before it is closed (default 60).")
+    var edgeIdleTimeout: Int?
+
     @Option(help: "DNS resolver (HOST:PORT) custom hostname validation asks for A and TXT records (default: the system's; TXT checks need it).")
     var dnsResolver: String?
 
@@ -56,6 +59,9 @@ struct Serve: AsyncParsableCommand {
         _ = try parseEgressRules(egressAllow)
         if !(0...65535).contains(apiPort) { throw ValidationError("--api-port must be between 0 and 65535") }
         if !(0...65535).contains(edgePort) { throw ValidationError("--edge-port must be between 0 and 65535") }
+        if let edgeIdleTimeout, !(1...86400).contains(edgeIdleTimeout) {
+            throw ValidationError("--edge-idle-timeout must be between 1 and 86400 seconds")
+        }
         if let edgeTlsPort, !(0...65535).contains(edgeTlsPort) {
             throw ValidationError("--edge-tls-port must be between 0 and 65535")
         }
@@ -77,6 +83,7 @@ struct Serve: AsyncParsableCommand {
             adminToken: ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"],
             egressAllow: try parseEgressRules(egressAllow))
         configuration.edge.tlsPort = edgeTlsPort
+        configuration.edge.idleTimeout = edgeIdleTimeout.map { .seconds(Int64($0)) }
         configuration.hostnames = .init(
             dnsResolver: dnsResolver, validationHTTPPort: validationHTTPPort, acmeDirectory: acmeDirectory,
             acmeCACertificate: acmeCaCertificate)

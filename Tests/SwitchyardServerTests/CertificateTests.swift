@@ -231,3 +231,27 @@ struct CustomCertificateTests {
         }
     }
 }
+
+/// The TLS listener against clients that do not finish a handshake.
+@Suite("Edge TLS bad input", .serialized)
+struct EdgeTLSBadInputTests {
+    @Test("a client that stalls in the handshake is closed by the idle timeout; one that sends no TLS at all is closed; the listener still serves")
+    func stalledAndGarbage() async throws {
+        let tlsPort = try await PebbleServer.freePort()
+        try await LiveServer.with(arguments: ["--edge-tls-port", "\(tlsPort)", "--edge-idle-timeout", "1"]) { server in
+            // The first bytes of a TLS record header (a handshake, TLS 1.0 framing), then nothing.
+            let stalled = try HTTPTestClient(port: tlsPort)
+            try stalled.sendBytes([0x16, 0x03, 0x01, 0x00, 0xc8, 0x01])
+            let garbage = try HTTPTestClient(port: tlsPort)
+            try garbage.sendRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            for (what, client) in [("stalled", stalled), ("garbage", garbage)] {
+                let deadline = ContinuousClock.now + .seconds(120)  // a hang guard, not a timing check
+                while !client.isClosedByPeer() {
+                    if ContinuousClock.now > deadline { throw LiveError("the \(what) connection was never closed") }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            #expect(try CertificateTests.presented(port: tlsPort, ["-servername", "x.example"]).contains("switchyard fallback"))
+        }
+    }
+}
