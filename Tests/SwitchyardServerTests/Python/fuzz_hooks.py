@@ -71,8 +71,21 @@ def snapshot():
     ]
     state = {path: get(path) for path in paths}
     state["/user/tokens"] = get_all_pages("/user/tokens", 50)  # at most 50 a page
-    state[z + "/custom_hostnames"] = get_all_pages(z + "/custom_hostnames", 50)
+    state[z + "/custom_hostnames"] = [_without_validation(page) for page in get_all_pages(z + "/custom_hostnames", 50)]
     return state
+
+
+def _without_validation(reply):
+    """A page of custom hostnames without what the server's validator changes on its own
+    (`status`, `verification_errors`, `ssl`'s progress): a request did not change those."""
+    for host in (reply.get("result") or []) if isinstance(reply, dict) else []:
+        if isinstance(host, dict):
+            host.pop("status", None)
+            host.pop("verification_errors", None)
+            if isinstance(host.get("ssl"), dict):
+                for key in ("status", "validation_records", "validation_errors"):
+                    host["ssl"].pop(key, None)
+    return reply
 
 
 def _destructive(operation):
