@@ -165,7 +165,7 @@ struct ACMEClient {
 
         private func jws(url: String, payload: Any?, useJWK: Bool) throws -> [UInt8] {
             var header = #"{"alg":"ES256","nonce":"\#(nonce)","url":"\#(url)","#
-            if useJWK || kid == nil { header += #""jwk":\#(client.jwkJSON)}"# } else { header += #""kid":"\#(kid!)"}"# }
+            if let kid, !useJWK { header += #""kid":"\#(kid)"}"# } else { header += #""jwk":\#(client.jwkJSON)}"# }
             let protected = ACMEClient.base64url(Array(header.utf8))
             let body = try payload.map { ACMEClient.base64url(try JSONSerialization.data(withJSONObject: $0)) } ?? ""
             let signature = try client.accountKey.signature(for: Data("\(protected).\(body)".utf8))

@@ -87,7 +87,7 @@ struct CertificateIssuer: Sendable {
             }
             // The chain is leaf first, then the issuers.
             guard let first = try PEMDocument.parseMultiple(pemString: chain).first else {
-                throw KeySealerError(description: "the CA sent no certificate")
+                throw ACMEClient.Failure(description: "the CA sent no certificate")
             }
             let leaf = try Certificate(derEncoded: first.derBytes)
             let expires = Self.format(leaf.notValidAfter)

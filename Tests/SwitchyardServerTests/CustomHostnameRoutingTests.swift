@@ -136,6 +136,31 @@ struct CustomHostnameRoutingTests {
         }
     }
 
+    @Test("a wildcard custom hostname validates over TXT and serves every name below it; an exact hostname wins over it")
+    func wildcard() async throws {
+        try await Self.with { setup in
+            _ = try await setup.post("\(setup.hostnames)/fallback_origin", ["origin": "fallback.saas.example"], method: "PUT")
+            let created = try await setup.post(setup.hostnames, ["hostname": "*.wild.com", "ssl": ["method": "txt", "wildcard": true]])
+            let id = try #require(created["id"] as? String)
+            let ownership = try #require(created["ownership_verification"] as? [String: Any])
+            #expect(ownership["name"] as? String == "_cf-custom-hostname.wild.com")
+            let (name, value) = (try #require(ownership["name"] as? String), try #require(ownership["value"] as? String))
+            setup.dns.records.value.withLock { $0.txt[name] = [value] }
+            _ = try await setup.post("\(setup.hostnames)/\(id)", ["ssl": ["method": "txt", "wildcard": true]], method: "PATCH")
+            _ = try await setup.waitFor(id, status: "active")
+            // An exact hostname below the wildcard, still pending, is answered for itself.
+            _ = try await setup.post(setup.hostnames, ["hostname": "exact.wild.com"])
+
+            let client = try HTTPTestClient(port: setup.server.edgePort)
+            for host in ["a.wild.com", "b.c.wild.com"] {
+                let reply = try client.request("GET", "/", host: host)
+                #expect(reply.status == 200 && reply.body.contains(#""meta":null"#), "\(host): \(reply)")
+            }
+            #expect(try client.request("GET", "/", host: "exact.wild.com").status == 530)
+            #expect(try client.request("GET", "/", host: "wild.com").status == 200, "the bare name is no custom hostname: fallback origin")
+        }
+    }
+
     @Test("an active hostname with no fallback origin and no custom origin is answered with 1016")
     func noOrigin() async throws {
         try await Self.with { setup in

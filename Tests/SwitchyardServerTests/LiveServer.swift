@@ -74,7 +74,9 @@ final class LiveServer: Sendable {
             let text = reader.text
             if let port = Self.match(text, prefix: "listening on http://127.0.0.1:", until: "/").flatMap(Int.init),
                 let edgePort = Self.match(text, prefix: "Edge listening on 127.0.0.1:", until: ":").flatMap(Int.init),
-                let account = Self.match(text, prefix: "Account ID: ", until: "\n")
+                let account = Self.match(text, prefix: "Account ID: ", until: "\n"),
+                // With a TLS listener, wait for it too.
+                !arguments.contains("--edge-tls-port") || text.contains("Edge TLS listening on")
             {
                 let token = adminToken ?? Self.match(text, prefix: "mode 0600): ", until: "\n") ?? ""
                 return LiveServer(
