@@ -2,7 +2,8 @@
 # Makes V8 (Debian's libnode 18 / V8 10.2) headers and library available to the build without
 # touching the system's nodejs package: the two Debian packages are downloaded and unpacked into
 # .deps/libnode (git-ignored); the runtime libraries libnode needs are installed with apt-get, and
-# so is esbuild, which `switchyard dev` and `switchyard deploy` bundle workers with.
+# so are esbuild, which `switchyard dev` and `switchyard deploy` bundle workers with, pebble, the
+# ACME server the custom hostname tests run, and openssl, their TLS client.
 # Idempotent: a second run with everything in place returns at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ stamp="$libnode/.complete"
 version="18.20.4"
 
 need_apt=()
-for pkg in libuv1 libc-ares2 libnghttp2-14 libbrotli1 libicu72 libicu-dev libssl3 zlib1g-dev curl; do
+for pkg in libuv1 libc-ares2 libnghttp2-14 libbrotli1 libicu72 libicu-dev libssl3 zlib1g-dev curl openssl pebble; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 apt_updated=0
@@ -48,10 +49,11 @@ if [ ! -f "$stamp" ]; then
 fi
 
 # The official Cloudflare Python SDK drives the API tests; schemathesis fuzzes the API from its
-# OpenAPI document (Tests/SwitchyardServerTests/FuzzTests.swift).
-if ! python3 -c 'import cloudflare, schemathesis' 2>/dev/null; then
-  echo "setup: installing the Cloudflare Python SDK and schemathesis"
-  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore cloudflare schemathesis
+# OpenAPI document (Tests/SwitchyardServerTests/FuzzTests.swift); cryptography makes the
+# certificates the custom hostname upload tests send (Python/make_certificate.py).
+if ! python3 -c 'import cloudflare, schemathesis, cryptography' 2>/dev/null; then
+  echo "setup: installing the Cloudflare Python SDK, schemathesis and cryptography"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore cloudflare schemathesis cryptography
 fi
 
 # deno serves the same worker modules as `switchyard dev` for the differential tests

@@ -5,7 +5,8 @@ import SwitchyardModel
 import SwitchyardStore
 
 /// The Cloudflare v4-compatible control-plane API: dispatch namespaces, namespace scripts,
-/// accounts and tokens, and the records of KV namespaces, D1 databases and R2 buckets.
+/// accounts and tokens, the records of KV namespaces, D1 databases and R2 buckets, and zones with
+/// their custom hostnames (Cloudflare for SaaS).
 ///
 /// ``router()`` builds the Hummingbird router; `SwitchyardServer` serves it.
 public struct ControlPlaneAPI: Sendable {
@@ -28,12 +29,17 @@ public struct ControlPlaneAPI: Sendable {
     let validator: any ScriptValidator
     let observer: (any ScriptChangeObserver)?
     let statusProvider: (any ServerStatusProvider)?
+    let hostnameObserver: (any CustomHostnameObserver)?
+    let certificates: (any CustomCertificateHandler)?
     let configuration: Configuration
 
     public init(
         store: any ControlPlaneStore, validator: any ScriptValidator, observer: (any ScriptChangeObserver)? = nil,
-        statusProvider: (any ServerStatusProvider)? = nil, configuration: Configuration = .init()
+        statusProvider: (any ServerStatusProvider)? = nil, configuration: Configuration = .init(),
+        hostnameObserver: (any CustomHostnameObserver)? = nil, certificates: (any CustomCertificateHandler)? = nil
     ) {
+        self.hostnameObserver = hostnameObserver
+        self.certificates = certificates
         self.store = store
         self.validator = validator
         self.observer = observer
@@ -52,6 +58,8 @@ public struct ControlPlaneAPI: Sendable {
         addScriptRoutes(to: api)
         addScriptRoutes(to: api, accountWorkers: true)
         addResourceRoutes(to: api)
+        addZoneRoutes(to: api)
+        addCustomHostnameRoutes(to: api)
         addOpenAPIRoute(to: api)
         addStatusRoute(to: api)
         // Last, so it applies only to requests no route took (see its doc comment).

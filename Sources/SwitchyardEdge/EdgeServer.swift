@@ -3,6 +3,7 @@ import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import SwitchyardRuntime
 import Synchronization
 
@@ -43,6 +44,9 @@ public final class EdgeServer: Sendable {
         /// Apache's `MinRate=500`. A stalled upload, or one trickled byte by byte to hold a
         /// connection, is closed; any real network is far faster. 1 is nginx's behaviour.
         public var minimumRequestBodyBytes: Int
+        /// Terminates TLS with this context (its SNI callback picks the certificate); `nil`:
+        /// plain HTTP. (Custom hostnames, issue 14.)
+        public var tls: NIOSSLContext? = nil
 
         /// The timeouts are checked by one timer per connection, ticking every quarter of the
         /// shortest of them (5 s with the defaults); each fires between its length and a tick
@@ -90,6 +94,8 @@ public final class EdgeServer: Sendable {
         /// The router must look the worker up first (a cache miss); the future completes on the
         /// event loop it was given.
         case pending(EventLoopFuture<Route>)
+        /// The listener answers `response` itself and no worker runs (ownership tokens, error 1016).
+        case respond(WorkerResponse)
     }
 
     /// Picks the worker for a request, synchronously when it can, on the connection's event loop.
@@ -131,7 +137,8 @@ public final class EdgeServer: Sendable {
             timeouts: .init(
                 idleTimeout: configuration.idleTimeout, requestHeadTimeout: configuration.requestHeadTimeout,
                 requestBodyTimeout: configuration.requestBodyTimeout,
-                minimumRequestBodyBytes: configuration.minimumRequestBodyBytes))
+                minimumRequestBodyBytes: configuration.minimumRequestBodyBytes),
+            isTLS: configuration.tls != nil)
         let quiescing = ServerQuiescingHelper(group: group)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelInitializer { channel in
@@ -144,6 +151,10 @@ public final class EdgeServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // TLS first (issue 14): the rest of the pipeline sees plain HTTP/1.1.
+                    if let tls = configuration.tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     // NIO's request decoder with the head limits' budget; responses, pipelining,
                     // limits and parse errors are the handler's (see WorkerHTTPHandler).
                     let received = ReceivedBytes()

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import SwitchyardRuntime
 
 /// One HTTP/1.1 connection of the edge: collects each request, runs the routed worker on this
@@ -27,6 +28,8 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var onRequest: @Sendable (EdgeServer.AccessRecord) -> Void
         var limits: Limits
         var timeouts: ConnectionTimeouts.Configuration
+        /// The connections arrive through TLS: URLs are `https:` and `request.cf` has `tlsVersion`.
+        var isTLS = false
     }
 
     /// The limits of ``EdgeServer/Configuration`` this handler enforces.
@@ -407,6 +410,10 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch route {
         case .worker(let script, let hostMetadataJSON):
             invoke(script, head: head, body: body, hostMetadataJSON: hostMetadataJSON, context: context)
+        case .respond(let response):  // custom hostnames (issue 14)
+            let written = write(response, for: Self.encoderRequest(head, keepAlive: head.isKeepAlive), context: context)
+            shared.onRequest(
+                .init(method: head.method.rawValue, path: head.uri, status: written.status, outcome: nil, cpuNanoseconds: 0))
         case .notFound(let message):
             answer(status: .notFound, message: message, for: head, keepAlive: head.isKeepAlive, context: context)
         case .pending(let lookup):
@@ -442,12 +449,13 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let address = RequestFacts.connectingIP(context.channel.remoteAddress) {
             headers.append(name: "cf-connecting-ip", value: address)
         }
-        var url = "http://"
-        url.reserveCapacity(7 + host.utf8.count + head.uri.utf8.count)
+        var url = shared.isTLS ? "https://" : "http://"
+        url.reserveCapacity(8 + host.utf8.count + head.uri.utf8.count)
         url += host
         url += head.uri
         let cf = RequestFacts.cfJSON(
-            version: head.version, acceptEncoding: acceptEncoding, tlsVersion: nil, hostMetadataJSON: hostMetadataJSON)
+            version: head.version, acceptEncoding: acceptEncoding, tlsVersion: shared.isTLS ? tlsVersion(context) : nil,
+            hostMetadataJSON: hostMetadataJSON)
         let request = WorkerRequest(method: head.method.rawValue, url: url, headers: headers, body: body, cfJSON: cf)
         let onRequest = shared.onRequest
         // The runtime answers on this event loop, often before invoke returns.
@@ -477,6 +485,18 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private static let host = Array("host".utf8)
+
+    /// The TLS version the connection negotiated, as `request.cf.tlsVersion` names it.
+    private func tlsVersion(_ context: ChannelHandlerContext) -> String? {
+        guard let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self) else { return nil }
+        switch handler.tlsVersion {
+        case .tlsv13: return "TLSv1.3"
+        case .tlsv12: return "TLSv1.2"
+        case .tlsv11: return "TLSv1.1"
+        case .tlsv1: return "TLSv1"
+        default: return nil
+        }
+    }
 
     /// A plain-text answer of the listener itself (no worker ran), logged like any other.
     private func answer(

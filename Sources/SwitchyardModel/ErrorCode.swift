@@ -43,6 +43,22 @@ public enum ErrorCode {
     public static let d1NotFound = 7404
     /// An R2 bucket does not exist. (*Cloudflare*)
     public static let r2BucketNotFound = 10006
+    /// A zone of that name already exists (Cloudflare's code for it, as far as known).
+    public static let zoneExists = 1061
+    /// A zone does not exist, or belongs to another account.
+    public static let zoneNotFound = 1001
+    /// A zone name or custom hostname is not a valid domain name, or not allowed there.
+    public static let invalidHostname = 1409
+    /// *Cloudflare* (as far as known): "Duplicate custom hostname found."
+    public static let customHostnameExists = 1406
+    /// A custom hostname does not exist in the zone.
+    public static let customHostnameNotFound = 1436
+    /// `custom_metadata` is not an object, is over 4 KB, or is on a wildcard hostname.
+    public static let invalidCustomMetadata = 1415
+    /// `ssl` is malformed or asks for what the server does not do (email DCV...).
+    public static let invalidSSL = 1414
+    /// The zone has no fallback origin.
+    public static let fallbackOriginNotFound = 1551
     /// Internal error.
     public static let internalError = 10002
 }

@@ -20,15 +20,20 @@ struct DispatchRouter: Sendable {
     let catalog: WorkerCatalog
     let accountID: String
     let dispatcher: Dispatcher
+    /// Custom hostnames: their validation paths and hostnames that are not active are answered
+    /// before any worker runs; an active one's metadata reaches the dispatcher.
+    let hostnames: CustomHostnameTable?
     let logger: Logger
 
     func route(_ head: HTTPRequestHead, on eventLoop: any EventLoop) -> EdgeServer.Route {
+        let (answer, hostMetadata) = hostnames?.edgeRoute(head) ?? (nil, nil)
+        if let answer { return answer }
         switch dispatcher {
         case .builtIn(let script):
-            return .worker(script)
+            return .worker(script, hostMetadataJSON: hostMetadata)
         case .accountWorker(let name):
             switch catalog.cachedScript(accountID: accountID, namespace: Namespace.accountWorkers, name: name) {
-            case .some(.some(let script)): return .worker(script)
+            case .some(.some(let script)): return .worker(script, hostMetadataJSON: hostMetadata)
             case .some(.none): return .notFound(message: Self.notDeployed(name))
             case .none: break
             }
@@ -36,7 +41,9 @@ struct DispatchRouter: Sendable {
                 try await catalog.script(accountID: accountID, namespace: Namespace.accountWorkers, name: name)
             }
             return .pending(
-                lookup.map { script in script.map { .worker($0) } ?? .notFound(message: Self.notDeployed(name)) }
+                lookup.map { script in
+                    script.map { .worker($0, hostMetadataJSON: hostMetadata) } ?? .notFound(message: Self.notDeployed(name))
+                }
                     .flatMapErrorThrowing { [logger] error in
                         logger.error("dispatcher lookup failed", metadata: ["switchyard.script": .string(name), "error": "\(error)"])
                         throw error

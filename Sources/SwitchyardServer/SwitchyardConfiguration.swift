@@ -12,8 +12,14 @@ import SwitchyardRuntime
 /// | `edge.host` / `edge.port` | `127.0.0.1` / `8787` | the edge listener (`0` picks a free port) |
 /// | `edge.dispatchNamespace` | `default` | the namespace the built-in dispatch worker serves (created on first start) |
 /// | `edge.dispatcher` | built-in | `--dispatcher`: the account worker that receives every request instead |
+/// | `edge.tlsPort` | none | `--edge-tls-port`: the TLS listener, custom hostnames' certificates by SNI |
+/// | `edge.idleTimeout` | 60 s | `--edge-idle-timeout SECONDS`: a connection that sends nothing (a stalled TLS handshake too) is closed |
 /// | `edge.executors` | cores | executor threads running workers |
 /// | `egressAllow` | none | `--egress-allow`: internal addresses workers' `fetch()` may reach anyway (``EgressRule``) |
+/// | `hostnames.dnsResolver` | system | `--dns-resolver HOST:PORT`: the resolver custom hostname validation asks (A and TXT) |
+/// | `hostnames.validationHTTPPort` | the edge's port | `--validation-http-port`: the port HTTP ownership checks connect to |
+/// | `hostnames.acmeDirectory` | none | `--acme-directory URL`: the ACME CA certificates are ordered from (Let's Encrypt: `https://acme-v02.api.letsencrypt.org/directory`) |
+/// | `hostnames.acmeCACertificate` | system roots | `--acme-ca-certificate PEM`: the CA the ACME server's TLS is trusted with |
 /// | `adminToken` | generated | `SWITCHYARD_ADMIN_TOKEN`: the admin token to use instead of a generated one |
 public struct SwitchyardConfiguration: Sendable {
     public struct API: Sendable {
@@ -38,6 +44,10 @@ public struct SwitchyardConfiguration: Sendable {
         /// nil for the built-in one.
         public var dispatcher: String?
         public var executors: Int
+        /// The port of the TLS listener (certificates of custom hostnames by SNI); `nil`: none.
+        public var tlsPort: Int? = nil
+        /// How long a connection may send nothing (also in a TLS handshake); `nil`: the edge's default (60 s).
+        public var idleTimeout: TimeAmount? = nil
 
         public init(
             host: String = "127.0.0.1", port: Int = 8787, dispatchNamespace: String = "default",
@@ -51,8 +61,33 @@ public struct SwitchyardConfiguration: Sendable {
         }
     }
 
+    /// Custom hostnames (Cloudflare for SaaS): how their ownership is checked.
+    public struct Hostnames: Sendable {
+        /// `HOST:PORT` of a DNS resolver; `nil`: the system's, and no TXT checks.
+        public var dnsResolver: String?
+        /// The port HTTP ownership checks connect to; `nil`: the edge's own (80 in production).
+        public var validationHTTPPort: Int?
+
+        /// The ACME directory certificates are ordered from; `nil`: none are ordered.
+        public var acmeDirectory: String?
+        /// A PEM file of the CA the ACME server's own TLS is trusted with (private CAs, tests);
+        /// `nil`: the system's roots.
+        public var acmeCACertificate: String?
+
+        public init(
+            dnsResolver: String? = nil, validationHTTPPort: Int? = nil, acmeDirectory: String? = nil,
+            acmeCACertificate: String? = nil
+        ) {
+            self.dnsResolver = dnsResolver
+            self.validationHTTPPort = validationHTTPPort
+            self.acmeDirectory = acmeDirectory
+            self.acmeCACertificate = acmeCACertificate
+        }
+    }
+
     public var dataDirectory: String
     public var api: API
+    public var hostnames = Hostnames()
     public var edge: Edge
     /// An admin token secret to install instead of generating one (never logged).
     public var adminToken: String?

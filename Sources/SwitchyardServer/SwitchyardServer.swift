@@ -5,6 +5,10 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import UnixSignals
+import Synchronization
+import AsyncHTTPClient
+import Crypto
+import NIOSSL
 import SwitchyardAPI
 import SwitchyardEdge
 import SwitchyardModel
@@ -38,6 +42,16 @@ public final class SwitchyardServer: Sendable {
     public let serverRun: ServerRun
     /// The API's and the edge's ports, which workers may not fetch; filled in as they bind.
     public let listeners: PlatformListeners
+    /// Custom hostnames and fallback origins as the edge routes by them.
+    public let hostnameTable: CustomHostnameTable
+    /// The edge's bound port (HTTP ownership checks connect to it by default).
+    let edgePort = BoundPort()
+    /// The ACME issuer's HTTP client (`nil` without `--acme-directory`); shut down after the run.
+    let acmeClient: HTTPClient?
+    /// The certificates the TLS listener serves by SNI.
+    let edgeCertificates: EdgeCertificates
+    /// Seals the certificates' private keys at rest.
+    let sealer: KeySealer
     let marker: RunMarker
     let validationLoops: MultiThreadedEventLoopGroup
     let edgeLoops: MultiThreadedEventLoopGroup
@@ -45,8 +59,12 @@ public final class SwitchyardServer: Sendable {
 
     private init(
         configuration: SwitchyardConfiguration, store: SQLiteControlPlaneStore, bootstrap: Bootstrap.Outcome,
-        serverRun: ServerRun, marker: RunMarker, logger: Logger
+        serverRun: ServerRun, marker: RunMarker, acmeClient: HTTPClient?, edgeCertificates: EdgeCertificates,
+        sealer: KeySealer, logger: Logger
     ) {
+        self.acmeClient = acmeClient
+        self.edgeCertificates = edgeCertificates
+        self.sealer = sealer
         self.configuration = configuration
         self.store = store
         self.bootstrap = bootstrap
@@ -67,6 +85,7 @@ public final class SwitchyardServer: Sendable {
         }
         catalog = WorkerCatalog(store: store, runtime: edgeRuntime)
         edgeRuntime.resolveWorkers(with: catalog)
+        hostnameTable = CustomHostnameTable(store: store, logger: logger)
     }
 
     /// Opens the data directory (creating it) and takes its ``RunMarker``, opens the database,
@@ -105,8 +124,9 @@ public final class SwitchyardServer: Sendable {
                 configuration: configuration, store: store, bootstrap: outcome,
                 serverRun: ServerRun(
                     previousRunCrashed: marker.previousRunCrashed, previousPID: marker.previousPID, counters: counters),
-                marker: marker,
-                logger: logger)
+                marker: marker, acmeClient: try makeACMEClient(configuration: configuration),
+                edgeCertificates: try EdgeCertificates(),
+                sealer: try KeySealer.load(path: configuration.dataDirectory + "/certificate-key"), logger: logger)
         } catch {
             // Not a crash: this process decided to stop. Once the crash is counted, the marker may go.
             if recorded { marker.markCleanShutdown() } else { marker.release() }
@@ -120,7 +140,9 @@ public final class SwitchyardServer: Sendable {
     {
         let api = ControlPlaneAPI(
             store: store, validator: RuntimeScriptValidator(runtime: validationRuntime, eventLoops: validationLoops),
-            observer: catalog, statusProvider: serverRun, configuration: .init(maxScriptSize: configuration.api.maxScriptSize))
+            observer: catalog, statusProvider: serverRun, configuration: .init(maxScriptSize: configuration.api.maxScriptSize),
+            hostnameObserver: hostnameTable,
+            certificates: CustomCertificates(store: store, sealer: sealer, edge: edgeCertificates))
         return Application(
             router: api.router(),
             configuration: .init(
@@ -135,39 +157,63 @@ public final class SwitchyardServer: Sendable {
 
     /// The edge listener; `onRunning` receives the bound port.
     public func edgeService(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+        EdgeService(edge: makeEdge(port: configuration.edge.port, tls: nil)) { [listeners, edgePort] port in
+            listeners.add(port: port)
+            edgePort.port.withLock { $0 = port }
+            await onRunning(port)
+        }
+    }
+
+    /// The edge's TLS listener (`--edge-tls-port`), certificates by SNI; `onRunning` receives the port.
+    public func edgeTLSService(port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+        EdgeService(edge: makeEdge(port: port, tls: edgeCertificates.context)) { [listeners] port in
+            listeners.add(port: port)
+            await onRunning(port)
+        }
+    }
+
+    /// An edge listener on `port`: custom hostnames first (their validation paths, hostnames not
+    /// active), then the dispatch worker.
+    private func makeEdge(port: Int, tls: NIOSSLContext?) -> EdgeServer {
         let accountID = bootstrap.account.id
         let router = DispatchRouter(
             catalog: catalog, accountID: accountID,
             dispatcher: configuration.edge.dispatcher.map(DispatchRouter.Dispatcher.accountWorker)
                 ?? .builtIn(DispatchRouter.builtInDispatcher(accountID: accountID, namespace: configuration.edge.dispatchNamespace)),
-            logger: logger)
-        let edge = EdgeServer(
-            configuration: .init(host: configuration.edge.host, port: configuration.edge.port), group: edgeLoops,
-            runtime: edgeRuntime, router: router.route,
+            hostnames: hostnameTable, logger: logger)
+        var edgeConfiguration = EdgeServer.Configuration(host: configuration.edge.host, port: port)
+        edgeConfiguration.tls = tls
+        if let idle = configuration.edge.idleTimeout { edgeConfiguration.idleTimeout = idle }
+        return EdgeServer(
+            configuration: edgeConfiguration, group: edgeLoops, runtime: edgeRuntime, router: router.route,
             onRequest: { [logger] record in
                 // (The metadata is built only when debug logging is on.)
                 logger.debug("request", metadata: Self.metadata(of: record))
             })
-        return EdgeService(edge: edge) { [listeners] port in
-            listeners.add(port: port)
-            await onRunning(port)
-        }
     }
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully and marks the run as ended
     /// cleanly (also when it ends by an error: only a process that dies leaves the marker).
     public func run(
         onAPIRunning: @escaping @Sendable (Int) async -> Void = { _ in },
-        onEdgeRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onEdgeRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onEdgeTLSRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         defer { marker.markCleanShutdown() }
+        try await hostnameTable.reload()
+        try await loadCertificates()
+        var services: [any Service] = [
+            apiApplication(onRunning: onAPIRunning), edgeService(onRunning: onEdgeRunning), try hostnameValidator(),
+        ]
+        if let port = configuration.edge.tlsPort { services.append(edgeTLSService(port: port, onRunning: onEdgeTLSRunning)) }
         let group = ServiceGroup(
             configuration: .init(
-                services: [apiApplication(onRunning: onAPIRunning), edgeService(onRunning: onEdgeRunning)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await edgeRuntime.shutdown()
         await validationRuntime.shutdown()
+        try? await acmeClient?.shutdown()
         try await store.close()
         try await validationLoops.shutdownGracefully()
         try await edgeLoops.shutdownGracefully()
@@ -175,6 +221,50 @@ public final class SwitchyardServer: Sendable {
 }
 
 extension SwitchyardServer {
+    /// The custom hostname validator, checking over the configured DNS resolver and port.
+    func hostnameValidator() throws -> some Service {
+        let dns = try configuration.hostnames.dnsResolver.map {
+            DNSClient(resolver: try DNSClient.parse(address: $0), group: edgeLoops)
+        }
+        let fixedPort = configuration.hostnames.validationHTTPPort
+        let checker = OwnershipChecker(
+            dns: dns, httpPort: { [edgePort] in fixedPort ?? edgePort.port.withLock { $0 } }, client: HTTPClient.shared)
+        return HostnameValidator(store: store, table: hostnameTable, checker: checker, issuer: try certificateIssuer(), logger: logger)
+    }
+
+    /// The ACME issuer, when a directory is configured: its account key and the certificates'
+    /// private keys are sealed under `certificate-key` in the data directory.
+    func certificateIssuer() throws -> CertificateIssuer? {
+        guard let directory = configuration.hostnames.acmeDirectory, let client = acmeClient else { return nil }
+        let accountKey = try sealer.secret(at: configuration.dataDirectory + "/acme-account-key") {
+            Array(P256.Signing.PrivateKey().rawRepresentation)
+        }
+        return CertificateIssuer(
+            store: store, table: hostnameTable, directoryURL: directory, client: client, sealer: sealer,
+            accountKey: Data(accountKey), certificates: edgeCertificates, logger: logger)
+    }
+
+    /// Puts the stored certificates of hostnames with an active certificate into the TLS
+    /// listener's table, and keeps it to those hostnames as the table changes.
+    func loadCertificates() async throws {
+        for record in try await store.allCustomHostnames() where record.hostname.ssl?.expiresOn != nil {
+            guard let stored = try await store.certificate(hostnameID: record.hostname.id) else { continue }
+            let keyPEM = String(decoding: try sealer.open(stored.sealedKey), as: UTF8.self)
+            try edgeCertificates.install(hostname: record.hostname.hostname, chainPEM: stored.chainPEM, keyPEM: keyPEM)
+        }
+        hostnameTable.onReload { [hostnameTable, edgeCertificates] in edgeCertificates.retain(hostnameTable.namesWithCertificates()) }
+    }
+
+    /// The HTTP client of the ACME issuer, trusting `--acme-ca-certificate` when given.
+    static func makeACMEClient(configuration: SwitchyardConfiguration) throws -> HTTPClient? {
+        guard configuration.hostnames.acmeDirectory != nil else { return nil }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let path = configuration.hostnames.acmeCACertificate {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(path))
+        }
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+    }
+
     /// The log metadata of one edge request.
     static func metadata(of record: EdgeServer.AccessRecord) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
@@ -184,6 +274,11 @@ extension SwitchyardServer {
         if let reason = record.reason { metadata["reason"] = .string(reason) }
         return metadata
     }
+}
+
+/// A port known once a listener binds.
+final class BoundPort: Sendable {
+    let port = Mutex(0)
 }
 
 /// Runs an ``EdgeServer`` as a service: listens until graceful shutdown begins.

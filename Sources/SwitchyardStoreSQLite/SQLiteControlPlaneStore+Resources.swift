@@ -84,19 +84,8 @@ extension SQLiteControlPlaneStore: ResourceStore {
     }
 
     public func d1Databases(accountID: String, name: String?, page: PageRequest) async throws -> Page<D1Database> {
-        try await read {
-            var condition = "account_id = ?"
-            var binds: [SQLiteData] = [.text(accountID)]
-            if let name {
-                condition += " AND name = ?"
-                binds.append(.text(name))
-            }
-            let total = try await query("SELECT COUNT(*) AS n FROM d1_databases WHERE \(condition)", binds).first?.int("n") ?? 0
-            let rows = try await query(
-                "SELECT * FROM d1_databases WHERE \(condition) ORDER BY created_at, name LIMIT ? OFFSET ?",
-                binds + [.integer(page.perPage), .integer(page.offset)])
-            return Page(items: rows.map(Self.d1(row:)), totalCount: total)
-        }
+        try await pageByAccount(
+            table: "d1_databases", order: "created_at, name", accountID: accountID, name: name, page: page, item: Self.d1(row:))
     }
 
     public func d1Database(accountID: String, idOrName: String) async throws -> D1Database? {

@@ -129,6 +129,30 @@ public final class SQLiteControlPlaneStore: Sendable {
             account_id TEXT NOT NULL, name TEXT NOT NULL, creation_date TEXT NOT NULL, location TEXT,
             storage_class TEXT NOT NULL, PRIMARY KEY (account_id, name))
         """,
+        // Zones and custom hostnames keep their API object as JSON (`body`) beside the columns
+        // that are looked up or unique; a name routes to one zone and a hostname to one place.
+        """
+        CREATE TABLE IF NOT EXISTS zones (
+            id TEXT PRIMARY KEY, account_id TEXT NOT NULL, name TEXT NOT NULL UNIQUE, created_on TEXT NOT NULL,
+            body TEXT NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS custom_hostnames (
+            id TEXT PRIMARY KEY, zone_id TEXT NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+            hostname TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, body TEXT NOT NULL,
+            check_attempts INTEGER NOT NULL DEFAULT 0, next_check_at TEXT)
+        """,
+        "CREATE INDEX IF NOT EXISTS custom_hostnames_by_zone ON custom_hostnames (zone_id, created_at)",
+        """
+        CREATE TABLE IF NOT EXISTS fallback_origins (
+            zone_id TEXT PRIMARY KEY REFERENCES zones(id) ON DELETE CASCADE, body TEXT NOT NULL)
+        """,
+        // Certificates of custom hostnames; `sealed_key` is encrypted by the server (never plain).
+        """
+        CREATE TABLE IF NOT EXISTS certificates (
+            hostname_id TEXT PRIMARY KEY REFERENCES custom_hostnames(id) ON DELETE CASCADE,
+            chain_pem TEXT NOT NULL, sealed_key BLOB NOT NULL, expires_on TEXT NOT NULL, issued_on TEXT NOT NULL)
+        """,
         // One row: how often `switchyard serve` started on this database, and how often it found
         // that the run before had died (see SwitchyardServer's RunMarker).
         """
@@ -167,6 +191,27 @@ public final class SQLiteControlPlaneStore: Sendable {
     @discardableResult
     func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
         try await connection.query(sql, binds)
+    }
+
+    /// One page of `table`'s rows of `accountID` (only the one called `name`, when given), in
+    /// `order`, with the count of all of them.
+    func pageByAccount<Item: Sendable>(
+        table: String, order: String, accountID: String, name: String?, page: PageRequest,
+        item: (SQLiteRow) throws -> Item
+    ) async throws -> Page<Item> {
+        try await read {
+            var condition = "account_id = ?"
+            var binds: [SQLiteData] = [.text(accountID)]
+            if let name {
+                condition += " AND name = ?"
+                binds.append(.text(name))
+            }
+            let total = try await query("SELECT COUNT(*) AS n FROM \(table) WHERE \(condition)", binds).first?.int("n") ?? 0
+            let rows = try await query(
+                "SELECT * FROM \(table) WHERE \(condition) ORDER BY \(order) LIMIT ? OFFSET ?",
+                binds + [.integer(page.perPage), .integer(page.offset)])
+            return Page(items: try rows.map(item), totalCount: total)
+        }
     }
 
     static func now() -> String {

@@ -42,10 +42,34 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("egress-allow"), help: egressAllowHelp)
     var egressAllow: [String] = []
 
+    @Option(help: "Port of the edge's TLS listener: custom hostnames' certificates by SNI, a self-signed one for other names (default: none).")
+    var edgeTlsPort: Int?
+
+    @Option(help: "Seconds a connection to the edge may send nothing (a stalled TLS handshake too) before it is closed (default 60).")
+    var edgeIdleTimeout: Int?
+
+    @Option(help: "DNS resolver (HOST:PORT) custom hostname validation asks for A and TXT records (default: the system's; TXT checks need it).")
+    var dnsResolver: String?
+
+    @Option(help: "Port HTTP ownership checks of custom hostnames connect to (default: the edge's port).")
+    var validationHTTPPort: Int?
+
+    @Option(help: "ACME directory URL custom hostname certificates are ordered from (Let's Encrypt: https://acme-v02.api.letsencrypt.org/directory; default: none ordered).")
+    var acmeDirectory: String?
+
+    @Option(help: "PEM file of the CA the ACME server's own TLS certificate is trusted with (private CAs, tests).")
+    var acmeCaCertificate: String?
+
     func validate() throws {
         _ = try parseEgressRules(egressAllow)
         if !(0...65535).contains(apiPort) { throw ValidationError("--api-port must be between 0 and 65535") }
         if !(0...65535).contains(edgePort) { throw ValidationError("--edge-port must be between 0 and 65535") }
+        if let edgeIdleTimeout, !(1...86400).contains(edgeIdleTimeout) {
+            throw ValidationError("--edge-idle-timeout must be between 1 and 86400 seconds")
+        }
+        if let edgeTlsPort, !(0...65535).contains(edgeTlsPort) {
+            throw ValidationError("--edge-tls-port must be between 0 and 65535")
+        }
         if !(1...256).contains(executors) { throw ValidationError("--executors must be between 1 and 256") }
         if maxScriptSize < 1024 { throw ValidationError("--max-script-size must be at least 1024") }
     }
@@ -80,6 +104,11 @@ struct Serve: AsyncParsableCommand {
             adminToken: ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"],
             egressAllow: try parseEgressRules(egressAllow))
         configuration.namespacesToCreate = namespacesToCreate
+        configuration.edge.tlsPort = edgeTlsPort
+        configuration.edge.idleTimeout = edgeIdleTimeout.map { .seconds(Int64($0)) }
+        configuration.hostnames = .init(
+            dnsResolver: dnsResolver, validationHTTPPort: validationHTTPPort, acmeDirectory: acmeDirectory,
+            acmeCACertificate: acmeCaCertificate)
         let server = try await SwitchyardServer.build(configuration: configuration)
         if server.bootstrap.createdAccount {
             printLine("Created account \(server.bootstrap.account.id)")
@@ -119,6 +148,10 @@ struct Serve: AsyncParsableCommand {
                     printLine(
                         "Edge listening on \(edgeHost):\(port): the built-in dispatcher runs <script> of dispatch namespace \"\(dispatchNamespace)\" at http://<script>.localhost:\(port)/ and http://\(edgeHost):\(port)/<script>/")
                 }
+                LineOutput.shared.flush()
+            },
+            onEdgeTLSRunning: { [edgeHost] port in
+                printLine("Edge TLS listening on \(edgeHost):\(port)")
                 LineOutput.shared.flush()
             })
         if failed.value { throw ExitCode.failure }

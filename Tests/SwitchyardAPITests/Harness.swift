@@ -123,6 +123,13 @@ struct Fixture: Sendable {
         return try await send(.put, "\(scripts)/\(script)\(query)", token: token, raw: Part.form(all), headers: headers)
     }
 
+    /// Creates a zone of the fixture account; returns its id.
+    func createZone(_ name: String = "saas.example") async throws -> String {
+        let reply = try await send(.post, "/client/v4/zones", json: ["name": .string(name), "account": ["id": .string(Self.account)]])
+        #expect(reply.status == 200, "\(reply.text)")
+        return try #require(reply.result["id"]?.stringValue)
+    }
+
     func createNamespace(_ name: String = "prod") async throws {
         let reply = try await send(.post, ns, json: ["name": .string(name)])
         #expect(reply.status == 200, "\(reply.text)")

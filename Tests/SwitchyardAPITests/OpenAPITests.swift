@@ -55,6 +55,11 @@ struct OpenAPITests {
             let kvID = try #require(try await fixture.send(.post, "\(fixture.base)/storage/kv/namespaces", json: ["title": "kv"]).result["id"]?.stringValue)
             let d1ID = try #require(try await fixture.send(.post, "\(fixture.base)/d1/database", json: ["name": "db"]).result["uuid"]?.stringValue)
             #expect(try await fixture.send(.post, "\(fixture.base)/r2/buckets", json: ["name": "bucket"]).status == 200)
+            let zoneID = try await fixture.createZone()
+            let hostnames = "/client/v4/zones/\(zoneID)/custom_hostnames"
+            let hostnameID = try #require(
+                try await fixture.send(.post, hostnames, json: ["hostname": "app.customer.com"]).result["id"]?.stringValue)
+            #expect(try await fixture.send(.put, "\(hostnames)/fallback_origin", json: ["origin": "f.saas.example"]).status == 200)
             // Two tokens: one revoked through /user/tokens, one through /accounts/{id}/tokens.
             var tokenIDs: [String] = []
             for _ in 0..<2 {
@@ -64,6 +69,7 @@ struct OpenAPITests {
             let values = [
                 "account_id": Fixture.account, "namespace": "prod", "script": "w", "secret_name": "S", "tag": "t",
                 "version_id": versionID, "namespace_id": kvID, "database_id": d1ID, "bucket_name": "bucket",
+                "zone_id": zoneID, "custom_hostname_id": hostnameID,
             ]
 
             // Deletes last, deepest paths first, so each one still finds its resource.
@@ -103,6 +109,7 @@ struct OpenAPITests {
                     "w", namespace: namespace, metadata: ["main_module": "index.mjs"],
                     parts: [.module("index.mjs", helloWorker)]).status == 200)
             }
+            let zoneID = try await fixture.createZone()
             var checked = 0
             for (path, item) in document["paths"]?.objectValue ?? [:] {
                 guard let operation = item["get"] else { continue }
@@ -112,6 +119,7 @@ struct OpenAPITests {
                     else { continue }
                     let concrete = "/client/v4" + path.replacingOccurrences(of: "{account_id}", with: Fixture.account)
                         .replacingOccurrences(of: "{namespace}", with: "prod").replacingOccurrences(of: "{script}", with: "w")
+                        .replacingOccurrences(of: "{zone_id}", with: zoneID)
                     let served = try await fixture.send(.get, "\(concrete)?\(name)=\(maximum)")
                     #expect(served.status == 200, "GET \(path)?\(name)=\(maximum): \(served.text)")
                     let over = try await fixture.send(.get, "\(concrete)?\(name)=\(maximum + 1)")

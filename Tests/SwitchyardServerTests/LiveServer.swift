@@ -77,7 +77,9 @@ final class LiveServer: Sendable {
             if let port = Self.match(text, prefix: "listening on http://127.0.0.1:", until: "/").flatMap(Int.init),
                 let edgePort = Self.match(text, prefix: "Edge listening on 127.0.0.1:", until: ":").flatMap(Int.init),
                 let account = Self.match(text, prefix: "Account ID: ", until: "\n"),
-                readyLine.map(text.contains) ?? true
+                readyLine.map(text.contains) ?? true,
+                // With a TLS listener, wait for it too.
+                !arguments.contains("--edge-tls-port") || text.contains("Edge TLS listening on")
             {
                 let token = adminToken ?? Self.match(text, prefix: "mode 0600): ", until: "\n") ?? ""
                 return LiveServer(
@@ -128,11 +130,13 @@ final class LiveServer: Sendable {
 
     /// Runs `python3 Tests/SwitchyardServerTests/Python/<script>` with `SY_BASE_URL`, `SY_TOKEN` and
     /// `SY_ACCOUNT` set for this server; returns its exit status and combined output.
-    func runPython(_ script: String, environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    func runPython(
+        _ script: String, arguments: [String] = [], environment extra: [String: String] = [:]
+    ) throws -> (status: Int32, output: String) {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python/\(script)").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", path]
+        process.arguments = ["python3", path] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["SY_BASE_URL"] = baseURL
         environment["SY_TOKEN"] = token

@@ -2,7 +2,8 @@
 
 Environment: SY_BASE_URL (…/client/v4), SY_TOKEN, SY_ACCOUNT; FUZZ_MAX_EXAMPLES (default 8), FUZZ_SEED
 (default 1).
-Creates the fixtures the hooks aim at (namespace `fuzz`, script `w`, a KV namespace), then runs
+Creates the fixtures the hooks aim at (namespace `fuzz`, script `w`, a KV namespace, zone `fuzz.example`
+with a custom hostname and a fallback origin), then runs
 `schemathesis run` (coverage, fuzzing and stateful phases) with every check (schemathesis.toml: the
 config-file form of `--checks all`, so that its per-operation settings apply): the built-in ones (no 5xx, status codes, content types, headers and bodies as documented, schema-invalid
 requests rejected and valid ones accepted, 405 with `Allow` for undeclared methods, auth enforced,
@@ -43,6 +44,11 @@ def fixtures():
     call("PUT", a + "/workers/dispatch/namespaces/fuzz/scripts/w", body, f"multipart/form-data; boundary={boundary}")
     call("PUT", a + "/workers/dispatch/namespaces/fuzz/scripts/w/secrets",
          json.dumps({"name": "S", "text": "s", "type": "secret_text"}).encode())
+    # A zone with a custom hostname and a fallback origin (fuzz_hooks.py aims zone_id and
+    # custom_hostname_id at them).
+    zone = call("POST", "/zones", json.dumps({"name": "fuzz.example", "account": {"id": ACCOUNT}}).encode())["result"]
+    call("POST", f"/zones/{zone['id']}/custom_hostnames", json.dumps({"hostname": "fuzz.customer.example"}).encode())
+    call("PUT", f"/zones/{zone['id']}/custom_hostnames/fallback_origin", json.dumps({"origin": "f.fuzz.example"}).encode())
 
 
 CONFIG = os.path.join(HERE, "schemathesis.toml")

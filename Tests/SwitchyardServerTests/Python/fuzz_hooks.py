@@ -1,7 +1,8 @@
 """Schemathesis hooks for fuzzing a live `switchyard serve` (loaded through SCHEMATHESIS_HOOKS).
 
 - Path parameters point at the real account and, most of the time, at the fixture namespace
-  `fuzz` and its script `w`, so the fuzzer reaches past the 404s. Operations that delete or
+  `fuzz` and its script `w`, and at the zone `fuzz.example` and its custom hostname, so the fuzzer
+  reaches past the 404s. Operations that delete or
   rename them, or revoke the token the run uses, never get those: `before_call` checks every
   request again, since schemathesis also reuses values it saw in responses (with all checks on,
   it once revoked its own token that way and spent the rest of the run on 401s).
@@ -47,8 +48,13 @@ def get_all_pages(path, per_page):
         page += 1
 
 
+ZONE = get("/zones?name=fuzz.example")["result"][0]["id"]
+HOSTNAME_ID = get(f"/zones/{ZONE}/custom_hostnames?hostname=fuzz.customer.example")["result"][0]["id"]
+
+
 def snapshot():
     a = "/accounts/" + ACCOUNT
+    z = "/zones/" + ZONE
     s = a + "/workers/dispatch/namespaces/" + NS + "/scripts/" + SCRIPT
     paths = [
         a + "/workers/dispatch/namespaces",
@@ -60,10 +66,26 @@ def snapshot():
         a + "/storage/kv/namespaces?per_page=1000",
         a + "/d1/database?per_page=10000",
         a + "/r2/buckets",
+        "/zones?per_page=50",
+        z + "/custom_hostnames/fallback_origin",
     ]
     state = {path: get(path) for path in paths}
     state["/user/tokens"] = get_all_pages("/user/tokens", 50)  # at most 50 a page
+    state[z + "/custom_hostnames"] = [_without_validation(page) for page in get_all_pages(z + "/custom_hostnames", 50)]
     return state
+
+
+def _without_validation(reply):
+    """A page of custom hostnames without what the server's validator changes on its own
+    (`status`, `verification_errors`, `ssl`'s progress): a request did not change those."""
+    for host in (reply.get("result") or []) if isinstance(reply, dict) else []:
+        if isinstance(host, dict):
+            host.pop("status", None)
+            host.pop("verification_errors", None)
+            if isinstance(host.get("ssl"), dict):
+                for key in ("status", "validation_records", "validation_errors"):
+                    host["ssl"].pop(key, None)
+    return reply
 
 
 def _destructive(operation):
@@ -74,6 +96,8 @@ def _destructive(operation):
     if path.endswith("/scripts") and method == "DELETE":
         return True
     if path.endswith("/scripts/{script}") and method == "DELETE":
+        return True
+    if method == "DELETE" and (path.endswith("/zones/{zone_id}") or "/custom_hostnames" in path):
         return True
     return False
 
@@ -90,6 +114,10 @@ def _protect(operation, path_parameters):
             path_parameters["namespace"] = NS + "-other"
         if path_parameters.get("script") == SCRIPT:
             path_parameters["script"] = SCRIPT + "-other"
+        if path_parameters.get("zone_id") == ZONE:
+            path_parameters["zone_id"] = "0" * 32
+        if path_parameters.get("custom_hostname_id") == HOSTNAME_ID:
+            path_parameters["custom_hostname_id"] = "other"
         return True
     return False
 
@@ -106,6 +134,10 @@ def map_path_parameters(context, path_parameters):
         path_parameters["namespace"] = NS
     if "script" in path_parameters and RNG.random() < 0.7:
         path_parameters["script"] = SCRIPT
+    if "zone_id" in path_parameters and RNG.random() < 0.7:
+        path_parameters["zone_id"] = ZONE
+    if "custom_hostname_id" in path_parameters and RNG.random() < 0.7:
+        path_parameters["custom_hostname_id"] = HOSTNAME_ID
     return path_parameters
 
 
