@@ -15,11 +15,12 @@ struct CertificateTests {
         let tlsPort = try await PebbleServer.freePort()
         try await TestDNSServer.with { dns in
             dns.records.value.withLock { $0.a["app.customer.com"] = ["127.0.0.1"] }
+            let dispatcher = try CustomHostnameRoutingTests.dispatcherArguments()
             let arguments = [
                 "--dns-resolver", "127.0.0.1:\(dns.port)", "--acme-directory", "https://127.0.0.1:\(pebblePort)/dir",
                 "--acme-ca-certificate", certificate.certificate, "--edge-tls-port", "\(tlsPort)",
-            ]
-            try await LiveServer.with(dataDirectory: directory, arguments: arguments) { server in
+            ] + dispatcher.arguments
+            try await LiveServer.with(dataDirectory: directory, arguments: arguments, readyLine: dispatcher.readyLine) { server in
                 let pebble = try await PebbleServer.start(
                     directory: directory, port: pebblePort, httpPort: server.edgePort, dnsPort: dns.port, certificate: certificate)
                 try await pebble.run {
@@ -36,8 +37,6 @@ struct CertificateTests {
     static func issue(server: LiveServer, dns: TestDNSServer, directory: String) async throws
         -> (serial: String, setup: CustomHostnameRoutingTests.Setup, id: String)
     {
-        try await EdgeTests.createNamespace(server)
-        try await EdgeTests.deploy(server, "fallback", try uploadBody(source: CustomHostnameRoutingTests.echo))
         let zone = try await server.request(
             "POST", "/zones", body: Data(#"{"name":"saas.example","account":{"id":"\#(server.account)"}}"#.utf8))
         let zoneID = try #require((zone.json["result"] as? [String: Any])?["id"] as? String)

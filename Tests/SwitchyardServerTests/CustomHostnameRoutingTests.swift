@@ -14,6 +14,28 @@ struct CustomHostnameRoutingTests {
         } }
         """
 
+    /// A dispatch worker that answers as ``echo`` for every host but the operator's own zone's
+    /// (where no worker is deployed: 404), so the tests see what reaches the dispatcher.
+    static func echoDispatcher() throws -> String {
+        let project = try LiveServer.temporaryDirectory() + "/echo-dispatcher"
+        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        try #"{"name": "echo-dispatcher", "main": "index.js"}"#.write(
+            toFile: project + "/wrangler.json", atomically: true, encoding: .utf8)
+        try """
+            export default { fetch(request) {
+              const host = new URL(request.url).hostname;
+              if (host.endsWith(".saas.example")) return new Response("no worker", { status: 404 });
+              return Response.json({ host, meta: request.cf?.hostMetadata ?? null });
+            } }
+            """.write(toFile: project + "/index.js", atomically: true, encoding: .utf8)
+        return project
+    }
+
+    /// `serve` options that make ``echoDispatcher()`` the dispatch worker, and the line to wait for.
+    static func dispatcherArguments() throws -> (arguments: [String], readyLine: String) {
+        (["--dispatcher", try echoDispatcher()], "Deployed the dispatch worker \"echo-dispatcher\"")
+    }
+
     struct Setup {
         let server: LiveServer
         let dns: TestDNSServer
@@ -50,9 +72,10 @@ struct CustomHostnameRoutingTests {
 
     static func with(_ body: (Setup) async throws -> Void) async throws {
         try await TestDNSServer.with { dns in
-            try await LiveServer.with(arguments: ["--dns-resolver", "127.0.0.1:\(dns.port)"]) { server in
-                try await EdgeTests.createNamespace(server)
-                try await EdgeTests.deploy(server, "fallback", try uploadBody(source: echo))
+            let dispatcher = try dispatcherArguments()
+            try await LiveServer.with(
+                arguments: ["--dns-resolver", "127.0.0.1:\(dns.port)"] + dispatcher.arguments, readyLine: dispatcher.readyLine
+            ) { server in
                 let zone = try await server.request(
                     "POST", "/zones", body: Data(#"{"name":"saas.example","account":{"id":"\#(server.account)"}}"#.utf8))
                 let zoneID = try #require((zone.json["result"] as? [String: Any])?["id"] as? String)
@@ -90,7 +113,8 @@ struct CustomHostnameRoutingTests {
             let again = try JSONSerialization.jsonObject(with: Data(try client.request("GET", "/", host: "app.customer.com").body.utf8))
             #expect((again as? [String: Any])?["meta"] as? [String: String] == ["customer": "c2"])
 
-            // Unknown hosts go to the fallback origin; hosts inside the zone keep the subdomain rule.
+            // Unknown hosts reach the dispatcher too (the fallback origin is set), without metadata;
+            // the dispatcher has no worker for the zone's own names.
             let unknown = try client.request("GET", "/", host: "unknown.example.org")
             #expect(unknown.status == 200 && unknown.body.contains(#""meta":null"#), "\(unknown.body)")
             #expect(try client.request("GET", "/", host: "nothing.saas.example").status == 404)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SwitchyardTestSupport
 import Testing
 
@@ -15,10 +16,11 @@ struct ExamplesTests {
     /// Starts serve with `examples/<dispatcher>` as its dispatcher, deploys the user worker
     /// `customer-worker` (and `outbound-worker` first when asked), then runs `body`.
     static func withPlatform(
-        dispatcher: String, outbound: Bool = false, _ body: (LiveServer, HTTPTestClient) async throws -> Void
+        dispatcher: String, outbound: Bool = false, arguments: [String] = [],
+        _ body: (LiveServer, HTTPTestClient) async throws -> Void
     ) async throws {
         try await LiveServer.with(
-            arguments: ["--dispatcher", example(dispatcher)], readyLine: "Deployed the dispatch worker"
+            arguments: ["--dispatcher", example(dispatcher)] + arguments, readyLine: "Deployed the dispatch worker"
         ) { server in
             if outbound {
                 let deployed = try CLITests.cli(server, ["deploy", example("outbound/outbound-worker")])
@@ -83,6 +85,34 @@ struct ExamplesTests {
             #expect(storm.body.hasPrefix("Limit reached: Too many subrequests by single Worker invocation."))
             let paid = try client.request("GET", "/storm", host: "customer-worker.example.com", headers: ["x-plan": "paid"])
             #expect(paid.body == "made 20 subrequests")
+        }
+    }
+
+    @Test("hostname metadata routing: a custom hostname whose custom_metadata names the user worker")
+    func hostnameRouting() async throws {
+        try await TestDNSServer.with { dns in
+            dns.records.value.withLock { $0.a["shop.customer.test"] = ["127.0.0.1"] }
+            try await Self.withPlatform(
+                dispatcher: "hostname-routing", arguments: ["--dns-resolver", "127.0.0.1:\(dns.port)"]
+            ) { server, client in
+                let zone = try await server.request(
+                    "POST", "/zones", body: Data(#"{"name":"saas.example","account":{"id":"\#(server.account)"}}"#.utf8))
+                let zoneID = try #require((zone.json["result"] as? [String: Any])?["id"] as? String)
+                let setup = CustomHostnameRoutingTests.Setup(server: server, dns: dns, zone: zoneID)
+                // The brief's steps: a fallback origin, then the customer's hostname with its metadata.
+                _ = try await setup.post("\(setup.hostnames)/fallback_origin", ["origin": "fallback.saas.example"], method: "PUT")
+                let created = try await setup.post(setup.hostnames, [
+                    "hostname": "shop.customer.test", "ssl": ["method": "http", "type": "dv"],
+                    "custom_metadata": ["worker_name": "customer-worker"],
+                ])
+                let id = try #require(created["id"] as? String)
+                _ = try await setup.waitFor(id, status: "active")
+                let routed = try client.request("GET", "/cart", host: "shop.customer.test")
+                #expect(routed.body == "Hello from customer-worker at /cart")
+                // A hostname of the platform's own with no metadata is not routed by this dispatcher.
+                let plain = try client.request("GET", "/", host: "customer-worker.saas.example")
+                #expect(plain.status == 404 && plain.body == "This hostname is not routed to a worker")
+            }
         }
     }
 }
