@@ -41,9 +41,10 @@ def fixtures():
             f"--{boundary}\r\nContent-Disposition: form-data; name=\"index.mjs\"; filename=\"index.mjs\"\r\n"
             f"Content-Type: application/javascript+module\r\n\r\nexport default {{ fetch() {{ return new Response('w') }} }}\r\n"
             f"--{boundary}--\r\n").encode()
-    call("PUT", a + "/workers/dispatch/namespaces/fuzz/scripts/w", body, f"multipart/form-data; boundary={boundary}")
-    call("PUT", a + "/workers/dispatch/namespaces/fuzz/scripts/w/secrets",
-         json.dumps({"name": "S", "text": "s", "type": "secret_text"}).encode())
+    # The same script in the namespace and as an account worker (/accounts/{id}/workers/scripts).
+    for scripts in (a + "/workers/dispatch/namespaces/fuzz/scripts", a + "/workers/scripts"):
+        call("PUT", scripts + "/w", body, f"multipart/form-data; boundary={boundary}")
+        call("PUT", scripts + "/w/secrets", json.dumps({"name": "S", "text": "s", "type": "secret_text"}).encode())
     # A zone with a custom hostname and a fallback origin (fuzz_hooks.py aims zone_id and
     # custom_hostname_id at them).
     zone = call("POST", "/zones", json.dumps({"name": "fuzz.example", "account": {"id": ACCOUNT}}).encode())["result"]

@@ -14,6 +14,7 @@ import collections
 import json
 import os
 import random
+import re
 import urllib.request
 
 import schemathesis
@@ -23,6 +24,9 @@ TOKEN = os.environ["SY_TOKEN"]
 ACCOUNT = os.environ["SY_ACCOUNT"]
 NS = "fuzz"
 SCRIPT = "w"
+# The patterns openapi.json gives these path parameters.
+ACCOUNT_ID = re.compile(r"[0-9a-f]{32}")
+NAME = re.compile(r"[a-z0-9_-]{1,63}")
 RNG = random.Random(1)
 
 
@@ -56,13 +60,15 @@ def snapshot():
     a = "/accounts/" + ACCOUNT
     z = "/zones/" + ZONE
     s = a + "/workers/dispatch/namespaces/" + NS + "/scripts/" + SCRIPT
+    own = a + "/workers/scripts/" + SCRIPT  # the account worker of the same name
     paths = [
         a + "/workers/dispatch/namespaces",
         a + "/workers/dispatch/namespaces/" + NS + "/scripts",
-        s + "/versions?per_page=1000",
-        s + "/secrets",
-        s + "/tags",
-        s + "/settings",
+        a + "/workers/scripts",
+    ]
+    for script in (s, own):
+        paths += [script + "/versions?per_page=1000", script + "/secrets", script + "/tags", script + "/settings"]
+    paths += [
         a + "/storage/kv/namespaces?per_page=1000",
         a + "/d1/database?per_page=10000",
         a + "/r2/buckets",
@@ -126,13 +132,16 @@ def _protect(operation, path_parameters):
 def map_path_parameters(context, path_parameters):
     if path_parameters is None:
         return path_parameters
-    if "account_id" in path_parameters:
+    # A value that breaks its pattern is a negative case schemathesis made on purpose: left as it
+    # is, so the request stays one the server must reject (rewriting it into the fixture's would
+    # make a request valid that schemathesis still expects to be refused).
+    if "account_id" in path_parameters and ACCOUNT_ID.fullmatch(str(path_parameters["account_id"])):
         path_parameters["account_id"] = ACCOUNT
     if _protect(context.operation, path_parameters):
         return path_parameters
-    if "namespace" in path_parameters and RNG.random() < 0.7:
+    if "namespace" in path_parameters and NAME.fullmatch(str(path_parameters["namespace"])) and RNG.random() < 0.7:
         path_parameters["namespace"] = NS
-    if "script" in path_parameters and RNG.random() < 0.7:
+    if "script" in path_parameters and NAME.fullmatch(str(path_parameters["script"])) and RNG.random() < 0.7:
         path_parameters["script"] = SCRIPT
     if "zone_id" in path_parameters and RNG.random() < 0.7:
         path_parameters["zone_id"] = ZONE
