@@ -74,14 +74,7 @@ public final class DevServer: Sendable {
     public init(configuration: Configuration, output: any DevOutput) throws {
         self.configuration = configuration
         self.output = output
-        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.executors))
-        let listeners = PlatformListeners()
-        self.listeners = listeners
-        let egress = EgressPolicy(rules: configuration.egressAllow, listeners: listeners)
-        runtime = WorkerRuntime(eventLoops: group, configuration: .init(egress: egress)) { entry in
-            let level = entry.level == .log ? "" : "[\(entry.level)] "
-            output.print("\(level)\(entry.message)")
-        }
+        // The projects first: a folder that cannot be read throws before any thread is started.
         func settings(_ path: String, name: String? = nil) -> DevWorker.Settings {
             DevWorker.Settings(
                 path: path, scriptName: name, cpuMilliseconds: configuration.cpuMilliseconds,
@@ -109,6 +102,14 @@ public final class DevServer: Sendable {
         }
         if let outbound { users[outbound.0] = outbound.1 }
         directory = DevDirectory(workers: users)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.executors))
+        let listeners = PlatformListeners()
+        self.listeners = listeners
+        let egress = EgressPolicy(rules: configuration.egressAllow, listeners: listeners)
+        runtime = WorkerRuntime(eventLoops: group, configuration: .init(egress: egress)) { entry in
+            let level = entry.level == .log ? "" : "[\(entry.level)] "
+            output.print("\(level)\(entry.message)")
+        }
         runtime.resolveWorkers(with: directory)
     }
 

@@ -33,26 +33,45 @@ extension WorkerIsolate {
             guard let self, let owner else { return }
             switch result {
             case .success(let response):
-                guard owner.operations[id] != nil, self.invocations[owner.id] === owner else {
-                    response.body.cancel(WorkerBodyError.cancelled)
-                    return
-                }
-                let handle = self.share(.host(response.body, owner: owner.id))
-                // An abort after the head stops the body.
-                owner.abortable[id] = { [weak self] in
-                    self?.unshare(handle)
-                    response.body.cancel(OutboundError.cancelled())
-                }
                 let headers = response.headers.map { "\($0.name)\0\($0.value)" }.joined(separator: "\0")
-                self.complete(operation: id, of: owner, with: .values([
-                    .number(Double(response.status)), .string(response.statusText), .string(headers),
-                    .string(response.url.description), .bool(response.redirected), .number(Double(handle)),
-                ]))
+                self.completeWithResponse(
+                    id, of: owner, status: response.status, statusText: response.statusText, headers: headers,
+                    url: response.url.description, redirected: response.redirected, body: .stream(response.body),
+                    abortError: OutboundError.cancelled())
             case .failure(let error):
                 self.complete(operation: id, of: owner, with: Completion.failure(error))
             }
         }
         if owner.operations[id] != nil { owner.operations[id] = { fetch.cancel() } }
+    }
+
+    /// Completes operation `id` (a `fetch()` or a call of another worker) with a Response:
+    /// `(status, statusText, headerBlock, url, redirected, body)`, the body as bytes when held whole,
+    /// or a host stream shared with `owner`, which an abort after the head stops with `abortError`.
+    /// A request that ended meanwhile drops the response.
+    func completeWithResponse(
+        _ id: Int, of owner: Invocation, status: Int, statusText: String, headers: String, url: String,
+        redirected: Bool, body: WorkerBody?, abortError: any Error
+    ) {
+        guard owner.operations[id] != nil, invocations[owner.id] === owner else {
+            if case .stream(let stream) = body { stream.cancel(WorkerBodyError.cancelled) }
+            return
+        }
+        let value: JSValue
+        switch body {
+        case nil: value = .number(0)
+        case .bytes(let buffer): value = .bytes(Array(buffer.readableBytesView))
+        case .stream(let stream):
+            let handle = share(.host(stream, owner: owner.id))
+            owner.abortable[id] = { [weak self] in
+                self?.unshare(handle)
+                stream.cancel(abortError)
+            }
+            value = .number(Double(handle))
+        }
+        complete(operation: id, of: owner, with: .values([
+            .number(Double(status)), .string(statusText), .string(headers), .string(url), .bool(redirected), value,
+        ]))
     }
 
     /// `fetchAbort(opID)`: the worker's AbortSignal fired for fetch `opID`.

@@ -76,7 +76,11 @@ extension WorkerIsolate {
         case .success(let result):
             switch result.value {
             case .response(let response):
-                deliver(response, operation: id, of: owner)
+                // A body the caller returns untouched passes on as it is.
+                completeWithResponse(
+                    id, of: owner, status: response.status, statusText: response.statusText,
+                    headers: response.headers.latin1Text, url: "", redirected: false, body: response.body,
+                    abortError: WorkerBodyError.cancelled)
             case .failure(let message, _):
                 let (type, text) = Self.splitErrorMessage(message)
                 complete(operation: id, of: owner, with: .rejection(message: text, type: type))
@@ -84,35 +88,6 @@ extension WorkerIsolate {
         case .failure(let error):
             complete(operation: id, of: owner, with: .rejection(message: "\(error)", type: "Error"))
         }
-    }
-
-    /// Completes operation `id` with the callee's Response: a body held whole goes as bytes, a
-    /// streamed one is shared with `owner` (and passes on untouched if the caller returns it).
-    private func deliver(_ response: WorkerResponse, operation id: Int, of owner: Invocation) {
-        guard owner.operations[id] != nil, invocations[owner.id] === owner else {
-            Self.discard(response)
-            return
-        }
-        let body: JSValue
-        switch response.body {
-        case nil: body = .number(0)
-        case .bytes(let buffer): body = .bytes(Array(buffer.readableBytesView))
-        case .stream(let stream):
-            let handle = share(.host(stream, owner: owner.id))
-            owner.abortable[id] = { [weak self] in
-                self?.unshare(handle)
-                stream.cancel(WorkerBodyError.cancelled)
-            }
-            body = .number(Double(handle))
-        }
-        complete(operation: id, of: owner, with: .values([
-            .number(Double(response.status)), .string(response.statusText), .string(response.headers.latin1Text),
-            .string(""), .bool(false), body,
-        ]))
-    }
-
-    private static func discard(_ response: WorkerResponse) {
-        if case .stream(let stream) = response.body { stream.cancel(WorkerBodyError.cancelled) }
     }
 
     /// A callee's failure as the caller's error: `TypeError: x is not a function` rejects with a

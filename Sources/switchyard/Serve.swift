@@ -82,11 +82,14 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let dispatcherProject: WorkerProject?
+        let dispatcherUpload: WorkerUpload?
         var namespacesToCreate: [String] = []
         do {
             dispatcherProject = try dispatcher.map { try WorkerProject.load(path: $0) }
+            // Built once, here: a build error stops serve before it starts.
+            dispatcherUpload = try dispatcherProject?.upload()
             // The namespaces it binds exist before it is deployed (the API checks bindings).
-            if case .array(let bindings)? = try dispatcherProject?.upload().metadata["bindings"] {
+            if case .array(let bindings)? = dispatcherUpload?.metadata["bindings"] {
                 for case .object(let binding) in bindings where binding["type"]?.stringValue == "dispatch_namespace" {
                     if let namespace = binding["namespace"]?.stringValue { namespacesToCreate.append(namespace) }
                 }
@@ -132,12 +135,12 @@ struct Serve: AsyncParsableCommand {
             onAPIRunning: { [apiHost, dataDir] port in
                 printLine("Switchyard API listening on http://\(apiHost):\(port)/client/v4")
                 LineOutput.shared.flush()
-                guard let dispatcherProject else { return }
+                guard let dispatcherProject, let dispatcherUpload else { return }
                 // Deployed through the API like any account worker, once the API serves (it does
                 // not while this callback runs); until then the edge answers 404.
                 Task {
                     await DispatcherDeployment.deploy(
-                        dispatcherProject, apiURL: "http://\(Self.connectable(apiHost)):\(port)/client/v4", token: token,
+                        dispatcherProject.name, upload: dispatcherUpload, apiURL: "http://\(Self.connectable(apiHost)):\(port)/client/v4", token: token,
                         dataDirectory: dataDir, outcome: failed)
                 }
             },
@@ -179,26 +182,27 @@ enum DispatcherDeployment {
         var value = false
     }
 
-    static func deploy(_ project: WorkerProject, apiURL: String, token: String?, dataDirectory: String, outcome: Outcome) async {
+    static func deploy(
+        _ name: String, upload: WorkerUpload, apiURL: String, token: String?, dataDirectory: String, outcome: Outcome
+    ) async {
         do {
             guard let token, !token.isEmpty else {
                 throw ControlPlaneClientError(message: "no admin token to deploy it with: set SWITCHYARD_ADMIN_TOKEN, or keep \(Bootstrap.tokenPath(dataDirectory: dataDirectory))")
             }
-            let upload = try project.upload()
             for warning in upload.warnings { printLine("warning: \(warning)") }
             let client = ControlPlaneClient(configuration: .init(baseURL: apiURL, token: token))
             let result: JSON
             do {
                 result = try await client.uploadScript(
-                    namespace: nil, name: project.name, upload: ScriptUpload(metadata: upload.metadata, modules: upload.modules))
+                    namespace: nil, name: name, upload: ScriptUpload(metadata: upload.metadata, modules: upload.modules))
                 try? await client.shutdown()
             } catch {
                 try? await client.shutdown()
                 throw error
             }
-            printLine("Deployed the dispatch worker \"\(project.name)\" (version \(result["deployment_id"]?.stringValue ?? "?"))")
+            printLine("Deployed the dispatch worker \"\(name)\" (version \(result["deployment_id"]?.stringValue ?? "?"))")
         } catch {
-            FileHandle.standardError.write(Data("error: the dispatch worker \"\(project.name)\" could not be deployed: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("error: the dispatch worker \"\(name)\" could not be deployed: \(error)\n".utf8))
             outcome.value = true
             kill(getpid(), SIGTERM)
         }
