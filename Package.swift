@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "SwitchyardModel", targets: ["SwitchyardModel"]),
         .library(name: "SwitchyardStore", targets: ["SwitchyardStore"]),
         .library(name: "SwitchyardStoreSQLite", targets: ["SwitchyardStoreSQLite"]),
+        .library(name: "SwitchyardData", targets: ["SwitchyardData"]),
+        .library(name: "SwitchyardDataLocal", targets: ["SwitchyardDataLocal"]),
         .library(name: "SwitchyardAPI", targets: ["SwitchyardAPI"]),
         .library(name: "SwitchyardServer", targets: ["SwitchyardServer"]),
         .library(name: "SwitchyardClient", targets: ["SwitchyardClient"]),
@@ -65,6 +67,7 @@ let package = Package(
             dependencies: [
                 "SwitchyardJS",
                 "SwitchyardModel",
+                "SwitchyardData",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -106,6 +109,24 @@ let package = Package(
             name: "SwitchyardModel",
             swiftSettings: swiftSettings
         ),
+        // Tenants' data (KV, D1, R2): the stores' protocols, and their embedded implementation
+        // (SQLite through its C API, and files).
+        .target(
+            name: "SwitchyardData",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SwitchyardDataLocal",
+            dependencies: [
+                "SwitchyardData",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SwitchyardStore",
             dependencies: [
@@ -131,6 +152,7 @@ let package = Package(
             dependencies: [
                 "SwitchyardModel",
                 "SwitchyardStore",
+                "SwitchyardData",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -147,6 +169,8 @@ let package = Package(
                 "SwitchyardModel",
                 "SwitchyardStore",
                 "SwitchyardStoreSQLite",
+                "SwitchyardData",
+                "SwitchyardDataLocal",
                 "SwitchyardAPI",
                 "SwitchyardRuntime",
                 "SwitchyardEdge",
@@ -279,6 +303,15 @@ let package = Package(
                 "SwitchyardStore",
                 "SwitchyardStoreSQLite",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchyardDataLocalTests",
+            dependencies: [
+                "SwitchyardData",
+                "SwitchyardDataLocal",
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
