@@ -116,10 +116,13 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        // The one SQLite call Swift cannot make (sqlite3_db_config is variadic).
+        .target(name: "CSQLiteShim"),
         .target(
             name: "SwitchyardDataLocal",
             dependencies: [
                 "SwitchyardData",
+                "CSQLiteShim",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -17,10 +17,13 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     /// SQLite's primary result code (`SQLITE_CONSTRAINT`...), or -1 for a wrapper's own error.
     public var code: Int32
     public var message: String
+    /// Where in the SQL a statement failed to prepare (`sqlite3_error_offset`), when SQLite says.
+    public var offset: Int?
 
-    public init(code: Int32, message: String) {
+    public init(code: Int32, message: String, offset: Int? = nil) {
         self.code = code
         self.message = message
+        self.offset = offset
     }
 
     public var description: String { message }
@@ -36,6 +39,12 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 public final class SQLiteDatabase: @unchecked Sendable {
     let handle: OpaquePointer
     private var cache: [String: SQLiteStatement] = [:]
+    /// The authorizer installed with ``setAuthorizer(_:)``, kept alive while SQLite may call it.
+    var authorizer: Authorizer?
+    /// Whether ``close()`` ran; the handle is then gone.
+    public private(set) var isClosed = false
+    /// State a store keeps with the connection (``D1Connection``), confined to its thread.
+    public var context: AnyObject?
 
     /// Opens (creating) the file at `path` in WAL mode; `synchronous` FULL makes each commit
     /// wait for the disk, so a write acknowledged after its commit survives a crash.
@@ -58,9 +67,18 @@ public final class SQLiteDatabase: @unchecked Sendable {
         try execute("PRAGMA synchronous = FULL")
     }
 
-    deinit {
+    deinit { close() }
+
+    /// Closes the connection (statements still alive are finalized when they go). Nothing may
+    /// use the connection afterwards.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
         for statement in cache.values { statement.finalize() }
+        cache = [:]
         sqlite_nio_sqlite3_close_v2(handle)
+        context = nil
+        authorizer = nil
     }
 
     /// Runs one or more statements that return no rows.
@@ -148,13 +166,20 @@ public final class SQLiteStatement: @unchecked Sendable {
         self.database = database
         var raw: OpaquePointer?
         var rest = ""
+        // With its length, so SQLITE_LIMIT_SQL_LENGTH applies to the whole text ("statement too long").
+        let length = Int32(clamping: sql.utf8.count)
         let status = sql.withCString { text -> Int32 in
             var end: UnsafePointer<CChar>?
-            let status = sqlite_nio_sqlite3_prepare_v2(database.handle, text, -1, &raw, &end)
+            let status = sqlite_nio_sqlite3_prepare_v2(database.handle, text, length, &raw, &end)
             if let end { rest = String(cString: end) }
             return status
         }
-        guard status == SQLITE_OK else { throw database.error(status) }
+        guard status == SQLITE_OK else {
+            var error = database.error(status)
+            let offset = Int(sqlite_nio_sqlite3_error_offset(database.handle))
+            if offset >= 0 { error.offset = offset }
+            throw error
+        }
         handle = raw
         tail = rest
     }
@@ -173,6 +198,11 @@ public final class SQLiteStatement: @unchecked Sendable {
     public var isReadOnly: Bool { handle.map { sqlite_nio_sqlite3_stmt_readonly($0) != 0 } ?? true }
 
     public var parameterCount: Int { handle.map { Int(sqlite_nio_sqlite3_bind_parameter_count($0)) } ?? 0 }
+
+    /// A counter of `sqlite3_stmt_status` (`SQLITE_STMTSTATUS_FULLSCAN_STEP`...).
+    public func status(_ counter: Int32) -> Int {
+        handle.map { Int(sqlite_nio_sqlite3_stmt_status($0, counter, 0)) } ?? 0
+    }
 
     public func reset() {
         guard let handle else { return }

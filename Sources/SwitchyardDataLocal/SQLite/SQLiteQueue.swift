@@ -19,21 +19,39 @@ public final class SQLiteQueue: Sendable {
     private struct WriteQueueState: ~Copyable {
         var jobs: [any PendingWrite] = []
         var draining = false
+        var closed = false
     }
 
-    /// Opens `path`, runs `setUp` (the schema) on the writer connection, then opens the reader.
-    public init(path: String, setUp: (SQLiteDatabase) throws -> Void = { _ in }) throws {
+    /// Opens `path`, runs `configure` on both connections (limits, an authorizer), `setUp`
+    /// (the schema) on the writer, then opens the reader.
+    public init(
+        path: String, configure: (SQLiteDatabase) throws -> Void = { _ in },
+        setUp: (SQLiteDatabase) throws -> Void = { _ in }
+    ) throws {
         writer = try SQLiteDatabase(path: path)
+        try configure(writer)
         try setUp(writer)
         reader = try SQLiteDatabase(path: path)
+        try configure(reader)
         readerThread = NIOThreadPool(numberOfThreads: 1)
         writerThread = NIOThreadPool(numberOfThreads: 1)
         readerThread.start()
         writerThread.start()
     }
 
-    /// Stops the threads once their queued work is done.
+    /// Lets the work already queued finish, closes both connections on their threads, then
+    /// stops the threads. Writes after this fail with ``SQLiteError``.
     public func close() async throws {
+        let alreadyClosed = pending.withLock { state -> Bool in
+            defer { state.closed = true }
+            return state.closed
+        }
+        if alreadyClosed { return }
+        let reader = self.reader
+        let writer = self.writer
+        try? await readerThread.runIfActive { reader.close() }
+        // After every drain already submitted (one thread, in order): no write can start later.
+        try? await writerThread.runIfActive { writer.close() }
         try await readerThread.shutdownGracefully()
         try await writerThread.shutdownGracefully()
     }
@@ -49,14 +67,39 @@ public final class SQLiteQueue: Sendable {
     public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteDatabase) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = WriteJob(body: body, continuation: continuation)
-            let startDrain = pending.withLock { state -> Bool in
+            let startDrain = pending.withLock { state -> Bool? in
+                if state.closed { return nil }
                 state.jobs.append(job)
                 if state.draining { return false }
                 state.draining = true
                 return true
             }
-            if startDrain { writerThread.submit { [self] _ in drain() } }
+            guard let startDrain else {
+                job.fail(Self.closedError)
+                return
+            }
+            if startDrain {
+                writerThread.submit { [self] state in
+                    // A pool shutting down runs what it did not start as `.cancelled`, on
+                    // another thread: the writer connection must not be touched then.
+                    if case .cancelled = state { failPending() } else { drain() }
+                }
+            }
         }
+    }
+
+    private static let closedError = SQLiteError(code: -1, message: "the database is closed")
+
+    /// Fails every write still waiting (the queue closed under them).
+    private func failPending() {
+        let jobs = pending.withLock { state -> [any PendingWrite] in
+            defer {
+                state.jobs = []
+                state.draining = false
+            }
+            return state.jobs
+        }
+        for job in jobs { job.fail(Self.closedError) }
     }
 
     /// Commits groups until no write is waiting.
@@ -74,26 +117,49 @@ public final class SQLiteQueue: Sendable {
     }
 
     private func commit(_ jobs: [any PendingWrite]) {
-        do {
-            try writer.execute("BEGIN IMMEDIATE")
-        } catch {
-            for job in jobs { job.fail(error) }
+        if writer.isClosed {
+            for job in jobs { job.fail(Self.closedError) }
             return
         }
-        do {
-            for job in jobs {
-                try writer.execute("SAVEPOINT write")
-                let succeeded = job.run(writer)
-                try writer.execute(succeeded ? "RELEASE write" : "ROLLBACK TO write; RELEASE write")
+        var jobs = jobs
+        // Each pass runs the group from its start: a write that fails in a way that makes SQLite
+        // roll back the whole transaction (an interrupted or full write, SQLITE_FULL without a
+        // statement journal) takes the earlier writes' work with it, so those run again in a
+        // new transaction without it. Every pass drops at least one job, so this ends.
+        while !jobs.isEmpty {
+            do {
+                try writer.execute("BEGIN IMMEDIATE")
+            } catch {
+                for job in jobs { job.fail(error) }
+                return
             }
-            try writer.execute("COMMIT")
-        } catch {
-            // The transaction itself failed (the disk is full, an I/O error): nothing of the group is kept.
-            if writer.inTransaction { try? writer.execute("ROLLBACK") }
-            for job in jobs { job.fail(error) }
+            var dropped: Int?
+            do {
+                for (index, job) in jobs.enumerated() {
+                    try writer.execute("SAVEPOINT write")
+                    let succeeded = job.run(writer)
+                    if !succeeded, !writer.inTransaction {
+                        dropped = index
+                        break
+                    }
+                    try writer.execute(succeeded ? "RELEASE write" : "ROLLBACK TO write; RELEASE write")
+                }
+                if let dropped {
+                    // The transaction is gone: that job failed on its own (its error is kept).
+                    jobs[dropped].finish()
+                    jobs.remove(at: dropped)
+                    continue
+                }
+                try writer.execute("COMMIT")
+            } catch {
+                // The transaction itself failed (the disk is full, an I/O error): nothing of the group is kept.
+                if writer.inTransaction { try? writer.execute("ROLLBACK") }
+                for job in jobs { job.fail(error) }
+                return
+            }
+            for job in jobs { job.finish() }
             return
         }
-        for job in jobs { job.finish() }
     }
 }
 
@@ -108,7 +174,8 @@ private protocol PendingWrite: AnyObject, Sendable {
 }
 
 private final class WriteJob<T: Sendable>: PendingWrite, @unchecked Sendable {
-    // Safe: `run` and then `finish` or `fail` happen on the writer thread, one after the other.
+    // Safe: `run` (again when its group starts over) and then `finish` or `fail` happen on the
+    // writer thread, one after the other; a job failed before it was queued was never shared.
     private let body: @Sendable (SQLiteDatabase) throws -> T
     private let continuation: CheckedContinuation<T, any Error>
     private var result: Result<T, any Error>?
