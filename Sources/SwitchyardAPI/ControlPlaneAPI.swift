@@ -63,6 +63,7 @@ public struct ControlPlaneAPI: Sendable {
         addScriptRoutes(to: api)
         addScriptRoutes(to: api, accountWorkers: true)
         addResourceRoutes(to: api)
+        addKVDataRoutes(to: api)
         addZoneRoutes(to: api)
         addCustomHostnameRoutes(to: api)
         addOpenAPIRoute(to: api)
