@@ -200,4 +200,28 @@ struct KVBindingTests {
             #expect(output.contains(" passed, 0 failed"), "\(output)")
         }
     }
+
+    @Test("deploy provisions a KV namespace for a binding without id, and binds the same one on the next deploy")
+    func provisioning() async throws {
+        try await LiveServer.with { server in
+            let project = try CLITests.project([
+                "wrangler.json": #"{"name": "counter", "main": "i.js", "kv_namespaces": [{"binding": "STATE"}]}"#,
+                "i.js": """
+                    export default { async fetch(request, env) {
+                      const count = Number(await env.STATE.get("count") ?? 0) + 1;
+                      await env.STATE.put("count", String(count));
+                      return new Response(String(count));
+                    } }
+                    """,
+            ])
+            let first = try CLITests.cli(server, ["deploy", project, "--dispatch-namespace", "default"])
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stderr.contains("Provisioned KV namespace \"counter-state\""), "\(first.stderr)")
+            let client = try HTTPTestClient(port: server.edgePort)
+            #expect(try client.request("GET", "/", host: "counter.localhost").body == "1")
+            let second = try CLITests.cli(server, ["deploy", project, "--dispatch-namespace", "default"])
+            #expect(second.stderr.contains("Using KV namespace \"counter-state\""), "\(second.stderr)")
+            #expect(try client.request("GET", "/", host: "counter.localhost").body == "2")
+        }
+    }
 }
