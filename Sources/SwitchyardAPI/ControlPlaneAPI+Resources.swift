@@ -56,7 +56,9 @@ extension ControlPlaneAPI {
             let name = try Self.requiredString(body, "name")
             try Names.validate(name, kind: "D1 database")
             _ = try Self.optionalString(body, "primary_location_hint")  // accepted, not used
-            return try EnvelopeResponse.success(try await store.createD1Database(accountID: accountID, name: name))
+            let database = try await store.createD1Database(accountID: accountID, name: name)
+            try await data.d1?.createDatabase(database.uuid)
+            return try EnvelopeResponse.success(database)
         }
         api.get(RouterPath(d1 + "/{database_id}")) { _, context in
             let accountID = try account(context)
@@ -70,6 +72,8 @@ extension ControlPlaneAPI {
             guard let found = try await store.d1Database(accountID: accountID, idOrName: id),
                 try await store.deleteD1Database(accountID: accountID, id: found.uuid)
             else { throw Self.d1NotFound(id) }
+            // After the record: a binding or query that still finds the record finds the data.
+            try await data.d1?.deleteDatabase(found.uuid)
             return EnvelopeResponse.empty()
         }
 

@@ -64,6 +64,7 @@ public struct ControlPlaneAPI: Sendable {
         addScriptRoutes(to: api, accountWorkers: true)
         addResourceRoutes(to: api)
         addKVDataRoutes(to: api)
+        addD1DataRoutes(to: api)
         addZoneRoutes(to: api)
         addCustomHostnameRoutes(to: api)
         addOpenAPIRoute(to: api)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import SwitchyardData
 import SwitchyardModel
 import SwitchyardStore
 
@@ -47,6 +48,11 @@ public struct EnvelopeErrorMiddleware<Context: RequestContext>: RouterMiddleware
                 return APIError(status: .conflict, code: ErrorCode.conflict, message: error.message)
             }
             return APIError(status: .badRequest, code: ErrorCode.badRequest, message: error.message)
+        case let error as D1Error:
+            if error.isDatabaseNotFound {
+                return APIError(status: .notFound, code: ErrorCode.d1NotFound, message: error.message)
+            }
+            return APIError(status: .badRequest, code: ErrorCode.d1QueryError, message: error.message)
         case let error as BindingError:
             return APIError(status: .badRequest, code: ErrorCode.invalidBinding, message: error.message)
         case let error as any HTTPResponseError:

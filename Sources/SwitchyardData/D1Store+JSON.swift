@@ -26,7 +26,7 @@ extension D1StatementResult {
                 out += "{"
                 for (position, column) in order.enumerated() {
                     if position > 0 { out += "," }
-                    D1JSON.appendString(column.name, to: &out)
+                    out += JSONText.quoted(column.name)
                     out += ":"
                     D1JSON.append(row[column.index], to: &out)
                 }
@@ -37,7 +37,7 @@ extension D1StatementResult {
             out += "{\"columns\":["
             for (index, name) in columns.enumerated() {
                 if index > 0 { out += "," }
-                D1JSON.appendString(name, to: &out)
+                out += JSONText.quoted(name)
             }
             out += "],\"rows\":["
             for (rowNumber, row) in rows.enumerated() {
@@ -76,7 +76,7 @@ public enum D1JSON {
         switch value {
         case .integer(let number): out += String(number)
         case .real(let number): appendNumber(number, to: &out)
-        case .text(let text): appendString(text, to: &out)
+        case .text(let text): out += JSONText.quoted(text)
         case .blob(let bytes):
             out += "["
             for (index, byte) in bytes.enumerated() {
@@ -99,26 +99,5 @@ public enum D1JSON {
         } else {
             out += "\(number)"
         }
-    }
-
-    public static func appendString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 }

@@ -3,8 +3,10 @@
 /// refuses each call with a clear error.
 public struct DataStores: Sendable {
     public var kv: (any KVStore)?
+    public var d1: (any D1Store)?
 
-    public init(kv: (any KVStore)? = nil) {
+    public init(kv: (any KVStore)? = nil, d1: (any D1Store)? = nil) {
         self.kv = kv
+        self.d1 = d1
     }
 }

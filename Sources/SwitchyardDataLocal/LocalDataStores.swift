@@ -1,26 +1,40 @@
 import Foundation
 import SwitchyardData
 
-/// The embedded data stores of a data directory: `kv.sqlite3` for KV.
+/// The embedded data stores of a data directory: `kv.sqlite3` for KV, `d1/<id>.sqlite3` for
+/// each D1 database.
 public final class LocalDataStores: Sendable {
     public let kv: SQLiteKVStore
+    public let d1: LocalD1Store
 
-    public var stores: DataStores { DataStores(kv: kv) }
+    public var stores: DataStores { DataStores(kv: kv, d1: d1) }
 
     public struct Quotas: Sendable {
         public var kv: SQLiteKVStore.Quota
+        /// The size quota of each D1 database, in bytes.
+        public var d1DatabaseBytes: Int
+        /// How long one D1 request's statements may run, in seconds.
+        public var d1QueryTimeout: Double
 
-        public init(kv: SQLiteKVStore.Quota = .init()) {
+        public init(
+            kv: SQLiteKVStore.Quota = .init(), d1DatabaseBytes: Int = 1 << 30, d1QueryTimeout: Double = D1Rules.maximumQuerySeconds
+        ) {
             self.kv = kv
+            self.d1DatabaseBytes = d1DatabaseBytes
+            self.d1QueryTimeout = d1QueryTimeout
         }
     }
 
     /// Opens (creating) the stores in `directory`, which must exist.
     public init(directory: String, quotas: Quotas = .init()) throws {
         kv = try SQLiteKVStore(path: directory + "/kv.sqlite3", quota: quotas.kv)
+        d1 = try LocalD1Store(
+            configuration: .init(
+                directory: directory + "/d1", maximumDatabaseBytes: quotas.d1DatabaseBytes, queryTimeout: quotas.d1QueryTimeout))
     }
 
     public func close() async throws {
         try await kv.close()
+        try await d1.close()
     }
 }

@@ -46,6 +46,10 @@ public enum ErrorCode {
     public static let kvInvalidRequest = 10033
     /// A D1 database does not exist.
     public static let d1NotFound = 7404
+    /// *Cloudflare*: a D1 query failed (SQLite's error, D1's text: "no such table: x: SQLITE_ERROR").
+    public static let d1QueryError = 7500
+    /// *Cloudflare*: a D1 query request is malformed ("Invalid property: sql => Required").
+    public static let d1InvalidRequest = 7400
     /// An R2 bucket does not exist. (*Cloudflare*)
     public static let r2BucketNotFound = 10006
     /// A zone of that name already exists (Cloudflare's code for it, as far as known).

@@ -20,6 +20,8 @@ import SwitchyardRuntime
 /// | `hostnames.validationHTTPPort` | the edge's port | `--validation-http-port`: the port HTTP ownership checks connect to |
 /// | `hostnames.acmeDirectory` | none | `--acme-directory URL`: the ACME CA certificates are ordered from (Let's Encrypt: `https://acme-v02.api.letsencrypt.org/directory`) |
 /// | `hostnames.acmeCACertificate` | system roots | `--acme-ca-certificate PEM`: the CA the ACME server's TLS is trusted with |
+/// | `d1.maximumDatabaseBytes` | 1 GiB | `--d1-max-database-size BYTES`: the size quota of each D1 database |
+/// | `d1.queryTimeout` | 30 s | how long one D1 request's statements may run |
 /// | `adminToken` | generated | `SWITCHYARD_ADMIN_TOKEN`: the admin token to use instead of a generated one |
 public struct SwitchyardConfiguration: Sendable {
     public struct API: Sendable {
@@ -85,8 +87,20 @@ public struct SwitchyardConfiguration: Sendable {
         }
     }
 
+    /// D1 databases (their files are in `<dataDirectory>/d1`).
+    public struct D1: Sendable {
+        public var maximumDatabaseBytes: Int
+        public var queryTimeout: Double
+
+        public init(maximumDatabaseBytes: Int = 1 << 30, queryTimeout: Double = 30) {
+            self.maximumDatabaseBytes = maximumDatabaseBytes
+            self.queryTimeout = queryTimeout
+        }
+    }
+
     public var dataDirectory: String
     public var api: API
+    public var d1 = D1()
     public var hostnames = Hostnames()
     public var edge: Edge
     /// An admin token secret to install instead of generating one (never logged).

@@ -234,9 +234,14 @@ extension SwitchyardServer {
     static func openData(store: SQLiteControlPlaneStore, configuration: SwitchyardConfiguration) async throws
         -> LocalDataStores
     {
-        let data = try LocalDataStores(directory: configuration.dataDirectory)
+        let data = try LocalDataStores(
+            directory: configuration.dataDirectory,
+            quotas: .init(d1DatabaseBytes: configuration.d1.maximumDatabaseBytes, d1QueryTimeout: configuration.d1.queryTimeout))
         for namespace in try await store.allKVNamespaceIDs() {
             try await data.kv.createNamespace(namespace)
+        }
+        for database in try await store.allD1DatabaseIDs() {
+            try await data.d1.createDatabase(database)
         }
         return data
     }

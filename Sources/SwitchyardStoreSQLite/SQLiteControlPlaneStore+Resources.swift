@@ -75,6 +75,13 @@ extension SQLiteControlPlaneStore: ResourceStore {
 
     // MARK: D1 databases
 
+    /// Every D1 database of every account (the data store is reconciled with them at start).
+    public func allD1DatabaseIDs() async throws -> [String] {
+        try await lock.withLock {
+            try await query("SELECT id FROM d1_databases ORDER BY id").compactMap { $0.column("id")?.string }
+        }
+    }
+
     public func createD1Database(accountID: String, name: String) async throws -> D1Database {
         try await transaction {
             if !(try await query(

@@ -39,6 +39,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest worker accepted, in bytes (sum of its modules).")
     var maxScriptSize: Int = 10 * 1024 * 1024
 
+    @Option(name: .customLong("d1-max-database-size"), help: "Size quota of each D1 database, in bytes (default 1 GiB); a write past it fails with \"Exceeded maximum DB size\".")
+    var d1MaxDatabaseSize: Int = 1 << 30
+
+    @Option(name: .customLong("d1-query-timeout"), help: "Seconds one D1 request's statements may run (default 30, as D1).")
+    var d1QueryTimeout: Double = 30
+
     @Option(name: .customLong("egress-allow"), help: egressAllowHelp)
     var egressAllow: [String] = []
 
@@ -72,6 +78,10 @@ struct Serve: AsyncParsableCommand {
         }
         if !(1...256).contains(executors) { throw ValidationError("--executors must be between 1 and 256") }
         if maxScriptSize < 1024 { throw ValidationError("--max-script-size must be at least 1024") }
+        if d1MaxDatabaseSize < 65536 { throw ValidationError("--d1-max-database-size must be at least 65536") }
+        if !(d1QueryTimeout > 0 && d1QueryTimeout <= 3600) {
+            throw ValidationError("--d1-query-timeout must be more than 0 and at most 3600 seconds")
+        }
     }
 
     func run() async throws {
@@ -107,6 +117,7 @@ struct Serve: AsyncParsableCommand {
             adminToken: ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"],
             egressAllow: try parseEgressRules(egressAllow))
         configuration.namespacesToCreate = namespacesToCreate
+        configuration.d1 = .init(maximumDatabaseBytes: d1MaxDatabaseSize, queryTimeout: d1QueryTimeout)
         configuration.edge.tlsPort = edgeTlsPort
         configuration.edge.idleTimeout = edgeIdleTimeout.map { .seconds(Int64($0)) }
         configuration.hostnames = .init(
