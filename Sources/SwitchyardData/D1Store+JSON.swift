@@ -56,6 +56,30 @@ extension D1StatementResult {
     }
 }
 
+extension D1StatementResult {
+    /// The rows as arrays (`raw()`): `[[columns...], [values...]...]` with `columnNames`, else
+    /// the rows alone.
+    public func rawJSON(columnNames: Bool) -> String {
+        var out = "["
+        var first = true
+        if columnNames {
+            out += "[" + columns.map(JSONText.quoted).joined(separator: ",") + "]"
+            first = false
+        }
+        for row in rows {
+            if !first { out += "," }
+            first = false
+            out += "["
+            for (index, value) in row.enumerated() {
+                if index > 0 { out += "," }
+                D1JSON.append(value, to: &out)
+            }
+            out += "]"
+        }
+        return out + "]"
+    }
+}
+
 extension D1Meta {
     /// D1's `meta` object.
     public var json: String {

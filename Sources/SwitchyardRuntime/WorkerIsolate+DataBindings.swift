@@ -6,7 +6,7 @@ import SwitchyardJS
 extension WorkerIsolate {
     /// Runs `work` as a task off the executor for operation `id` of `owner`, then completes the
     /// operation with its answer on the executor. The request ending first cancels the task.
-    /// `errorPrefix` ("KV PUT failed:") starts the message of a store's refusal.
+    /// `errorPrefix` ("KV PUT failed:"), when not empty, starts the message of a store's refusal.
     func startStoreOperation(
         _ id: Int, of owner: Invocation, errorPrefix: String, _ work: @escaping @Sendable () async throws -> Completion
     ) {
@@ -24,7 +24,8 @@ extension WorkerIsolate {
             case .success(let completion):
                 self.complete(operation: id, of: owner, with: completion)
             case .failure(let error):
-                self.complete(operation: id, of: owner, with: .rejection(message: "\(errorPrefix) \(error)", type: "Error"))
+                let message = errorPrefix.isEmpty ? "\(error)" : "\(errorPrefix) \(error)"
+                self.complete(operation: id, of: owner, with: .rejection(message: message, type: "Error"))
             }
         }
     }

@@ -10,10 +10,15 @@ public enum WorkerBinding: Sendable, Equatable {
     /// `env.NAME` is a KVNamespace reading and writing KV namespace `namespaceID`, whose owner
     /// the control plane checked when the binding was uploaded.
     case kvNamespace(name: String, namespaceID: String)
+    /// `env.NAME` is a D1Database on D1 database `databaseID` (its uuid), whose owner the
+    /// control plane checked when the binding was uploaded.
+    case d1Database(name: String, databaseID: String)
 
     public var name: String {
         switch self {
-        case .service(let name, _), .dispatchNamespace(let name, _, _, _), .kvNamespace(let name, _): name
+        case .service(let name, _), .dispatchNamespace(let name, _, _, _), .kvNamespace(let name, _),
+            .d1Database(let name, _):
+            name
         }
     }
 
@@ -23,6 +28,7 @@ public enum WorkerBinding: Sendable, Equatable {
         case .service: "service"
         case .dispatchNamespace: "dispatch_namespace"
         case .kvNamespace: "kv_namespace"
+        case .d1Database: "d1"
         }
     }
 }
