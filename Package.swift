@@ -339,6 +339,7 @@ let package = Package(
                 "SwitchyardServer",
                 "SwitchyardAPI",
                 "SwitchyardModel",
+                "SwitchyardStore",
                 "SwitchyardTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
