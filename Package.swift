@@ -265,6 +265,8 @@ let package = Package(
             name: "SwitchyardRuntimeTests",
             dependencies: [
                 "SwitchyardRuntime",
+                "SwitchyardData",
+                "SwitchyardDataLocal",
                 "SwitchyardJS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -340,6 +342,7 @@ let package = Package(
                 "SwitchyardServer",
                 "SwitchyardAPI",
                 "SwitchyardModel",
+                "SwitchyardStore",
                 "SwitchyardTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

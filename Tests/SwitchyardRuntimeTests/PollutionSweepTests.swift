@@ -1,4 +1,7 @@
 import Foundation
+import NIOCore
+import SwitchyardData
+import SwitchyardDataLocal
 import SwitchyardJS
 import Testing
 
@@ -39,15 +42,23 @@ struct PollutionSweepTests {
     }
 
     /// Bindings to other workers, whose objects the sweep calls too (no directory: every call
-    /// rejects with "Worker not found").
+    /// rejects with "Worker not found"), and a KV namespace on a real store.
     static let bindings: [WorkerBinding] = [
         .dispatchNamespace(name: "DISPATCHER", accountID: "a", namespace: "n", outbound: nil),
         .service(name: "SERVICE", target: WorkerAddress(accountID: "a", namespace: nil, script: "s")),
+        .kvNamespace(name: "KV", namespaceID: "sweep"),
     ]
 
     @Test("every combination is survived, answered and reported")
     func sweep() async throws {
-        try await RuntimeHarness.with(executors: 2) { (h: RuntimeHarness) async throws in
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let data = try LocalDataStores(directory: directory)
+        try await data.kv.createNamespace("sweep")
+        try await data.kv.put(
+            namespace: "sweep", ["x", "y"].map { KVWrite(key: $0, entry: KVEntry(value: .init(string: "{}"), metadata: "{}")) })
+        try await RuntimeHarness.with(executors: 2, data: data.stores) { (h: RuntimeHarness) async throws in
             let planResult = try await h.fetch(h.worker(Self.source, vars: #"{"PLAN": true}"#, bindings: Self.bindings))
             let plan = try JSONDecoder().decode(Plan.self, from: Data(planResult.bodyText.utf8))
             #expect(plan.globals.contains("Response") && plan.globals.contains("TextEncoder"), "\(plan.globals)")
