@@ -63,7 +63,15 @@ extension ControlPlaneAPI {
         api.get(RouterPath(d1 + "/{database_id}")) { _, context in
             let accountID = try account(context)
             let id = try context.parameter("database_id")
-            guard let found = try await store.d1Database(accountID: accountID, idOrName: id) else { throw Self.d1NotFound(id) }
+            guard var found = try await store.d1Database(accountID: accountID, idOrName: id) else { throw Self.d1NotFound(id) }
+            if let d1 = data.d1 {
+                // What the data says now; a database the store cannot open shows as empty.
+                found.fileSize = (try? await d1.size(database: found.uuid)) ?? 0
+                let tables = try? await d1.query(
+                    database: found.uuid,
+                    [D1Query(sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")])
+                if case .integer(let count)? = tables?.first?.first?.rows.first?.first { found.numTables = Int(count) }
+            }
             return try EnvelopeResponse.success(found)
         }
         api.delete(RouterPath(d1 + "/{database_id}")) { _, context in

@@ -17,31 +17,15 @@ import SwitchyardJS
 /// - `dump()`: completes with the database file's bytes.
 extension WorkerIsolate {
     func startD1(_ arguments: JSArguments) throws {
-        let owner = try requestInTask()
-        guard let id = Self.integer(arguments[0]) else { throw HostCallError(description: "bad operation id") }
-        let database = try binding(arguments[1]) { binding -> String? in
+        let call = try beginDataCall(arguments) { binding -> String? in
             if case .d1Database(_, let database) = binding { return database }
             return nil
         }
-        let method = arguments[2].stringValue ?? ""
-        owner.operations[id] = {}
-        guard let store = data.d1 else {
-            complete(operation: id, of: owner, with: .rejection(message: "D1_ERROR: D1 is not available here.", type: "Error"))
-            return
-        }
-        let work: @Sendable () async throws -> Completion
-        do {
-            work = try d1Work(method, arguments, store: store, database: database)
-        } catch {
-            complete(operation: id, of: owner, with: .rejection(message: "\(Self.d1Error(error))", type: "Error"))
-            return
-        }
-        startStoreOperation(id, of: owner, errorPrefix: "") {
-            do {
-                return try await work()
-            } catch {
-                throw Self.d1Error(error)
-            }
+        runDataCall(
+            call, store: data.d1, unavailable: D1Error.sql("D1 is not available here."),
+            describe: { "\(Self.d1Error($0))" }
+        ) { store in
+            try d1Work(call.method, arguments, store: store, database: call.resource)
         }
     }
 

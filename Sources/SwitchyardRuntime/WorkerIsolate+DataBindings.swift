@@ -4,11 +4,51 @@ import SwitchyardJS
 /// What the data bindings (KV, D1, R2) share: each call is an asynchronous host operation whose
 /// work runs off the executor, against a store, and completes the worker's promise on it.
 extension WorkerIsolate {
+    /// One call of a data binding's method: `(opID, binding, method, ...)` as its JavaScript
+    /// sends it, with the binding's resource (a namespace id, a database id).
+    struct DataCall<Resource> {
+        var owner: Invocation
+        var id: Int
+        var resource: Resource
+        var method: String
+    }
+
+    /// Reads the operation id, the binding (which `matching` turns into its resource) and the
+    /// method of a data binding's call, and registers the operation.
+    func beginDataCall<Resource>(_ arguments: JSArguments, _ matching: (WorkerBinding) -> Resource?) throws
+        -> DataCall<Resource>
+    {
+        let owner = try requestInTask()
+        guard let id = Self.integer(arguments[0]) else { throw HostCallError(description: "bad operation id") }
+        let resource = try binding(arguments[1], matching)
+        owner.operations[id] = {}
+        return DataCall(owner: owner, id: id, resource: resource, method: arguments[2].stringValue ?? "")
+    }
+
+    /// Checks the call's arguments with `prepare` (here, on the executor) and runs the store
+    /// work it returns; a missing store, a refused argument and a store's error reject the
+    /// call with the message `describe` gives them.
+    func runDataCall<Resource, Store>(
+        _ call: DataCall<Resource>, store: Store?, unavailable: any Error, describe: @escaping @Sendable (any Error) -> String,
+        _ prepare: (Store) throws -> @Sendable () async throws -> Completion
+    ) {
+        let work: @Sendable () async throws -> Completion
+        do {
+            guard let store else { throw unavailable }
+            work = try prepare(store)
+        } catch {
+            complete(operation: call.id, of: call.owner, with: .rejection(message: describe(error), type: "Error"))
+            return
+        }
+        startStoreOperation(call.id, of: call.owner, describe: describe, work)
+    }
+
     /// Runs `work` as a task off the executor for operation `id` of `owner`, then completes the
     /// operation with its answer on the executor. The request ending first cancels the task.
-    /// `errorPrefix` ("KV PUT failed:"), when not empty, starts the message of a store's refusal.
+    /// `describe` words a store's refusal ("KV PUT failed: 413 ...").
     func startStoreOperation(
-        _ id: Int, of owner: Invocation, errorPrefix: String, _ work: @escaping @Sendable () async throws -> Completion
+        _ id: Int, of owner: Invocation, describe: @escaping @Sendable (any Error) -> String,
+        _ work: @escaping @Sendable () async throws -> Completion
     ) {
         let promise = eventLoop.makePromise(of: Completion.self)
         let task = Task {
@@ -24,8 +64,7 @@ extension WorkerIsolate {
             case .success(let completion):
                 self.complete(operation: id, of: owner, with: completion)
             case .failure(let error):
-                let message = errorPrefix.isEmpty ? "\(error)" : "\(errorPrefix) \(error)"
-                self.complete(operation: id, of: owner, with: .rejection(message: message, type: "Error"))
+                self.complete(operation: id, of: owner, with: .rejection(message: describe(error), type: "Error"))
             }
         }
     }

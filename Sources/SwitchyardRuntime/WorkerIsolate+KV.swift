@@ -15,27 +15,17 @@ import SwitchyardJS
 /// - `list(prefix, limit, cursor)`: with the JSON of the list result.
 extension WorkerIsolate {
     func startKV(_ arguments: JSArguments) throws {
-        let owner = try requestInTask()
-        guard let id = Self.integer(arguments[0]) else { throw HostCallError(description: "bad operation id") }
-        let namespace = try binding(arguments[1]) { binding -> String? in
+        let call = try beginDataCall(arguments) { binding -> String? in
             if case .kvNamespace(_, let namespace) = binding { return namespace }
             return nil
         }
-        let method = arguments[2].stringValue ?? ""
-        let prefix = "KV \(Self.kvVerb(method)) failed:"
-        owner.operations[id] = {}
-        guard let store = data.kv else {
-            complete(operation: id, of: owner, with: .rejection(message: "\(prefix) KV is not available here.", type: "Error"))
-            return
+        let prefix = "KV \(Self.kvVerb(call.method)) failed:"
+        runDataCall(
+            call, store: data.kv, unavailable: HostCallError(description: "KV is not available here."),
+            describe: { "\(prefix) \($0)" }
+        ) { store in
+            try kvWork(call.method, arguments, store: store, namespace: call.resource)
         }
-        let work: @Sendable () async throws -> Completion
-        do {
-            work = try kvWork(method, arguments, store: store, namespace: namespace)
-        } catch {
-            complete(operation: id, of: owner, with: .rejection(message: "\(prefix) \(error)", type: "Error"))
-            return
-        }
-        startStoreOperation(id, of: owner, errorPrefix: prefix, work)
     }
 
     static func kvVerb(_ method: String) -> String {

@@ -42,11 +42,12 @@ struct PollutionSweepTests {
     }
 
     /// Bindings to other workers, whose objects the sweep calls too (no directory: every call
-    /// rejects with "Worker not found"), and a KV namespace on a real store.
+    /// rejects with "Worker not found"), and a KV namespace and a D1 database on real stores.
     static let bindings: [WorkerBinding] = [
         .dispatchNamespace(name: "DISPATCHER", accountID: "a", namespace: "n", outbound: nil),
         .service(name: "SERVICE", target: WorkerAddress(accountID: "a", namespace: nil, script: "s")),
         .kvNamespace(name: "KV", namespaceID: "sweep"),
+        .d1Database(name: "DB", databaseID: "sweep"),
     ]
 
     @Test("every combination is survived, answered and reported")
@@ -56,6 +57,8 @@ struct PollutionSweepTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let data = try LocalDataStores(directory: directory)
         try await data.kv.createNamespace("sweep")
+        try await data.d1.createDatabase("sweep")
+        _ = try await data.d1.query(database: "sweep", [D1Query(sql: "CREATE TABLE t (a, b BLOB); INSERT INTO t VALUES (1, x'00ff'), ('x', NULL)")])
         try await data.kv.put(
             namespace: "sweep", ["x", "y"].map { KVWrite(key: $0, entry: KVEntry(value: .init(string: "{}"), metadata: "{}")) })
         try await RuntimeHarness.with(executors: 2, data: data.stores) { (h: RuntimeHarness) async throws in

@@ -106,41 +106,31 @@ struct D1BindingTests {
             let client = try HTTPTestClient(port: server.edgePort)
             let reply = try client.request("GET", "/", host: "d1worker.localhost")
             #expect(reply.status == 200, "\(reply.body)")
-            let results = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
-            func expectResult(_ name: String, _ expected: Any?, sourceLocation: SourceLocation = #_sourceLocation) {
-                let actual = results[name]
-                let same: Bool
-                if let expected {
-                    same = actual.map { NSDictionary(dictionary: ["v": $0]).isEqual(to: ["v": expected]) } ?? false
-                } else {
-                    same = actual == nil || actual is NSNull
-                }
-                #expect(same, "\(name): \(String(describing: actual)) != \(String(describing: expected))", sourceLocation: sourceLocation)
-            }
-            expectResult("exec", ["count": 2, "duration": (results["exec"] as? [String: Any])?["duration"] ?? -1])
-            expectResult("run", [true, 1, 1, true, 1, "number", true, [] as [Any]])
-            expectResult(
+            let results = try WorkerResults(json: reply.body)
+            results.expect("exec", ["count": 2, "duration": (results["exec"] as? [String: Any])?["duration"] ?? -1])
+            results.expect("run", [true, 1, 1, true, 1, "number", true, [] as [Any]])
+            results.expect(
                 "metaKeys",
                 ["changed_db", "changes", "duration", "last_row_id", "rows_read", "rows_written", "served_by", "served_by_primary",
                  "size_after", "timings"])
-            expectResult("types", [
+            results.expect("types", [
                 ["name": "bob", "age": 1, "data": [1, 2, 255], "t": "integer"],
                 ["name": "cy", "age": NSNull(), "data": [9], "t": "null"],
                 ["name": "di", "age": NSNull(), "data": [7, 8], "t": "null"],
             ])
-            expectResult("first", ["id": 1, "name": "ada", "age": 36, "data": NSNull(), "score": 1.5])
-            expectResult("firstColumn", "ada")
-            expectResult("firstNone", nil)
-            expectResult("firstMissingColumn", "Error: D1_COLUMN_NOTFOUND: Column not found (nope) | cause: Column not found (nope)")
-            expectResult("raw", [[1, "ada"], [2, "bob"]])
-            expectResult("rawColumns", [["id", "name"], [1, "ada"], [2, "bob"]])
-            expectResult("bigInteger", [true, true])
-            expectResult("batch", [2, 1, [["n": 5]]])
-            expectResult(
+            results.expect("first", ["id": 1, "name": "ada", "age": 36, "data": NSNull(), "score": 1.5])
+            results.expect("firstColumn", "ada")
+            results.expect("firstNone", nil)
+            results.expect("firstMissingColumn", "Error: D1_COLUMN_NOTFOUND: Column not found (nope) | cause: Column not found (nope)")
+            results.expect("raw", [[1, "ada"], [2, "bob"]])
+            results.expect("rawColumns", [["id", "name"], [1, "ada"], [2, "bob"]])
+            results.expect("bigInteger", [true, true])
+            results.expect("batch", [2, 1, [["n": 5]]])
+            results.expect(
                 "batchRollsBack",
                 ["D1_ERROR: UNIQUE constraint failed: users.name: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)", 0])
-            expectResult("noTable", "Error: D1_ERROR: no such table: nope: SQLITE_ERROR | cause: no such table: nope: SQLITE_ERROR")
-            expectResult(
+            results.expect("noTable", "Error: D1_ERROR: no such table: nope: SQLITE_ERROR | cause: no such table: nope: SQLITE_ERROR")
+            results.expect(
                 "syntax",
                 #"Error: D1_ERROR: near "SELEC": syntax error at offset 0: SQLITE_ERROR | cause: near "SELEC": syntax error at offset 0: SQLITE_ERROR"#)
             #expect((results["unique"] as? String)?.hasPrefix("Error: D1_ERROR: UNIQUE constraint failed: users.name: SQLITE_CONSTRAINT") == true)
@@ -150,18 +140,18 @@ struct D1BindingTests {
                     "Error: D1_EXEC_ERROR: Error in line 2: INSERT INTO nope VALUES (1);: no such table: nope: SQLITE_ERROR") == true,
                 "\(results["execError"] ?? "")")
             #expect((results["execRolledBack"] as? NSNumber)?.intValue == 0, "\(results["execRolledBack"] ?? "")")
-            expectResult("undefinedParam", "Error: D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined' | cause: Type 'undefined' not supported for value 'undefined'")
+            results.expect("undefinedParam", "Error: D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined' | cause: Type 'undefined' not supported for value 'undefined'")
             #expect((results["bigintParam"] as? String)?.hasPrefix("Error: D1_TYPE_ERROR: Type 'bigint' not supported for value '1'") == true)
             #expect((results["objectParam"] as? String)?.hasPrefix("Error: D1_TYPE_ERROR: Type 'object' not supported for value '[object Object]'") == true)
             #expect((results["wrongCount"] as? String)?.hasPrefix("Error: D1_ERROR: Wrong number of parameter bindings for SQL query.") == true)
             #expect((results["transaction"] as? String)?.contains("To execute a transaction, please use the state.storage.transaction()") == true)
             #expect((results["attach"] as? String)?.hasPrefix("Error: D1_ERROR: not authorized: SQLITE_AUTH") == true)
             #expect((results["pragma"] as? String)?.hasPrefix("Error: D1_ERROR: not authorized: SQLITE_AUTH") == true)
-            expectResult("tableList", ["users"])
-            expectResult("session", [5, [["one": 1]], NSNull(), NSNull(), "bookmark-1"])
-            expectResult("dump", "SQLite format 3")
-            expectResult("statement", [1, "x"])
-            expectResult("badBatch", "TypeError: D1 batch() takes an array of prepared statements.")
+            results.expect("tableList", ["users"])
+            results.expect("session", [5, [["one": 1]], NSNull(), NSNull(), "bookmark-1"])
+            results.expect("dump", "SQLite format 3")
+            results.expect("statement", [1, "x"])
+            results.expect("badBatch", "TypeError: D1 batch() takes an array of prepared statements.")
         }
     }
 

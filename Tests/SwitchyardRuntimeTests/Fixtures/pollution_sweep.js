@@ -28,6 +28,10 @@ const ecmascriptGlobals = new Set([
   "WebAssembly",
 ]);
 
+// Shapes D1's objects take (rows of a table, raw rows with their columns, a column, an exec of
+// two lines), for the binding objects only: the native operations' sweep keeps its own lists.
+ArrayPrototypePush(argumentLists, ["SELECT * FROM t"], [{ columnNames: true }], ["a"], ["SELECT a FROM t;\nSELECT 1"]);
+
 /// Every (receiver, function, arguments, construct) the runtime offers, found before polluting.
 function plan(ctx, env) {
   const calls = [];
@@ -53,6 +57,12 @@ function plan(ctx, env) {
     if (typeof value === "object" && value !== null) ArrayPrototypePush(instances, value);
   }
   if (env.DISPATCHER !== undefined) ArrayPrototypePush(instances, env.DISPATCHER.get("nobody"));
+  // D1's statements and sessions, unbound and bound.
+  if (env.DB !== undefined) {
+    ArrayPrototypePush(instances, env.DB.prepare("SELECT * FROM t"));
+    ArrayPrototypePush(instances, env.DB.prepare("SELECT ? AS a").bind(1));
+    ArrayPrototypePush(instances, env.DB.withSession());
+  }
   const globalNames = [];
   for (const name of ObjectGetOwnPropertyNames(globalThis)) {
     if (ecmascriptGlobals.has(name)) continue;

@@ -1,45 +1,12 @@
 """The D1 data API of a live `switchyard serve`, driven by the official Cloudflare Python SDK:
 `client.d1.database.create/query/raw/delete`.
 
-Environment: SY_BASE_URL (…/client/v4), SY_TOKEN (admin token), SY_ACCOUNT (account id).
-Prints one line per check and ends with "N passed, N failed"; exits non-zero on any failure.
+Environment and output as sdk_support.py says.
 """
-import os
-import sys
-import traceback
+from sdk_support import ACCOUNT, check, client, expect_error, finish
 
-import cloudflare
-
-BASE = os.environ["SY_BASE_URL"]
-TOKEN = os.environ["SY_TOKEN"]
-ACCOUNT = os.environ["SY_ACCOUNT"]
-client = cloudflare.Cloudflare(api_token=TOKEN, base_url=BASE, max_retries=0)
 d1 = client.d1.database
-results = {"passed": 0, "failed": 0}
 state = {}
-
-
-def check(fn):
-    try:
-        fn()
-        results["passed"] += 1
-        print(f"ok {fn.__name__}")
-    except Exception:  # noqa: BLE001 - report and continue
-        results["failed"] += 1
-        print(f"FAIL {fn.__name__}")
-        traceback.print_exc()
-    return fn
-
-
-def expect_error(status, code, call):
-    try:
-        call()
-    except cloudflare.APIStatusError as error:
-        assert error.status_code == status, f"expected {status}, got {error.status_code}: {error}"
-        errors = error.body.get("errors", []) if isinstance(error.body, dict) else []
-        assert errors and errors[0]["code"] == code, errors
-        return errors[0]["message"]
-    raise AssertionError(f"expected HTTP {status}, the call succeeded")
 
 
 def query(sql, params=None, database=None, **kwargs):
@@ -61,6 +28,8 @@ def create_and_query():
     rows = query("SELECT id, name, n FROM users WHERE name = ?", ["ada"])
     assert rows[0].results == [{"id": 1, "name": "ada", "n": 7}], rows[0].results
     assert rows[0].meta.rows_read >= 1 and rows[0].meta.changed_db is False
+    got = d1.get(state["id"], account_id=ACCOUNT)
+    assert got.num_tables == 1 and got.file_size > 0, got
 
 
 @check
@@ -119,5 +88,4 @@ def delete_removes_the_data():
         "no such table: users: SQLITE_ERROR"
 
 
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish()
