@@ -1,4 +1,5 @@
 import Hummingbird
+import SwitchyardData
 import SwitchyardModel
 import SwitchyardStore
 
@@ -15,7 +16,9 @@ extension ControlPlaneAPI {
         api.post(RouterPath(kv)) { request, context in
             let accountID = try account(context)
             let title = try Self.requiredString(try await jsonObjectBody(request), "title", maxLength: 512)
-            return try EnvelopeResponse.success(try await store.createKVNamespace(accountID: accountID, title: title))
+            let created = try await store.createKVNamespace(accountID: accountID, title: title)
+            try await data.kv?.createNamespace(created.id)
+            return try EnvelopeResponse.success(created)
         }
         api.get(RouterPath(kv + "/{namespace_id}")) { _, context in
             let accountID = try account(context)
@@ -34,6 +37,7 @@ extension ControlPlaneAPI {
             let accountID = try account(context)
             let id = try context.parameter("namespace_id")
             guard try await store.deleteKVNamespace(accountID: accountID, id: id) else { throw Self.kvNotFound(id) }
+            try await data.kv?.deleteNamespace(id)
             return EnvelopeResponse.empty()
         }
 

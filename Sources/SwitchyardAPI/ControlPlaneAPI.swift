@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import SwitchyardData
 import SwitchyardModel
 import SwitchyardStore
 
@@ -32,12 +33,16 @@ public struct ControlPlaneAPI: Sendable {
     let hostnameObserver: (any CustomHostnameObserver)?
     let certificates: (any CustomCertificateHandler)?
     let configuration: Configuration
+    /// The tenants' data behind the REST data endpoints (KV values...).
+    let data: DataStores
 
     public init(
         store: any ControlPlaneStore, validator: any ScriptValidator, observer: (any ScriptChangeObserver)? = nil,
         statusProvider: (any ServerStatusProvider)? = nil, configuration: Configuration = .init(),
-        hostnameObserver: (any CustomHostnameObserver)? = nil, certificates: (any CustomCertificateHandler)? = nil
+        hostnameObserver: (any CustomHostnameObserver)? = nil, data: DataStores = .init(),
+        certificates: (any CustomCertificateHandler)? = nil
     ) {
+        self.data = data
         self.hostnameObserver = hostnameObserver
         self.certificates = certificates
         self.store = store
@@ -58,6 +63,7 @@ public struct ControlPlaneAPI: Sendable {
         addScriptRoutes(to: api)
         addScriptRoutes(to: api, accountWorkers: true)
         addResourceRoutes(to: api)
+        addKVDataRoutes(to: api)
         addZoneRoutes(to: api)
         addCustomHostnameRoutes(to: api)
         addOpenAPIRoute(to: api)

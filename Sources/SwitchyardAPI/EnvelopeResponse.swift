@@ -30,6 +30,14 @@ public enum EnvelopeResponse {
         json(Data(#"{"success":true,"errors":[],"messages":[],"result":null}"#.utf8), status: status)
     }
 
+    /// A success whose result (and `result_info`) is JSON text already: values a store holds as
+    /// JSON text (KV metadata) go out as they are.
+    static func success(resultJSON: String, resultInfoJSON: String? = nil) -> Response {
+        var text = #"{"success":true,"errors":[],"messages":[],"result":"# + resultJSON
+        if let resultInfoJSON { text += #","result_info":"# + resultInfoJSON }
+        return json(Data((text + "}").utf8), status: .ok)
+    }
+
     static func failure(_ error: APIError) -> Response {
         let data = (try? encoder.encode(Envelope<JSON>.failure(error.errors)))
             ?? Data(#"{"success":false,"errors":[{"code":10002,"message":"Internal server error"}],"messages":[],"result":null}"#.utf8)

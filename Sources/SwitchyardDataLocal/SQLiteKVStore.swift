@@ -65,6 +65,8 @@ public final class SQLiteKVStore: KVStore {
         return try await queue.read { database in
             let statement = try database.cached(
                 "SELECT value, metadata, expiration FROM entries WHERE namespace = ?1 AND key = ?2 AND (expiration IS NULL OR expiration > ?3)")
+            // A statement left on a row keeps its read snapshot open: later reads would not see new writes.
+            defer { statement.reset() }
             return try keys.map { key -> KVEntry? in
                 statement.reset()
                 try statement.bind([.text(namespace), .blob(Array(key.utf8)), .integer(now)])
@@ -138,6 +140,7 @@ public final class SQLiteKVStore: KVStore {
                 .text(namespace), .blob(start), .blob(after), end.map(SQLiteValue.blob) ?? .null, .integer(now),
                 .integer(Int64(limit) + 1),
             ])
+            defer { statement.reset() }
             var keys: [KVKey] = []
             var more = false
             while try statement.step() {
@@ -148,7 +151,6 @@ public final class SQLiteKVStore: KVStore {
                 let name = statement.withColumnBytes(0) { String(decoding: $0, as: UTF8.self) }
                 keys.append(KVKey(name: name, expiration: Self.integer(statement.column(1)), metadata: Self.text(statement.column(2))))
             }
-            statement.reset()
             let next = more ? keys.last.map { Self.encodeCursor(Array($0.name.utf8)) } : nil
             return KVListing(keys: keys, cursor: next)
         }

@@ -98,7 +98,8 @@ extension WorkerProject {
         }
         // (configuration key, binding type, [(configuration field, binding field, required)])
         let resources: [(String, String, [(String, String, Bool)])] = [
-            ("kv_namespaces", "kv_namespace", [("id", "namespace_id", true)]),
+            // Without an `id`, the namespace is provisioned at deploy (``ControlPlaneClient/provision``).
+            ("kv_namespaces", "kv_namespace", [("id", "namespace_id", false)]),
             ("d1_databases", "d1", [("database_id", "database_id", true)]),
             ("r2_buckets", "r2_bucket", [("bucket_name", "bucket_name", true), ("jurisdiction", "jurisdiction", false)]),
             ("services", "service", [("service", "service", true), ("environment", "environment", false),

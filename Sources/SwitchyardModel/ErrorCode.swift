@@ -39,6 +39,11 @@ public enum ErrorCode {
     public static let methodNotAllowed = 10405
     /// A KV namespace does not exist. (*Cloudflare*)
     public static let kvNamespaceNotFound = 10013
+    /// A KV key does not exist ("get: 'key not found'"). (*Cloudflare*)
+    public static let kvKeyNotFound = 10009
+    /// A KV data request breaks a rule: a key, value, metadata, expiration or limit out of
+    /// bounds (the message says which, in Cloudflare's words).
+    public static let kvInvalidRequest = 10033
     /// A D1 database does not exist.
     public static let d1NotFound = 7404
     /// An R2 bucket does not exist. (*Cloudflare*)

@@ -38,6 +38,9 @@ enum HostOperation: Int32, CaseIterable {
     /// `dispatch_namespace` binding (number `binding` of the script's ``WorkerBinding``s);
     /// completes as `fetch` does, the body as bytes or a stream.
     case workerFetch = 12
+    /// Asynchronous, `(opID, binding, method, a, b, c, d, e)`: a call of a KVNamespace (see
+    /// WorkerIsolate+KV.swift for each method's arguments and completion).
+    case kv = 13
 
     /// The name JavaScript uses: `internals.hostOp.<name>`.
     var name: String {
@@ -54,6 +57,7 @@ enum HostOperation: Int32, CaseIterable {
         case .fetch: "fetch"
         case .fetchAbort: "fetchAbort"
         case .workerFetch: "workerFetch"
+        case .kv: "kv"
         }
     }
 

@@ -71,6 +71,8 @@ extension WorkerIsolate {
             try abortFetch(arguments)
         case .workerFetch:
             try startWorkerFetch(arguments)
+        case .kv:
+            try startKV(arguments)
         case .streamLength:
             guard case .javaScript(let stream, _) = streams[try handle(arguments[0])],
                 let length = Self.integer(arguments[1]), length >= 0
@@ -88,9 +90,11 @@ extension WorkerIsolate {
     }
 
     /// What an asynchronous operation completed with.
-    enum Completion {
+    enum Completion: Sendable {
         /// Bytes, handed to JavaScript as a Uint8Array (copied once, into its backing store).
         case bytes(ByteBuffer)
+        /// Values, then bytes as a Uint8Array after them.
+        case valuesAndBytes([JSValue], ByteBuffer)
         /// Values the operation's `decode` receives (the first alone when it has none).
         case values([JSValue])
         /// The promise rejects with a TypeError of the error's description.
@@ -119,6 +123,10 @@ extension WorkerIsolate {
                     }
                 case .values(let values):
                     try isolate.invoke("completeOp", [operation, .bool(true)] + values)
+                case .valuesAndBytes(let values, let buffer):
+                    try buffer.withUnsafeReadableBytes { bytes throws(JSError) in
+                        try isolate.invoke("completeOp", [operation, .bool(true)] + values, appendingBytes: bytes)
+                    }
                 case .failure(let error):
                     try isolate.invoke(
                         "completeOp", [operation, .bool(false), .string(String(describing: error)), .string("TypeError")])

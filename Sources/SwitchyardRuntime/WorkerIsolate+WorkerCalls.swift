@@ -24,6 +24,8 @@ extension WorkerIsolate {
                 throw HostCallError(description: "bad binding")
             }
             switch script.bindings[index] {
+            case .kvNamespace:
+                throw HostCallError(description: "bad binding")
             case .service(_, let target):
                 address = target
             case .dispatchNamespace(_, let accountID, let namespace, let outbound):

@@ -1,4 +1,5 @@
 import NIOCore
+import SwitchyardData
 import SwitchyardJS
 
 /// One worker version running in one V8 isolate, owned by one event loop (its executor).
@@ -43,6 +44,8 @@ final class WorkerIsolate {
     let outbound: OutboundClient
     /// Delivers its calls of other workers (bindings, the outbound worker).
     let calls: WorkerCalls
+    /// The stores its data bindings (KV, D1, R2) read and write.
+    let data: DataStores
     let allocator = ByteBufferAllocator()
     var state = State.ready
     var invocations: [UInt64: Invocation] = [:]
@@ -87,7 +90,7 @@ final class WorkerIsolate {
     /// the script's memory limit, for example a spare kept ready), or into a new one.
     init(
         script: WorkerScript, eventLoop: any EventLoop, watchdog: Watchdog, logSink: @escaping WorkerLogSink,
-        outbound: OutboundClient, calls: WorkerCalls, prepared: JSIsolate? = nil
+        outbound: OutboundClient, calls: WorkerCalls, data: DataStores, prepared: JSIsolate? = nil
     ) throws(WorkerLoadError) {
         self.script = script
         self.eventLoop = eventLoop
@@ -95,6 +98,7 @@ final class WorkerIsolate {
         self.logSink = logSink
         self.outbound = outbound
         self.calls = calls
+        self.data = data
         isolate = prepared ?? Self.makeBlankIsolate(memoryMegabytes: script.limits.memoryMegabytes)
         isolate.setHostCall { [unowned self] op, arguments in try self.hostCall(op, arguments) }
         try load()

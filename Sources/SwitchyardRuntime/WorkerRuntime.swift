@@ -1,4 +1,5 @@
 import NIOCore
+import SwitchyardData
 import SwitchyardJS
 import Synchronization
 
@@ -19,11 +20,17 @@ public final class WorkerRuntime: Sendable {
         /// exceptions (`--egress-allow`); never the platform's own listeners, which `dev` and
         /// `serve` add to ``EgressPolicy/listeners`` once they are bound.
         public var egress: EgressPolicy
+        /// The stores behind KV, D1 and R2 bindings.
+        public var data: DataStores
 
-        public init(watchdog: Watchdog = .shared, spareIsolatesPerExecutor: Int = 1, egress: EgressPolicy = .init()) {
+        public init(
+            watchdog: Watchdog = .shared, spareIsolatesPerExecutor: Int = 1, egress: EgressPolicy = .init(),
+            data: DataStores = .init()
+        ) {
             self.watchdog = watchdog
             self.spareIsolatesPerExecutor = spareIsolatesPerExecutor
             self.egress = egress
+            self.data = data
         }
     }
 
@@ -45,7 +52,8 @@ public final class WorkerRuntime: Sendable {
         var executors: [ObjectIdentifier: ExecutorIsolates] = [:]
         for loop in eventLoops.makeIterator() {
             let executor = ExecutorIsolates(
-                eventLoop: loop, spares: configuration.spareIsolatesPerExecutor, outbound: outbound, calls: calls)
+                eventLoop: loop, spares: configuration.spareIsolatesPerExecutor, outbound: outbound, calls: calls,
+                data: configuration.data)
             executors[ObjectIdentifier(loop)] = executor
             loop.execute { executor.refillSpares() }
         }
@@ -105,7 +113,7 @@ public final class WorkerRuntime: Sendable {
             let prepared = self.isolates(on: eventLoop).takeSpare(memoryMegabytes: script.limits.memoryMegabytes)
             return try WorkerIsolate(
                 script: script, eventLoop: eventLoop, watchdog: self.configuration.watchdog, logSink: self.logSink,
-                outbound: self.outbound, calls: self.calls, prepared: prepared
+                outbound: self.outbound, calls: self.calls, data: self.configuration.data, prepared: prepared
             ).handlers
         }
     }
@@ -174,12 +182,14 @@ private final class ExecutorIsolates: @unchecked Sendable {
     private static let spareMemoryMegabytes = WorkerLimits().memoryMegabytes
     private let outbound: OutboundClient
     private let calls: WorkerCalls
+    private let data: DataStores
 
-    init(eventLoop: any EventLoop, spares: Int, outbound: OutboundClient, calls: WorkerCalls) {
+    init(eventLoop: any EventLoop, spares: Int, outbound: OutboundClient, calls: WorkerCalls, data: DataStores) {
         self.eventLoop = eventLoop
         self.spareTarget = spares
         self.outbound = outbound
         self.calls = calls
+        self.data = data
     }
 
     /// Tops the spares up; runs as its own task on the executor, after the work that used one.
@@ -219,7 +229,7 @@ private final class ExecutorIsolates: @unchecked Sendable {
     {
         let isolate = try WorkerIsolate(
             script: script, eventLoop: eventLoop, watchdog: watchdog, logSink: logSink, outbound: outbound,
-            calls: calls, prepared: takeSpare(memoryMegabytes: script.limits.memoryMegabytes))
+            calls: calls, data: data, prepared: takeSpare(memoryMegabytes: script.limits.memoryMegabytes))
         isolate.onCondemned = { [unowned self, unowned isolate] in
             if self.current[script.name] === isolate { self.current.removeValue(forKey: script.name) }
             self.draining.removeValue(forKey: ObjectIdentifier(isolate))

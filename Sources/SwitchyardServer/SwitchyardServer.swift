@@ -10,6 +10,8 @@ import AsyncHTTPClient
 import Crypto
 import NIOSSL
 import SwitchyardAPI
+import SwitchyardData
+import SwitchyardDataLocal
 import SwitchyardEdge
 import SwitchyardModel
 import SwitchyardRuntime
@@ -44,6 +46,8 @@ public final class SwitchyardServer: Sendable {
     public let listeners: PlatformListeners
     /// Custom hostnames and fallback origins as the edge routes by them.
     public let hostnameTable: CustomHostnameTable
+    /// Tenants' data: KV namespaces, D1 databases, R2 buckets.
+    public let data: LocalDataStores
     /// The edge's bound port (HTTP ownership checks connect to it by default).
     let edgePort = BoundPort()
     /// The ACME issuer's HTTP client (`nil` without `--acme-directory`); shut down after the run.
@@ -60,8 +64,9 @@ public final class SwitchyardServer: Sendable {
     private init(
         configuration: SwitchyardConfiguration, store: SQLiteControlPlaneStore, bootstrap: Bootstrap.Outcome,
         serverRun: ServerRun, marker: RunMarker, acmeClient: HTTPClient?, edgeCertificates: EdgeCertificates,
-        sealer: KeySealer, logger: Logger
+        sealer: KeySealer, data: LocalDataStores, logger: Logger
     ) {
+        self.data = data
         self.acmeClient = acmeClient
         self.edgeCertificates = edgeCertificates
         self.sealer = sealer
@@ -74,7 +79,7 @@ public final class SwitchyardServer: Sendable {
         let listeners = PlatformListeners()
         self.listeners = listeners
         let runtimeConfiguration = WorkerRuntime.Configuration(
-            egress: EgressPolicy(rules: configuration.egressAllow, listeners: listeners))
+            egress: EgressPolicy(rules: configuration.egressAllow, listeners: listeners), data: data.stores)
         validationLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.validationThreads))
         validationRuntime = WorkerRuntime(eventLoops: validationLoops, configuration: runtimeConfiguration) { entry in
             logger.debug("validation isolate output", metadata: ["message": .string(entry.message)])
@@ -126,7 +131,8 @@ public final class SwitchyardServer: Sendable {
                     previousRunCrashed: marker.previousRunCrashed, previousPID: marker.previousPID, counters: counters),
                 marker: marker, acmeClient: try makeACMEClient(configuration: configuration),
                 edgeCertificates: try EdgeCertificates(),
-                sealer: try KeySealer.load(path: configuration.dataDirectory + "/certificate-key"), logger: logger)
+                sealer: try KeySealer.load(path: configuration.dataDirectory + "/certificate-key"),
+                data: try await openData(store: store, configuration: configuration), logger: logger)
         } catch {
             // Not a crash: this process decided to stop. Once the crash is counted, the marker may go.
             if recorded { marker.markCleanShutdown() } else { marker.release() }
@@ -141,7 +147,7 @@ public final class SwitchyardServer: Sendable {
         let api = ControlPlaneAPI(
             store: store, validator: RuntimeScriptValidator(runtime: validationRuntime, eventLoops: validationLoops),
             observer: catalog, statusProvider: serverRun, configuration: .init(maxScriptSize: configuration.api.maxScriptSize),
-            hostnameObserver: hostnameTable,
+            hostnameObserver: hostnameTable, data: data.stores,
             certificates: CustomCertificates(store: store, sealer: sealer, edge: edgeCertificates))
         return Application(
             router: api.router(),
@@ -215,12 +221,26 @@ public final class SwitchyardServer: Sendable {
         await validationRuntime.shutdown()
         try? await acmeClient?.shutdown()
         try await store.close()
+        try await data.close()
         try await validationLoops.shutdownGracefully()
         try await edgeLoops.shutdownGracefully()
     }
 }
 
 extension SwitchyardServer {
+    /// Opens the data stores and gives each resource of the registry its place in them: a crash
+    /// between the API's registry write and the store's leaves a namespace the store does not
+    /// know yet, which this mends at the next start.
+    static func openData(store: SQLiteControlPlaneStore, configuration: SwitchyardConfiguration) async throws
+        -> LocalDataStores
+    {
+        let data = try LocalDataStores(directory: configuration.dataDirectory)
+        for namespace in try await store.allKVNamespaceIDs() {
+            try await data.kv.createNamespace(namespace)
+        }
+        return data
+    }
+
     /// The custom hostname validator, checking over the configured DNS resolver and port.
     func hostnameValidator() throws -> some Service {
         let dns = try configuration.hostnames.dnsResolver.map {

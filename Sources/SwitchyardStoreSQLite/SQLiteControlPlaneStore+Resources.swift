@@ -66,6 +66,13 @@ extension SQLiteControlPlaneStore: ResourceStore {
         }
     }
 
+    /// Every KV namespace of every account (the data store is reconciled with them at start).
+    public func allKVNamespaceIDs() async throws -> [String] {
+        try await lock.withLock {
+            try await query("SELECT id FROM kv_namespaces ORDER BY id").compactMap { $0.column("id")?.string }
+        }
+    }
+
     // MARK: D1 databases
 
     public func createD1Database(accountID: String, name: String) async throws -> D1Database {

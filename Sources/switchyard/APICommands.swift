@@ -185,9 +185,12 @@ struct Deploy: AsyncParsableCommand {
         }
         let scriptName = name ?? project.name
         try await api.run { client in
+            let (metadata, provisioned) = try await client.provision(upload.metadata, worker: scriptName)
+            for resource in provisioned {
+                FileHandle.standardError.write(Data("\(ProvisionReport.line(resource))\n".utf8))
+            }
             let result = try await client.uploadScript(
-                namespace: namespace, name: scriptName,
-                upload: ScriptUpload(metadata: upload.metadata, modules: upload.modules))
+                namespace: namespace, name: scriptName, upload: ScriptUpload(metadata: metadata, modules: upload.modules))
             api.output(result) {
                 let bytes = upload.modules.reduce(0) { $0 + $1.bytes.count }
                 let place = namespace.map { "dispatch namespace \"\($0)\"" } ?? "the account's workers"
@@ -198,6 +201,13 @@ struct Deploy: AsyncParsableCommand {
                 ]
             }
         }
+    }
+}
+
+/// How `deploy` and `serve --dispatcher` tell what they provisioned.
+enum ProvisionReport {
+    static func line(_ resource: ControlPlaneClient.Provisioned) -> String {
+        "\(resource.created ? "Provisioned" : "Using") \(resource.kind) \"\(resource.title)\" (\(resource.id)) for binding \(resource.binding)"
     }
 }
 

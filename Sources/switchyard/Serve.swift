@@ -193,8 +193,10 @@ enum DispatcherDeployment {
             let client = ControlPlaneClient(configuration: .init(baseURL: apiURL, token: token))
             let result: JSON
             do {
+                let (metadata, provisioned) = try await client.provision(upload.metadata, worker: name)
+                for resource in provisioned { printLine(ProvisionReport.line(resource)) }
                 result = try await client.uploadScript(
-                    namespace: nil, name: name, upload: ScriptUpload(metadata: upload.metadata, modules: upload.modules))
+                    namespace: nil, name: name, upload: ScriptUpload(metadata: metadata, modules: upload.modules))
                 try? await client.shutdown()
             } catch {
                 try? await client.shutdown()

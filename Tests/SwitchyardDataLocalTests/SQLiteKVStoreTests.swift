@@ -137,3 +137,34 @@ import Testing
         try await store.close()
     }
 }
+
+extension SQLiteKVStoreTests {
+    @Test func listsKeysWithExpirationsUnderAPrefix() async throws {
+        let store = try open(clock: { 1_000 })
+        try await store.createNamespace("ns")
+        for key in ["list/a", "list/b", "list/c", "list/d", "other"] {
+            try await store.put(namespace: "ns", [KVWrite(key: key, entry: entry(key, expiration: 4_600))])
+        }
+        let page = try await store.list(namespace: "ns", prefix: "list/", limit: 3, cursor: nil)
+        #expect(page.keys.map(\.name) == ["list/a", "list/b", "list/c"])
+        #expect(page.keys.first?.expiration == 4_600)
+        let rest = try await store.list(namespace: "ns", prefix: "list/", limit: 3, cursor: page.cursor)
+        #expect(rest.keys.map(\.name) == ["list/d"])
+        #expect(rest.cursor == nil)
+        try await store.close()
+    }
+}
+
+extension SQLiteKVStoreTests {
+    @Test func aReadSeesWritesAcknowledgedAfterAnEarlierRead() async throws {
+        let store = try open()
+        try await store.createNamespace("ns")
+        try await store.put(namespace: "ns", [KVWrite(key: "a", entry: entry("1"))])
+        #expect(try await store.get(namespace: "ns", keys: ["a"]) == [entry("1")])
+        try await store.put(namespace: "ns", [KVWrite(key: "b", entry: entry("2"))])
+        #expect(try await store.list(namespace: "ns", prefix: "", limit: 10, cursor: nil).keys.map(\.name) == ["a", "b"])
+        try await store.put(namespace: "ns", [KVWrite(key: "a", entry: entry("3"))])
+        #expect(try await store.get(namespace: "ns", keys: ["a"]) == [entry("3")])
+        try await store.close()
+    }
+}

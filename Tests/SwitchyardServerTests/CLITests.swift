@@ -213,8 +213,8 @@ struct CLITests {
             try expectFailure(["wrangler.json": #"{"name": "w", "main": "missing.js"}"#], "cannot read the main module", "missing main")
             let worker = "export default { fetch() { return new Response('x') } }"
             try expectFailure(
-                ["wrangler.json": #"{"name": "w", "main": "i.js", "kv_namespaces": [{"binding": "KV"}]}"#, "i.js": worker],
-                "kv_namespaces[0] (KV) needs a string \"id\"", "KV without id")
+                ["wrangler.json": #"{"name": "w", "main": "i.js", "kv_namespaces": [{"binding": "KV", "id": 5}]}"#, "i.js": worker],
+                "kv_namespaces[0] (KV) needs a string \"id\"", "KV id not a string")
             try expectFailure(
                 ["wrangler.json": #"{"name": "w", "main": "i.js", "tags": "one"}"#, "i.js": worker],
                 "\"tags\" must be an array of strings", "tags not an array")

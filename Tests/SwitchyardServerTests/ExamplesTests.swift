@@ -51,6 +51,25 @@ struct ExamplesTests {
         }
     }
 
+    @Test("KV routing (the brief's dispatcher, verbatim): the ROUTING namespace is provisioned at deploy, routes are written through the KV API")
+    func kvRouting() async throws {
+        try await Self.withPlatform(dispatcher: "dispatcher-kv") { server, client in
+            let namespaces = try await server.request("GET", "/accounts/\(server.account)/storage/kv/namespaces")
+            let routing = (namespaces.json["result"] as? [[String: Any]])?.first { $0["title"] as? String == "dispatcher-kv-routing" }
+            let id = try #require(routing?["id"] as? String, "\(namespaces.json)")
+            let unrouted = try client.request("GET", "/", host: "app.example.com")
+            #expect(unrouted.status == 404 && unrouted.body == "Route not configured")
+            for (hostname, worker) in [("app.example.com", "customer1"), ("shop.example.org", "customer-worker")] {
+                let put = try await server.request(
+                    "PUT", "/accounts/\(server.account)/storage/kv/namespaces/\(id)/values/\(hostname)",
+                    body: Data(worker.utf8), contentType: "application/octet-stream")
+                #expect(put.status == 200, "\(put.json)")
+            }
+            #expect(try client.request("GET", "/", host: "app.example.com").body == "Hello from Switchyard, world!\n")
+            #expect(try client.request("GET", "/x", host: "shop.example.org").body == "Hello from customer-worker at /x")
+        }
+    }
+
     @Test("path routing")
     func path() async throws {
         try await Self.withPlatform(dispatcher: "dispatcher-path") { _, client in

@@ -76,6 +76,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// A statement prepared once and kept for the connection's life (for the store's own fixed
     /// queries; never for tenant SQL, which would grow the cache without bound).
+    ///
+    /// - Important: reset it once done (run it to its end, or `defer { statement.reset() }`): a
+    ///   statement left on a row holds its read snapshot, and the connection stops seeing writes.
     public func cached(_ sql: String) throws -> SQLiteStatement {
         if let statement = cache[sql] {
             statement.reset()

@@ -20,30 +20,6 @@ public struct WorkerAddress: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A binding whose value on `env` calls other workers.
-public enum WorkerBinding: Sendable, Equatable {
-    /// `env.NAME.fetch()` sends the request to the worker at `target` (a `service` binding).
-    case service(name: String, target: WorkerAddress)
-    /// `env.NAME.get(script)` returns a fetcher for a user worker of the namespace (a
-    /// `dispatch_namespace` binding); each of its `fetch()` calls goes through `outbound`, when
-    /// the binding names an outbound worker.
-    case dispatchNamespace(name: String, accountID: String, namespace: String, outbound: OutboundWorker?)
-
-    public var name: String {
-        switch self {
-        case .service(let name, _), .dispatchNamespace(let name, _, _, _): name
-        }
-    }
-
-    /// The binding's kind as the runtime's JavaScript names it.
-    var kind: String {
-        switch self {
-        case .service: "service"
-        case .dispatchNamespace: "dispatch_namespace"
-        }
-    }
-}
-
 /// The outbound worker of a dispatch namespace binding: it receives every `fetch()` of the user
 /// workers called through the binding.
 public struct OutboundWorker: Sendable, Equatable {

@@ -1,9 +1,10 @@
 import SwitchyardModel
 
 extension WorkerBinding {
-    /// The bindings that call other workers of the account: `service` (an account worker) and
-    /// `dispatch_namespace` (with its outbound worker, in the API's shape
-    /// `outbound: {worker: {service}, params: [{name}]}`).
+    /// The bindings the runtime makes objects for: those that call other workers of the account,
+    /// `service` (an account worker) and `dispatch_namespace` (with its outbound worker, in the
+    /// API's shape `outbound: {worker: {service}, params: [{name}]}`), and the data stores
+    /// (`kv_namespace`).
     public static func bindings(from bindings: [Binding], accountID: String) -> [WorkerBinding] {
         bindings.compactMap { binding -> WorkerBinding? in
             switch BindingType(rawValue: binding.type) {
@@ -29,6 +30,9 @@ extension WorkerBinding {
                         target: WorkerAddress(accountID: accountID, namespace: nil, script: service), parameters: parameters)
                 }
                 return .dispatchNamespace(name: binding.name, accountID: accountID, namespace: namespace, outbound: outbound)
+            case .kvNamespace:
+                guard let namespace = binding["namespace_id"]?.stringValue else { return nil }
+                return .kvNamespace(name: binding.name, namespaceID: namespace)
             default:
                 return nil
             }

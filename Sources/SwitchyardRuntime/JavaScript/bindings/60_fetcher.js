@@ -96,11 +96,14 @@ class DispatchNamespace {
 internals.webIDL.makeMembersEnumerable(DispatchNamespace.prototype);
 internals.webIDL.setToStringTag(DispatchNamespace.prototype, "DispatchNamespace");
 
-/// The value on `env` of binding number `index` (the host's order), of kind `kind`.
+/// What makes the value on `env` of binding number `index` (the host's order), by kind; each
+/// bindings file adds its own.
+internals.bindingFactories = { __proto__: null };
+internals.bindingFactories.service = (index) => ObjectFreeze(new Fetcher(fetcherKey, index, null, -1, -1, null));
+internals.bindingFactories.dispatch_namespace = (index) => ObjectFreeze(new DispatchNamespace(fetcherKey, index));
+
 internals.makeBinding = function makeBinding(kind, index) {
-  switch (kind) {
-    case "service": return ObjectFreeze(new Fetcher(fetcherKey, index, null, -1, -1, null));
-    case "dispatch_namespace": return ObjectFreeze(new DispatchNamespace(fetcherKey, index));
-    default: throw new TypeError(`unknown binding kind ${kind}`);
-  }
+  const factory = internals.bindingFactories[kind];
+  if (factory === undefined) throw new TypeError(`unknown binding kind ${kind}`);
+  return factory(index);
 };

@@ -1,0 +1,10 @@
+/// The stores of tenants' data: what data bindings (the runtime) and the REST data endpoints
+/// (the API) read and write. A store that is missing (a runtime or an API made without it)
+/// refuses each call with a clear error.
+public struct DataStores: Sendable {
+    public var kv: (any KVStore)?
+
+    public init(kv: (any KVStore)? = nil) {
+        self.kv = kv
+    }
+}
