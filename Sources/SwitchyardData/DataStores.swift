@@ -3,8 +3,10 @@
 /// refuses each call with a clear error.
 public struct DataStores: Sendable {
     public var kv: (any KVStore)?
+    public var r2: (any R2Store)?
 
-    public init(kv: (any KVStore)? = nil) {
+    public init(kv: (any KVStore)? = nil, r2: (any R2Store)? = nil) {
         self.kv = kv
+        self.r2 = r2
     }
 }

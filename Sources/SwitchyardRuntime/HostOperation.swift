@@ -41,6 +41,9 @@ enum HostOperation: Int32, CaseIterable {
     /// Asynchronous, `(opID, binding, method, a, b, c, d, e)`: a call of a KVNamespace (see
     /// WorkerIsolate+KV.swift for each method's arguments and completion).
     case kv = 13
+    /// Asynchronous, `(opID, binding, method, ...)`: a call of an R2Bucket or R2MultipartUpload
+    /// (see WorkerIsolate+R2.swift for each method's arguments and completion).
+    case r2 = 15
 
     /// The name JavaScript uses: `internals.hostOp.<name>`.
     var name: String {
@@ -58,6 +61,7 @@ enum HostOperation: Int32, CaseIterable {
         case .fetchAbort: "fetchAbort"
         case .workerFetch: "workerFetch"
         case .kv: "kv"
+        case .r2: "r2"
         }
     }
 

@@ -73,6 +73,8 @@ extension WorkerIsolate {
             try startWorkerFetch(arguments)
         case .kv:
             try startKV(arguments)
+        case .r2:
+            try startR2(arguments)
         case .streamLength:
             guard case .javaScript(let stream, _) = streams[try handle(arguments[0])],
                 let length = Self.integer(arguments[1]), length >= 0

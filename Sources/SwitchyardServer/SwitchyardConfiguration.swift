@@ -1,4 +1,5 @@
 import NIOCore
+import SwitchyardDataLocal
 import SwitchyardRuntime
 
 /// Configuration of `switchyard serve`.
@@ -20,6 +21,7 @@ import SwitchyardRuntime
 /// | `hostnames.validationHTTPPort` | the edge's port | `--validation-http-port`: the port HTTP ownership checks connect to |
 /// | `hostnames.acmeDirectory` | none | `--acme-directory URL`: the ACME CA certificates are ordered from (Let's Encrypt: `https://acme-v02.api.letsencrypt.org/directory`) |
 /// | `hostnames.acmeCACertificate` | system roots | `--acme-ca-certificate PEM`: the CA the ACME server's TLS is trusted with |
+/// | `dataQuotas.r2` | 1,000,000 objects, 10 GiB | `--r2-bucket-max-objects N`, `--r2-bucket-max-bytes N`: what one R2 bucket may hold |
 /// | `adminToken` | generated | `SWITCHYARD_ADMIN_TOKEN`: the admin token to use instead of a generated one |
 public struct SwitchyardConfiguration: Sendable {
     public struct API: Sendable {
@@ -97,6 +99,8 @@ public struct SwitchyardConfiguration: Sendable {
     public var egressAllow: [EgressRule]
     /// Dispatch namespaces made on start when missing (those the operator's dispatcher binds).
     public var namespacesToCreate: [String] = []
+    /// What each KV namespace and R2 bucket may hold.
+    public var dataQuotas = LocalDataStores.Quotas()
 
     public init(
         dataDirectory: String = "./.switchyard", api: API = .init(), edge: Edge = .init(), adminToken: String? = nil,
@@ -108,5 +112,14 @@ public struct SwitchyardConfiguration: Sendable {
         self.edge = edge
         self.adminToken = adminToken
         self.validationThreads = validationThreads
+    }
+}
+
+extension SwitchyardConfiguration {
+    /// Sets what one R2 bucket may hold (`--r2-bucket-max-objects`, `--r2-bucket-max-bytes`);
+    /// nil keeps the default.
+    public mutating func limitR2Buckets(objects: Int?, bytes: Int?) {
+        if let objects { dataQuotas.r2.objects = objects }
+        if let bytes { dataQuotas.r2.bytes = bytes }
     }
 }

@@ -234,9 +234,12 @@ extension SwitchyardServer {
     static func openData(store: SQLiteControlPlaneStore, configuration: SwitchyardConfiguration) async throws
         -> LocalDataStores
     {
-        let data = try LocalDataStores(directory: configuration.dataDirectory)
+        let data = try LocalDataStores(directory: configuration.dataDirectory, quotas: configuration.dataQuotas)
         for namespace in try await store.allKVNamespaceIDs() {
             try await data.kv.createNamespace(namespace)
+        }
+        for bucket in try await store.allR2Buckets() {
+            try await data.r2.createBucket(R2BucketID(accountID: bucket.accountID, name: bucket.name))
         }
         return data
     }

@@ -60,6 +60,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "PEM file of the CA the ACME server's own TLS certificate is trusted with (private CAs, tests).")
     var acmeCaCertificate: String?
 
+    @Option(help: "Objects one R2 bucket may hold (default 1,000,000).")
+    var r2BucketMaxObjects: Int?
+
+    @Option(help: "Bytes one R2 bucket may hold, its objects and uploaded parts (default 10 GiB).")
+    var r2BucketMaxBytes: Int?
+
     func validate() throws {
         _ = try parseEgressRules(egressAllow)
         if !(0...65535).contains(apiPort) { throw ValidationError("--api-port must be between 0 and 65535") }
@@ -72,6 +78,8 @@ struct Serve: AsyncParsableCommand {
         }
         if !(1...256).contains(executors) { throw ValidationError("--executors must be between 1 and 256") }
         if maxScriptSize < 1024 { throw ValidationError("--max-script-size must be at least 1024") }
+        if let r2BucketMaxObjects, r2BucketMaxObjects < 1 { throw ValidationError("--r2-bucket-max-objects must be at least 1") }
+        if let r2BucketMaxBytes, r2BucketMaxBytes < 1 { throw ValidationError("--r2-bucket-max-bytes must be at least 1") }
     }
 
     func run() async throws {
@@ -107,6 +115,7 @@ struct Serve: AsyncParsableCommand {
             adminToken: ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"],
             egressAllow: try parseEgressRules(egressAllow))
         configuration.namespacesToCreate = namespacesToCreate
+        configuration.limitR2Buckets(objects: r2BucketMaxObjects, bytes: r2BucketMaxBytes)
         configuration.edge.tlsPort = edgeTlsPort
         configuration.edge.idleTimeout = edgeIdleTimeout.map { .seconds(Int64($0)) }
         configuration.hostnames = .init(

@@ -10,10 +10,15 @@ public enum WorkerBinding: Sendable, Equatable {
     /// `env.NAME` is a KVNamespace reading and writing KV namespace `namespaceID`, whose owner
     /// the control plane checked when the binding was uploaded.
     case kvNamespace(name: String, namespaceID: String)
+    /// `env.NAME` is an R2Bucket reading and writing bucket `bucketName` of account `accountID`
+    /// (bucket names are unique per account only).
+    case r2Bucket(name: String, accountID: String, bucketName: String)
 
     public var name: String {
         switch self {
-        case .service(let name, _), .dispatchNamespace(let name, _, _, _), .kvNamespace(let name, _): name
+        case .service(let name, _), .dispatchNamespace(let name, _, _, _), .kvNamespace(let name, _),
+            .r2Bucket(let name, _, _):
+            name
         }
     }
 
@@ -23,6 +28,7 @@ public enum WorkerBinding: Sendable, Equatable {
         case .service: "service"
         case .dispatchNamespace: "dispatch_namespace"
         case .kvNamespace: "kv_namespace"
+        case .r2Bucket: "r2_bucket"
         }
     }
 }
