@@ -11,10 +11,10 @@ extension LocalR2Store {
         var start = prefix
         if let startAfter = options.startAfter { start = Self.later(start, Array(startAfter.utf8) + [0]) }
         if let cursor = options.cursor {
-            guard let position = Self.decodeCursor(cursor) else { throw R2Error.invalidCursor }
+            guard let position = ByteKeys.decodeCursor(cursor) else { throw R2Error.invalidCursor }
             start = Self.later(start, position)
         }
-        let end = Self.upperBound(of: prefix)
+        let end = ByteKeys.upperBound(of: prefix)
         let first = start
         return try await queue.read { database in
             guard let id = try Self.bucketRow(database, bucket) else { throw R2Error.noSuchBucket }
@@ -43,7 +43,7 @@ extension LocalR2Store {
                         // Every key under this prefix is skipped: the next query starts after them all.
                         let rolledUp = Array(key[..<found.upperBound])
                         entries.append(.prefix(rolledUp))
-                        guard let next = Self.upperBound(of: rolledUp) else {
+                        guard let next = ByteKeys.upperBound(of: rolledUp) else {
                             exhausted = true
                             break scan
                         }
@@ -74,10 +74,10 @@ extension LocalR2Store {
                     nextStart = Array(object.key.utf8) + [0]
                 case .prefix(let bytes):
                     prefixes.append(String(decoding: bytes, as: UTF8.self))
-                    nextStart = Self.upperBound(of: bytes)
+                    nextStart = ByteKeys.upperBound(of: bytes)
                 }
             }
-            let cursor = truncated ? nextStart.map(Self.encodeCursor) : nil
+            let cursor = truncated ? nextStart.map(ByteKeys.encodeCursor) : nil
             return R2Listing(objects: objects, delimitedPrefixes: prefixes, truncated: truncated && cursor != nil, cursor: cursor)
         }
     }
@@ -98,30 +98,5 @@ extension LocalR2Store {
             index += 1
         }
         return nil
-    }
-
-    /// The smallest byte string greater than every string that starts with `prefix` (nil: none).
-    static func upperBound(of prefix: [UInt8]) -> [UInt8]? {
-        var bound = prefix
-        while let last = bound.last {
-            if last < 0xff {
-                bound[bound.count - 1] = last + 1
-                return bound
-            }
-            bound.removeLast()
-        }
-        return nil
-    }
-
-    /// Cursors are opaque to callers: where the next page starts, base64url-encoded.
-    static func encodeCursor(_ position: [UInt8]) -> String {
-        Data(position).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decodeCursor(_ cursor: String) -> [UInt8]? {
-        var text = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while text.count % 4 != 0 { text += "=" }
-        return Data(base64Encoded: text).map(Array.init)
     }
 }

@@ -39,10 +39,12 @@ struct PollutionSweepTests {
     }
 
     /// Bindings to other workers, whose objects the sweep calls too (no directory: every call
-    /// rejects with "Worker not found").
+    /// rejects with "Worker not found"), and an R2 bucket, whose argument checks run before its
+    /// calls reject (no store here).
     static let bindings: [WorkerBinding] = [
         .dispatchNamespace(name: "DISPATCHER", accountID: "a", namespace: "n", outbound: nil),
         .service(name: "SERVICE", target: WorkerAddress(accountID: "a", namespace: nil, script: "s")),
+        .r2Bucket(name: "BUCKET", accountID: "a", bucketName: "b"),
     ]
 
     @Test("every combination is survived, answered and reported")

@@ -90,14 +90,7 @@ struct KVBindingTests {
             #expect(reply.status == 200, "\(reply.body)")
             let results = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
             func expectResult(_ name: String, _ expected: Any?, sourceLocation: SourceLocation = #_sourceLocation) {
-                let actual = results[name]
-                let same: Bool
-                if let expected {
-                    same = actual.map { NSDictionary(dictionary: ["v": $0]).isEqual(to: ["v": expected]) } ?? false
-                } else {
-                    same = actual == nil || actual is NSNull
-                }
-                #expect(same, "\(name): \(String(describing: actual)) != \(String(describing: expected))", sourceLocation: sourceLocation)
+                SwitchyardServerTests.expectResult(in: results, name, expected, sourceLocation: sourceLocation)
             }
             expectResult("tag", "[object KVNamespace]")
             expectResult("missing", nil)

@@ -180,14 +180,7 @@ struct R2BindingTests {
             #expect(reply.status == 200, "\(reply.body)")
             let results = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
             func expectResult(_ name: String, _ expected: Any?, sourceLocation: SourceLocation = #_sourceLocation) {
-                let actual = results[name]
-                let same: Bool
-                if let expected {
-                    same = actual.map { NSDictionary(dictionary: ["v": $0]).isEqual(to: ["v": expected]) } ?? false
-                } else {
-                    same = actual == nil || actual is NSNull
-                }
-                #expect(same, "\(name): \(String(describing: actual)) != \(String(describing: expected))", sourceLocation: sourceLocation)
+                SwitchyardServerTests.expectResult(in: results, name, expected, sourceLocation: sourceLocation)
             }
             let md5 = "5d41402abc4b2a76b9719d911017c592"  // of "hello"
             let http: [String: Any] = ["contentType": "text/plain", "cacheControl": "no-cache", "cacheExpiry": "2027-01-15T08:00:00.000Z"]
