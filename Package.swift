@@ -262,6 +262,8 @@ let package = Package(
             name: "SwitchyardRuntimeTests",
             dependencies: [
                 "SwitchyardRuntime",
+                "SwitchyardData",
+                "SwitchyardDataLocal",
                 "SwitchyardJS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -337,6 +339,7 @@ let package = Package(
                 "SwitchyardServer",
                 "SwitchyardAPI",
                 "SwitchyardModel",
+                "SwitchyardStore",
                 "SwitchyardTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -161,7 +161,7 @@ extension ControlPlaneAPI {
             // A secret sent without its value keeps the current one.
             var given: [Binding] = []
             for var binding in patch.bindings {
-                if binding.isSecret, binding["text"] == nil, binding["key_base64"] == nil, binding["key_jwk"] == nil,
+                if binding.isSecret, binding.secretFields.allSatisfy({ binding[$0] == nil }),
                     let current = settings.bindings.first(where: { $0.name == binding.name && $0.type == binding.type })
                 {
                     binding = current

@@ -53,15 +53,18 @@ public struct Binding: Sendable, Hashable, Codable {
     /// The binding as the API shows it: secret material removed.
     public var redacted: Binding {
         var copy = self
-        switch type {
-        case BindingType.secretText.rawValue:
-            copy.fields["text"] = nil
-        case BindingType.secretKey.rawValue:
-            copy.fields["key_base64"] = nil
-            copy.fields["key_jwk"] = nil
-        default: break
-        }
+        for field in secretFields { copy.fields[field] = nil }
         return copy
+    }
+
+    /// The fields that hold the secret material of a `secret_text` (`text`) or `secret_key`
+    /// (`key_base64`, `key_jwk`) binding; none for other types.
+    public var secretFields: [String] {
+        switch type {
+        case BindingType.secretText.rawValue: ["text"]
+        case BindingType.secretKey.rawValue: ["key_base64", "key_jwk"]
+        default: []
+        }
     }
 
     /// Whether the binding carries a secret (`secret_text`, `secret_key`).

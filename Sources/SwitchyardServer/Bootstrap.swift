@@ -58,13 +58,16 @@ public enum Bootstrap {
     }
 
     /// Writes `contents` to a new file readable by its owner only.
-    static func writeSecretFile(path: String, contents: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    /// - Parameter exclusive: fail when the file exists instead of replacing its contents, and
+    ///   sync the file to disk before returning.
+    static func writeSecretFile(path: String, contents: String, exclusive: Bool = false) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : O_TRUNC), 0o600)
         guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
         defer { close(fd) }
         _ = fchmod(fd, 0o600)
         let bytes = Array(contents.utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        if exclusive, fsync(fd) != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
     }
 }

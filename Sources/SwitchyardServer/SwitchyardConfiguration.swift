@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import SwitchyardDataLocal
 import SwitchyardRuntime
@@ -6,7 +7,7 @@ import SwitchyardRuntime
 ///
 /// | key | default | meaning |
 /// |---|---|---|
-/// | `dataDirectory` | `./.switchyard` | SQLite database and the admin token file |
+/// | `dataDirectory` | `./.switchyard` | SQLite database, the admin token file and the secrets key file |
 /// | `api.host` | `127.0.0.1` | address of the control-plane API |
 /// | `api.port` | `8788` | its port (`0` picks a free one) |
 /// | `api.maxScriptSize` | 10 MiB | largest worker (sum of its modules) |
@@ -23,7 +24,39 @@ import SwitchyardRuntime
 /// | `hostnames.acmeCACertificate` | system roots | `--acme-ca-certificate PEM`: the CA the ACME server's TLS is trusted with |
 /// | `dataQuotas.r2` | 1,000,000 objects, 10 GiB | `--r2-bucket-max-objects N`, `--r2-bucket-max-bytes N`: what one R2 bucket may hold |
 /// | `adminToken` | generated | `SWITCHYARD_ADMIN_TOKEN`: the admin token to use instead of a generated one |
+/// | `secrets.key` | `<dataDirectory>/secrets.key` | `SWITCHYARD_SECRETS_KEY`: base64 of the 32-byte key secrets are sealed with at rest |
+/// | `secrets.previousKeys` | none | `SWITCHYARD_SECRETS_PREVIOUS_KEYS`: comma-separated base64 keys secrets sealed before a rotation open with |
 public struct SwitchyardConfiguration: Sendable {
+    /// The keys `secret_text` / `secret_key` bindings are sealed with in the database
+    /// (AES-256-GCM, see ``SecretsKey``). Never logged: its description names no key.
+    public struct Secrets: Sendable, CustomStringConvertible {
+        /// Base64 of the 32-byte key that seals (and opens); `nil`: the one in
+        /// `<dataDirectory>/secrets.key`, made on first start.
+        public var key: String?
+        /// Base64 keys that only open: those of secrets sealed before a rotation, which the
+        /// start re-seals with ``key``.
+        public var previousKeys: [String]
+
+        public init(key: String? = nil, previousKeys: [String] = []) {
+            self.key = key
+            self.previousKeys = previousKeys
+        }
+
+        /// Reads `SWITCHYARD_SECRETS_KEY` and `SWITCHYARD_SECRETS_PREVIOUS_KEYS` (comma-separated;
+        /// empty entries are ignored, and so is an empty key).
+        public init(environment: [String: String]) {
+            let key = environment["SWITCHYARD_SECRETS_KEY"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+            self.init(
+                key: key?.isEmpty == false ? key : nil,
+                previousKeys: (environment["SWITCHYARD_SECRETS_PREVIOUS_KEYS"] ?? "").split(separator: ",")
+                    .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty })
+        }
+
+        public var description: String {
+            "Secrets(key: \(key == nil ? "secrets.key" : "<redacted>"), previousKeys: \(previousKeys.count) <redacted>)"
+        }
+    }
+
     public struct API: Sendable {
         public var host: String
         public var port: Int
@@ -93,6 +126,8 @@ public struct SwitchyardConfiguration: Sendable {
     public var edge: Edge
     /// An admin token secret to install instead of generating one (never logged).
     public var adminToken: String?
+    /// The keys secrets are sealed with at rest.
+    public var secrets = Secrets()
     /// Executor threads for validation isolates.
     public var validationThreads: Int
     /// Exceptions to the egress policy: loopback, private... addresses workers may fetch.

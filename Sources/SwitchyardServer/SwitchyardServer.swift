@@ -40,6 +40,8 @@ public final class SwitchyardServer: Sendable {
     /// The runtime that serves requests on the edge's executors.
     public let edgeRuntime: WorkerRuntime
     public let bootstrap: Bootstrap.Outcome
+    /// The keys the store seals secrets with, and whether this start made the key file.
+    public let secretsKey: SecretsKey
     /// This run: its start time and the data directory's start and crash counters.
     public let serverRun: ServerRun
     /// The API's and the edge's ports, which workers may not fetch; filled in as they bind.
@@ -63,8 +65,8 @@ public final class SwitchyardServer: Sendable {
 
     private init(
         configuration: SwitchyardConfiguration, store: SQLiteControlPlaneStore, bootstrap: Bootstrap.Outcome,
-        serverRun: ServerRun, marker: RunMarker, acmeClient: HTTPClient?, edgeCertificates: EdgeCertificates,
-        sealer: KeySealer, data: LocalDataStores, logger: Logger
+        secretsKey: SecretsKey, serverRun: ServerRun, marker: RunMarker, acmeClient: HTTPClient?,
+        edgeCertificates: EdgeCertificates, sealer: KeySealer, data: LocalDataStores, logger: Logger
     ) {
         self.data = data
         self.acmeClient = acmeClient
@@ -73,6 +75,7 @@ public final class SwitchyardServer: Sendable {
         self.configuration = configuration
         self.store = store
         self.bootstrap = bootstrap
+        self.secretsKey = secretsKey
         self.serverRun = serverRun
         self.marker = marker
         self.logger = logger
@@ -93,10 +96,13 @@ public final class SwitchyardServer: Sendable {
         hostnameTable = CustomHostnameTable(store: store, logger: logger)
     }
 
-    /// Opens the data directory (creating it) and takes its ``RunMarker``, opens the database,
-    /// counts this start (and a crash, when the previous run did not shut down cleanly), and makes
-    /// sure the first account and token exist.
-    /// - Throws: ``RunMarkerError`` when another server uses the data directory; store errors.
+    /// Opens the data directory (creating it) and takes its ``RunMarker``, reads the secrets key
+    /// (``SecretsKey``, creating the key file on first start), opens the database (sealing
+    /// secrets not sealed with the current key), counts this start (and a crash, when the previous
+    /// run did not shut down cleanly), and makes sure the first account and token exist.
+    /// - Throws: ``RunMarkerError`` when another server uses the data directory;
+    ///   ``SecretsKeyError`` when the key is not usable or a stored secret does not open with the
+    ///   configured keys; store errors.
     public static func build(configuration: SwitchyardConfiguration, logger: Logger = Logger(label: "switchyard")) async throws
         -> SwitchyardServer
     {
@@ -106,8 +112,19 @@ public final class SwitchyardServer: Sendable {
         let marker = try RunMarker.acquire(dataDirectory: configuration.dataDirectory)
         var recorded = false
         do {
-            let store = try await SQLiteControlPlaneStore.open(
-                configuration: .init(path: configuration.dataDirectory + "/switchyard.sqlite"), logger: logger)
+            let secretsKey = try SecretsKey.load(configuration.secrets, dataDirectory: configuration.dataDirectory)
+            let store: SQLiteControlPlaneStore
+            do {
+                store = try await SQLiteControlPlaneStore.open(
+                    configuration: .init(path: configuration.dataDirectory + "/switchyard.sqlite", secrets: secretsKey.sealer),
+                    logger: logger)
+            } catch {
+                // The open sealed nothing (it is one transaction), so a key file made now can go:
+                // a start with the right key is not met by a key file that never sealed anything.
+                if let created = secretsKey.createdFile { try? FileManager.default.removeItem(atPath: created) }
+                if let error = error as? SecretSealerError { throw secretsKey.explain(error) }
+                throw error
+            }
             let counters = try await store.recordStart(afterCrash: marker.previousRunCrashed)
             recorded = true
             if marker.previousRunCrashed {
@@ -126,7 +143,7 @@ public final class SwitchyardServer: Sendable {
                 try await Bootstrap.ensureNamespace(namespace, of: outcome.account.id, store: store)
             }
             return SwitchyardServer(
-                configuration: configuration, store: store, bootstrap: outcome,
+                configuration: configuration, store: store, bootstrap: outcome, secretsKey: secretsKey,
                 serverRun: ServerRun(
                     previousRunCrashed: marker.previousRunCrashed, previousPID: marker.previousPID, counters: counters),
                 marker: marker, acmeClient: try makeACMEClient(configuration: configuration),

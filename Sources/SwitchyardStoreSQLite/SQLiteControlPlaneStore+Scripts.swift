@@ -68,7 +68,8 @@ extension SQLiteControlPlaneStore: ScriptStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.text(versionID), .text(namespaceID), .text(script), .integer(number), .text(etag), .text(now),
-                 .text(version.source), .text(try Self.encode(version.settings)), .text(try Self.encode(version.modules))])
+                 .text(version.source), .text(try Self.encode(secrets.seal(version.settings))),
+                 .text(try Self.encode(version.modules))])
             return try await scriptRow(namespaceID: namespaceID, namespace: namespace, name: script)!
         }
     }
@@ -96,7 +97,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
                 ORDER BY s.name
                 """,
                 [.text(namespaceID), .text(namespaceID)] + binds + [.integer(page.perPage), .integer(page.offset)])
-            return Page(items: try rows.map { try Self.script(row: $0, namespace: namespace) }, totalCount: total)
+            return Page(items: try rows.map { try script(row: $0, namespace: namespace) }, totalCount: total)
         }
     }
 
@@ -147,7 +148,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
             return try await query(
                 "SELECT * FROM versions WHERE namespace_id = ? AND script = ? ORDER BY number DESC",
                 [.text(namespaceID), .text(script)]
-            ).map(Self.version(row:))
+            ).map(version(row:))
         }
     }
 
@@ -160,7 +161,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
                     [.text(namespaceID), .text(script), .text(versionID)]
                 ).first
             else { throw StoreError.notFound("version \"\(versionID)\" of script \"\(script)\"") }
-            return try Self.version(row: row)
+            return try version(row: row)
         }
         return try await deploy(
             accountID: accountID, namespace: namespace, script: script,
@@ -205,7 +206,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
 
     func scriptRow(namespaceID: String, namespace: String, name: String) async throws -> ScriptRecord? {
         try await query("\(Self.scriptSelect) WHERE s.namespace_id = ? AND s.name = ?", [.text(namespaceID), .text(name)])
-            .first.map { try Self.script(row: $0, namespace: namespace) }
+            .first.map { try script(row: $0, namespace: namespace) }
     }
 
     /// SQL conditions on `scripts s` for a tag filter, answered from the `script_tags` index:
@@ -234,18 +235,19 @@ extension SQLiteControlPlaneStore: ScriptStore {
         }
     }
 
-    static func script(row: SQLiteRow, namespace: String) throws -> ScriptRecord {
+    func script(row: SQLiteRow, namespace: String) throws -> ScriptRecord {
         ScriptRecord(
             namespace: namespace, name: row.string("s_name"), tag: row.string("s_tag"), createdOn: row.string("s_created_on"),
-            modifiedOn: row.string("s_modified_on"), tags: try decode([String].self, row.string("s_tags")),
+            modifiedOn: row.string("s_modified_on"), tags: try Self.decode([String].self, row.string("s_tags")),
             current: try version(row: row))
     }
 
-    static func version(row: SQLiteRow) throws -> VersionRecord {
+    /// A version from its row, its secrets opened.
+    func version(row: SQLiteRow) throws -> VersionRecord {
         VersionRecord(
             id: row.string("id"), number: row.int("number"), etag: row.string("etag"),
             createdOn: row.string("created_on"), source: row.string("source"),
-            settings: try decode(VersionSettings.self, row.string("settings")),
-            modules: try decode([ModuleDescriptor].self, row.string("modules")))
+            settings: try secrets.open(Self.decode(VersionSettings.self, row.string("settings"))),
+            modules: try Self.decode([ModuleDescriptor].self, row.string("modules")))
     }
 }

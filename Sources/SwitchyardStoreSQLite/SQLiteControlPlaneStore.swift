@@ -15,26 +15,41 @@ import SwitchyardStore
 ///
 /// Module bytes are content-addressed (`blobs`, keyed by SHA-256): versions that share a module
 /// share its bytes; blobs no version references are removed when scripts are deleted.
+///
+/// Secret bindings are sealed (``SecretSealer``) in every version it writes and opened in every
+/// version it reads, so the file never holds a secret in plain text and callers never see a
+/// sealed one; opening the database seals what is not sealed with the current key yet.
 public final class SQLiteControlPlaneStore: Sendable {
     public struct Configuration: Sendable {
         /// Database file path, or `:memory:`.
         public var path: String
+        /// Seals secret bindings at rest. A file database needs the same keys at every open
+        /// (`switchyard serve` reads them from `SWITCHYARD_SECRETS_KEY` or `secrets.key`);
+        /// ``SecretSealer/ephemeral()`` suits `:memory:`.
+        public var secrets: SecretSealer
 
-        public init(path: String) {
+        public init(path: String, secrets: SecretSealer) {
             self.path = path
+            self.secrets = secrets
         }
     }
 
     let connection: SQLiteConnection
     let lock = AsyncLock()
     let logger: Logger
+    let secrets: SecretSealer
 
-    private init(connection: SQLiteConnection, logger: Logger) {
+    private init(connection: SQLiteConnection, secrets: SecretSealer, logger: Logger) {
         self.connection = connection
+        self.secrets = secrets
         self.logger = logger
     }
 
-    /// Opens (creating if needed) the database and brings its schema up to date.
+    /// Opens (creating if needed) the database, brings its schema up to date and seals every
+    /// secret not sealed with the current key (``sealSecrets()``), all in one transaction.
+    /// - Throws: ``SecretSealerError`` when a secret is sealed with a key the configuration does
+    ///   not have (``SecretSealerError/isUnknownKey``) or does not open; the database is left as
+    ///   it was and closed.
     public static func open(
         configuration: Configuration, threadPool: NIOThreadPool = .singleton,
         logger: Logger = Logger(label: "switchyard.store")
@@ -42,8 +57,13 @@ public final class SQLiteControlPlaneStore: Sendable {
         let storage: SQLiteConnection.Storage = configuration.path == ":memory:" ? .memory : .file(path: configuration.path)
         let connection = try await SQLiteConnection.open(
             storage: storage, threadPool: threadPool, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
-        let store = SQLiteControlPlaneStore(connection: connection, logger: logger)
-        try await store.migrate()
+        let store = SQLiteControlPlaneStore(connection: connection, secrets: configuration.secrets, logger: logger)
+        do {
+            try await store.migrate()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
         return store
     }
 
@@ -57,7 +77,9 @@ public final class SQLiteControlPlaneStore: Sendable {
         _ = try await connection.query("PRAGMA synchronous = NORMAL")
         _ = try await connection.query("PRAGMA foreign_keys = ON")
         _ = try await connection.query("PRAGMA busy_timeout = 5000")
-        try await transaction {
+        // What sealing replaces (plain secrets, values of a retired key) is overwritten, not just freed.
+        _ = try await connection.query("PRAGMA secure_delete = ON")
+        let sealed = try await transaction {
             let hadTagIndex = !(try await self.connection.query(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'script_tags'")).isEmpty
             for statement in Self.schema {
@@ -68,6 +90,17 @@ public final class SQLiteControlPlaneStore: Sendable {
                 _ = try await self.connection.query(
                     "INSERT OR IGNORE INTO script_tags SELECT s.namespace_id, s.name, j.value FROM scripts s, json_each(s.tags) j")
             }
+            return try await self.sealSecrets()
+        }
+        // Committed: nothing after this may fail the open (the caller takes a failed open for
+        // one that sealed nothing).
+        _ = try? await connection.query("PRAGMA secure_delete = OFF")
+        if sealed > 0 {
+            // Old pages may still be in the main file (or an old WAL): copy the new ones over them.
+            _ = try? await connection.query("PRAGMA wal_checkpoint(TRUNCATE)")
+            logger.info(
+                "sealed stored secrets with the current secrets key",
+                metadata: ["switchyard.versions": "\(sealed)", "switchyard.secrets_key": .string(secrets.current.id)])
         }
     }
 

@@ -12,7 +12,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run Switchyard: the Cloudflare-compatible API under /client/v4 on an embedded SQLite store, and the edge that serves the deployed workers.")
 
-    @Option(help: "Folder for the database and the admin token file.")
+    @Option(help: "Folder for the database, the admin token file and the secrets key file (secrets.key; SWITCHYARD_SECRETS_KEY instead).")
     var dataDir: String = "./.switchyard"
 
     @Option(help: "Address of the control-plane API.")
@@ -116,6 +116,7 @@ struct Serve: AsyncParsableCommand {
             egressAllow: try parseEgressRules(egressAllow))
         configuration.namespacesToCreate = namespacesToCreate
         configuration.limitR2Buckets(objects: r2BucketMaxObjects, bytes: r2BucketMaxBytes)
+        configuration.secrets = .init(environment: ProcessInfo.processInfo.environment)
         configuration.edge.tlsPort = edgeTlsPort
         configuration.edge.idleTimeout = edgeIdleTimeout.map { .seconds(Int64($0)) }
         configuration.hostnames = .init(
@@ -127,6 +128,9 @@ struct Serve: AsyncParsableCommand {
         }
         if let token = server.bootstrap.generatedToken {
             printLine("Admin API token (shown once; also in \(dataDir)/admin-token, mode 0600): \(token)")
+        }
+        if let created = server.secretsKey.createdFile {
+            printLine("Created the secrets key \(created) (mode 0600): keep a copy apart from the database; stored secrets cannot be read without it")
         }
         printLine("Account ID: \(server.bootstrap.account.id)")
         let run = server.serverRun

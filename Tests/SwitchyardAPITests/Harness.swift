@@ -62,7 +62,7 @@ struct Fixture: Sendable {
         maxScriptSize: Int = 64 * 1024, statusProvider: (any ServerStatusProvider)? = FixedStatus(status: Fixture.status),
         _ test: @Sendable (Fixture) async throws -> Void
     ) async throws {
-        let store = try await SQLiteControlPlaneStore.open(configuration: .init(path: ":memory:"))
+        let store = try await SQLiteControlPlaneStore.open(configuration: .init(path: ":memory:", secrets: .ephemeral()))
         do {
             _ = try await store.createAccount(id: account, name: "one")
             _ = try await store.createAccount(id: otherAccount, name: "two")

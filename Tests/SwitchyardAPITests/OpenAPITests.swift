@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import SwitchyardAPI
 import SwitchyardModel
+import SwitchyardStore
 import SwitchyardStoreSQLite
 import Testing
 
@@ -27,7 +28,7 @@ struct OpenAPITests {
 
     @Test("every registered route is documented and every documented operation is registered")
     func routesMatchDocument() async throws {
-        let store = try await SQLiteControlPlaneStore.open(configuration: .init(path: ":memory:"))
+        let store = try await SQLiteControlPlaneStore.open(configuration: .init(path: ":memory:", secrets: .ephemeral()))
         let router = ControlPlaneAPI(store: store, validator: SharedRuntime.validator).router()
         let registered = Set(router.routes.map { "\($0.method) \($0.path)" })
         try await store.close()

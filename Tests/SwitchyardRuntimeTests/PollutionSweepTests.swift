@@ -1,4 +1,7 @@
 import Foundation
+import NIOCore
+import SwitchyardData
+import SwitchyardDataLocal
 import SwitchyardJS
 import Testing
 
@@ -39,17 +42,31 @@ struct PollutionSweepTests {
     }
 
     /// Bindings to other workers, whose objects the sweep calls too (no directory: every call
-    /// rejects with "Worker not found"), and an R2 bucket, whose argument checks run before its
-    /// calls reject (no store here).
+    /// rejects with "Worker not found"), and a KV namespace and an R2 bucket on real stores.
     static let bindings: [WorkerBinding] = [
         .dispatchNamespace(name: "DISPATCHER", accountID: "a", namespace: "n", outbound: nil),
         .service(name: "SERVICE", target: WorkerAddress(accountID: "a", namespace: nil, script: "s")),
-        .r2Bucket(name: "BUCKET", accountID: "a", bucketName: "b"),
+        .kvNamespace(name: "KV", namespaceID: "sweep"),
+        .r2Bucket(name: "BUCKET", accountID: "a", bucketName: "sweep"),
     ]
 
     @Test("every combination is survived, answered and reported")
     func sweep() async throws {
-        try await RuntimeHarness.with(executors: 2) { (h: RuntimeHarness) async throws in
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let data = try LocalDataStores(directory: directory)
+        try await data.kv.createNamespace("sweep")
+        try await data.kv.put(
+            namespace: "sweep", ["x", "y"].map { KVWrite(key: $0, entry: KVEntry(value: .init(string: "{}"), metadata: "{}")) })
+        let bucket = R2BucketID(accountID: "a", name: "sweep")
+        try await data.r2.createBucket(bucket)
+        for key in ["x", "y"] {
+            _ = try await data.r2.put(
+                bucket, key: key, body: AsyncThrowingStream<ByteBuffer, any Error> { $0.yield(ByteBuffer(string: "{}")); $0.finish() },
+                options: R2PutOptions(customMetadata: ["k": "v"]))
+        }
+        try await RuntimeHarness.with(executors: 2, data: data.stores) { (h: RuntimeHarness) async throws in
             let planResult = try await h.fetch(h.worker(Self.source, vars: #"{"PLAN": true}"#, bindings: Self.bindings))
             let plan = try JSONDecoder().decode(Plan.self, from: Data(planResult.bodyText.utf8))
             #expect(plan.globals.contains("Response") && plan.globals.contains("TextEncoder"), "\(plan.globals)")

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Synchronization
+import SwitchyardData
 import SwitchyardJS
 import Testing
 
@@ -17,17 +18,19 @@ final class RuntimeHarness: Sendable {
     /// This harness's own watchdog: `terminateAll()` in one test never touches another's work.
     let watchdog = Watchdog()
 
-    init(executors: Int = 2) {
+    init(executors: Int = 2, data: DataStores = .init()) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: executors)
         let entries = logEntries
-        runtime = WorkerRuntime(eventLoops: group, configuration: .init(watchdog: watchdog)) { entry in
+        runtime = WorkerRuntime(eventLoops: group, configuration: .init(watchdog: watchdog, data: data)) { entry in
             entries.append(entry)
         }
     }
 
     /// Creates a harness, runs `body`, and shuts the executors down.
-    static func with(executors: Int = 2, _ body: (RuntimeHarness) async throws -> Void) async throws {
-        let harness = RuntimeHarness(executors: executors)
+    static func with(
+        executors: Int = 2, data: DataStores = .init(), _ body: (RuntimeHarness) async throws -> Void
+    ) async throws {
+        let harness = RuntimeHarness(executors: executors, data: data)
         do {
             try await body(harness)
             try await harness.group.shutdownGracefully()

@@ -97,21 +97,8 @@ struct CrashRestartTests {
         let directory = try LiveServer.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await LiveServer.with(dataDirectory: directory) { server in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: LiveServer.binary)
-            process.arguments = ["serve", "--data-dir", directory + "/data", "--api-port", "0", "--edge-port", "0"]
-            process.environment = ChildProcess.tiedEnvironment
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-            let exited = AsyncStream.makeStream(of: Int32.self)
-            process.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
-            try process.run()
-            // Standard error to its end: the process has closed it by exiting.
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            var statuses = exited.stream.makeAsyncIterator()
-            #expect(await statuses.next() != 0)
-            await ChildProcess.stop(process)  // already gone; makes sure
+            let (status, text) = try await LiveServer.refusedStart(dataDirectory: directory)
+            #expect(status != 0)
             #expect(text.contains("another switchyard serve (pid \(server.process.processIdentifier)) is using"), "\(text)")
             #expect(try Self.marker(directory) == "\(server.process.processIdentifier)\n", "the running server's marker is untouched")
             let after = try await Self.status(server)

@@ -50,8 +50,11 @@ final class LiveServer: Sendable {
     /// - Parameters:
     ///   - arguments: more options for `serve`.
     ///   - readyLine: printed output to wait for too (the deployed dispatcher's line).
+    ///   - environment: more environment variables (`SWITCHYARD_SECRETS_KEY`...).
+    ///   - standardError: a file standard error is appended to (default: discarded).
     static func start(
-        dataDirectory: String, adminToken: String? = "live-admin-token", arguments: [String] = [], readyLine: String? = nil
+        dataDirectory: String, adminToken: String? = "live-admin-token", arguments: [String] = [], readyLine: String? = nil,
+        environment extra: [String: String] = [:], standardError: String? = nil
     ) async throws -> LiveServer {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw LiveError("no switchyard binary at \(binary): build it first (swift build --scratch-path .build-api)")
@@ -62,10 +65,20 @@ final class LiveServer: Sendable {
         var environment = ChildProcess.tiedEnvironment
         environment["SWITCHYARD_ADMIN_TOKEN"] = adminToken
         if adminToken == nil { environment.removeValue(forKey: "SWITCHYARD_ADMIN_TOKEN") }
+        environment.merge(extra) { $1 }
         process.environment = environment
         let stdout = Pipe()
         process.standardOutput = stdout
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        if let standardError {
+            if !FileManager.default.fileExists(atPath: standardError) {
+                _ = FileManager.default.createFile(atPath: standardError, contents: nil)
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: standardError))
+            handle.seekToEndOfFile()
+            process.standardError = handle
+        } else {
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        }
         try process.run()
 
         // Read until the "listening" lines (or the process dies / 120 s pass: a guard against a
@@ -100,6 +113,41 @@ final class LiveServer: Sendable {
         return String(rest[..<end])
     }
 
+    /// Runs `switchyard serve` on `dataDirectory` (as ``start(dataDirectory:adminToken:arguments:readyLine:environment:standardError:)``
+    /// does) where it is expected to refuse to start: returns its exit status and standard error.
+    /// A server that starts after all is stopped, and reported with status 0.
+    static func refusedStart(dataDirectory: String, environment extra: [String: String] = [:]) async throws -> (
+        status: Int32, errors: String
+    ) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--data-dir", dataDirectory + "/data", "--api-port", "0", "--edge-port", "0"]
+        var environment = ChildProcess.tiedEnvironment
+        environment["SWITCHYARD_ADMIN_TOKEN"] = "live-admin-token"
+        environment.merge(extra) { $1 }
+        process.environment = environment
+        let (stdout, stderr) = (Pipe(), Pipe())
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let output = PipeReader(stdout)
+        try process.run()
+        // Until it exits; one that serves instead is stopped (a guard against a hang, not a timing
+        // check). What it writes to standard error before exiting fits in the pipe.
+        var started = false
+        while ChildProcess.isAlive(process.processIdentifier) {
+            if output.text.contains("Edge listening on") {
+                started = true
+                await ChildProcess.stop(process)
+                break
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.waitUntilExit()
+        // Standard error to its end: the process has closed it by exiting.
+        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (started ? 0 : process.terminationStatus, text)
+    }
+
     /// SIGTERM, then wait for the process to exit.
     func stop() async {
         await ChildProcess.stop(process)
@@ -113,11 +161,12 @@ final class LiveServer: Sendable {
     /// Runs `body` with a started server and stops it afterwards, whatever happens.
     static func with<T>(
         dataDirectory: String? = nil, adminToken: String? = "live-admin-token", arguments: [String] = [],
-        readyLine: String? = nil, _ body: (LiveServer) async throws -> T
+        readyLine: String? = nil, environment: [String: String] = [:], standardError: String? = nil,
+        _ body: (LiveServer) async throws -> T
     ) async throws -> T {
         let server = try await start(
             dataDirectory: try dataDirectory ?? temporaryDirectory(), adminToken: adminToken, arguments: arguments,
-            readyLine: readyLine)
+            readyLine: readyLine, environment: environment, standardError: standardError)
         do {
             let result = try await body(server)
             await server.stop()

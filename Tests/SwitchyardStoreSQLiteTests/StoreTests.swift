@@ -5,22 +5,35 @@ import SwitchyardStore
 import SwitchyardStoreSQLite
 import Testing
 
+/// The secrets key of the stores these tests open (the same for every reopening of a file).
+let testSecrets = SecretSealer.ephemeral()
+
 /// A fresh store: in memory, or in a file of a new temporary folder.
 func makeStore(file: Bool = false) async throws -> (SQLiteControlPlaneStore, String?) {
     if file {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-store-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "/db.sqlite"
-        return (try await SQLiteControlPlaneStore.open(configuration: .init(path: path)), path)
+        return (try await SQLiteControlPlaneStore.open(configuration: .init(path: path, secrets: testSecrets)), path)
     }
-    return (try await SQLiteControlPlaneStore.open(configuration: .init(path: ":memory:")), nil)
+    return (try await SQLiteControlPlaneStore.open(configuration: .init(path: ":memory:", secrets: testSecrets)), nil)
 }
 
 /// Runs `body` with a fresh store and closes it afterwards.
 func withStore<T>(file: Bool = false, _ body: (SQLiteControlPlaneStore, String?) async throws -> T) async throws -> T {
     let (store, path) = try await makeStore(file: file)
+    return try await closing(store) { try await body($0, path) }
+}
+
+/// Runs `body` with the database file at `path`, opened with `secrets`, and closes it afterwards.
+func withStore<T>(at path: String, secrets: SecretSealer, _ body: (SQLiteControlPlaneStore) async throws -> T) async throws -> T {
+    try await closing(try await SQLiteControlPlaneStore.open(configuration: .init(path: path, secrets: secrets)), body)
+}
+
+/// Runs `body` with `store` and closes the store afterwards, whatever happens.
+func closing<T>(_ store: SQLiteControlPlaneStore, _ body: (SQLiteControlPlaneStore) async throws -> T) async throws -> T {
     do {
-        let result = try await body(store, path)
+        let result = try await body(store)
         try await store.close()
         return result
     } catch {
@@ -224,7 +237,7 @@ struct StoreTests {
         _ = try await connection.query("DROP TABLE script_tags")
         try await connection.close()
 
-        let reopened = try await SQLiteControlPlaneStore.open(configuration: .init(path: try #require(path)))
+        let reopened = try await SQLiteControlPlaneStore.open(configuration: .init(path: try #require(path), secrets: testSecrets))
         let y = try await reopened.scripts(accountID: "a", namespace: "ns", filter: TagFilter(required: ["y"]), page: .init())
         let notX = try await reopened.scripts(accountID: "a", namespace: "ns", filter: TagFilter(excluded: ["x"]), page: .init())
         try await reopened.close()
@@ -265,7 +278,7 @@ struct StoreTests {
         let deployed = try await store.deploy(
             accountID: "a", namespace: "ns", script: "w", version: version("export default {}", tags: ["t"]))
         try await store.close()
-        let reopened = try await SQLiteControlPlaneStore.open(configuration: .init(path: try #require(path)))
+        let reopened = try await SQLiteControlPlaneStore.open(configuration: .init(path: try #require(path), secrets: testSecrets))
         let again = try await reopened.script(accountID: "a", namespace: "ns", name: "w")
         let accounts = try await reopened.accounts()
         try await reopened.close()
@@ -303,7 +316,7 @@ struct StoreTests {
             #expect(third.crashes == 1 && third.lastCrashDetectedOn == second.lastCrashDetectedOn, "a clean start keeps the last crash")
             return try #require(path)
         }
-        let reopened = try await SQLiteControlPlaneStore.open(configuration: .init(path: path))
+        let reopened = try await SQLiteControlPlaneStore.open(configuration: .init(path: path, secrets: testSecrets))
         let counters = try await reopened.serverRunCounters()
         try await reopened.close()
         #expect(counters.starts == 3 && counters.crashes == 1)

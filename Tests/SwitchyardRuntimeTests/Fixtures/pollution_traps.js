@@ -53,6 +53,8 @@ const argumentLists = [
   [{}], ["x", hostileObject], ["x", { method: "POST", body: "b", headers: { a: "b" } }], [1, 2, 3],
   [new ArrayBuffer(8)], [null], [undefined, hostileObject], ["hi", new Uint8Array(8)],
   [new Uint8Array(4), new Uint8Array(4)], [{ a: [1, { b: 2 }], c: new Map([[1, 2]]) }],
+  // Shapes the data bindings answer with values (a KV JSON value, a stream, a bulk Map, a list).
+  ["x", "json"], ["x", { type: "stream" }], [["x", "y"]], [{ prefix: "x", limit: 5 }],
 ];
 
 function pollute(proto, key, mode) {
