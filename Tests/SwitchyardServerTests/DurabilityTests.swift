@@ -54,6 +54,32 @@ struct DurabilityTests {
         return (response as? HTTPURLResponse)?.statusCode
     }
 
+    /// Eight writers call `write(writer, index)` for their next write (its key, value and the
+    /// status the server answered, nil once it is gone) until `count` writes are acknowledged;
+    /// then the server is killed and the writers stop.
+    static func writeUntilKilled(
+        _ server: LiveServer, _ acknowledged: Acknowledged, count: Int,
+        _ write: @escaping @Sendable (Int, Int) async -> (key: String, value: String, status: Int?)
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    var index = 0
+                    while !acknowledged.stopped.load(ordering: .relaxed) {
+                        let (key, value, status) = await write(writer, index)
+                        guard let status else { return }
+                        if status == 200 { acknowledged.record(key, value) }
+                        index += 1
+                    }
+                }
+            }
+            await acknowledged.wait(for: count)
+            await server.kill()
+            acknowledged.stopped.store(true, ordering: .relaxed)
+            try await group.waitForAll()
+        }
+    }
+
     @Test("SIGKILL during a stream of KV writes from workers and the API: every acknowledged write is there after the restart")
     func kvWritesSurviveKill() async throws {
         let directory = try LiveServer.temporaryDirectory()
@@ -73,29 +99,11 @@ struct DurabilityTests {
             let edge = "http://127.0.0.1:\(server.edgePort)/writer/"
             let api = "\(server.baseURL)/accounts/\(server.account)/storage/kv/namespaces/\(namespace)/values/"
             let token = server.token
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for writer in 0..<8 {
-                    group.addTask {
-                        var index = 0
-                        while !acknowledged.stopped.load(ordering: .relaxed) {
-                            let key = "w\(writer)-\(index)"
-                            let value = String(repeating: "\(writer)", count: 100 + index % 900)
-                            let status: Int?
-                            if writer % 2 == 0 {
-                                status = await Self.send("GET", edge + "?key=\(key)&value=\(value)")
-                            } else {
-                                status = await Self.send("PUT", api + key, token: token, body: Data(value.utf8))
-                            }
-                            guard let status else { return }
-                            if status == 200 { acknowledged.record(key, value) }
-                            index += 1
-                        }
-                    }
-                }
-                await acknowledged.wait(for: 400)
-                await server.kill()
-                acknowledged.stopped.store(true, ordering: .relaxed)
-                try await group.waitForAll()
+            try await Self.writeUntilKilled(server, acknowledged, count: 400) { writer, index in
+                let key = "w\(writer)-\(index)"
+                let value = String(repeating: "\(writer)", count: 100 + index % 900)
+                if writer % 2 == 0 { return (key, value, await Self.send("GET", edge + "?key=\(key)&value=\(value)")) }
+                return (key, value, await Self.send("PUT", api + key, token: token, body: Data(value.utf8)))
             }
             return namespace
         }
@@ -141,24 +149,11 @@ struct DurabilityTests {
             try await R2BindingTests.createBucket(server, "durable")
             try await DispatchTests.deploy(server, "uploader", namespace: "default", source: worker, metadata: R2BindingTests.binding("durable"))
             let edge = "http://127.0.0.1:\(server.edgePort)/uploader/"
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for writer in 0..<8 {
-                    group.addTask {
-                        var index = 0
-                        while !acknowledged.stopped.load(ordering: .relaxed) {
-                            let key = "w\(writer)-\(index)"
-                            // From a few bytes to 256 KiB, so some uploads are cut off mid-body by the kill.
-                            let value = String(repeating: "\(key);", count: 1 + (index * 7919) % (256 * 1024 / key.utf8.count))
-                            guard let status = await Self.send("PUT", edge + key, body: Data(value.utf8)) else { return }
-                            if status == 200 { acknowledged.record(key, value) }
-                            index += 1
-                        }
-                    }
-                }
-                await acknowledged.wait(for: 200)
-                await server.kill()
-                acknowledged.stopped.store(true, ordering: .relaxed)
-                try await group.waitForAll()
+            try await Self.writeUntilKilled(server, acknowledged, count: 200) { writer, index in
+                let key = "w\(writer)-\(index)"
+                // From a few bytes to 256 KiB, so some uploads are cut off mid-body by the kill.
+                let value = String(repeating: "\(key);", count: 1 + (index * 7919) % (256 * 1024 / key.utf8.count))
+                return (key, value, await Self.send("PUT", edge + key, body: Data(value.utf8)))
             }
         }
         let expected = acknowledged.keys
