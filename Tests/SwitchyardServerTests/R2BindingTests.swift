@@ -112,6 +112,11 @@ struct R2BindingTests {
               const o = await B.put("streamed", readable);
               return [o.size, await (await B.get("streamed")).text()];
             });
+            await check("inMemoryBody", async () => {
+              await B.put("lazy", new Response("lazy body").body);
+              await B.put("request", request.body);
+              return [await (await B.get("lazy")).text(), await (await B.get("request")).text()];
+            });
             await check("nullValue", async () => { await B.put("empty", null); const o = await B.get("empty"); return [o.size, await o.text()]; });
             await check("badValue", () => B.put("v", { not: "allowed" }));
             await check("longKey", () => B.put("k".repeat(1025), "x"));
@@ -176,7 +181,7 @@ struct R2BindingTests {
             try await DispatchTests.deploy(
                 server, "r2worker", namespace: "default", source: Self.conformanceWorker, metadata: Self.binding("conformance"))
             let client = try HTTPTestClient(port: server.edgePort)
-            let reply = try client.request("GET", "/", host: "r2worker.localhost")
+            let reply = try client.request("POST", "/", host: "r2worker.localhost", body: "posted")
             #expect(reply.status == 200, "\(reply.body)")
             let results = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
             func expectResult(_ name: String, _ expected: Any?, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -242,6 +247,7 @@ struct R2BindingTests {
                 "streamWithoutLength",
                 "TypeError: Provided readable stream must have a known length (request/response body or readable half of FixedLengthStream)")
             expectResult("fixedLengthStream", [6, "stream"])
+            expectResult("inMemoryBody", ["lazy body", "posted"])
             expectResult("nullValue", [0, ""])
             expectResult("badValue", "TypeError: put() accepts only strings, ArrayBuffers, ArrayBufferViews, ReadableStreams and null as values.")
             expectResult("longKey", "Error: put: The specified object name is not valid. (10020)")

@@ -8,7 +8,7 @@
 // Blob is not in this runtime, so put() takes no Blob and R2ObjectBody has no blob().
 
 const { JSONParse, JSONStringify, TypeError, RangeError, ObjectFreeze, ObjectDefineProperty, ArrayIsArray, PromiseReject,
-  TypedArrayPrototypeGetBuffer, TypedArrayPrototypeGetByteLength, uncurryThis } = internals.primordials;
+  PromisePrototypeThen, TypedArrayPrototypeGetBuffer, TypedArrayPrototypeGetByteLength, uncurryThis } = internals.primordials;
 const r2HostOp = internals.hostOp.r2;
 const r2HostAsync = internals.hostAsync;
 const r2ToString = internals.webIDL.toDOMString;
@@ -439,6 +439,17 @@ function putValue(value, method) {
     `${method}() accepts only strings, ArrayBuffers, ArrayBufferViews, ReadableStreams and null as values.`);
 }
 
+/// Calls `send(bytes, streamHandle)` with a put value. A body held in memory (a small request
+/// body, `new Response("...").body`) is a stream with no declared length: its bytes are taken
+/// as they are, since they are whole already.
+function sendPutValue(value, method, send) {
+  if (r2Streams.isReadableStream(value) && r2Streams.lazyBodyUntouched(value)) {
+    return PromisePrototypeThen(r2Streams.readAllBytes(value, (bytes) => bytes), (bytes) => send(bytes, 0));
+  }
+  const body = putValue(value, method);
+  return send(body[0], body[1]);
+}
+
 function missingArgument(type, method, given, needed = 1) {
   return new TypeError(
     `Failed to execute '${method}' on '${type}': ${needed} argument${needed === 1 ? "" : "s"} required, but only ${given} present.`);
@@ -489,8 +500,9 @@ class R2Bucket {
       if (arguments.length < 2) throw missingArgument("R2Bucket", "put", arguments.length, 2);
       const name = r2ToString(key);
       const optionsJSON = putOptionsJSON(options);
-      const body = putValue(value, "put");
-      return r2HostAsync(r2HostOp, objectOrNull, this.#binding, "put", name, optionsJSON, body[0], body[1]);
+      const binding = this.#binding;
+      return sendPutValue(value, "put", (bytes, handle) =>
+        r2HostAsync(r2HostOp, objectOrNull, binding, "put", name, optionsJSON, bytes, handle));
     } catch (error) {
       return PromiseReject(error);
     }
@@ -553,9 +565,12 @@ class R2MultipartUpload {
       if (arguments.length < 2) throw missingArgument("R2MultipartUpload", "uploadPart", arguments.length, 2);
       const number = partNumberValue(partNumber);
       if (value === undefined || value === null) throw new TypeError("uploadPart() needs a value.");
-      const body = putValue(value, "uploadPart");
-      return r2HostAsync(r2HostOp, (etag) => ({ partNumber: number, etag }), this.#binding, "uploadPart", this.key,
-        this.uploadId, number, body[0], body[1]);
+      const binding = this.#binding;
+      const key = this.key;
+      const uploadId = this.uploadId;
+      return sendPutValue(value, "uploadPart", (bytes, handle) =>
+        r2HostAsync(r2HostOp, (etag) => ({ partNumber: number, etag }), binding, "uploadPart", key, uploadId, number,
+          bytes, handle));
     } catch (error) {
       return PromiseReject(error);
     }
