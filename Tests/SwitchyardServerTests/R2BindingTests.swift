@@ -380,4 +380,33 @@ struct R2BindingTests {
             #expect(try client.request("GET", "/", host: "theirs.localhost").body == #"{"secret":null,"listed":0}"#)
         }
     }
+
+    @Test("deploy creates the R2 bucket a project's r2_buckets names when the account has none, and keeps its objects on the next deploy")
+    func provisioning() async throws {
+        try await LiveServer.with { server in
+            let project = try CLITests.project([
+                "wrangler.json": #"{"name": "uploads", "main": "i.js", "r2_buckets": [{"binding": "FILES", "bucket_name": "uploads-files"}]}"#,
+                "i.js": """
+                    export default { async fetch(request, env) {
+                      const previous = await env.FILES.get("count");
+                      const count = Number(previous === null ? 0 : await previous.text()) + 1;
+                      await env.FILES.put("count", String(count));
+                      return new Response(String(count));
+                    } }
+                    """,
+            ])
+            let first = try CLITests.cli(server, ["deploy", project, "--dispatch-namespace", "default"])
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stderr.contains("Provisioned R2 bucket \"uploads-files\""), "\(first.stderr)")
+            let client = try HTTPTestClient(port: server.edgePort)
+            #expect(try client.request("GET", "/", host: "uploads.localhost").body == "1")
+            let second = try CLITests.cli(server, ["deploy", project, "--dispatch-namespace", "default"])
+            #expect(second.status == 0, "\(second.stderr)")
+            #expect(!second.stderr.contains("Provisioned R2 bucket"), "\(second.stderr)")
+            #expect(try client.request("GET", "/", host: "uploads.localhost").body == "2")
+            let listed = try await server.request("GET", "/accounts/\(server.account)/r2/buckets")
+            let names = ((listed.json["result"] as? [String: Any])?["buckets"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+            #expect(names == ["uploads-files"])
+        }
+    }
 }
