@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Bindings from a worker, side by side in one run: Switchyard's KV (kv.sqlite3, each write on disk
-# before it is acknowledged) against `deno serve` running the same routes on Deno's own stores
-# (Deno.openKv() on a file). Both workers: Benchmarks/workers/bindings/. Switchyard runs the worker
-# as the dispatch worker of `switchyard serve --dispatcher` (no dispatch hop: one worker each).
+# before it is acknowledged) and R2 (1 MB objects in files, synced before the answer) against
+# `deno serve` running the same routes on Deno's own stores (Deno.openKv() on a file, and files).
+# Both workers: Benchmarks/workers/bindings/. Switchyard runs the worker as the dispatch worker
+# of `switchyard serve --dispatcher` (no dispatch hop: one worker each).
 # Per row: requests/second at 16 connections, then p50 / p99 at 1 connection (no queueing).
 # Loopback only; every process started here is stopped on exit.
 #
@@ -52,7 +53,8 @@ SWITCHYARD_ADMIN_TOKEN=bench-token "$switchyard" serve --data-dir "$work/data" -
   --edge-port "$edge_port" --dispatcher Benchmarks/workers/bindings >"$work/serve.log" 2>&1 &
 pids+=($!)
 wait_for "$work/serve.log" "Deployed the dispatch worker" "${pids[-1]}"
-BENCH_KV_PATH="$work/deno-kv.sqlite3" "$deno" serve --unstable-kv --allow-env --allow-read --allow-write \
+mkdir -p "$work/deno-r2"
+BENCH_KV_PATH="$work/deno-kv.sqlite3" BENCH_R2_DIR="$work/deno-r2" "$deno" serve --unstable-kv --allow-env --allow-read --allow-write \
   --host 127.0.0.1 --port "$deno_port" Benchmarks/workers/bindings/deno.js >"$work/deno.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$deno_port/setup" && break; sleep 0.05; done
@@ -60,13 +62,20 @@ for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$deno_port/setup"
 cat >"$work/post.lua" <<'LUA'
 wrk.method = "POST"
 LUA
+# The R2 put rows send a 1 MB body.
+cat >"$work/post-1mb.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = string.rep("x", 1024 * 1024)
+LUA
 
 declare -A rps p50 p99 failed
 measure() { # measure SERVER ROUTE PORT
   local key="$2/$1" url="http://127.0.0.1:$3$2" args=()
   [[ $2 == */put ]] && args=(-s "$work/post.lua")
-  local check
-  check=$(curl -s -o /dev/null -w '%{http_code}' -X "$([[ $2 == */put ]] && echo POST || echo GET)" "$url" || true)
+  [[ $2 == /r2/put ]] && args=(-s "$work/post-1mb.lua")
+  local check method=GET data=()
+  [[ $2 == */put ]] && method=POST && data=(--data-binary x)
+  check=$(curl -s -o /dev/null -w '%{http_code}' -X "$method" "${data[@]}" "$url" || true)
   if [ "$check" != 200 ]; then failed[$key]="check request: status $check"; return; fi
   wrk -t2 -c16 -d"${duration}s" "${args[@]}" "$url" >"$work/wrk.out" 2>&1 || true
   if grep -q "Non-2xx" "$work/wrk.out"; then failed[$key]="$(grep Non-2xx "$work/wrk.out")"; return; fi
@@ -77,7 +86,7 @@ measure() { # measure SERVER ROUTE PORT
 }
 
 curl -s -o /dev/null "http://127.0.0.1:$edge_port/setup"
-routes="/kv/get /kv/put"
+routes="/kv/get /kv/put /r2/get /r2/put"
 for route in $routes; do
   echo "  running $route" >&2
   measure switchyard "$route" "$edge_port"

@@ -105,6 +105,7 @@ extension ControlPlaneAPI {
             let bucket = try await store.createR2Bucket(
                 accountID: accountID, name: name, location: try Self.optionalString(body, "locationHint"),
                 storageClass: storageClass)
+            try await data.r2?.createBucket(R2BucketID(accountID: accountID, name: name))
             return try EnvelopeResponse.success(bucket)
         }
         api.get(RouterPath(r2 + "/{bucket_name}")) { _, context in
@@ -117,6 +118,8 @@ extension ControlPlaneAPI {
             let accountID = try account(context)
             let name = try context.parameter("bucket_name")
             guard try await store.deleteR2Bucket(accountID: accountID, name: name) else { throw Self.r2NotFound(name) }
+            // Its objects and their files go with it.
+            try await data.r2?.deleteBucket(R2BucketID(accountID: accountID, name: name))
             return try EnvelopeResponse.success(JSON.object([:]))
         }
     }

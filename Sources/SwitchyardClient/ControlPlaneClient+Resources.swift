@@ -15,12 +15,22 @@ extension ControlPlaneClient {
 
     /// Fills in the resource of each binding that names none (a `kv_namespaces` entry of a
     /// wrangler project without `id`): the account's KV namespace titled `<worker>-<binding>`,
-    /// created when there is none, so deploying again binds the same data.
+    /// created when there is none, so deploying again binds the same data. An R2 bucket a
+    /// binding names is created when the account has none of that name, as wrangler does.
     public func provision(_ metadata: [String: JSON], worker: String) async throws -> ([String: JSON], [Provisioned]) {
         guard case .array(let bindings)? = metadata["bindings"] else { return (metadata, []) }
         var provisioned: [Provisioned] = []
         var filled: [JSON] = []
         for binding in bindings {
+            if case .object(let fields) = binding, fields["type"] == .string("r2_bucket"), let name = fields["name"]?.stringValue,
+                let bucket = fields["bucket_name"]?.stringValue
+            {
+                if try await createR2BucketIfMissing(bucket) {
+                    provisioned.append(Provisioned(binding: name, kind: "R2 bucket", title: bucket, id: bucket, created: true))
+                }
+                filled.append(binding)
+                continue
+            }
             guard case .object(var fields) = binding, fields["type"] == .string("kv_namespace"),
                 fields["namespace_id"] == nil, let name = fields["name"]?.stringValue
             else {
@@ -57,5 +67,17 @@ extension ControlPlaneClient {
             throw ControlPlaneClientError(message: "creating KV namespace \"\(title)\" returned no id")
         }
         return (id, true)
+    }
+
+    /// Creates the account's R2 bucket `name` unless it exists; true when it was created.
+    func createR2BucketIfMissing(_ name: String) async throws -> Bool {
+        let path = "/accounts/\(try await accountID())/r2/buckets"
+        do {
+            _ = try await send(.GET, path + "/" + Self.escape(name))
+            return false
+        } catch let error as ControlPlaneClientError where error.status == 404 {
+            _ = try await send(.POST, path, json: ["name": .string(name)])
+            return true
+        }
     }
 }

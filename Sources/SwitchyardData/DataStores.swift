@@ -4,9 +4,11 @@
 public struct DataStores: Sendable {
     public var kv: (any KVStore)?
     public var d1: (any D1Store)?
+    public var r2: (any R2Store)?
 
-    public init(kv: (any KVStore)? = nil, d1: (any D1Store)? = nil) {
+    public init(kv: (any KVStore)? = nil, d1: (any D1Store)? = nil, r2: (any R2Store)? = nil) {
         self.kv = kv
         self.d1 = d1
+        self.r2 = r2
     }
 }

@@ -127,8 +127,8 @@ public final class SQLiteKVStore: KVStore {
     public func list(namespace: String, prefix: String, limit: Int, cursor: String?) async throws -> KVListing {
         let now = clock()
         let start = Array(prefix.utf8)
-        let after = cursor.flatMap(Self.decodeCursor) ?? []
-        let end = Self.upperBound(of: start)
+        let after = cursor.flatMap(ByteKeys.decodeCursor) ?? []
+        let end = ByteKeys.upperBound(of: start)
         return try await queue.read { database in
             let statement = try database.cached(
                 """
@@ -151,7 +151,7 @@ public final class SQLiteKVStore: KVStore {
                 let name = statement.withColumnBytes(0) { String(decoding: $0, as: UTF8.self) }
                 keys.append(KVKey(name: name, expiration: Self.integer(statement.column(1)), metadata: Self.text(statement.column(2))))
             }
-            let next = more ? keys.last.map { Self.encodeCursor(Array($0.name.utf8)) } : nil
+            let next = more ? keys.last.map { ByteKeys.encodeCursor(Array($0.name.utf8)) } : nil
             return KVListing(keys: keys, cursor: next)
         }
     }
@@ -211,30 +211,5 @@ public final class SQLiteKVStore: KVStore {
     static func text(_ value: SQLiteValue) -> String? {
         if case .text(let text) = value { return text }
         return nil
-    }
-
-    /// The smallest byte string greater than every string that starts with `prefix` (nil: none).
-    static func upperBound(of prefix: [UInt8]) -> [UInt8]? {
-        var bound = prefix
-        while let last = bound.last {
-            if last < 0xff {
-                bound[bound.count - 1] = last + 1
-                return bound
-            }
-            bound.removeLast()
-        }
-        return nil
-    }
-
-    /// Cursors are opaque to callers: the last key of the page, base64url-encoded.
-    static func encodeCursor(_ key: [UInt8]) -> String {
-        Data(key).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decodeCursor(_ cursor: String) -> [UInt8]? {
-        var text = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while text.count % 4 != 0 { text += "=" }
-        return Data(base64Encoded: text).map(Array.init)
     }
 }

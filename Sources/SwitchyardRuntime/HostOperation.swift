@@ -44,6 +44,9 @@ enum HostOperation: Int32, CaseIterable {
     /// Asynchronous, `(opID, binding, method, a, b)`: a call of a D1Database (see
     /// WorkerIsolate+D1.swift for each method's arguments and completion).
     case d1 = 14
+    /// Asynchronous, `(opID, binding, method, ...)`: a call of an R2Bucket or R2MultipartUpload
+    /// (see WorkerIsolate+R2.swift for each method's arguments and completion).
+    case r2 = 15
 
     /// The name JavaScript uses: `internals.hostOp.<name>`.
     var name: String {
@@ -62,6 +65,7 @@ enum HostOperation: Int32, CaseIterable {
         case .workerFetch: "workerFetch"
         case .kv: "kv"
         case .d1: "d1"
+        case .r2: "r2"
         }
     }
 

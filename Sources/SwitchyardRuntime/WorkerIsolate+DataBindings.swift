@@ -50,7 +50,19 @@ extension WorkerIsolate {
         _ id: Int, of owner: Invocation, describe: @escaping @Sendable (any Error) -> String,
         _ work: @escaping @Sendable () async throws -> Completion
     ) {
-        let promise = eventLoop.makePromise(of: Completion.self)
+        startStoreOperation(
+            id, of: owner, work, failure: { .rejection(message: describe($0), type: "Error") }, finish: { $0 })
+    }
+
+    /// Runs `work` as a task off the executor for operation `id` of `owner`; on the executor,
+    /// `finish` turns its answer (or `failure` its error) into the operation's completion. Both
+    /// run only while the request still waits for the operation, so `finish` may give the
+    /// request something it owns (a stream); an answer nobody waits for any more is dropped.
+    func startStoreOperation<Answer: Sendable>(
+        _ id: Int, of owner: Invocation, _ work: @escaping @Sendable () async throws -> Answer,
+        failure: @escaping (any Error) -> Completion, finish: @escaping (Answer) -> Completion
+    ) {
+        let promise = eventLoop.makePromise(of: Answer.self)
         let task = Task {
             do {
                 promise.succeed(try await work())
@@ -60,11 +72,12 @@ extension WorkerIsolate {
         }
         owner.operations[id] = { task.cancel() }
         promise.futureResult.assumeIsolated().whenComplete { result in
+            guard owner.operations[id] != nil, self.invocations[owner.id] === owner else { return }
             switch result {
-            case .success(let completion):
-                self.complete(operation: id, of: owner, with: completion)
+            case .success(let answer):
+                self.complete(operation: id, of: owner, with: finish(answer))
             case .failure(let error):
-                self.complete(operation: id, of: owner, with: .rejection(message: describe(error), type: "Error"))
+                self.complete(operation: id, of: owner, with: failure(error))
             }
         }
     }

@@ -75,6 +75,8 @@ extension WorkerIsolate {
             try startKV(arguments)
         case .d1:
             try startD1(arguments)
+        case .r2:
+            try startR2(arguments)
         case .streamLength:
             guard case .javaScript(let stream, _) = streams[try handle(arguments[0])],
                 let length = Self.integer(arguments[1]), length >= 0

@@ -24,7 +24,7 @@ extension WorkerIsolate {
                 throw HostCallError(description: "bad binding")
             }
             switch script.bindings[index] {
-            case .kvNamespace, .d1Database:
+            case .kvNamespace, .d1Database, .r2Bucket:
                 throw HostCallError(description: "bad binding")
             case .service(_, let target):
                 address = target

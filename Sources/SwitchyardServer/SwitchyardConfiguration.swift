@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SwitchyardDataLocal
 import SwitchyardRuntime
 
 /// Configuration of `switchyard serve`.
@@ -23,6 +24,7 @@ import SwitchyardRuntime
 /// | `hostnames.acmeCACertificate` | system roots | `--acme-ca-certificate PEM`: the CA the ACME server's TLS is trusted with |
 /// | `d1.maximumDatabaseBytes` | 1 GiB | `--d1-max-database-size BYTES`: the size quota of each D1 database |
 /// | `d1.queryTimeout` | 30 s | how long one D1 request's statements may run |
+/// | `dataQuotas.r2` | 1,000,000 objects, 10 GiB | `--r2-bucket-max-objects N`, `--r2-bucket-max-bytes N`: what one R2 bucket may hold |
 /// | `adminToken` | generated | `SWITCHYARD_ADMIN_TOKEN`: the admin token to use instead of a generated one |
 /// | `secrets.key` | `<dataDirectory>/secrets.key` | `SWITCHYARD_SECRETS_KEY`: base64 of the 32-byte key secrets are sealed with at rest |
 /// | `secrets.previousKeys` | none | `SWITCHYARD_SECRETS_PREVIOUS_KEYS`: comma-separated base64 keys secrets sealed before a rotation open with |
@@ -146,6 +148,8 @@ public struct SwitchyardConfiguration: Sendable {
     public var egressAllow: [EgressRule]
     /// Dispatch namespaces made on start when missing (those the operator's dispatcher binds).
     public var namespacesToCreate: [String] = []
+    /// What each KV namespace and R2 bucket may hold.
+    public var dataQuotas = LocalDataStores.Quotas()
 
     public init(
         dataDirectory: String = "./.switchyard", api: API = .init(), edge: Edge = .init(), adminToken: String? = nil,
@@ -157,5 +161,14 @@ public struct SwitchyardConfiguration: Sendable {
         self.edge = edge
         self.adminToken = adminToken
         self.validationThreads = validationThreads
+    }
+}
+
+extension SwitchyardConfiguration {
+    /// Sets what one R2 bucket may hold (`--r2-bucket-max-objects`, `--r2-bucket-max-bytes`);
+    /// nil keeps the default.
+    public mutating func limitR2Buckets(objects: Int?, bytes: Int?) {
+        if let objects { dataQuotas.r2.objects = objects }
+        if let bytes { dataQuotas.r2.bytes = bytes }
     }
 }

@@ -251,14 +251,18 @@ extension SwitchyardServer {
     static func openData(store: SQLiteControlPlaneStore, configuration: SwitchyardConfiguration) async throws
         -> LocalDataStores
     {
-        let data = try LocalDataStores(
-            directory: configuration.dataDirectory,
-            quotas: .init(d1DatabaseBytes: configuration.d1.maximumDatabaseBytes, d1QueryTimeout: configuration.d1.queryTimeout))
+        var quotas = configuration.dataQuotas
+        quotas.d1DatabaseBytes = configuration.d1.maximumDatabaseBytes
+        quotas.d1QueryTimeout = configuration.d1.queryTimeout
+        let data = try LocalDataStores(directory: configuration.dataDirectory, quotas: quotas)
         for namespace in try await store.allKVNamespaceIDs() {
             try await data.kv.createNamespace(namespace)
         }
         for database in try await store.allD1DatabaseIDs() {
             try await data.d1.createDatabase(database)
+        }
+        for bucket in try await store.allR2Buckets() {
+            try await data.r2.createBucket(R2BucketID(accountID: bucket.accountID, name: bucket.name))
         }
         return data
     }

@@ -73,6 +73,16 @@ extension SQLiteControlPlaneStore: ResourceStore {
         }
     }
 
+    /// Every R2 bucket of every account, for the data store to know them all at start.
+    public func allR2Buckets() async throws -> [(accountID: String, name: String)] {
+        try await lock.withLock {
+            try await query("SELECT account_id, name FROM r2_buckets ORDER BY account_id, name").compactMap { row in
+                guard let account = row.column("account_id")?.string, let name = row.column("name")?.string else { return nil }
+                return (account, name)
+            }
+        }
+    }
+
     // MARK: D1 databases
 
     /// Every D1 database of every account (the data store is reconciled with them at start).

@@ -66,6 +66,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "PEM file of the CA the ACME server's own TLS certificate is trusted with (private CAs, tests).")
     var acmeCaCertificate: String?
 
+    @Option(help: "Objects one R2 bucket may hold (default 1,000,000).")
+    var r2BucketMaxObjects: Int?
+
+    @Option(help: "Bytes one R2 bucket may hold, its objects and uploaded parts (default 10 GiB).")
+    var r2BucketMaxBytes: Int?
+
     func validate() throws {
         _ = try parseEgressRules(egressAllow)
         if !(0...65535).contains(apiPort) { throw ValidationError("--api-port must be between 0 and 65535") }
@@ -82,6 +88,8 @@ struct Serve: AsyncParsableCommand {
         if !(d1QueryTimeout > 0 && d1QueryTimeout <= 3600) {
             throw ValidationError("--d1-query-timeout must be more than 0 and at most 3600 seconds")
         }
+        if let r2BucketMaxObjects, r2BucketMaxObjects < 1 { throw ValidationError("--r2-bucket-max-objects must be at least 1") }
+        if let r2BucketMaxBytes, r2BucketMaxBytes < 1 { throw ValidationError("--r2-bucket-max-bytes must be at least 1") }
     }
 
     func run() async throws {
@@ -118,6 +126,7 @@ struct Serve: AsyncParsableCommand {
             egressAllow: try parseEgressRules(egressAllow))
         configuration.namespacesToCreate = namespacesToCreate
         configuration.d1 = .init(maximumDatabaseBytes: d1MaxDatabaseSize, queryTimeout: d1QueryTimeout)
+        configuration.limitR2Buckets(objects: r2BucketMaxObjects, bytes: r2BucketMaxBytes)
         configuration.secrets = .init(environment: ProcessInfo.processInfo.environment)
         configuration.edge.tlsPort = edgeTlsPort
         configuration.edge.idleTimeout = edgeIdleTimeout.map { .seconds(Int64($0)) }

@@ -42,12 +42,13 @@ struct PollutionSweepTests {
     }
 
     /// Bindings to other workers, whose objects the sweep calls too (no directory: every call
-    /// rejects with "Worker not found"), and a KV namespace and a D1 database on real stores.
+    /// rejects with "Worker not found"), and a KV namespace, a D1 database and an R2 bucket on real stores.
     static let bindings: [WorkerBinding] = [
         .dispatchNamespace(name: "DISPATCHER", accountID: "a", namespace: "n", outbound: nil),
         .service(name: "SERVICE", target: WorkerAddress(accountID: "a", namespace: nil, script: "s")),
         .kvNamespace(name: "KV", namespaceID: "sweep"),
         .d1Database(name: "DB", databaseID: "sweep"),
+        .r2Bucket(name: "BUCKET", accountID: "a", bucketName: "sweep"),
     ]
 
     @Test("every combination is survived, answered and reported")
@@ -61,6 +62,13 @@ struct PollutionSweepTests {
         _ = try await data.d1.query(database: "sweep", [D1Query(sql: "CREATE TABLE t (a, b BLOB); INSERT INTO t VALUES (1, x'00ff'), ('x', NULL)")])
         try await data.kv.put(
             namespace: "sweep", ["x", "y"].map { KVWrite(key: $0, entry: KVEntry(value: .init(string: "{}"), metadata: "{}")) })
+        let bucket = R2BucketID(accountID: "a", name: "sweep")
+        try await data.r2.createBucket(bucket)
+        for key in ["x", "y"] {
+            _ = try await data.r2.put(
+                bucket, key: key, body: AsyncThrowingStream<ByteBuffer, any Error> { $0.yield(ByteBuffer(string: "{}")); $0.finish() },
+                options: R2PutOptions(customMetadata: ["k": "v"]))
+        }
         try await RuntimeHarness.with(executors: 2, data: data.stores) { (h: RuntimeHarness) async throws in
             let planResult = try await h.fetch(h.worker(Self.source, vars: #"{"PLAN": true}"#, bindings: Self.bindings))
             let plan = try JSONDecoder().decode(Plan.self, from: Data(planResult.bodyText.utf8))

@@ -54,6 +54,32 @@ struct DurabilityTests {
         return (response as? HTTPURLResponse)?.statusCode
     }
 
+    /// Eight writers call `write(writer, index)` for their next write (its key, value and the
+    /// status the server answered, nil once it is gone) until `count` writes are acknowledged;
+    /// then the server is killed and the writers stop.
+    static func writeUntilKilled(
+        _ server: LiveServer, _ acknowledged: Acknowledged, count: Int,
+        _ write: @escaping @Sendable (Int, Int) async -> (key: String, value: String, status: Int?)
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    var index = 0
+                    while !acknowledged.stopped.load(ordering: .relaxed) {
+                        let (key, value, status) = await write(writer, index)
+                        guard let status else { return }
+                        if status == 200 { acknowledged.record(key, value) }
+                        index += 1
+                    }
+                }
+            }
+            await acknowledged.wait(for: count)
+            await server.kill()
+            acknowledged.stopped.store(true, ordering: .relaxed)
+            try await group.waitForAll()
+        }
+    }
+
     @Test("SIGKILL during a stream of KV writes from workers and the API: every acknowledged write is there after the restart")
     func kvWritesSurviveKill() async throws {
         let directory = try LiveServer.temporaryDirectory()
@@ -73,29 +99,11 @@ struct DurabilityTests {
             let edge = "http://127.0.0.1:\(server.edgePort)/writer/"
             let api = "\(server.baseURL)/accounts/\(server.account)/storage/kv/namespaces/\(namespace)/values/"
             let token = server.token
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for writer in 0..<8 {
-                    group.addTask {
-                        var index = 0
-                        while !acknowledged.stopped.load(ordering: .relaxed) {
-                            let key = "w\(writer)-\(index)"
-                            let value = String(repeating: "\(writer)", count: 100 + index % 900)
-                            let status: Int?
-                            if writer % 2 == 0 {
-                                status = await Self.send("GET", edge + "?key=\(key)&value=\(value)")
-                            } else {
-                                status = await Self.send("PUT", api + key, token: token, body: Data(value.utf8))
-                            }
-                            guard let status else { return }
-                            if status == 200 { acknowledged.record(key, value) }
-                            index += 1
-                        }
-                    }
-                }
-                await acknowledged.wait(for: 400)
-                await server.kill()
-                acknowledged.stopped.store(true, ordering: .relaxed)
-                try await group.waitForAll()
+            try await Self.writeUntilKilled(server, acknowledged, count: 400) { writer, index in
+                let key = "w\(writer)-\(index)"
+                let value = String(repeating: "\(writer)", count: 100 + index % 900)
+                if writer % 2 == 0 { return (key, value, await Self.send("GET", edge + "?key=\(key)&value=\(value)")) }
+                return (key, value, await Self.send("PUT", api + key, token: token, body: Data(value.utf8)))
             }
             return namespace
         }
@@ -109,6 +117,64 @@ struct DurabilityTests {
                 if reply.status != 200 || String(decoding: reply.data, as: UTF8.self) != value { missing.append(key) }
             }
             #expect(missing.isEmpty, "\(missing.count) of \(expected.count) acknowledged writes lost: \(missing.prefix(10))")
+        }
+    }
+
+    @Test("SIGKILL during a stream of R2 uploads from workers: every acknowledged object is there whole, and no file is left without its object")
+    func r2UploadsSurviveKill() async throws {
+        let directory = try LiveServer.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let acknowledged = Acknowledged()
+        let worker = """
+            export default { async fetch(request, env) {
+              const key = new URL(request.url).pathname.split("/").pop();
+              if (request.method === "PUT") {
+                await env.BUCKET.put(key, request.body);
+                return new Response("ok");
+              }
+              if (key === "count") {
+                let count = 0, cursor;
+                do {
+                  const page = await env.BUCKET.list({ cursor, limit: 1000 });
+                  count += page.objects.length;
+                  cursor = page.truncated ? page.cursor : undefined;
+                } while (cursor);
+                return new Response(String(count));
+              }
+              const object = await env.BUCKET.get(key);
+              return object === null ? new Response("missing", { status: 404 }) : new Response(object.body);
+            } }
+            """
+        try await LiveServer.with(dataDirectory: directory) { server in
+            try await R2BindingTests.createBucket(server, "durable")
+            try await DispatchTests.deploy(server, "uploader", namespace: "default", source: worker, metadata: R2BindingTests.binding("durable"))
+            let edge = "http://127.0.0.1:\(server.edgePort)/uploader/"
+            try await Self.writeUntilKilled(server, acknowledged, count: 200) { writer, index in
+                let key = "w\(writer)-\(index)"
+                // From a few bytes to 256 KiB, so some uploads are cut off mid-body by the kill.
+                let value = String(repeating: "\(key);", count: 1 + (index * 7919) % (256 * 1024 / key.utf8.count))
+                return (key, value, await Self.send("PUT", edge + key, body: Data(value.utf8)))
+            }
+        }
+        let expected = acknowledged.keys
+        #expect(expected.count >= 200)
+        try await LiveServer.with(dataDirectory: directory) { server in
+            var missing: [String] = []
+            let client = try HTTPTestClient(port: server.edgePort)
+            for (key, value) in expected {
+                let reply = try client.request("GET", "/uploader/\(key)", host: "127.0.0.1")
+                if reply.status != 200 || reply.body != value { missing.append(key) }
+            }
+            #expect(missing.isEmpty, "\(missing.count) of \(expected.count) acknowledged uploads lost or torn: \(missing.prefix(10))")
+            // Every object file that remains belongs to an object: the restart removed what the kill cut off.
+            let count = try client.request("GET", "/uploader/count", host: "127.0.0.1")
+            let objects = server.dataDirectory + "/data/r2/objects"
+            let manager = FileManager.default
+            let files = try manager.contentsOfDirectory(atPath: objects).reduce(0) {
+                $0 + (try manager.contentsOfDirectory(atPath: "\(objects)/\($1)").count)
+            }
+            #expect(Int(count.body) == files, "\(files) files for \(count.body) objects")
+            #expect(try manager.contentsOfDirectory(atPath: server.dataDirectory + "/data/r2/tmp").isEmpty)
         }
     }
 }

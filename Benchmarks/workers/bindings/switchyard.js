@@ -1,6 +1,9 @@
 // The bindings benchmark's worker on Switchyard (Benchmarks/bindings.sh); deno.js is the same on
 // Deno's own stores. GET /kv/get reads one 100-byte value; POST /kv/put writes one under a fresh key.
+// GET /r2/get answers a 1 MB object (streamed from its file); POST /r2/put stores the 1 MB request
+// body under a fresh key (streamed into its file, synced before the answer).
 const value = "v".repeat(100);
+const megabyte = new Uint8Array(1024 * 1024).fill(120);
 let written = 0;
 
 export default {
@@ -9,11 +12,17 @@ export default {
     switch (path) {
       case "/setup":
         await env.KV.put("hot", value);
+        await env.BUCKET.put("hot", megabyte);
         return new Response("ok");
       case "/kv/get":
         return new Response(await env.KV.get("hot"));
       case "/kv/put":
         await env.KV.put(`key-${written++}`, value);
+        return new Response("ok");
+      case "/r2/get":
+        return new Response((await env.BUCKET.get("hot")).body);
+      case "/r2/put":
+        await env.BUCKET.put(`object-${written++}`, request.body);
         return new Response("ok");
       default:
         return new Response("not found", { status: 404 });

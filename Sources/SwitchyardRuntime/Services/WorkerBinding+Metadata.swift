@@ -4,7 +4,7 @@ extension WorkerBinding {
     /// The bindings the runtime makes objects for: those that call other workers of the account,
     /// `service` (an account worker) and `dispatch_namespace` (with its outbound worker, in the
     /// API's shape `outbound: {worker: {service}, params: [{name}]}`), and the data stores
-    /// (`kv_namespace`, `d1`).
+    /// (`kv_namespace`, `d1`, `r2_bucket`).
     public static func bindings(from bindings: [Binding], accountID: String) -> [WorkerBinding] {
         bindings.compactMap { binding -> WorkerBinding? in
             switch BindingType(rawValue: binding.type) {
@@ -37,6 +37,9 @@ extension WorkerBinding {
                 // `id` is the deprecated spelling the API still accepts.
                 guard let database = (binding["database_id"] ?? binding["id"])?.stringValue else { return nil }
                 return .d1Database(name: binding.name, databaseID: database)
+            case .r2Bucket:
+                guard let bucket = binding["bucket_name"]?.stringValue else { return nil }
+                return .r2Bucket(name: binding.name, accountID: accountID, bucketName: bucket)
             default:
                 return nil
             }

@@ -13,11 +13,14 @@ public enum WorkerBinding: Sendable, Equatable {
     /// `env.NAME` is a D1Database on D1 database `databaseID` (its uuid), whose owner the
     /// control plane checked when the binding was uploaded.
     case d1Database(name: String, databaseID: String)
+    /// `env.NAME` is an R2Bucket reading and writing bucket `bucketName` of account `accountID`
+    /// (bucket names are unique per account only).
+    case r2Bucket(name: String, accountID: String, bucketName: String)
 
     public var name: String {
         switch self {
         case .service(let name, _), .dispatchNamespace(let name, _, _, _), .kvNamespace(let name, _),
-            .d1Database(let name, _):
+            .d1Database(let name, _), .r2Bucket(let name, _, _):
             name
         }
     }
@@ -29,6 +32,7 @@ public enum WorkerBinding: Sendable, Equatable {
         case .dispatchNamespace: "dispatch_namespace"
         case .kvNamespace: "kv_namespace"
         case .d1Database: "d1"
+        case .r2Bucket: "r2_bucket"
         }
     }
 }
