@@ -148,13 +148,16 @@ extension ControlPlaneAPI {
             let names = Set(bindings.map(\.name))
             bindings += previous.settings.bindings.filter { keepTypes.contains($0.type) && !names.contains($0.name) }
         }
-        try await checkBindings(bindings, accountID: accountID)
-        return bindings
+        return try await checkBindings(bindings, accountID: accountID)
     }
 
-    func checkBindings(_ bindings: [Binding], accountID: String) async throws {
+    /// Checks `bindings` and returns them as stored: a D1 binding that names its database by
+    /// name gets the database's uuid, the id the runtime opens (a name is the tenant's to
+    /// choose, and could be spelled as another account's uuid).
+    func checkBindings(_ bindings: [Binding], accountID: String) async throws -> [Binding] {
         var names = Set<String>()
-        for binding in bindings {
+        var checked: [Binding] = []
+        for var binding in bindings {
             try binding.validate()
             guard names.insert(binding.name).inserted else {
                 throw APIError.badRequest("two bindings are named \"\(binding.name)\"", code: ErrorCode.invalidBinding)
@@ -169,11 +172,13 @@ extension ControlPlaneAPI {
                 }
             case .d1:
                 let id = (binding["database_id"] ?? binding["id"])?.stringValue ?? ""
-                if try await store.d1Database(accountID: accountID, idOrName: id) == nil {
+                guard let found = try await store.d1Database(accountID: accountID, idOrName: id) else {
                     throw APIError.badRequest(
                         "binding \"\(binding.name)\" points at D1 database \"\(id)\", which does not exist",
                         code: ErrorCode.invalidBinding)
                 }
+                binding["database_id"] = .string(found.uuid)
+                if binding["id"] != nil { binding["id"] = .string(found.uuid) }
             case .r2Bucket:
                 let name = binding["bucket_name"]?.stringValue ?? ""
                 if try await store.r2Bucket(accountID: accountID, name: name) == nil {
@@ -191,7 +196,9 @@ extension ControlPlaneAPI {
             default:
                 break
             }
+            checked.append(binding)
         }
+        return checked
     }
 
     /// Compiles the worker in a scratch isolate (through the ``ScriptValidator``).

@@ -189,6 +189,12 @@ struct D1BindingTests {
                 "PUT", "/accounts/\(server.account)/workers/dispatch/namespaces/default/scripts/forged", body: upload.0,
                 contentType: upload.1)
             #expect(refused.status == 400)
+            // A binding by the database's name is stored with its uuid, the database it names.
+            try await DispatchTests.deploy(server, "byname", namespace: "default", source: writer, metadata: Self.binding("theirs"))
+            #expect(try client.request("GET", "/", host: "byname.localhost").body == "of theirs")
+            let stored = try await server.request(
+                "GET", "/accounts/\(server.account)/workers/dispatch/namespaces/default/scripts/byname/settings")
+            #expect(String(decoding: stored.data, as: UTF8.self).contains(theirs), "\(String(decoding: stored.data, as: UTF8.self))")
             // A deleted database takes no more queries, and its file is gone.
             let deleted = try await server.request("DELETE", "/accounts/\(server.account)/d1/database/\(theirs)")
             #expect(deleted.status == 200)
