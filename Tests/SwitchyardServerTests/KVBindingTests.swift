@@ -214,4 +214,34 @@ struct KVBindingTests {
             #expect(try client.request("GET", "/", host: "counter.localhost").body == "2")
         }
     }
+
+    @Test("a namespace's quota (--kv-namespace-max-keys / -bytes) refuses the write past it, from the binding and the API, and keeps the rest")
+    func quota() async throws {
+        try await LiveServer.with(arguments: ["--kv-namespace-max-keys", "2", "--kv-namespace-max-bytes", "1000"]) { server in
+            let namespace = try await Self.createNamespace(server, "small")
+            try await DispatchTests.deploy(
+                server, "filler", namespace: "default", source: """
+                    export default { async fetch(request, env) {
+                      const out = [];
+                      for (const [key, size] of [["a", 10], ["b", 10], ["c", 10], ["a", 2000], ["a", 20]]) {
+                        try { await env.KV.put(key, "x".repeat(size)); out.push("ok"); } catch (e) { out.push(e.message); }
+                      }
+                      out.push((await env.KV.list()).keys.map(k => k.name).join(","), (await env.KV.get("a")).length);
+                      return Response.json(out);
+                    } }
+                    """,
+                metadata: ["bindings": [["type": "kv_namespace", "name": "KV", "namespace_id": namespace]]])
+            let reply = try HTTPTestClient(port: server.edgePort).request("GET", "/", host: "filler.localhost")
+            let answers = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [Any]
+            #expect(
+                answers.map { NSArray(array: $0) } == NSArray(array: [
+                    "ok", "ok", "KV PUT failed: 413 KV namespace quota exceeded: more than 2 keys.",
+                    "KV PUT failed: 413 KV namespace quota exceeded: more than 1000 bytes.", "ok", "a,b", 20,
+                ]), "\(reply.body)")
+            let refused = try await server.request(
+                "PUT", "/accounts/\(server.account)/storage/kv/namespaces/\(namespace)/values/d", body: Data("x".utf8),
+                contentType: "application/octet-stream")
+            #expect(refused.status == 413, "\(refused.json)")
+        }
+    }
 }
