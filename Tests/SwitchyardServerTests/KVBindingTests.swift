@@ -191,27 +191,35 @@ struct KVBindingTests {
         }
     }
 
-    @Test("deploy provisions a KV namespace for a binding without id, and binds the same one on the next deploy")
+    @Test("deploy provisions a KV namespace for a binding without id and a D1 database named by database_name, and binds the same ones on the next deploy")
     func provisioning() async throws {
         try await LiveServer.with { server in
             let project = try CLITests.project([
-                "wrangler.json": #"{"name": "counter", "main": "i.js", "kv_namespaces": [{"binding": "STATE"}]}"#,
+                "wrangler.json": #"""
+                    {"name": "counter", "main": "i.js", "kv_namespaces": [{"binding": "STATE"}],
+                     "d1_databases": [{"binding": "DB", "database_name": "counterdb"}]}
+                    """#,
                 "i.js": """
                     export default { async fetch(request, env) {
                       const count = Number(await env.STATE.get("count") ?? 0) + 1;
                       await env.STATE.put("count", String(count));
-                      return new Response(String(count));
+                      await env.DB.exec("CREATE TABLE IF NOT EXISTS hits (n INTEGER)");
+                      await env.DB.prepare("INSERT INTO hits VALUES (?)").bind(count).run();
+                      const { n } = await env.DB.prepare("SELECT count(*) AS n FROM hits").first();
+                      return new Response(`${count} ${n}`);
                     } }
                     """,
             ])
             let first = try CLITests.cli(server, ["deploy", project, "--dispatch-namespace", "default"])
             #expect(first.status == 0, "\(first.stderr)")
             #expect(first.stderr.contains("Provisioned KV namespace \"counter-state\""), "\(first.stderr)")
+            #expect(first.stderr.contains("Provisioned D1 database \"counterdb\""), "\(first.stderr)")
             let client = try HTTPTestClient(port: server.edgePort)
-            #expect(try client.request("GET", "/", host: "counter.localhost").body == "1")
+            #expect(try client.request("GET", "/", host: "counter.localhost").body == "1 1")
             let second = try CLITests.cli(server, ["deploy", project, "--dispatch-namespace", "default"])
             #expect(second.stderr.contains("Using KV namespace \"counter-state\""), "\(second.stderr)")
-            #expect(try client.request("GET", "/", host: "counter.localhost").body == "2")
+            #expect(second.stderr.contains("Using D1 database \"counterdb\""), "\(second.stderr)")
+            #expect(try client.request("GET", "/", host: "counter.localhost").body == "2 2")
         }
     }
 
