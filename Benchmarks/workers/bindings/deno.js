@@ -7,6 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 const kv = await Deno.openKv(Deno.env.get("BENCH_KV_PATH"));
 const db = new DatabaseSync(Deno.env.get("BENCH_D1_PATH"));
 db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL");
+db.exec("CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
 const selectItem = db.prepare("SELECT id, name FROM items WHERE id = ?");
 const objects = Deno.env.get("BENCH_R2_DIR");
 const value = "v".repeat(100);
@@ -20,7 +21,6 @@ export default {
       case "/setup":
         await kv.set(["hot"], value);
         await Deno.writeFile(`${objects}/hot`, megabyte);
-        db.exec("CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
         for (let i = 1; i <= 1000; i++) db.prepare("INSERT OR IGNORE INTO items (id, name) VALUES (?, ?)").run(i, `item ${i}`);
         return new Response("ok");
       case "/kv/get":
