@@ -8,42 +8,14 @@ Prints one line per check and ends with "N passed, N failed"; exits non-zero on 
 """
 import json
 import os
-import sys
 import time
-import traceback
 import urllib.request
 
-import cloudflare
+from sdk_support import ACCOUNT, check, client, expect_status, finish
 
-BASE = os.environ["SY_BASE_URL"]
-TOKEN = os.environ["SY_TOKEN"]
-ACCOUNT = os.environ["SY_ACCOUNT"]
 EDGE = os.environ["SY_EDGE"]
 NAMESPACE = os.environ["SY_NAMESPACE"]
-client = cloudflare.Cloudflare(api_token=TOKEN, base_url=BASE, max_retries=0)
 kv = client.kv.namespaces
-results = {"passed": 0, "failed": 0}
-
-
-def check(fn):
-    try:
-        fn()
-        results["passed"] += 1
-        print(f"ok {fn.__name__}")
-    except Exception:  # noqa: BLE001 - report and continue
-        results["failed"] += 1
-        print(f"FAIL {fn.__name__}")
-        traceback.print_exc()
-    return fn
-
-
-def expect_status(status, call):
-    try:
-        call()
-    except cloudflare.APIStatusError as error:
-        assert error.status_code == status, f"expected {status}, got {error.status_code}: {error}"
-        return error
-    raise AssertionError(f"expected HTTP {status}, the call succeeded")
 
 
 def worker(path):
@@ -144,5 +116,4 @@ def other_namespaces_and_accounts_are_not_reachable():
     expect_status(403, lambda: kv.values.get("x", account_id="f" * 32, namespace_id=NAMESPACE))
 
 
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish()

@@ -3,41 +3,13 @@
 Environment: SY_BASE_URL (…/client/v4), SY_TOKEN (admin token), SY_ACCOUNT (account id).
 Prints one line per check and ends with "N passed, N failed"; exits non-zero on any failure.
 """
-import os
-import sys
-import traceback
-
 import cloudflare
 
-BASE = os.environ["SY_BASE_URL"]
-TOKEN = os.environ["SY_TOKEN"]
-ACCOUNT = os.environ["SY_ACCOUNT"]
-client = cloudflare.Cloudflare(api_token=TOKEN, base_url=BASE, max_retries=0)
+from sdk_support import ACCOUNT, BASE, check, client, expect_status, finish
+
 wfp = client.workers_for_platforms.dispatch.namespaces
 
 HELLO = b"export default { fetch() { return new Response('hello') } }"
-results = {"passed": 0, "failed": 0}
-
-
-def check(fn):
-    try:
-        fn()
-        results["passed"] += 1
-        print(f"ok {fn.__name__}")
-    except Exception:  # noqa: BLE001 - report and continue
-        results["failed"] += 1
-        print(f"FAIL {fn.__name__}")
-        traceback.print_exc()
-    return fn
-
-
-def expect_status(status, call):
-    try:
-        call()
-    except cloudflare.APIStatusError as error:
-        assert error.status_code == status, f"expected {status}, got {error.status_code}: {error}"
-        return error
-    raise AssertionError(f"expected HTTP {status}, the call succeeded")
 
 
 def upload(name, source=HELLO, ns="sdk", **metadata):
@@ -190,5 +162,4 @@ def delete_script_and_namespace():
     expect_status(404, lambda: wfp.scripts.get("bound", account_id=ACCOUNT, dispatch_namespace="sdk"))
 
 
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish()
