@@ -17,27 +17,7 @@ api_port=18930
 edge_port=18931
 deno_port=18932
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
-command -v deno >/dev/null || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore deno
-deno=$(command -v pyenv >/dev/null && pyenv which deno 2>/dev/null || command -v deno)
-if [ -n "${SWITCHYARD_BINARY:-}" ]; then
-  switchyard=$SWITCHYARD_BINARY
-else
-  bash scripts/setup.sh >/dev/null
-  swift build -c release --product switchyard >/dev/null
-  switchyard=.build/release/switchyard
-fi
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source Benchmarks/lib.sh
 
 # wait_for FILE TEXT PID: until FILE contains TEXT (bounded), or the process is gone.
 wait_for() {
