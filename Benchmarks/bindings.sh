@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bindings from a worker, side by side in one run: Switchyard's KV (kv.sqlite3, each write on disk
-# before it is acknowledged) and R2 (1 MB objects in files, synced before the answer) against
-# `deno serve` running the same routes on Deno's own stores (Deno.openKv() on a file, and files).
+# before it is acknowledged), D1 (a point query and an insert on a SQLite file, synchronous = FULL)
+# and R2 (1 MB objects in files, synced before the answer) against `deno serve` running the same
+# routes on Deno's own stores (Deno.openKv() on a file, node:sqlite with the same pragmas, files).
 # Both workers: Benchmarks/workers/bindings/. Switchyard runs the worker as the dispatch worker
 # of `switchyard serve --dispatcher` (no dispatch hop: one worker each).
 # Per row: requests/second at 16 connections, then p50 / p99 at 1 connection (no queueing).
@@ -16,27 +17,7 @@ api_port=18930
 edge_port=18931
 deno_port=18932
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
-command -v deno >/dev/null || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore deno
-deno=$(command -v pyenv >/dev/null && pyenv which deno 2>/dev/null || command -v deno)
-if [ -n "${SWITCHYARD_BINARY:-}" ]; then
-  switchyard=$SWITCHYARD_BINARY
-else
-  bash scripts/setup.sh >/dev/null
-  swift build -c release --product switchyard >/dev/null
-  switchyard=.build/release/switchyard
-fi
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source Benchmarks/lib.sh
 
 # wait_for FILE TEXT PID: until FILE contains TEXT (bounded), or the process is gone.
 wait_for() {
@@ -54,7 +35,7 @@ SWITCHYARD_ADMIN_TOKEN=bench-token "$switchyard" serve --data-dir "$work/data" -
 pids+=($!)
 wait_for "$work/serve.log" "Deployed the dispatch worker" "${pids[-1]}"
 mkdir -p "$work/deno-r2"
-BENCH_KV_PATH="$work/deno-kv.sqlite3" BENCH_R2_DIR="$work/deno-r2" "$deno" serve --unstable-kv --allow-env --allow-read --allow-write \
+BENCH_KV_PATH="$work/deno-kv.sqlite3" BENCH_D1_PATH="$work/deno-d1.sqlite3" BENCH_R2_DIR="$work/deno-r2" "$deno" serve --unstable-kv --allow-env --allow-read --allow-write \
   --host 127.0.0.1 --port "$deno_port" Benchmarks/workers/bindings/deno.js >"$work/deno.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$deno_port/setup" && break; sleep 0.05; done
@@ -86,7 +67,7 @@ measure() { # measure SERVER ROUTE PORT
 }
 
 curl -s -o /dev/null "http://127.0.0.1:$edge_port/setup"
-routes="/kv/get /kv/put /r2/get /r2/put"
+routes="/kv/get /kv/put /d1/get /d1/put /r2/get /r2/put"
 for route in $routes; do
   echo "  running $route" >&2
   measure switchyard "$route" "$edge_port"

@@ -18,28 +18,7 @@ duration=${1:-10}
 connections=${2:-4}
 base_port=18850
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
-command -v deno >/dev/null || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore deno
-# The real deno binary (a pyenv shim would put a wrapper's pid in front of it).
-deno=$(command -v pyenv >/dev/null && pyenv which deno 2>/dev/null || command -v deno)
-if [ -n "${SWITCHYARD_BINARY:-}" ]; then
-  switchyard=$SWITCHYARD_BINARY
-else
-  bash scripts/setup.sh >/dev/null
-  swift build -c release --product switchyard >/dev/null
-  switchyard=.build/release/switchyard
-fi
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source Benchmarks/lib.sh
 
 # start NAME PORT COMMAND...: runs it in the background, waits (bounded) until the port answers;
 # sets $server_pid. Returns 1 if it did not come up.

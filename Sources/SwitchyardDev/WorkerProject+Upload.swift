@@ -114,8 +114,12 @@ extension WorkerProject {
                 guard case .string(let name)? = entry["binding"], !name.isEmpty else {
                     throw fail("\(key)[\(index)] has no \"binding\" name")
                 }
-                // D1: wrangler's local-only projects may give just the database name; the API accepts it.
-                if key == "d1_databases", entry["database_id"] == nil { entry["database_id"] = entry["database_name"] }
+                // D1 without `database_id`: the database of that name, provisioned at deploy
+                // (``ControlPlaneClient/provision``).
+                if key == "d1_databases", entry["database_id"] == nil, case .string(let database)? = entry["database_name"] {
+                    bindings.append(["type": .string(type), "name": .string(name), "database_name": .string(database)])
+                    continue
+                }
                 var binding: [String: JSON] = ["type": .string(type), "name": .string(name)]
                 for (field, target, required) in fields {
                     switch entry[field] {

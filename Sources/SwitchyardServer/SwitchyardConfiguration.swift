@@ -24,6 +24,7 @@ import SwitchyardRuntime
 /// | `hostnames.acmeCACertificate` | system roots | `--acme-ca-certificate PEM`: the CA the ACME server's TLS is trusted with |
 /// | `d1.maximumDatabaseBytes` | 1 GiB | `--d1-max-database-size BYTES`: the size quota of each D1 database |
 /// | `d1.queryTimeout` | 30 s | how long one D1 request's statements may run |
+/// | `dataQuotas.kv` | 1,000,000 keys, 1 GiB | `--kv-namespace-max-keys N`, `--kv-namespace-max-bytes N`: what one KV namespace may hold |
 /// | `dataQuotas.r2` | 1,000,000 objects, 10 GiB | `--r2-bucket-max-objects N`, `--r2-bucket-max-bytes N`: what one R2 bucket may hold |
 /// | `adminToken` | generated | `SWITCHYARD_ADMIN_TOKEN`: the admin token to use instead of a generated one |
 /// | `secrets.key` | `<dataDirectory>/secrets.key` | `SWITCHYARD_SECRETS_KEY`: base64 of the 32-byte key secrets are sealed with at rest |
@@ -167,6 +168,11 @@ public struct SwitchyardConfiguration: Sendable {
 extension SwitchyardConfiguration {
     /// Sets what one R2 bucket may hold (`--r2-bucket-max-objects`, `--r2-bucket-max-bytes`);
     /// nil keeps the default.
+    public mutating func limitKVNamespaces(keys: Int?, bytes: Int?) {
+        if let keys { dataQuotas.kv.keys = keys }
+        if let bytes { dataQuotas.kv.bytes = bytes }
+    }
+
     public mutating func limitR2Buckets(objects: Int?, bytes: Int?) {
         if let objects { dataQuotas.r2.objects = objects }
         if let bytes { dataQuotas.r2.bytes = bytes }

@@ -66,6 +66,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "PEM file of the CA the ACME server's own TLS certificate is trusted with (private CAs, tests).")
     var acmeCaCertificate: String?
 
+    @Option(help: "Keys one KV namespace may hold (default 1,000,000).")
+    var kvNamespaceMaxKeys: Int?
+
+    @Option(help: "Bytes one KV namespace may hold, its keys, values and metadata (default 1 GiB).")
+    var kvNamespaceMaxBytes: Int?
+
     @Option(help: "Objects one R2 bucket may hold (default 1,000,000).")
     var r2BucketMaxObjects: Int?
 
@@ -88,6 +94,8 @@ struct Serve: AsyncParsableCommand {
         if !(d1QueryTimeout > 0 && d1QueryTimeout <= 3600) {
             throw ValidationError("--d1-query-timeout must be more than 0 and at most 3600 seconds")
         }
+        if let kvNamespaceMaxKeys, kvNamespaceMaxKeys < 1 { throw ValidationError("--kv-namespace-max-keys must be at least 1") }
+        if let kvNamespaceMaxBytes, kvNamespaceMaxBytes < 1 { throw ValidationError("--kv-namespace-max-bytes must be at least 1") }
         if let r2BucketMaxObjects, r2BucketMaxObjects < 1 { throw ValidationError("--r2-bucket-max-objects must be at least 1") }
         if let r2BucketMaxBytes, r2BucketMaxBytes < 1 { throw ValidationError("--r2-bucket-max-bytes must be at least 1") }
     }
@@ -127,6 +135,7 @@ struct Serve: AsyncParsableCommand {
         configuration.namespacesToCreate = namespacesToCreate
         configuration.d1 = .init(maximumDatabaseBytes: d1MaxDatabaseSize, queryTimeout: d1QueryTimeout)
         configuration.limitR2Buckets(objects: r2BucketMaxObjects, bytes: r2BucketMaxBytes)
+        configuration.limitKVNamespaces(keys: kvNamespaceMaxKeys, bytes: kvNamespaceMaxBytes)
         configuration.secrets = .init(environment: ProcessInfo.processInfo.environment)
         configuration.edge.tlsPort = edgeTlsPort
         configuration.edge.idleTimeout = edgeIdleTimeout.map { .seconds(Int64($0)) }

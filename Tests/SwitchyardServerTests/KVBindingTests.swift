@@ -191,27 +191,65 @@ struct KVBindingTests {
         }
     }
 
-    @Test("deploy provisions a KV namespace for a binding without id, and binds the same one on the next deploy")
+    @Test("deploy provisions a KV namespace for a binding without id and a D1 database named by database_name, and binds the same ones on the next deploy")
     func provisioning() async throws {
         try await LiveServer.with { server in
             let project = try CLITests.project([
-                "wrangler.json": #"{"name": "counter", "main": "i.js", "kv_namespaces": [{"binding": "STATE"}]}"#,
+                "wrangler.json": #"""
+                    {"name": "counter", "main": "i.js", "kv_namespaces": [{"binding": "STATE"}],
+                     "d1_databases": [{"binding": "DB", "database_name": "counterdb"}]}
+                    """#,
                 "i.js": """
                     export default { async fetch(request, env) {
                       const count = Number(await env.STATE.get("count") ?? 0) + 1;
                       await env.STATE.put("count", String(count));
-                      return new Response(String(count));
+                      await env.DB.exec("CREATE TABLE IF NOT EXISTS hits (n INTEGER)");
+                      await env.DB.prepare("INSERT INTO hits VALUES (?)").bind(count).run();
+                      const { n } = await env.DB.prepare("SELECT count(*) AS n FROM hits").first();
+                      return new Response(`${count} ${n}`);
                     } }
                     """,
             ])
             let first = try CLITests.cli(server, ["deploy", project, "--dispatch-namespace", "default"])
             #expect(first.status == 0, "\(first.stderr)")
             #expect(first.stderr.contains("Provisioned KV namespace \"counter-state\""), "\(first.stderr)")
+            #expect(first.stderr.contains("Provisioned D1 database \"counterdb\""), "\(first.stderr)")
             let client = try HTTPTestClient(port: server.edgePort)
-            #expect(try client.request("GET", "/", host: "counter.localhost").body == "1")
+            #expect(try client.request("GET", "/", host: "counter.localhost").body == "1 1")
             let second = try CLITests.cli(server, ["deploy", project, "--dispatch-namespace", "default"])
             #expect(second.stderr.contains("Using KV namespace \"counter-state\""), "\(second.stderr)")
-            #expect(try client.request("GET", "/", host: "counter.localhost").body == "2")
+            #expect(second.stderr.contains("Using D1 database \"counterdb\""), "\(second.stderr)")
+            #expect(try client.request("GET", "/", host: "counter.localhost").body == "2 2")
+        }
+    }
+
+    @Test("a namespace's quota (--kv-namespace-max-keys / -bytes) refuses the write past it, from the binding and the API, and keeps the rest")
+    func quota() async throws {
+        try await LiveServer.with(arguments: ["--kv-namespace-max-keys", "2", "--kv-namespace-max-bytes", "1000"]) { server in
+            let namespace = try await Self.createNamespace(server, "small")
+            try await DispatchTests.deploy(
+                server, "filler", namespace: "default", source: """
+                    export default { async fetch(request, env) {
+                      const out = [];
+                      for (const [key, size] of [["a", 10], ["b", 10], ["c", 10], ["a", 2000], ["a", 20]]) {
+                        try { await env.KV.put(key, "x".repeat(size)); out.push("ok"); } catch (e) { out.push(e.message); }
+                      }
+                      out.push((await env.KV.list()).keys.map(k => k.name).join(","), (await env.KV.get("a")).length);
+                      return Response.json(out);
+                    } }
+                    """,
+                metadata: ["bindings": [["type": "kv_namespace", "name": "KV", "namespace_id": namespace]]])
+            let reply = try HTTPTestClient(port: server.edgePort).request("GET", "/", host: "filler.localhost")
+            let answers = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [Any]
+            #expect(
+                answers.map { NSArray(array: $0) } == NSArray(array: [
+                    "ok", "ok", "KV PUT failed: 413 KV namespace quota exceeded: more than 2 keys.",
+                    "KV PUT failed: 413 KV namespace quota exceeded: more than 1000 bytes.", "ok", "a,b", 20,
+                ]), "\(reply.body)")
+            let refused = try await server.request(
+                "PUT", "/accounts/\(server.account)/storage/kv/namespaces/\(namespace)/values/d", body: Data("x".utf8),
+                contentType: "application/octet-stream")
+            #expect(refused.status == 413, "\(refused.json)")
         }
     }
 }

@@ -13,6 +13,13 @@ struct WorkerResults {
 
     /// Expects check `name` to have given `expected`, compared as JSON values (`nil`: null or absent).
     func expect(_ name: String, _ expected: Any?, sourceLocation: SourceLocation = #_sourceLocation) {
-        expectResult(in: values, name, expected, sourceLocation: sourceLocation)
+        let actual = values[name]
+        let same: Bool
+        if let expected {
+            same = actual.map { NSDictionary(dictionary: ["v": $0]).isEqual(to: ["v": expected]) } ?? false
+        } else {
+            same = actual == nil || actual is NSNull
+        }
+        #expect(same, "\(name): \(String(describing: actual)) != \(String(describing: expected))", sourceLocation: sourceLocation)
     }
 }

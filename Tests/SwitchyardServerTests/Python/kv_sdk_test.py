@@ -11,22 +11,11 @@ import os
 import time
 import urllib.request
 
-import cloudflare
-
-from sdk_support import ACCOUNT, check, client, finish
+from sdk_support import ACCOUNT, check, client, expect_status, finish
 
 EDGE = os.environ["SY_EDGE"]
 NAMESPACE = os.environ["SY_NAMESPACE"]
 kv = client.kv.namespaces
-
-
-def expect_status(status, call):
-    try:
-        call()
-    except cloudflare.APIStatusError as error:
-        assert error.status_code == status, f"expected {status}, got {error.status_code}: {error}"
-        return error
-    raise AssertionError(f"expected HTTP {status}, the call succeeded")
 
 
 def worker(path):

@@ -29,6 +29,16 @@ def check(fn):
     return fn
 
 
+def expect_status(status, call):
+    """Expects `call` to fail with HTTP `status`; returns the SDK's error."""
+    try:
+        call()
+    except cloudflare.APIStatusError as error:
+        assert error.status_code == status, f"expected {status}, got {error.status_code}: {error}"
+        return error
+    raise AssertionError(f"expected HTTP {status}, the call succeeded")
+
+
 def expect_error(status, code, call):
     """Expects `call` to fail with HTTP `status` and envelope error `code`; returns its message."""
     try:

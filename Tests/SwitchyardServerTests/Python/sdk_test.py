@@ -5,20 +5,11 @@ Prints one line per check and ends with "N passed, N failed"; exits non-zero on 
 """
 import cloudflare
 
-from sdk_support import ACCOUNT, BASE, check, client, finish
+from sdk_support import ACCOUNT, BASE, check, client, expect_status, finish
 
 wfp = client.workers_for_platforms.dispatch.namespaces
 
 HELLO = b"export default { fetch() { return new Response('hello') } }"
-
-
-def expect_status(status, call):
-    try:
-        call()
-    except cloudflare.APIStatusError as error:
-        assert error.status_code == status, f"expected {status}, got {error.status_code}: {error}"
-        return error
-    raise AssertionError(f"expected HTTP {status}, the call succeeded")
 
 
 def upload(name, source=HELLO, ns="sdk", **metadata):
