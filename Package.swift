@@ -324,6 +324,7 @@ let package = Package(
             name: "SwitchyardAPITests",
             dependencies: [
                 "SwitchyardModel",
+                "SwitchyardDataLocal",
                 "SwitchyardStore",
                 "SwitchyardStoreSQLite",
                 "SwitchyardAPI",

@@ -70,10 +70,10 @@ extension ControlPlaneAPI {
             let cursor = query["cursor"].map { String($0).removingPercentEncoding ?? String($0) }.flatMap { $0.isEmpty ? nil : $0 }
             var limit = KVRules.maximumListLimit
             if let text = query["limit"] {
-                guard let number = Double(text) else {
-                    throw APIError.badRequest("limit must be a number, got \"\(text)\"", code: ErrorCode.kvInvalidRequest)
+                guard let number = Int(text) else {
+                    throw APIError.badRequest("limit must be an integer, got \"\(text)\"", code: ErrorCode.kvInvalidRequest)
                 }
-                limit = try Self.kvRule { try KVRules.checkListLimit(number) }
+                limit = try Self.kvRule { try KVRules.checkListLimit(Double(number)) }
             }
             try Self.kvRule { try KVRules.checkKeyLength(prefix) }
             let listing = try await Self.kvCall { try await kv.list(namespace: id, prefix: prefix, limit: limit, cursor: cursor) }
@@ -217,10 +217,10 @@ extension ControlPlaneAPI {
     static func kvExpiration(absolute: String?, ttl: String?) throws -> Int64? {
         func number(_ text: String?, _ name: String) throws -> Double? {
             guard let text, !text.isEmpty else { return nil }
-            guard let value = Double(text) else {
-                throw APIError.badRequest("\(name) must be a number, got \"\(text)\"", code: ErrorCode.kvInvalidRequest)
+            guard let value = Int64(text) else {
+                throw APIError.badRequest("\(name) must be an integer, got \"\(text)\"", code: ErrorCode.kvInvalidRequest)
             }
-            return value
+            return Double(value)
         }
         let absoluteValue = try number(absolute, "expiration")
         let ttlValue = try number(ttl, "expiration_ttl")

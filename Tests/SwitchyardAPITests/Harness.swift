@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import NIOPosix
 import SwitchyardAPI
+import SwitchyardDataLocal
 import SwitchyardModel
 import SwitchyardRuntime
 import SwitchyardServer
@@ -74,13 +75,19 @@ struct Fixture: Sendable {
                     accountID: owner, name: secret, permission: permission, secretHash: TokenHash.of(secret: secret))
             }
             let observer = RecordingObserver()
+            // The tenants' data on real stores in a scratch folder: the data endpoints read and write them.
+            let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("api-data-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+            let data = try LocalDataStores(directory: dataDirectory)
             let api = ControlPlaneAPI(
                 store: store, validator: SharedRuntime.validator, observer: observer, statusProvider: statusProvider,
-                configuration: .init(maxScriptSize: maxScriptSize))
+                configuration: .init(maxScriptSize: maxScriptSize), data: data.stores)
             let app = Application(router: api.router())
             try await app.test(.router) { client in
                 try await test(Fixture(store: store, client: client, observer: observer))
             }
+            try await data.close()
             try await store.close()
         } catch {
             try? await store.close()

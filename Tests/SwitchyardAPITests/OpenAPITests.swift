@@ -54,6 +54,9 @@ struct OpenAPITests {
             let versionID = try #require(try await fixture.send(.get, "\(fixture.ns)/prod/scripts/w/versions").result.arrayValue?.first?["id"]?.stringValue)
             let accountVersionID = try #require(try await fixture.send(.get, "\(fixture.base)/workers/scripts/w/versions").result.arrayValue?.first?["id"]?.stringValue)
             let kvID = try #require(try await fixture.send(.post, "\(fixture.base)/storage/kv/namespaces", json: ["title": "kv"]).result["id"]?.stringValue)
+            // A key for the KV data operations to find.
+            #expect(try await fixture.send(
+                .put, "\(fixture.base)/storage/kv/namespaces/\(kvID)/bulk", json: [["key": "k", "value": "v"]]).status == 200)
             let d1ID = try #require(try await fixture.send(.post, "\(fixture.base)/d1/database", json: ["name": "db"]).result["uuid"]?.stringValue)
             #expect(try await fixture.send(.post, "\(fixture.base)/r2/buckets", json: ["name": "bucket"]).status == 200)
             let zoneID = try await fixture.createZone()
@@ -69,7 +72,7 @@ struct OpenAPITests {
             }
             let values = [
                 "account_id": Fixture.account, "namespace": "prod", "script": "w", "secret_name": "S", "tag": "t",
-                "version_id": versionID, "namespace_id": kvID, "database_id": d1ID, "bucket_name": "bucket",
+                "version_id": versionID, "namespace_id": kvID, "key_name": "k", "database_id": d1ID, "bucket_name": "bucket",
                 "zone_id": zoneID, "custom_hostname_id": hostnameID,
             ]
 
@@ -90,8 +93,9 @@ struct OpenAPITests {
                 #expect(!path.contains("{"), "no fixture value for a parameter of \(operation[1])")
                 let reply = try await fixture.send(HTTPRequest.Method(operation[0])!, path)
                 #expect(reply.status != 404 && reply.status != 405, "\(operation[0]) \(operation[1]): \(reply.status) \(reply.text)")
-                // Raw bodies: a script's content (also the account worker download) and the document.
+                // Raw bodies: a script's content (also the account worker download), the document, a KV value.
                 let raw = path.hasSuffix("/content") || path.hasSuffix("/openapi.json")
+                    || (operation[0] == "GET" && operation[1].hasSuffix("/values/{key_name}"))
                     || (operation[0] == "GET" && operation[1].hasSuffix("/accounts/{account_id}/workers/scripts/{script}"))
                 if !raw {
                     #expect(reply.success || reply.isErrorEnvelope, "\(operation[0]) \(operation[1]): \(reply.text)")
@@ -111,6 +115,8 @@ struct OpenAPITests {
                     parts: [.module("index.mjs", helloWorker)]).status == 200)
             }
             let zoneID = try await fixture.createZone()
+            let kvID = try #require(
+                try await fixture.send(.post, "\(fixture.base)/storage/kv/namespaces", json: ["title": "kv"]).result["id"]?.stringValue)
             var checked = 0
             for (path, item) in document["paths"]?.objectValue ?? [:] {
                 guard let operation = item["get"] else { continue }
@@ -120,7 +126,7 @@ struct OpenAPITests {
                     else { continue }
                     let concrete = "/client/v4" + path.replacingOccurrences(of: "{account_id}", with: Fixture.account)
                         .replacingOccurrences(of: "{namespace}", with: "prod").replacingOccurrences(of: "{script}", with: "w")
-                        .replacingOccurrences(of: "{zone_id}", with: zoneID)
+                        .replacingOccurrences(of: "{zone_id}", with: zoneID).replacingOccurrences(of: "{namespace_id}", with: kvID)
                     let served = try await fixture.send(.get, "\(concrete)?\(name)=\(maximum)")
                     #expect(served.status == 200, "GET \(path)?\(name)=\(maximum): \(served.text)")
                     let over = try await fixture.send(.get, "\(concrete)?\(name)=\(maximum + 1)")
