@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -178,6 +179,11 @@ void TransferArrayBuffer(const v8::FunctionCallbackInfo<v8::Value> &info);
 
 /// The native functions that snapshots refer to (null-terminated), in a fixed order.
 const intptr_t *ExternalReferences();
+
+/// Held while a context is created and while V8's `expose_gc` flag is raised for a young
+/// collection (cv8_isolate_collect_young): a context made while the flag is up would get a `gc`
+/// global that tenant code could call.
+std::mutex &ExposeGCLock();
 
 /// Compiles and runs a classic script; the exception stays in the caller's TryCatch on failure.
 v8::MaybeLocal<v8::Value> RunClassicScript(cv8_isolate *self, v8::Local<v8::Context> context, cv8_bytes name,

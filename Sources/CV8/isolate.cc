@@ -11,6 +11,11 @@
 
 using namespace cv8;
 
+// V8's own flag (a plain global in this V8), raised briefly by cv8_isolate_collect_young.
+namespace v8::internal {
+extern bool FLAG_expose_gc;
+}
+
 namespace {
 
 std::once_flag platform_once;
@@ -69,6 +74,11 @@ v8::ModifyCodeGenerationFromStringsResult DenyCodeGenerationFromStrings(v8::Loca
 }  // namespace
 
 namespace cv8 {
+
+std::mutex &ExposeGCLock() {
+  static std::mutex lock;
+  return lock;
+}
 
 bool CountingAllocator::Reserve(size_t length) {
   size_t now = used_.fetch_add(length, std::memory_order_relaxed) + length;
@@ -302,7 +312,11 @@ cv8_isolate *cv8_isolate_new(const cv8_isolate_options *options) {
 
   v8::Isolate::Scope isolate_scope(isolate);
   v8::HandleScope handle_scope(isolate);
-  v8::Local<v8::Context> context = v8::Context::New(isolate);
+  v8::Local<v8::Context> context;
+  {
+    std::lock_guard<std::mutex> guard(ExposeGCLock());
+    context = v8::Context::New(isolate);
+  }
   context->AllowCodeGenerationFromStrings(false);
   self->context.Reset(isolate, context);
   v8::Context::Scope context_scope(context);
@@ -374,9 +388,15 @@ void cv8_isolate_collect_garbage(cv8_isolate *self) {
   self->isolate->LowMemoryNotification();
 }
 
-void cv8_isolate_collect_soon(cv8_isolate *self) {
+void cv8_isolate_collect_young(cv8_isolate *self) {
   v8::Isolate::Scope isolate_scope(self->isolate);
-  self->isolate->MemoryPressureNotification(v8::MemoryPressureLevel::kModerate);
+  // V8 offers a young collection only to embedders that run with --expose-gc (it checks the
+  // flag and aborts otherwise); the flag is raised just for the call, under the lock every
+  // context creation takes, so no tenant's context is ever made with `gc` installed.
+  std::lock_guard<std::mutex> guard(ExposeGCLock());
+  v8::internal::FLAG_expose_gc = true;
+  self->isolate->RequestGarbageCollectionForTesting(v8::Isolate::kMinorGarbageCollection);
+  v8::internal::FLAG_expose_gc = false;
 }
 
 void cv8_last_error(cv8_isolate *self, cv8_bytes *message, cv8_bytes *stack, cv8_bytes *location) {

@@ -27,7 +27,11 @@ cv8_snapshot *cv8_snapshot_create(const cv8_bytes *names, const cv8_bytes *sourc
     isolate->SetData(0, &host);
     {
       v8::HandleScope handle_scope(isolate);
-      v8::Local<v8::Context> context = v8::Context::New(isolate);
+      v8::Local<v8::Context> context;
+      {
+        std::lock_guard<std::mutex> guard(ExposeGCLock());
+        context = v8::Context::New(isolate);
+      }
       v8::Context::Scope context_scope(context);
       v8::Local<v8::Object> internals = CreateInternals(context);
       v8::Local<v8::Object> ops = CreateOps(&host, context);

@@ -568,76 +568,119 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return written
     }
 
-    /// Writes the streamed body of the response, a chunk at a time: the next is asked for once
-    /// the previous one is written (the client's pace is the worker's). A body that fails, or
-    /// does not match the length announced, ends the connection without completing the
-    /// message, so the client sees it broken rather than whole.
+    /// Writes the streamed body of the response: the next chunk is asked for once the previous
+    /// ones are written (the client's pace is the worker's). A body that fails, or does not match
+    /// the length announced, ends the connection without completing the message, so the client
+    /// sees it broken rather than whole.
     private func sendBody(
         of stream: any WorkerBodyStream, chunked: Bool, remaining: Int?, request: ResponseEncoder.Request,
         context: ChannelHandlerContext
     ) {
         stream.read { result in
             guard self.responseBody === stream else { return }  // the connection is gone
-            switch result {
-            case .success(.some(let chunk)):
-                if let remaining, chunk.readableBytes > remaining {
-                    self.abortResponse(context: context)
-                    return
-                }
-                // The chunk's last write tells when it is written: while the channel has no room
-                // left (NIO's writability), the next chunk is made only then.
-                let promise = context.eventLoop.makePromise(of: Void.self)
-                if chunked {
-                    var size = context.channel.allocator.buffer(capacity: 12)
-                    size.writeString(String(chunk.readableBytes, radix: 16))
-                    size.writeStaticString("\r\n")
-                    context.write(self.wrapOutboundOut(size), promise: nil)
-                    context.write(self.wrapOutboundOut(chunk), promise: nil)
-                    context.writeAndFlush(self.wrapOutboundOut(Self.chunkEnd), promise: promise)
-                } else {
-                    context.writeAndFlush(self.wrapOutboundOut(chunk), promise: promise)
-                }
-                let left = remaining.map { $0 - chunk.readableBytes }
-                let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-                let next = {
-                    // As a task of its own: a read that completes at once would otherwise nest
-                    // every chunk of the body in the one before on the stack.
-                    context.eventLoop.execute {
-                        let (handler, context) = bound.value
-                        handler.sendBody(of: stream, chunked: chunked, remaining: left, request: request, context: context)
-                    }
-                }
-                if context.channel.isWritable {
-                    // Room in the channel's buffer: the next chunk is made while this one goes out.
-                    promise.futureResult.assumeIsolated().whenFailure { _ in
-                        stream.cancel(WorkerBodyError("the client closed the connection"))
-                    }
-                    next()
-                } else {
-                    promise.futureResult.assumeIsolated().whenComplete { written in
-                        guard case .success = written, self.responseBody === stream else {
-                            stream.cancel(WorkerBodyError("the client closed the connection"))
-                            return
-                        }
-                        next()
-                    }
-                }
-            case .success(.none):
-                self.responseBody = nil
-                if let remaining, remaining != 0 {
-                    self.abortResponse(context: context)
-                    return
-                }
-                var request = request
-                if chunked == false && remaining == nil { request.keepAlive = false }  // delimited by the close
-                // A request body the worker did not read to the end cannot be skipped safely.
-                if let body = self.requestBody, !body.isComplete { request.keepAlive = false }
-                let last = chunked ? ByteBuffer(string: "0\r\n\r\n") : context.channel.allocator.buffer(capacity: 0)
-                self.endResponse(request, last: last, lingering: false, context: context)
-            case .failure:
-                self.abortResponse(context: context)
+            guard case .success(.some(let chunk)) = result else {
+                self.bodyEnded(result, of: stream, chunked: chunked, remaining: remaining, request: request, context: context)
+                return
+            }
+            var left = remaining
+            guard self.writeChunk(chunk, chunked: chunked, remaining: &left, context: context) else { return }
+            // Flushed as a task of its own: the chunks the same pull round delivered join this
+            // write (one system call for them), and a read that completes at once does not nest
+            // every chunk of the body in the one before on the stack.
+            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            context.eventLoop.execute {
+                let (handler, context) = bound.value
+                handler.flushBody(of: stream, chunked: chunked, remaining: left, request: request, context: context)
             }
         }
+    }
+
+    /// Writes the chunks `stream` has ready (up to ``bytesPerWrite``), flushes, and asks for
+    /// more: at once while the channel has room (the next chunks are made while these go out),
+    /// otherwise once they are written (NIO's writability).
+    private func flushBody(
+        of stream: any WorkerBodyStream, chunked: Bool, remaining: Int?, request: ResponseEncoder.Request,
+        context: ChannelHandlerContext
+    ) {
+        guard responseBody === stream else { return }
+        var left = remaining
+        var batched = 0
+        while batched < Self.bytesPerWrite, let ready = stream.readReady() {
+            guard case .success(.some(let chunk)) = ready else {
+                context.flush()
+                bodyEnded(ready, of: stream, chunked: chunked, remaining: left, request: request, context: context)
+                return
+            }
+            batched += chunk.readableBytes
+            guard writeChunk(chunk, chunked: chunked, remaining: &left, context: context) else { return }
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(Self.emptyBuffer), promise: written)
+        if context.channel.isWritable {
+            written.futureResult.assumeIsolated().whenFailure { _ in
+                stream.cancel(WorkerBodyError("the client closed the connection"))
+            }
+            sendBody(of: stream, chunked: chunked, remaining: left, request: request, context: context)
+        } else {
+            written.futureResult.assumeIsolated().whenComplete { outcome in
+                guard case .success = outcome, self.responseBody === stream else {
+                    stream.cancel(WorkerBodyError("the client closed the connection"))
+                    return
+                }
+                self.sendBody(of: stream, chunked: chunked, remaining: left, request: request, context: context)
+            }
+        }
+    }
+
+    /// Most bytes of ready chunks gathered into one flush.
+    static let bytesPerWrite = 256 * 1024
+    private static let emptyBuffer = ByteBuffer()
+
+    /// Writes one chunk of the body (not flushed), framed when `chunked`; false when it runs past
+    /// the length announced, and the response is then aborted.
+    private func writeChunk(
+        _ chunk: ByteBuffer, chunked: Bool, remaining: inout Int?, context: ChannelHandlerContext
+    ) -> Bool {
+        if let left = remaining {
+            guard chunk.readableBytes <= left else {
+                abortResponse(context: context)
+                return false
+            }
+            remaining = left - chunk.readableBytes
+        }
+        if chunked {
+            var size = context.channel.allocator.buffer(capacity: 12)
+            size.writeString(String(chunk.readableBytes, radix: 16))
+            size.writeStaticString("\r\n")
+            context.write(wrapOutboundOut(size), promise: nil)
+            context.write(wrapOutboundOut(chunk), promise: nil)
+            context.write(wrapOutboundOut(Self.chunkEnd), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(chunk), promise: nil)
+        }
+        return true
+    }
+
+    /// The body's end (or its failure): the message is completed, or the connection aborted.
+    private func bodyEnded(
+        _ result: Result<ByteBuffer?, any Error>, of stream: any WorkerBodyStream, chunked: Bool, remaining: Int?,
+        request: ResponseEncoder.Request, context: ChannelHandlerContext
+    ) {
+        guard case .success(.none) = result else {
+            abortResponse(context: context)
+            return
+        }
+        responseBody = nil
+        if let remaining, remaining != 0 {
+            abortResponse(context: context)
+            return
+        }
+        var request = request
+        if chunked == false && remaining == nil { request.keepAlive = false }  // delimited by the close
+        // A request body the worker did not read to the end cannot be skipped safely.
+        if let body = requestBody, !body.isComplete { request.keepAlive = false }
+        let last = chunked ? ByteBuffer(string: "0\r\n\r\n") : context.channel.allocator.buffer(capacity: 0)
+        endResponse(request, last: last, lingering: false, context: context)
     }
 
     private static let chunkEnd = ByteBuffer(string: "\r\n")

@@ -1,5 +1,13 @@
 internal import CV8
 
+/// Bytes the host hands to JavaScript, read in place while V8 copies them: a `[UInt8]`, or the
+/// runtime's buffer views, so a body held whole is copied once on its way in.
+public protocol JSByteSource: Sendable {
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
+}
+
+extension Array: JSByteSource where Element == UInt8 {}
+
 /// A request handed to `internals.dispatchFetch`.
 public struct JSRequest: Sendable {
     public var method: String
@@ -7,7 +15,8 @@ public struct JSRequest: Sendable {
     public var url: String
     /// Every header as `name\0value`, joined by `\0` (the runtime's `HeaderBlock` bytes).
     public var headerBytes: [UInt8]
-    public var body: [UInt8]?
+    /// A body held whole, read in place while V8 copies it (its one copy).
+    public var body: (any JSByteSource)?
     /// A body the host streams instead of `body`: its handle (not 0), and its length if known.
     public var bodyStream: (handle: Int32, length: Int?)?
     /// JSON text of `request.cf`, or nil for none.
@@ -16,7 +25,7 @@ public struct JSRequest: Sendable {
     public var envOverlayJSON: String?
 
     public init(
-        method: String, url: String, headerBytes: [UInt8] = [], body: [UInt8]? = nil,
+        method: String, url: String, headerBytes: [UInt8] = [], body: (any JSByteSource)? = nil,
         bodyStream: (handle: Int32, length: Int?)? = nil, cfJSON: String? = nil, envOverlayJSON: String? = nil
     ) {
         self.envOverlayJSON = envOverlayJSON
@@ -26,6 +35,11 @@ public struct JSRequest: Sendable {
         self.body = body
         self.bodyStream = bodyStream
         self.cfJSON = cfJSON
+    }
+
+    private func withBodyBytes<R>(_ read: (UnsafeRawBufferPointer) -> R) -> R {
+        guard let body else { return read(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return body.withUnsafeBytes(read)
     }
 
     /// Calls `body` with the C view of this request; the pointers are valid only inside it.
@@ -39,7 +53,7 @@ public struct JSRequest: Sendable {
                 cfJSON.withUTF8 { cfJSON in
                     envOverlayJSON.withUTF8 { envOverlayJSON in
                         headerBytes.withUnsafeBytes { headers in
-                            (self.body ?? []).withUnsafeBytes { bytes in
+                            withBodyBytes { bytes in
                                 var request = cv8_request()
                                 request.method = cBytes(UnsafeRawBufferPointer(method))
                                 request.url = cBytes(UnsafeRawBufferPointer(url))

@@ -116,9 +116,10 @@ public final class JSIsolate {
         cv8_isolate_collect_garbage(raw)
     }
 
-    /// Asks V8 to start collecting garbage soon, incrementally, without blocking now.
-    public func collectGarbageSoon() {
-        cv8_isolate_collect_soon(raw)
+    /// Collects the young generation now (a scavenge): cheap, and frees the ArrayBuffers that
+    /// died young, such as a stream's chunks.
+    public func collectYoungGarbage() {
+        cv8_isolate_collect_young(raw)
     }
 
     // MARK: Code
@@ -388,6 +389,12 @@ public struct JSArguments {
     /// Every argument from `index` on.
     public func values(from index: Int = 0) -> [JSValue] {
         index < raw.count ? raw[max(index, 0)...].map(JSValue.init(cValue:)) : []
+    }
+
+    /// Whether the argument at `index` is bytes. Unlike `self[index]`, copies nothing: a chunk's
+    /// kind is checked before its bytes are read once, in place.
+    public func isBytes(_ index: Int) -> Bool {
+        index >= 0 && index < raw.count && raw[index].kind == CV8_BYTES
     }
 
     /// Calls `body` with the bytes of the argument at `index` in place (a view of the

@@ -28,6 +28,15 @@ final class ForwardedBodyStream: WorkerBodyStream, @unchecked Sendable {
         }
     }
 
+    func readReady() -> Result<ByteBuffer?, any Error>? {
+        let result = source.readReady()
+        switch result {
+        case .success(.none), .failure: ended()
+        case .success(.some), nil: break
+        }
+        return result
+    }
+
     func cancel(_ error: any Error) {
         source.cancel(error)
         ended()

@@ -58,6 +58,17 @@ final class JSBodyStream: WorkerBodyStream, @unchecked Sendable {
         }
     }
 
+    func readReady() -> Result<ByteBuffer?, any Error>? {
+        eventLoop.assertInEventLoop()
+        guard pending == nil else { return nil }
+        if let chunk = queue.popFirst() {
+            reads &+= 1
+            return .success(chunk)
+        }
+        if let outcome { reads &+= 1 }
+        return outcome
+    }
+
     func cancel(_ error: any Error) {
         eventLoop.assertInEventLoop()
         guard outcome == nil else { return }

@@ -23,10 +23,19 @@ public protocol WorkerBodyStream: AnyObject, Sendable {
     /// is outstanding at a time; reading after the end or an error repeats that outcome.
     func read(_ completion: @escaping (Result<ByteBuffer?, any Error>) -> Void)
 
+    /// The next chunk (or the end, or the error) if it is already here, taken as ``read(_:)``
+    /// would; nil when a read would have to wait, and then nothing is started. Lets a consumer
+    /// send the chunks that are ready in one write.
+    func readReady() -> Result<ByteBuffer?, any Error>?
+
     /// The consumer is gone (the client disconnected, the request ended, the worker cancelled
     /// the stream): stop producing and release what the body holds. An outstanding read
     /// completes with `error`. Idempotent.
     func cancel(_ error: any Error)
+}
+
+extension WorkerBodyStream {
+    public func readReady() -> Result<ByteBuffer?, any Error>? { nil }
 }
 
 /// A request's or response's body: bytes held whole, or a stream read as it arrives.

@@ -57,10 +57,16 @@ extension WorkerIsolate {
             if case .stream(let stream) = body { stream.cancel(WorkerBodyError.cancelled) }
             return
         }
+        let head: [JSValue] = [
+            .number(Double(status)), .string(statusText), .string(headers), .string(url), .bool(redirected),
+        ]
         let value: JSValue
         switch body {
         case nil: value = .number(0)
-        case .bytes(let buffer): value = .bytes(Array(buffer.readableBytesView))
+        case .bytes(let buffer):
+            // The body goes into V8 straight from the buffer, as the Uint8Array after the head.
+            complete(operation: id, of: owner, with: .valuesAndBytes(head, buffer))
+            return
         case .stream(let stream):
             let handle = share(.host(stream, owner: owner.id))
             owner.abortable[id] = { [weak self] in
@@ -69,9 +75,7 @@ extension WorkerIsolate {
             }
             value = .number(Double(handle))
         }
-        complete(operation: id, of: owner, with: .values([
-            .number(Double(status)), .string(statusText), .string(headers), .string(url), .bool(redirected), value,
-        ]))
+        complete(operation: id, of: owner, with: .values(head + [value]))
     }
 
     /// `fetchAbort(opID)`: the worker's AbortSignal fired for fetch `opID`.
@@ -119,16 +123,9 @@ extension WorkerIsolate {
                 throw HostCallError(description: Self.otherRequestMessage)
             }
         }
-        switch arguments[bytesAt] {
-        case .string(let text): return .bytes(ByteBuffer(string: text))
-        case .bytes:
-            return arguments.withBytes(bytesAt) { bytes in
-                var buffer = allocator.buffer(capacity: bytes?.count ?? 0)
-                if let bytes { buffer.writeBytes(bytes) }
-                return .bytes(buffer)
-            }
-        default: return nil
-        }
+        if let buffer = arguments.byteBuffer(bytesAt, allocator: allocator) { return .bytes(buffer) }
+        if let text = arguments[bytesAt].stringValue { return .bytes(ByteBuffer(string: text)) }
+        return nil
     }
 
     /// The request's subrequest budget, made on its first subrequest.

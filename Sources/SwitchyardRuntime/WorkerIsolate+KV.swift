@@ -73,12 +73,8 @@ extension WorkerIsolate {
         case "put":
             let key = arguments[3].stringValue ?? ""
             try KVRules.checkKey(key)
-            var value = ByteBuffer()
-            switch arguments[4] {
-            case .string(let text): value = ByteBuffer(string: text)
-            case .bytes: arguments.withBytes(4) { bytes in if let bytes { value = ByteBuffer(bytes: bytes) } }
-            default: throw HostCallError(description: "bad value")
-            }
+            guard let value = arguments.byteBuffer(4, allocator: allocator) ?? arguments[4].stringValue.map(ByteBuffer.init(string:))
+            else { throw HostCallError(description: "bad value") }
             try KVRules.checkValue(length: value.readableBytes)
             let metadata = arguments[7].stringValue
             if let metadata { try KVRules.checkMetadata(metadata) }

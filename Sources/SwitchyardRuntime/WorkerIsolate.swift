@@ -167,7 +167,7 @@ final class WorkerIsolate {
             envOverlayJSON: request.options.envOverlayJSON)
         switch request.body {
         case nil: break
-        case .bytes(let bytes): jsRequest.body = Array(bytes.readableBytesView)
+        case .bytes(let bytes): jsRequest.body = bytes.readableBytesView
         case .stream(let stream): jsRequest.bodyStream = (share(.host(stream, owner: requestID)), stream.expectedLength)
         }
         let isolate = self.isolate

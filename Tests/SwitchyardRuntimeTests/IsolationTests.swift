@@ -71,6 +71,47 @@ struct IsolationTests {
         }
     }
 
+    /// Streams collect their young generation every few MB, which raises V8's expose-gc flag for
+    /// the call: no context, the streaming one or one made meanwhile, ever gets a `gc` global.
+    @Test func youngCollectionsExposeNoGC() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let streamer = h.worker("""
+                export default {
+                  fetch(request) {
+                    if (new URL(request.url).pathname === "/gc") return new Response(typeof gc + "," + ("gc" in globalThis));
+                    let left = 48;
+                    return new Response(new ReadableStream({
+                      pull(c) { if (left-- === 0) c.close(); else c.enqueue(new Uint8Array(1 << 20)); },
+                    }));
+                  }
+                };
+                """)
+            let loop = h.loops[0]
+            guard case .stream(let body)? = try await h.fetch(streamer, loop: 0).response?.body else {
+                Issue.record("the streamer did not stream")
+                return
+            }
+            // New workers load on the other executor while the stream is read on this one.
+            async let fresh: [String] = {
+                var seen: [String] = []
+                for _ in 0..<6 {
+                    seen.append(try await h.text(h.worker(#"export default { fetch() { return new Response(typeof gc); } };"#), loop: 1))
+                }
+                return seen
+            }()
+            var bytes = 0
+            while true {
+                let promise = loop.makePromise(of: ByteBuffer?.self)
+                loop.execute { body.read { promise.completeWith($0) } }
+                guard let chunk = try await promise.futureResult.get() else { break }
+                bytes += chunk.readableBytes
+            }
+            #expect(bytes == 48 << 20)
+            #expect(try await fresh == Array(repeating: "undefined", count: 6))
+            #expect(try await h.text(streamer, "/gc") == "undefined,false")
+        }
+    }
+
     @Test func nodeImportsFailAtLoad() async throws {
         try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
             let script = h.worker(#"import fs from "node:fs"; export default { fetch() { return new Response(""); } };"#)

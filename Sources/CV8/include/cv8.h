@@ -137,10 +137,10 @@ size_t cv8_isolate_external_memory(cv8_isolate *isolate);
 /// tell live data from garbage before declaring the limit exceeded).
 void cv8_isolate_collect_garbage(cv8_isolate *isolate);
 
-/// Owner thread: asks V8 to collect garbage soon, incrementally (memory pressure "moderate"):
-/// for streams, whose chunks die young as ArrayBuffers V8 would otherwise let pile up to its
-/// external-memory threshold (64 MB) before collecting.
-void cv8_isolate_collect_soon(cv8_isolate *isolate);
+/// Owner thread: collects the young generation now (a scavenge): for streams, whose chunks die
+/// young as ArrayBuffers that V8 would otherwise let pile up (32 MB of them per isolate) before
+/// it collects them. Costs a fraction of a full collection, which would mark the whole heap.
+void cv8_isolate_collect_young(cv8_isolate *isolate);
 
 /// Describes the last CV8_EXCEPTION / CV8_INVALID: `message` ("TypeError: x is not a function"),
 /// `stack` (may be empty) and `location` ("worker.js:3:14", may be empty).
