@@ -90,6 +90,54 @@ struct FetchTests {
         }
     }
 
+    /// curl's answer for `path` of `dev`: the body as sent (raw) or decoded by curl
+    /// (`--compressed`), and the content-encoding it came with.
+    static func curl(_ dev: DevProcess, _ path: String, decoded: Bool) throws -> (body: Data, coding: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let headers = FileManager.default.temporaryDirectory.appendingPathComponent("curl-headers-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: headers) }
+        process.arguments = ["curl", "-s", "-D", headers.path] + (decoded ? ["--compressed"] : [])
+            + ["http://127.0.0.1:\(dev.port)\(path)"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let body = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let head = (try? String(contentsOf: headers, encoding: .utf8)) ?? ""
+        let coding = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-encoding:") }
+            .map { $0.dropFirst("content-encoding:".count).trimmingCharacters(in: .whitespaces) } ?? "none"
+        return (body, coding)
+    }
+
+    @Test("content codings: fetch() responses read decoded and pass through encoded; encodeBody")
+    func contentCodings() async throws {
+        try await Self.with { dev, query, _ in
+            #expect(try Self.run(dev, "decoded", query + "&as=gzip&n=3") == "gzip 39 coded body 0")
+            #expect(try Self.run(dev, "decoded", query + "&as=deflate").hasPrefix("deflate 21 x"))  // zlib's header byte
+            #expect(try Self.run(dev, "decodedStream", query) == "\((0..<20000).reduce(0) { $0 + "coded body \($1)\n".utf8.count }) true")
+            #expect(try Self.run(dev, "corrupt", query) == "TypeError")
+            #expect(try Self.run(dev, "manualCoding", query) == "1f8b")
+            let plain = (0..<100).map { "coded body \($0)\n" }.joined()
+            // The origin's own gzip bytes, passed through as they came.
+            let direct = try Self.curl(dev, "/codedProxy?\(query)", decoded: false)
+            for name in ["codedProxy", "codedRewrapped"] {
+                let raw = try Self.curl(dev, "/\(name)?\(query)", decoded: false)
+                #expect(raw.coding == "gzip" && raw.body.starts(with: [0x1f, 0x8b]) && raw.body == direct.body, "\(name)")
+                #expect(try Self.curl(dev, "/\(name)?\(query)", decoded: true).body == Data(plain.utf8), "\(name)")
+            }
+            let edited = try Self.curl(dev, "/codedEdited?\(query)", decoded: true)
+            #expect(edited.coding == "gzip" && edited.body == Data(plain.uppercased().utf8))
+            let automatic = try Self.curl(dev, "/encodeAutomatic?\(query)", decoded: false)
+            #expect(automatic.coding == "gzip" && automatic.body.starts(with: [0x1f, 0x8b]) && automatic.body.count < 1000)
+            #expect(try Self.curl(dev, "/encodeAutomatic?\(query)", decoded: true).body == Data(String(repeating: "automatic ", count: 1000).utf8))
+            let stream = try Self.curl(dev, "/encodeStream?\(query)", decoded: true)
+            #expect(stream.coding == "gzip" && stream.body == Data((0..<100).map { "line \($0)\n" }.joined().utf8))
+            let manual = try Self.curl(dev, "/encodeManual?\(query)", decoded: false)
+            #expect(manual.coding == "gzip" && manual.body == Data("sent as is".utf8))
+        }
+    }
+
     @Test("loopback, private, link-local and metadata addresses and the platform's own port are refused before connecting")
     func theGuardRefusesByDefault() async throws {
         try await Self.with { dev, query, other in

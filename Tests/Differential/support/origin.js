@@ -36,6 +36,18 @@ export default {
         const mb = Number(url.searchParams.get("mb") ?? "1");
         return new Response(mb === 1 ? big : new Uint8Array(mb * 1024 * 1024));
       }
+      case "/coded": {
+        // "coded body N\n" for N below ?n= (default 1), in ?as= gzip or deflate; as=corrupt
+        // announces gzip and sends bytes that are not.
+        const coding = url.searchParams.get("as") ?? "gzip";
+        const n = Number(url.searchParams.get("n") ?? "1");
+        let plain = "";
+        for (let i = 0; i < n; i++) plain += `coded body ${i}\n`;
+        const body = coding === "corrupt"
+          ? new TextEncoder().encode("not gzip at all")
+          : await new Response(new Blob([plain]).stream().pipeThrough(new CompressionStream(coding))).arrayBuffer();
+        return new Response(body, { headers: { "content-encoding": coding === "corrupt" ? "gzip" : coding, "content-type": "text/plain" } });
+      }
       case "/slow": {
         let n = 0;
         return new Response(new ReadableStream({

@@ -140,6 +140,68 @@ const cases = {
   async proxy({ origin }) {
     return fetch(`${origin}/hello`);
   },
+  // Content codings: a gzip fetch() response reads decoded, its headers as they came; deflate
+  // is left alone (as workerd and Deno do).
+  async decoded({ origin, as, n }) {
+    const response = await fetch(`${origin}/coded?as=${as}&n=${n ?? 1}`);
+    const text = await response.text();
+    return `${response.headers.get("content-encoding")} ${text.length} ${text.split("\n")[0]}`;
+  },
+  async decodedStream({ origin }) {
+    const reader = (await fetch(`${origin}/coded?as=gzip&n=20000`)).body.getReader();
+    let length = 0;
+    let chunks = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      length += value.byteLength;
+      chunks += 1;
+    }
+    return `${length} ${chunks > 1}`;
+  },
+  async corrupt({ origin }) {
+    const response = await fetch(`${origin}/coded?as=corrupt`);
+    try {
+      await response.text();
+      return "read";
+    } catch (error) {
+      return error.name;
+    }
+  },
+  async manualCoding({ origin }) {
+    const response = await fetch(`${origin}/coded?as=gzip`, { encodeResponseBody: "manual" });
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return `${bytes[0].toString(16)}${bytes[1].toString(16)}`;
+  },
+  // Sent on as they came: encoded bytes, Content-Encoding kept.
+  async codedProxy({ origin }) {
+    return fetch(`${origin}/coded?as=gzip&n=100`);
+  },
+  async codedRewrapped({ origin }) {
+    const response = await fetch(`${origin}/coded?as=gzip&n=100`);
+    return new Response(response.body, response);
+  },
+  // Read, changed and sent with the origin's headers (Content-Encoding: gzip): compressed again.
+  async codedEdited({ origin }) {
+    const response = await fetch(`${origin}/coded?as=gzip&n=100`);
+    return new Response((await response.text()).toUpperCase(), response);
+  },
+  // Content-Encoding set by the worker: compressed ("automatic"), or sent as is ("manual").
+  async encodeAutomatic() {
+    return new Response("automatic ".repeat(1000), { headers: { "content-encoding": "gzip" } });
+  },
+  async encodeStream() {
+    const body = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 100; i++) controller.enqueue(new TextEncoder().encode(`line ${i}\n`));
+        controller.close();
+      },
+    });
+    return new Response(body, { headers: { "content-encoding": "gzip" } });
+  },
+  async encodeManual() {
+    return new Response("sent as is", { headers: { "content-encoding": "gzip" }, encodeBody: "manual" });
+  },
 };
 
 export default {

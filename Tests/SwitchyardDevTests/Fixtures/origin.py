@@ -7,8 +7,12 @@
 /release            releases every /hold
 /drop               announces 1,000,000 bytes, sends 5 and closes the connection
 /count              how many requests it has served (for "refused before connecting")
+/coded?as=CODING&n=N  "coded body N\n" N times (default 1), in content-encoding gzip or deflate;
+                    as=corrupt announces gzip and sends bytes that are not
 """
+import gzip
 import json
+import zlib
 import signal
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -75,6 +79,13 @@ class Origin(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(2)
+        elif url.path == "/coded":
+            coding = query.get("as", ["gzip"])[0]
+            text = "".join(f"coded body {i}\n" for i in range(int(query.get("n", ["1"])[0])))
+            # mtime=0: the same bytes for the same text, so a test can compare what passed through.
+            data = {"gzip": lambda b: gzip.compress(b, mtime=0), "deflate": zlib.compress}.get(coding, lambda _: b"not gzip at all")(text.encode())
+            self.answer(200, data, [("content-encoding", "gzip" if coding == "corrupt" else coding),
+                                    ("content-type", "text/plain")])
         elif url.path == "/count":
             self.answer(200, str(served - 1))
         else:

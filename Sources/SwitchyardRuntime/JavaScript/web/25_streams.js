@@ -3278,8 +3278,13 @@ function isReadableStream(value) {
 }
 
 function newHostReadableStream(source, expectedLength) {
+  const stream = newPullReadableStream(source, expectedLength);
+  rsOf(stream).hostSource = source;
+  return stream;
+}
+
+function newPullReadableStream(source, expectedLength) {
   const rs = createReadableStream(new RS());
-  rs.hostSource = source;
   rs.expectedLength = expectedLength;
   const controller = new ByteController();
   const pullAlgorithm = () => {
@@ -3357,6 +3362,9 @@ internals.defineGlobal("ReadableStream", ReadableStream);
  *   `close()`, `error(e)`) and whose cancel calls `source.cancel(reason)`. `expectedLength` (a
  *   number or undefined) is what `expectedLength(stream)` answers.
  * - `isReadableStream(value)` -> boolean.
+ * - `newPullReadableStream(source, expectedLength)` -> the same stream without a host source:
+ *   the host always reads it through JavaScript.
+ * - `forgetHostSource(stream)` -> the host may no longer pass the stream's source through.
  * - `hostSourceOf(stream)` -> the `source` of a host stream no one has read from (no pull yet),
  *   locked (except by the host, see responseToHost) or teed, so the host can pass it through
  *   without JavaScript; else undefined. The host that takes the source owns it from then on.
@@ -3371,6 +3379,8 @@ internals.defineGlobal("ReadableStream", ReadableStream);
 internals.streams = {
   __proto__: null,
   newHostReadableStream,
+  newPullReadableStream,
+  forgetHostSource: (stream) => { rsOf(stream).hostSource = undefined; },
   isReadableStream,
   hostSourceOf,
   expectedLength,

@@ -950,6 +950,9 @@ class Response {
   #type;
   #url;
   #redirected = false;
+  /// Workers' `encodeBody`: "automatic" compresses the body as its Content-Encoding says on
+  /// the way out, "manual" sends it as it is (28_content_coding.js).
+  #encodeBody = "automatic";
 
   /**
    * @param {string | ArrayBuffer | ArrayBufferView | URLSearchParams | null} [body]
@@ -972,6 +975,8 @@ class Response {
       if (initStatus !== undefined) status = toUnsignedShort(initStatus);
       const initStatusText = init.statusText;
       if (initStatusText !== undefined) statusText = toByteString(initStatusText, what);
+      const initEncodeBody = init.encodeBody;
+      if (initEncodeBody !== undefined && toDOMString(initEncodeBody) === "manual") this.#encodeBody = "manual";
     }
     if (status < 200 || status > 599) {
       throw new RangeError(`${what}: The status provided (${status}) is outside the range [200, 599].`);
@@ -1079,6 +1084,7 @@ class Response {
     clone.#type = this.#type;
     clone.#url = this.#url;
     clone.#redirected = this.#redirected;
+    clone.#encodeBody = this.#encodeBody;
     return clone;
   }
 
@@ -1092,14 +1098,14 @@ class Response {
       }
       const data = bodyToHost(value.#body, "The Response returned by the handler cannot be sent");
       const isStream = data !== null && typeof data === "object" && streams.isReadableStream(data);
-      return {
+      return internals.contentCoding.encodeResponseParts({
         status: value.#status, statusText: value.#statusText, headers: headersList(value.#headers),
         body: isStream ? null : data, stream: isStream ? data : undefined,
         expectedLength: isStream ? streams.expectedLength(data) : undefined,
-      };
+      }, value.#encodeBody);
     };
 
-    newResponseFromHost = (status, statusText, headerList, body, url = "", redirected = false) => {
+    newResponseFromHost = (status, statusText, headerList, body, url = "", redirected = false, encodeBody = "automatic") => {
       for (let i = 0; i < headerList.length; i += 2) headerList[i] = StringPrototypeToLowerCase(headerList[i]);
       const response = new Response(kInternal);
       response.#status = status;
@@ -1109,6 +1115,7 @@ class Response {
       response.#type = "default";
       response.#url = url;
       response.#redirected = redirected;
+      response.#encodeBody = encodeBody;
       return response;
     };
   }

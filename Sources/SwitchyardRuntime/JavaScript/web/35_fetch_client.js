@@ -18,11 +18,17 @@ const abort = internals.abort;
 const headerBlock = (list) => ArrayPrototypeJoin(list, "\0");
 
 /// The Response of a completed fetch: (status, statusText, headerBlock, url, redirected, bodyHandle).
-/// `body` is a stream's handle (0 for none), or the bytes of a body held whole.
-function responseFromHost(status, statusText, headers, url, redirected, body) {
+/// `body` is a stream's handle (0 for none), or the bytes of a body held whole. A body in a
+/// content coding reads decoded, unless the request said `encodeResponseBody: "manual"`.
+function responseFromHost(status, statusText, headers, url, redirected, body, manual = false) {
   const list = headers === "" ? [] : StringPrototypeSplit(headers, "\0");
-  if (typeof body === "number") body = body === 0 ? null : internals.hostReadableStream(body, -1);
-  return internals.newResponseFromHost(status, statusText, list, body, url, redirected);
+  const coding = internals.contentCoding.contentCoding(list);
+  if (typeof body === "number") {
+    body = body === 0 ? null : internals.hostReadableStream(body, -1, coding, manual);
+  } else if (coding !== undefined && !manual && body !== null && body !== undefined) {
+    body = internals.contentCoding.decodedBytesStream(body);
+  }
+  return internals.newResponseFromHost(status, statusText, list, body, url, redirected, manual ? "manual" : "automatic");
 }
 
 /// Sends `request` through the host: `start(parts, bodyHandle)` starts the host operation and
@@ -65,8 +71,14 @@ async function fetch(input, init = undefined) {
     throw new TypeError("Failed to execute 'fetch': 1 argument required, but only 0 present.");
   }
   const request = new internals.Request(input, init);
+  // Workers' `encodeResponseBody: "manual"`: the response body is left in its content coding.
+  const manual = typeof init === "object" && init !== null && init.encodeResponseBody === "manual";
+  const decode = manual
+    ? (status, statusText, headers, url, redirected, body) =>
+      responseFromHost(status, statusText, headers, url, redirected, body, true)
+    : responseFromHost;
   return internals.sendRequest(request, (parts, bodyHandle) => hostAsync(
-    hostOp.fetch, responseFromHost, parts.method, parts.url, headerBlock(parts.headers),
+    hostOp.fetch, decode, parts.method, parts.url, headerBlock(parts.headers),
     bodyHandle === 0 ? parts.body : null, bodyHandle, request.redirect));
 }
 

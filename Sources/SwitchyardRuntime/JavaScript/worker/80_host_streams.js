@@ -10,20 +10,25 @@ const hostAsync = internals.hostAsync;
 const opsHost = ops.host;
 
 /// A ReadableStream of the host's stream `handle` (`length` bytes when known, else negative):
-/// each pull is one `streamRead` operation of the request that owns it.
-internals.hostReadableStream = function hostReadableStream(handle, length) {
+/// each pull is one `streamRead` operation of the request that owns it. Bytes in a content
+/// `coding` ("gzip"; 28_content_coding.js) read decoded unless `manual`; either way
+/// the host may pass the encoded bytes through under that coding.
+internals.hostReadableStream = function hostReadableStream(handle, length, coding = undefined, manual = false) {
+  const read = () => hostAsync(hostOp.streamRead, undefined, handle);
+  const decoding = coding !== undefined && !manual;
   return internals.streams.newHostReadableStream(
     {
       __proto__: null,
       handle,
+      coding,
       // The controller's methods are the worker's to break: this is its own body.
-      pull: (controller) => PromisePrototypeThen(hostAsync(hostOp.streamRead, undefined, handle), (chunk) => {
+      pull: decoding ? internals.contentCoding.zlibPull(read, true) : (controller) => PromisePrototypeThen(read(), (chunk) => {
         if (chunk === null) controller.close();
         else controller.enqueue(chunk);
       }),
       cancel: () => { opsHost(hostOp.streamCancel, handle); },
     },
-    length >= 0 ? length : undefined);
+    length >= 0 && !decoding ? length : undefined);
 };
 
 /// JavaScript streams the host is reading, by handle: their readers.
