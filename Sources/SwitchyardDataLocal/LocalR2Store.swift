@@ -35,14 +35,15 @@ public final class LocalR2Store: R2Store {
         public var minimumPartBytes: Int
         /// The largest single `put` or part (R2: 5 MiB less than 5 GiB).
         public var maximumUploadBytes: Int
-        /// The chunks a body is read in.
+        /// The chunks a body is read in: each is a round trip to the file threads, so large (the
+        /// consumer takes them at its pace; a slow one holds one chunk per read in flight).
         public var readChunkBytes: Int
         /// Threads doing the file work (writes, fsyncs, reads).
         public var fileThreads: Int
 
         public init(
             quota: Quota = Quota(), minimumPartBytes: Int = R2Rules.minimumPartBytes,
-            maximumUploadBytes: Int = R2Rules.maximumUploadBytes, readChunkBytes: Int = 256 * 1024, fileThreads: Int = 2
+            maximumUploadBytes: Int = R2Rules.maximumUploadBytes, readChunkBytes: Int = 1024 * 1024, fileThreads: Int = 2
         ) {
             self.quota = quota
             self.minimumPartBytes = minimumPartBytes

@@ -62,18 +62,27 @@ public final class SQLiteKVStore: KVStore {
 
     public func get(namespace: String, keys: [String]) async throws -> [KVEntry?] {
         let now = clock()
-        return try await queue.read { database in
-            let statement = try database.cached(
-                "SELECT value, metadata, expiration FROM entries WHERE namespace = ?1 AND key = ?2 AND (expiration IS NULL OR expiration > ?3)")
-            // A statement left on a row keeps its read snapshot open: later reads would not see new writes.
-            defer { statement.reset() }
-            return try keys.map { key -> KVEntry? in
-                statement.reset()
-                try statement.bind([.text(namespace), .blob(Array(key.utf8)), .integer(now)])
-                guard try statement.step() else { return nil }
-                let value = statement.withColumnBytes(0) { ByteBuffer(bytes: $0) }
-                return KVEntry(value: value, metadata: Self.text(statement.column(1)), expiration: Self.integer(statement.column(2)))
-            }
+        return try await queue.read { database in try Self.entries(namespace, keys, now: now, in: database) }
+    }
+
+    public func get(namespace: String, keys: [String], on eventLoop: any EventLoop) -> EventLoopFuture<[KVEntry?]> {
+        let now = clock()
+        return queue.read(on: eventLoop) { database in try Self.entries(namespace, keys, now: now, in: database) }
+    }
+
+    private static func entries(_ namespace: String, _ keys: [String], now: Int64, in database: SQLiteDatabase) throws
+        -> [KVEntry?]
+    {
+        let statement = try database.cached(
+            "SELECT value, metadata, expiration FROM entries WHERE namespace = ?1 AND key = ?2 AND (expiration IS NULL OR expiration > ?3)")
+        // A statement left on a row keeps its read snapshot open: later reads would not see new writes.
+        defer { statement.reset() }
+        return try keys.map { key -> KVEntry? in
+            statement.reset()
+            try statement.bind([.text(namespace), .blob(Array(key.utf8)), .integer(now)])
+            guard try statement.step() else { return nil }
+            let value = statement.withColumnBytes(0) { ByteBuffer(bytes: $0) }
+            return KVEntry(value: value, metadata: text(statement.column(1)), expiration: integer(statement.column(2)))
         }
     }
 

@@ -12,6 +12,9 @@ final class R2BodyStream: WorkerBodyStream, @unchecked Sendable {
     private let reader: any R2BodyReader
     private var pending: ((Result<ByteBuffer?, any Error>) -> Void)?
     private var outcome: Result<ByteBuffer?, any Error>?
+    /// Bytes handed out: once they make the object's length, the end is known without another
+    /// read on the store's threads.
+    private var delivered = 0
 
     init(_ reader: any R2BodyReader, eventLoop: any EventLoop) {
         self.reader = reader
@@ -33,11 +36,21 @@ final class R2BodyStream: WorkerBodyStream, @unchecked Sendable {
             guard let completion = self.pending else { return }
             self.pending = nil
             switch result {
-            case .success(.some): break
+            case .success(.some(let chunk)):
+                self.delivered += chunk.readableBytes
+                if self.delivered >= self.reader.length {
+                    self.outcome = .success(nil)
+                    self.reader.close()
+                }
             case .success(.none), .failure: self.outcome = result
             }
             completion(result)
         }
+    }
+
+    func readReady() -> Result<ByteBuffer?, any Error>? {
+        eventLoop.assertInEventLoop()
+        return pending == nil ? outcome : nil
     }
 
     func cancel(_ error: any Error) {

@@ -70,8 +70,18 @@ extension WorkerIsolate {
                 promise.fail(error)
             }
         }
-        owner.operations[id] = { task.cancel() }
-        promise.futureResult.assumeIsolated().whenComplete { result in
+        completeStoreOperation(id, of: owner, when: promise.futureResult, cancel: { task.cancel() }, failure: failure, finish: finish)
+    }
+
+    /// Completes operation `id` of `owner` with `answer`, a future of this executor's loop: a
+    /// store that answers on the loop itself (``KVStore/get(namespace:keys:on:)``) needs no task.
+    /// `cancel` stops the work when the request ends first.
+    func completeStoreOperation<Answer: Sendable>(
+        _ id: Int, of owner: Invocation, when answer: EventLoopFuture<Answer>, cancel: @escaping () -> Void = {},
+        failure: @escaping (any Error) -> Completion, finish: @escaping (Answer) -> Completion
+    ) {
+        owner.operations[id] = cancel
+        answer.assumeIsolated().whenComplete { result in
             guard owner.operations[id] != nil, self.invocations[owner.id] === owner else { return }
             switch result {
             case .success(let answer):

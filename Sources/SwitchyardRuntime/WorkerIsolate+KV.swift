@@ -20,12 +20,37 @@ extension WorkerIsolate {
             return nil
         }
         let prefix = "KV \(Self.kvVerb(call.method)) failed:"
+        if call.method == "get", let store = data.kv {
+            // The hot read: answered on this loop by the store's reader thread, with no task.
+            getKV(call, store: store, key: arguments[3].stringValue ?? "", describe: { "\(prefix) \($0)" })
+            return
+        }
         runDataCall(
             call, store: data.kv, unavailable: HostCallError(description: "KV is not available here."),
             describe: { "\(prefix) \($0)" }
         ) { store in
             try kvWork(call.method, arguments, store: store, namespace: call.resource)
         }
+    }
+
+    private func getKV(
+        _ call: DataCall<String>, store: any KVStore, key: String, describe: @escaping @Sendable (any Error) -> String
+    ) {
+        do {
+            try KVRules.checkKey(key)
+        } catch {
+            complete(operation: call.id, of: call.owner, with: .rejection(message: describe(error), type: "Error"))
+            return
+        }
+        completeStoreOperation(
+            call.id, of: call.owner, when: store.get(namespace: call.resource, keys: [key], on: eventLoop),
+            failure: { .rejection(message: describe($0), type: "Error") },
+            finish: { entries in
+                guard let entry = entries.first ?? nil else { return .values([.null]) }
+                return .valuesAndBytes(
+                    [entry.metadata.map(JSValue.string) ?? .null, entry.expiration.map { .number(Double($0)) } ?? .null],
+                    entry.value)
+            })
     }
 
     static func kvVerb(_ method: String) -> String {
@@ -42,17 +67,6 @@ extension WorkerIsolate {
         -> @Sendable () async throws -> Completion
     {
         switch method {
-        case "get":
-            let key = arguments[3].stringValue ?? ""
-            try KVRules.checkKey(key)
-            return {
-                guard let entry = try await store.get(namespace: namespace, keys: [key]).first ?? nil else {
-                    return .values([.null])
-                }
-                return .valuesAndBytes(
-                    [entry.metadata.map(JSValue.string) ?? .null, entry.expiration.map { .number(Double($0)) } ?? .null],
-                    entry.value)
-            }
         case "getBulk":
             guard let data = arguments[3].stringValue?.data(using: .utf8),
                 let keys = (try? JSONSerialization.jsonObject(with: data)) as? [String]

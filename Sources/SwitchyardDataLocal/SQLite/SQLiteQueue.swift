@@ -1,3 +1,4 @@
+import NIOCore
 import NIOPosix
 import Synchronization
 
@@ -60,6 +61,14 @@ public final class SQLiteQueue: Sendable {
     public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteDatabase) throws -> T) async throws -> T {
         let reader = self.reader
         return try await readerThread.runIfActive { try body(reader) }
+    }
+
+    /// The same, completing on `eventLoop` straight from the reader's thread.
+    public func read<T: Sendable>(
+        on eventLoop: any EventLoop, _ body: @escaping @Sendable (SQLiteDatabase) throws -> T
+    ) -> EventLoopFuture<T> {
+        let reader = self.reader
+        return readerThread.runIfActive(eventLoop: eventLoop) { try body(reader) }
     }
 
     /// Runs `body` on the writer connection inside the next group's transaction and returns its
