@@ -84,11 +84,16 @@ final class D1Connection {
     }
 }
 
-/// Interrupts the connection's statement once its time is up, unless it finished first.
-final class Deadline: Sendable {
+/// Interrupts the connection's statement once its time is up, unless it finished first. One
+/// timer per connection, moved at each arm: a timer per statement, which this replaces, left a
+/// pending timer behind for every query (thousands a second, each kept for the whole timeout).
+/// (SQLite's progress handler would need no timer at all, but SQLiteNIO builds SQLite without it.)
+final class Deadline: @unchecked Sendable {
+    // Unchecked for `timer` alone: a dispatch source's schedule and cancel are safe from any
+    // thread (Dispatch does not mark them Sendable); the rest is behind the mutex.
     private struct State {
-        var generation = 0
         var armed = false
+        var due = DispatchTime.distantFuture
         var fired = false
     }
 
@@ -96,32 +101,45 @@ final class Deadline: Sendable {
     // before that thread can close it.
     private let database: SQLiteDatabase
     private let state = Mutex(State())
+    private let timer: any DispatchSourceTimer
 
     init(database: SQLiteDatabase) {
         self.database = database
+        timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.setEventHandler { [weak self] in self?.fire() }
+        timer.schedule(deadline: .distantFuture)
+        timer.activate()
+    }
+
+    deinit {
+        timer.cancel()
     }
 
     func arm(after seconds: Double) {
-        let generation = state.withLock { state -> Int in
-            state.generation += 1
+        let due = DispatchTime.now() + seconds
+        state.withLock { state in
             state.armed = true
+            state.due = due
             state.fired = false
-            return state.generation
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
-            state.withLock { state in
-                guard state.armed, state.generation == generation else { return }
-                state.fired = true
-                database.interrupt()
-            }
-        }
+        timer.schedule(deadline: due)
     }
 
-    /// Stops the deadline; true when it had already interrupted the statement.
+    /// Stops the deadline; true when it had already interrupted the statement. The timer stays
+    /// set: when it fires, the check below finds nothing due.
     func disarm() -> Bool {
         state.withLock { state in
             state.armed = false
             return state.fired
+        }
+    }
+
+    /// A fire meant for an earlier arm finds the current one not yet due.
+    private func fire() {
+        state.withLock { state in
+            guard state.armed, DispatchTime.now() >= state.due else { return }
+            state.fired = true
+            database.interrupt()
         }
     }
 }
