@@ -1,3 +1,4 @@
+import NIOCore
 /// The data of D1 databases, shared by the `d1` binding and the REST API
 /// (`/accounts/{id}/d1/database/{id}/query` and `/raw`). The embedded implementation keeps one
 /// SQLite file per database; another backend implements the same protocol.
@@ -15,6 +16,9 @@ public protocol D1Store: Sendable {
     /// give one ``D1StatementResult`` each; only the last may have parameters. A write is
     /// acknowledged once it is on disk.
     func query(database: String, _ queries: [D1Query]) async throws -> [[D1StatementResult]]
+    /// The same, answered on `eventLoop`: the binding's path, which a store that can complete a
+    /// read there straight from its own thread answers without a task in between.
+    func query(database: String, _ queries: [D1Query], on eventLoop: any EventLoop) -> EventLoopFuture<[[D1StatementResult]]>
     /// Runs SQL without parameters as D1's `exec` does: each line a query (of one or more
     /// statements), all lines in one transaction.
     func exec(database: String, _ sql: String) async throws -> D1ExecResult
@@ -22,6 +26,14 @@ public protocol D1Store: Sendable {
     func dump(database: String) async throws -> [UInt8]
     /// The database's size in bytes.
     func size(database: String) async throws -> Int
+}
+
+extension D1Store {
+    public func query(database: String, _ queries: [D1Query], on eventLoop: any EventLoop)
+        -> EventLoopFuture<[[D1StatementResult]]>
+    {
+        eventLoop.makeFutureWithTask { try await self.query(database: database, queries) }
+    }
 }
 
 /// A value of a parameter or a result cell, in SQLite's storage classes.

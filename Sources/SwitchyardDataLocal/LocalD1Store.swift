@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOPosix
 import Synchronization
 import SwitchyardData
@@ -127,6 +128,25 @@ public final class LocalD1Store: D1Store {
                 }
             }
         }
+    }
+
+    public func query(database: String, _ queries: [D1Query], on eventLoop: any EventLoop)
+        -> EventLoopFuture<[[D1StatementResult]]>
+    {
+        // The hot path, a read of an open database: on its reader thread, answered on the loop.
+        // Anything else (a write, a database to open) takes the general path.
+        guard !queries.isEmpty, let queue = acquireIfOpen(database) else {
+            return eventLoop.makeFutureWithTask { try await self.query(database: database, queries) }
+        }
+        let limits = self.limits
+        return queue.read(on: eventLoop) { connection in
+            try D1Connection.of(connection).run(queries, mode: .read, limits: limits)
+        }
+        .flatMapError { error in
+            guard error is D1Connection.NeedsWriter else { return eventLoop.makeFailedFuture(error) }
+            return eventLoop.makeFutureWithTask { try await self.query(database: database, queries) }
+        }
+        .always { _ in self.endUse(database) }
     }
 
     public func exec(database: String, _ sql: String) async throws -> D1ExecResult {
@@ -262,11 +282,37 @@ public final class LocalD1Store: D1Store {
         }
     }
 
+    /// One more use of `database` if it is open now (nil when it must be opened first).
+    private func acquireIfOpen(_ database: String) -> SQLiteQueue? {
+        guard (try? Self.checkID(database)) != nil else { return nil }
+        return cache.withLock { cache -> SQLiteQueue? in
+            guard !cache.deleted.contains(database), var entry = cache.entries[database],
+                case .open(let queue) = entry.slot
+            else { return nil }
+            entry.users += 1
+            entry.lastUse = cache.tick()
+            cache.entries[database] = entry
+            return queue
+        }
+    }
+
+    /// ``release(_:)`` for a caller that cannot wait: evicted databases close in a task.
+    private func endUse(_ database: String) {
+        let evicted = releaseUse(database)
+        if !evicted.isEmpty { Task { for queue in evicted { try? await queue.close() } } }
+    }
+
     /// Ends one use; closes the least recently used idle databases while more than
     /// ``Configuration/openDatabases`` are open.
     private func release(_ database: String) async {
+        for queue in releaseUse(database) { try? await queue.close() }
+    }
+
+    /// Ends one use; returns the least recently used idle databases to close while more than
+    /// ``Configuration/openDatabases`` are open (already out of the cache).
+    private func releaseUse(_ database: String) -> [SQLiteQueue] {
         let capacity = configuration.openDatabases
-        let evicted = cache.withLock { cache -> [SQLiteQueue] in
+        return cache.withLock { cache -> [SQLiteQueue] in
             if var entry = cache.entries[database] {
                 entry.users -= 1
                 cache.entries[database] = entry
@@ -280,7 +326,6 @@ public final class LocalD1Store: D1Store {
             }
             return evicted
         }
-        for queue in evicted { try? await queue.close() }
     }
 
     private static func openQueue(path: String, maximumPages: Int) throws -> SQLiteQueue {

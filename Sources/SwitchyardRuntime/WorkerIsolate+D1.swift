@@ -21,12 +21,43 @@ extension WorkerIsolate {
             if case .d1Database(_, let database) = binding { return database }
             return nil
         }
+        if call.method == "query", let store = data.d1 {
+            queryD1(call, arguments, store: store)
+            return
+        }
         runDataCall(
             call, store: data.d1, unavailable: D1Error.sql("D1 is not available here."),
             describe: { "\(Self.d1Error($0))" }
         ) { store in
             try d1Work(call.method, arguments, store: store, database: call.resource)
         }
+    }
+
+    /// `query`: answered on this loop (a read of an open database comes straight from its
+    /// reader thread, with no task in between).
+    private func queryD1(_ call: DataCall<String>, _ arguments: JSArguments, store: any D1Store) {
+        let rejection = { (error: any Error) in Completion.rejection(message: "\(Self.d1Error(error))", type: "Error") }
+        let queries: [D1Query]
+        do {
+            guard let text = arguments[3].stringValue else { throw HostCallError(description: "bad queries") }
+            queries = try Self.d1Queries(text)
+        } catch {
+            complete(operation: call.id, of: call.owner, with: rejection(error))
+            return
+        }
+        let format = arguments[4].stringValue ?? ""
+        completeStoreOperation(
+            call.id, of: call.owner, when: store.query(database: call.resource, queries, on: eventLoop),
+            failure: rejection,
+            finish: { results in
+                // One per query: its last statement's (a query of several statements, as `sql.exec`).
+                if format == "raw" || format == "rawWithColumns" {
+                    let raw = results.first?.last?.rawJSON(columnNames: format == "rawWithColumns") ?? "[]"
+                    return .values([.string(raw)])
+                }
+                let items = results.compactMap { $0.last?.json(.objects) }
+                return .values([.string("[" + items.joined(separator: ",") + "]")])
+            })
     }
 
     /// A store's error as D1 words it: its own, or `D1_ERROR: <what failed>`.
@@ -39,20 +70,6 @@ extension WorkerIsolate {
         -> @Sendable () async throws -> Completion
     {
         switch method {
-        case "query":
-            guard let text = arguments[3].stringValue else { throw HostCallError(description: "bad queries") }
-            let queries = try Self.d1Queries(text)
-            let format = arguments[4].stringValue ?? ""
-            return {
-                let results = try await store.query(database: database, queries)
-                // One per query: its last statement's (a query of several statements, as `sql.exec`).
-                if format == "raw" || format == "rawWithColumns" {
-                    let raw = results.first?.last?.rawJSON(columnNames: format == "rawWithColumns") ?? "[]"
-                    return .values([.string(raw)])
-                }
-                let items = results.compactMap { $0.last?.json(.objects) }
-                return .values([.string("[" + items.joined(separator: ",") + "]")])
-            }
         case "exec":
             let sql = arguments[3].stringValue ?? ""
             return {
