@@ -18,11 +18,14 @@ struct DevDataBindingsTests {
               await env.DB.exec("CREATE TABLE IF NOT EXISTS t (v TEXT)");
               await env.DB.prepare("INSERT INTO t VALUES (?)").bind("d1 value").run();
               await env.BUCKET.put("o", "r2 value");
+              await env.BUCKET.put("blob", new Blob(["blob ", new Blob(["value"])]), { httpMetadata: { contentType: "text/x-blob" } });
               return new Response("stored");
             }
             const other = await env.OTHER_DB.prepare("SELECT v FROM t").first("v").catch((e) => e.message);
             const object = await env.BUCKET.get("o");
+            const blob = await (await env.BUCKET.get("blob")).blob();
             return Response.json({
+              blob: { type: blob.type, size: blob.size, text: await blob.text(), isBlob: blob instanceof Blob },
               kv: await env.KV.get("k"), otherKV: await env.OTHER_KV.get("k"), unnamed: await env.UNNAMED.get("k"),
               d1: await env.DB.prepare("SELECT v FROM t").first("v").catch((e) => e.message), otherD1: other,
               r2: object && await object.text(), otherR2: await env.OTHER_BUCKET.get("o"),
@@ -45,7 +48,7 @@ struct DevDataBindingsTests {
         (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
     }
 
-    @Test("KV, D1 and R2 writes are back after dev restarts (state in <project>/.switchyard/state); other ids see none of them")
+    @Test("KV, D1 and R2 writes (an R2 Blob too) are back after dev restarts (state in <project>/.switchyard/state); other ids see none of them")
     func dataPersistsAcrossRestarts() async throws {
         try await DevCommandTests.withProject(["wrangler.jsonc": Self.dataConfig, "worker.js": Self.dataWorker]) { folder in
             try await DevProcess.with([folder]) { dev in
@@ -63,6 +66,9 @@ struct DevDataBindingsTests {
                 #expect(answer["otherKV"] is NSNull)
                 #expect((answer["otherD1"] as? String)?.contains("no such table: t") == true, "\(answer)")
                 #expect(answer["otherR2"] is NSNull)
+                let blob = answer["blob"] as? [String: Any]
+                #expect(blob?["text"] as? String == "blob value", "R2 put(Blob), R2ObjectBody.blob(): \(answer)")
+                #expect(blob?["type"] as? String == "text/x-blob" && blob?["size"] as? Int == 10 && blob?["isBlob"] as? Bool == true)
             }
         }
     }
