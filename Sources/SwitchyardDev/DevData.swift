@@ -29,12 +29,14 @@ final class DevData: Sendable {
     var stores: DataStores { local.stores }
 
     /// `<project>/.switchyard/state`, where `project` is the folder `path` names, or the folder
-    /// of the script it names.
-    static func defaultDirectory(for path: String) -> String {
+    /// of the script it names. - Throws: when `path` does not exist (a typo must not create it).
+    static func defaultDirectory(for path: String) throws -> String {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
-        let root = exists && !isDirectory.boolValue ? (absolute as NSString).deletingLastPathComponent : absolute
+        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
+            throw WorkerProject.LoadError(description: "\(path): no such file or directory")
+        }
+        let root = isDirectory.boolValue ? absolute : (absolute as NSString).deletingLastPathComponent
         return root + "/.switchyard/state"
     }
 

@@ -81,7 +81,7 @@ public final class DevServer: Sendable {
         self.output = output
         // The state and the projects first: a folder that cannot be read throws before any
         // thread is started.
-        let data = try DevData(directory: configuration.stateDirectory ?? DevData.defaultDirectory(for: configuration.path))
+        let data = try DevData(directory: configuration.stateDirectory ?? (try DevData.defaultDirectory(for: configuration.path)))
         self.data = data
         func settings(_ path: String, name: String? = nil) -> DevWorker.Settings {
             DevWorker.Settings(

@@ -51,13 +51,13 @@ struct DevDataBindingsTests {
     @Test("KV, D1 and R2 writes (an R2 Blob too) are back after dev restarts (state in <project>/.switchyard/state); other ids see none of them")
     func dataPersistsAcrossRestarts() async throws {
         try await DevCommandTests.withProject(["wrangler.jsonc": Self.dataConfig, "worker.js": Self.dataWorker]) { folder in
-            try await DevProcess.with([folder]) { dev in
+            try await DevProcess.with([folder], defaultState: true) { dev in
                 let client = try HTTPTestClient(port: dev.port)
                 let stored = try client.request("GET", "/put")
                 #expect(stored.body == "stored", "\(stored.body)")
             }
             #expect(FileManager.default.fileExists(atPath: folder + "/.switchyard/state/kv.sqlite3"))
-            try await DevProcess.with([folder]) { dev in
+            try await DevProcess.with([folder], defaultState: true) { dev in
                 let answer = Self.json(try HTTPTestClient(port: dev.port).request("GET", "/get").body)
                 #expect(answer["kv"] as? String == "kv value")
                 #expect(answer["unnamed"] as? String == "unnamed value", "a namespace without id is its binding's")
@@ -192,13 +192,18 @@ struct DevDataBindingsTests {
         }
     }
 
-    @Test("a KV entry without binding name, a D1 entry with neither id nor name: dev stops at start with the entry named")
+    @Test("a KV entry without binding name, a D1 entry with neither id nor name, a missing path: dev stops at start and says why")
     func badDataConfiguration() async throws {
         let cases = [
             (#""kv_namespaces": [{ "id": "x" }]"#, #"kv_namespaces[0] has no "binding" name"#),
             (#""d1_databases": [{ "binding": "DB" }]"#, #"d1_databases[0] (DB) needs a string "database_id" or "database_name""#),
             (#""r2_buckets": [{ "binding": "B" }]"#, #"r2_buckets[0] (B) needs a string "bucket_name""#),
         ]
+        // A path that does not exist is reported, and its default state folder not created.
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("dev-missing-\(UUID().uuidString)").path
+        let failed = try DevProcess.startFailure([missing + "/worker.js"], defaultState: true)
+        #expect(failed.status == 1 && failed.output.contains("no such file or directory"), "\(failed.output)")
+        #expect(!FileManager.default.fileExists(atPath: missing))
         for (entry, message) in cases {
             let files = ["wrangler.jsonc": #"{ "name": "bad", "main": "worker.js", \#(entry) }"#, "worker.js": Self.dataWorker]
             try await DevCommandTests.withProject(files) { folder in
