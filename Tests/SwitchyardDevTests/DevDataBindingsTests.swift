@@ -144,6 +144,30 @@ struct DevDataBindingsTests {
         }
     }
 
+    @Test("a binding added to the configuration while dev runs gets its resource on reload")
+    func bindingAddedOnReload() async throws {
+        let worker = #"""
+            export default {
+              async fetch(request, env) {
+                if (env.ADDED === undefined) return new Response("no binding");
+                await env.ADDED.put("k", "added value");
+                return new Response(await env.ADDED.get("k"));
+              }
+            };
+            """#
+        let files = ["wrangler.jsonc": #"{ "name": "grows", "main": "worker.js" }"#, "worker.js": worker]
+        try await DevCommandTests.withProject(files) { folder in
+            try await DevProcess.with([folder]) { dev in
+                #expect(try HTTPTestClient(port: dev.port).request("GET", "/").body == "no binding")
+                let config = #"{ "name": "grows", "main": "worker.js", "kv_namespaces": [{ "binding": "ADDED", "id": "added" }] }"#
+                try config.write(toFile: folder + "/wrangler.jsonc", atomically: true, encoding: .utf8)
+                let reloaded = try await dev.waitForLine { $0.contains("Reloaded grows") }
+                #expect(reloaded != nil, "\(dev.output.suffix(10))")
+                #expect(try HTTPTestClient(port: dev.port).request("GET", "/").body == "added value")
+            }
+        }
+    }
+
     @Test("binding calls count against limits.subrequests with fetch(), one per call (bulk get, batch, multi-key delete: one); past it, Cloudflare's error")
     func bindingCallsAreSubrequests() async throws {
         let worker = #"""
