@@ -17,7 +17,8 @@
 const { TypeError, ReflectApply, PromiseResolve, PromiseReject, MathMin, NumberIsNaN, SymbolIterator, uncurryThis } =
   internals.primordials;
 const {
-  TypedArrayPrototypeGetBuffer, TypedArrayPrototypeGetByteOffset, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeSet,
+  ArrayBufferIsView, TypedArrayPrototypeGetBuffer, TypedArrayPrototypeGetByteOffset, TypedArrayPrototypeGetByteLength,
+  TypedArrayPrototypeSet,
 } = internals.primordials;
 const { toDOMString, exportInterface } = internals.webIDL;
 const bufferSourceView = internals.bufferSourceView;
@@ -35,7 +36,6 @@ const MathTrunc = Math.trunc;
 const NumberIsFinite = Number.isFinite;
 const DateNow = Date.now;
 const Uint8ArrayConstructor = Uint8Array;
-const { ArrayBufferIsView } = internals.primordials;
 
 // How much of a Blob one pull of its stream() copies out.
 const streamChunkBytes = 65536;
