@@ -189,13 +189,17 @@ public final class LocalD1Store: D1Store {
         configuration.directory + "/" + database + ".sqlite3"
     }
 
-    /// Database ids name files: letters, digits and `-` only (the control plane's are UUIDs).
-    static func checkID(_ database: String) throws {
-        let valid = !database.isEmpty && database.utf8.count <= 64
+    /// Whether `database` can be a database id: ids name files, so letters, digits and `-` only,
+    /// at most 64 of them (the control plane's are UUIDs).
+    public static func isValidID(_ database: String) -> Bool {
+        !database.isEmpty && database.utf8.count <= 64
             && database.utf8.allSatisfy { byte in
                 (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte == 0x2d
             }
-        guard valid else { throw D1Error.databaseNotFound(database) }
+    }
+
+    static func checkID(_ database: String) throws {
+        guard isValidID(database) else { throw D1Error.databaseNotFound(database) }
     }
 
     /// Runs `body` with the database's queue, opened if needed and kept open until `body` ends.

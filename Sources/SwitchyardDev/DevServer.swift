@@ -33,6 +33,9 @@ public final class DevServer: Sendable {
         public var namespaces: [String: String] = [:]
         /// `--outbound DIR`: the outbound worker of the dispatcher's namespace bindings.
         public var outboundPath: String?
+        /// `--state-dir`: where the data of KV, D1 and R2 bindings is kept across restarts
+        /// (default: `.switchyard/state` in the project's folder).
+        public var stateDirectory: String?
 
         public init(
             path: String, host: String = "127.0.0.1", port: Int = 8787, vars: [String: String] = [:],
@@ -68,13 +71,18 @@ public final class DevServer: Sendable {
     private let directory: DevDirectory
     /// The edge's port once bound: workers may not fetch it.
     private let listeners: PlatformListeners
+    /// The stores of every worker's data bindings.
+    private let data: DevData
 
     /// - Parameter output: receives every line `dev` prints (logs, access lines, reloads).
     /// - Throws: when a namespace folder cannot be read.
     public init(configuration: Configuration, output: any DevOutput) throws {
         self.configuration = configuration
         self.output = output
-        // The projects first: a folder that cannot be read throws before any thread is started.
+        // The state and the projects first: a folder that cannot be read throws before any
+        // thread is started.
+        let data = try DevData(directory: configuration.stateDirectory ?? (try DevData.defaultDirectory(for: configuration.path)))
+        self.data = data
         func settings(_ path: String, name: String? = nil) -> DevWorker.Settings {
             DevWorker.Settings(
                 path: path, scriptName: name, cpuMilliseconds: configuration.cpuMilliseconds,
@@ -85,19 +93,19 @@ public final class DevServer: Sendable {
             let name = try WorkerProject.load(path: path).name
             outbound = (
                 WorkerAddress(accountID: Self.accountID, namespace: nil, script: name),
-                DevWorker(settings: settings(path), output: output))
+                DevWorker(settings: settings(path), output: output, data: data))
         }
         var mainSettings = settings(configuration.path)
         mainSettings.vars = configuration.vars
         mainSettings.outbound = outbound?.0
-        main = DevWorker(settings: mainSettings, output: output)
+        main = DevWorker(settings: mainSettings, output: output, data: data)
         var users: [WorkerAddress: DevWorker] = [:]
         for (namespace, folder) in configuration.namespaces {
             for name in try Self.projectFolders(in: folder) {
                 var user = settings(folder + "/" + name, name: "\(namespace)/\(name)")
                 user.receivesRequestCf = false
                 users[WorkerAddress(accountID: Self.accountID, namespace: namespace, script: name)] =
-                    DevWorker(settings: user, output: output)
+                    DevWorker(settings: user, output: output, data: data)
             }
         }
         if let outbound { users[outbound.0] = outbound.1 }
@@ -106,7 +114,7 @@ public final class DevServer: Sendable {
         let listeners = PlatformListeners()
         self.listeners = listeners
         let egress = EgressPolicy(rules: configuration.egressAllow, listeners: listeners)
-        runtime = WorkerRuntime(eventLoops: group, configuration: .init(egress: egress)) { entry in
+        runtime = WorkerRuntime(eventLoops: group, configuration: .init(egress: egress, data: data.stores)) { entry in
             let level = entry.level == .log ? "" : "[\(entry.level)] "
             output.print("\(level)\(entry.message)")
         }
@@ -158,6 +166,7 @@ public final class DevServer: Sendable {
         await runtime.shutdown()
         try? await fileIO.shutdownGracefully()  // not running when start() failed
         try await group.shutdownGracefully()
+        try await data.close()
     }
 
     /// Checks every worker for changes, one after the other; the next round is scheduled once

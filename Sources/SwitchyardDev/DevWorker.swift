@@ -27,14 +27,17 @@ final class DevWorker: Sendable {
 
     let settings: Settings
     private let output: any DevOutput
+    /// Where the resources of its data bindings live.
+    private let data: DevData
     /// The version serving, the files watched with the times they had before its build, and that
     /// build's inputs (kept after a failed reload, whose inputs are unknown).
     private let current: Mutex<(script: WorkerScript, files: [String: Date], inputs: [String])?> = Mutex(nil)
     private let version = Atomic<Int>(0)
 
-    init(settings: Settings, output: any DevOutput) {
+    init(settings: Settings, output: any DevOutput, data: DevData) {
         self.settings = settings
         self.output = output
+        self.data = data
     }
 
     /// The version serving, once loaded.
@@ -44,6 +47,7 @@ final class DevWorker: Sendable {
     func load(on runtime: WorkerRuntime, eventLoop: any EventLoop) async throws {
         let project = try loadProject()
         let (script, build, files) = try rebuild(project, watched: project.watchedFiles(inputs: []))
+        try await data.provide(script.bindings)
         _ = try await runtime.validate(script, on: eventLoop).get()
         current.withLock { $0 = (script, files, build.inputs) }
     }
@@ -97,7 +101,10 @@ final class DevWorker: Sendable {
                 self.reloadFailed(error, files: files)
                 return loop.makeSucceededVoidFuture()
             case .changed(let script, let files, let inputs):
-                return runtime.validate(script, on: loop).map { _ in
+                // A binding added by the edit gets its resource before the version serves.
+                let provided = loop.makePromise(of: Void.self)
+                provided.completeWithTask { try await self.data.provide(script.bindings) }
+                return provided.futureResult.flatMap { runtime.validate(script, on: loop) }.map { _ in
                     self.current.withLock { $0 = (script, files, inputs) }
                     runtime.retire(workerName: script.name, keepVersion: script.versionID)
                     self.output.print("Reloaded \(script.name)")

@@ -116,7 +116,10 @@ extension WorkerProject {
                 }
                 // D1 without `database_id`: the database of that name, provisioned at deploy
                 // (``ControlPlaneClient/provision``).
-                if key == "d1_databases", entry["database_id"] == nil, case .string(let database)? = entry["database_name"] {
+                if key == "d1_databases", entry["database_id"] == nil {
+                    guard case .string(let database)? = entry["database_name"], !database.isEmpty else {
+                        throw fail("\(key)[\(index)] (\(name)) needs a string \"database_id\" or \"database_name\"")
+                    }
                     bindings.append(["type": .string(type), "name": .string(name), "database_name": .string(database)])
                     continue
                 }

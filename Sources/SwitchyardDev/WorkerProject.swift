@@ -137,10 +137,12 @@ public struct WorkerProject: Sendable {
         var bindings = vars
         for (key, value) in extraVars { bindings[key] = .string(value) }
         let json = String(decoding: try JSONEncoder().encode(JSON.object(bindings)), as: UTF8.self)
-        let metadata = try metadataBindings().compactMap { entry -> Binding? in
-            guard case .object(let object) = entry else { return nil }
-            return try? Binding(json: object)
-        }
+        // Data bindings name the resources of dev's local stores (``DevData``).
+        let metadata = DevData.localBindings(
+            try metadataBindings().compactMap { entry -> Binding? in
+                guard case .object(let object) = entry else { return nil }
+                return try? Binding(json: object)
+            })
         let calls = WorkerBinding.bindings(from: metadata, accountID: DevServer.accountID).map { binding in
             guard let outbound, case .dispatchNamespace(let name, let account, let namespace, let configured) = binding else {
                 return binding

@@ -32,6 +32,7 @@ extension WorkerIsolate {
         _ call: DataCall<Resource>, store: Store?, unavailable: any Error, describe: @escaping @Sendable (any Error) -> String,
         _ prepare: (Store) throws -> @Sendable () async throws -> Completion
     ) {
+        guard chargeDataCall(call.id, of: call.owner) else { return }
         let work: @Sendable () async throws -> Completion
         do {
             guard let store else { throw unavailable }
@@ -42,6 +43,24 @@ extension WorkerIsolate {
         }
         startStoreOperation(call.id, of: call.owner, describe: describe, work)
     }
+
+    /// Charges operation `id` of `owner` to the invocation's subrequests, as Cloudflare counts
+    /// calls to its services against the same limit as `fetch()`: one per call, so a bulk KV
+    /// get, a D1 batch or a multi-key R2 delete is one. Over the limit, the operation rejects
+    /// with Cloudflare's text and `false` is returned.
+    func chargeDataCall(_ id: Int, of owner: Invocation) -> Bool {
+        do {
+            try subrequestBudget(of: owner).charge()
+            return true
+        } catch {
+            let message = error.isTooManySubrequests ? Self.tooManyAPIRequests : error.description
+            complete(operation: id, of: owner, with: .rejection(message: message, type: "Error"))
+            return false
+        }
+    }
+
+    /// Cloudflare's message, word for word, for a binding's call past the subrequest limit.
+    static let tooManyAPIRequests = "Too many API requests by single Worker invocation."
 
     /// Runs `work` as a task off the executor for operation `id` of `owner`, then completes the
     /// operation with its answer on the executor. The request ending first cancels the task.

@@ -33,6 +33,7 @@ extension WorkerIsolate {
         }
         let method = arguments[2].stringValue ?? ""
         owner.operations[id] = {}
+        guard chargeDataCall(id, of: owner) else { return }
         guard let store = data.r2 else {
             complete(operation: id, of: owner, with: .rejection(message: "\(method): R2 is not available here.", type: "Error"))
             return

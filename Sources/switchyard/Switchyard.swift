@@ -71,6 +71,9 @@ struct Dev: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The outbound worker of the dispatcher's namespace bindings: it receives every fetch() of their user workers.", valueName: "DIR"))
     var outbound: String?
 
+    @Option(help: ArgumentHelp("Where the data of KV, D1 and R2 bindings is kept across restarts (default: .switchyard/state in the project's folder).", valueName: "DIR"))
+    var stateDir: String?
+
     @Option(help: "Port to listen on (0 picks a free one).")
     var port: Int = 8787
 
@@ -125,6 +128,7 @@ struct Dev: AsyncParsableCommand {
             egressAllow: try parseEgressRules(egressAllow), buildFlags: try build.flags())
         configuration.namespaces = namespaceFolders
         configuration.outboundPath = outbound
+        configuration.stateDirectory = stateDir
         let server: DevServer
         do {
             server = try DevServer(configuration: configuration, output: LineOutput.shared)

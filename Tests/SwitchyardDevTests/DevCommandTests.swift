@@ -160,7 +160,12 @@ struct DevCommandTests {
         // The shell starts `switchyard dev`, prints its pid and exits, orphaning it.
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", "\"$0\" dev \"$1\" --port 0 >/dev/null 2>&1 & echo $!; sleep 1", DevProcess.binary, Self.example]
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("dev-state-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        shell.arguments = [
+            "-c", "\"$0\" dev \"$1\" --port 0 --state-dir \"$2\" >/dev/null 2>&1 & echo $!; sleep 1", DevProcess.binary, Self.example,
+            state,
+        ]
         shell.environment = ChildProcess.tiedEnvironment
         let output = Pipe()
         shell.standardOutput = output

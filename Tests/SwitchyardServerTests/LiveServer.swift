@@ -190,6 +190,7 @@ final class LiveServer: Sendable {
         environment["SY_BASE_URL"] = baseURL
         environment["SY_TOKEN"] = token
         environment["SY_ACCOUNT"] = account
+        environment["SY_DATA_DIR"] = dataDirectory + "/data"
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let output = Pipe()

@@ -1,6 +1,7 @@
 """Fuzzes a live `switchyard serve` with schemathesis, driven by the API's own OpenAPI document.
 
-Environment: SY_BASE_URL (…/client/v4), SY_TOKEN, SY_ACCOUNT; FUZZ_MAX_EXAMPLES (default 8), FUZZ_SEED
+Environment: SY_BASE_URL (…/client/v4), SY_TOKEN, SY_ACCOUNT, SY_DATA_DIR (the server's data directory, for the
+stored-data snapshot); FUZZ_MAX_EXAMPLES (default 8), FUZZ_SEED
 (default 1).
 Creates the fixtures the hooks aim at (namespace `fuzz`, script `w`, a KV namespace, zone `fuzz.example`
 with a custom hostname and a fallback origin), then runs

@@ -7,7 +7,9 @@
   request again, since schemathesis also reuses values it saw in responses (with all checks on,
   it once revoked its own token that way and spent the rest of the run on 401s).
 - The check `nothing_stored_on_rejection` snapshots the account's state before every mutating
-  request and fails when a request answered with 4xx changed it.
+  request and fails when a request answered with 4xx changed it: what the API lists, and what
+  the data stores hold (KV entries, D1 rows, R2 objects and their files: stored_data.py reads the
+  data directory `SY_DATA_DIR`).
 """
 import atexit
 import collections
@@ -19,9 +21,12 @@ import urllib.request
 
 import schemathesis
 
+from stored_data import stored_data
+
 BASE = os.environ["SY_BASE_URL"]
 TOKEN = os.environ["SY_TOKEN"]
 ACCOUNT = os.environ["SY_ACCOUNT"]
+DATA_DIR = os.environ.get("SY_DATA_DIR")
 NS = "fuzz"
 SCRIPT = "w"
 # The patterns openapi.json gives these path parameters.
@@ -78,6 +83,8 @@ def snapshot():
     state = {path: get(path) for path in paths}
     state["/user/tokens"] = get_all_pages("/user/tokens", 50)  # at most 50 a page
     state[z + "/custom_hostnames"] = [_without_validation(page) for page in get_all_pages(z + "/custom_hostnames", 50)]
+    if DATA_DIR:
+        state["stored data (KV, D1, R2)"] = stored_data(DATA_DIR)
     return state
 
 

@@ -5,7 +5,7 @@
 //
 // Bodies stream: put() hands the host a stream (request.body passes through without JavaScript),
 // get() answers an R2ObjectBody whose `body` is a host stream reading the stored file.
-// Blob is not in this runtime, so put() takes no Blob and R2ObjectBody has no blob().
+// A Blob put is sent as its bytes; R2ObjectBody.blob() is typed by the object's contentType.
 
 const { JSONParse, JSONStringify, TypeError, RangeError, ObjectFreeze, ObjectDefineProperty, ArrayIsArray, PromiseReject,
   PromisePrototypeThen, TypedArrayPrototypeGetBuffer, TypedArrayPrototypeGetByteLength, uncurryThis } = internals.primordials;
@@ -14,6 +14,7 @@ const r2HostAsync = internals.hostAsync;
 const r2ToString = internals.webIDL.toDOMString;
 const r2Streams = internals.streams;
 const r2BufferSourceView = internals.bufferSourceView;
+const r2Blobs = internals.blobs;
 const r2IsHeaders = internals.isHeaders;
 const r2Utf8Decode = ops.utf8Decode;
 const DateConstructor = Date;
@@ -180,6 +181,12 @@ class R2ObjectBody extends R2Object {
 
   json() {
     return this.#consume((bytes) => JSONParse(r2Utf8Decode(bytes, false, false)));
+  }
+
+  blob() {
+    const metadata = this.httpMetadata;
+    const type = metadata === undefined ? undefined : own(metadata, "contentType");
+    return this.#consume((bytes) => r2Blobs.fromBytes(bytes, type === undefined ? "" : type));
   }
 
   #consume(convert) {
@@ -425,6 +432,7 @@ function putValue(value, method) {
   if (typeof value === "string") return [value, 0];
   const view = r2BufferSourceView(value);
   if (view !== null) return [view, 0];
+  if (r2Blobs.isBlob(value)) return [r2Blobs.bytesOf(value).bytes, 0];
   if (r2Streams.isReadableStream(value)) {
     if (r2Streams.isDisturbed(value)) {
       throw new TypeError("This ReadableStream is disturbed (has already been read from), and cannot be used as a body.");

@@ -1849,5 +1849,7 @@ internals.URL = URL;
 internals.URLSearchParams = URLSearchParams;
 // Brand check that cannot be fooled by prototype tricks (used by 30_fetch.js body extraction).
 internals.isURLSearchParams = isURLSearchParams;
+// Web IDL's USVString conversion, for the classes of later files (File's name).
+internals.toUSVString = toUSVString;
 internals.defineGlobal("URL", URL);
 internals.defineGlobal("URLSearchParams", URLSearchParams);

@@ -3228,20 +3228,19 @@ function readAllBytes(stream, convert) {
   return deferred.promise;
 }
 
-// A byte stream over in-memory body data: `origin` is the body's record and `toBytes(origin)`
-// its bytes (a Uint8Array the stream may take over). The stream answers them in one chunk on
-// first pull; until then the body mixin can take `origin` without streaming (takeLazyBody).
-function newLazyBodyStream(origin, toBytes) {
-  const rs = createReadableStream(new RS());
-  rs.lazyBody = origin;
+// Makes `rs` a byte stream over bytes the runtime owns: each pull enqueues what `next()` returns
+// (a Uint8Array the stream takes over: its buffer is transferred) and closes the stream when it
+// returns null, or after enqueueing when `once`.
+function setUpOwnedByteStream(rs, next, once) {
   const controller = new ByteController();
   const pull = () => {
-    rs.lazyBody = undefined;
     try {
-      const bytes = toBytes(origin);
-      if (TypedArrayPrototypeGetByteLength(bytes) > 0) byteControllerEnqueue(controller, bytes, viewInfo(bytes));
-      byteControllerClose(controller);
-      if (controller.pendingPullIntos.length > 0) byteControllerRespond(controller, 0);
+      const bytes = next();
+      if (bytes !== null && TypedArrayPrototypeGetByteLength(bytes) > 0) byteControllerEnqueue(controller, bytes, viewInfo(bytes));
+      if (bytes === null || once) {
+        byteControllerClose(controller);
+        if (controller.pendingPullIntos.length > 0) byteControllerRespond(controller, 0);
+      }
     } catch (error) {
       byteControllerError(controller, error);
     }
@@ -3249,6 +3248,24 @@ function newLazyBodyStream(origin, toBytes) {
   };
   setUpByteController(rs, controller, noop, pull, resolvedUndefined, 0, undefined);
   return rs.object;
+}
+
+// A byte stream over in-memory body data: `origin` is the body's record and `toBytes(origin)`
+// its bytes (a Uint8Array the stream may take over). The stream answers them in one chunk on
+// first pull; until then the body mixin can take `origin` without streaming (takeLazyBody).
+function newLazyBodyStream(origin, toBytes) {
+  const rs = createReadableStream(new RS());
+  rs.lazyBody = origin;
+  const next = () => {
+    rs.lazyBody = undefined;
+    return toBytes(origin);
+  };
+  return setUpOwnedByteStream(rs, next, true);
+}
+
+// A byte stream whose pulls enqueue what `next()` returns until it returns null (Blob.stream()).
+function newPulledByteStream(next) {
+  return setUpOwnedByteStream(createReadableStream(new RS()), next, false);
 }
 
 // The origin of a lazy body stream nobody has read, locked or teed (taken: the stream is then
@@ -3361,6 +3378,8 @@ internals.defineGlobal("ReadableStream", ReadableStream);
  *   promise; `controller` is the stream's ReadableByteStreamController, to `enqueue(Uint8Array)`,
  *   `close()`, `error(e)`) and whose cancel calls `source.cancel(reason)`. `expectedLength` (a
  *   number or undefined) is what `expectedLength(stream)` answers.
+ * - `newPulledByteStream(next)` -> ReadableStream: a byte stream whose pulls enqueue what
+ *   `next()` returns (a Uint8Array it owns) until it returns null (Blob.stream()).
  * - `isReadableStream(value)` -> boolean.
  * - `newPullReadableStream(source, expectedLength)` -> the same stream without a host source:
  *   the host always reads it through JavaScript.
@@ -3388,6 +3407,7 @@ internals.streams = {
   // For the body mixin and the stream files that follow.
   readAllBytes,
   newLazyBodyStream,
+  newPulledByteStream,
   takeLazyBody,
   lazyBodyUntouched,
   lockForHost,

@@ -138,6 +138,7 @@ let headersCreate; // (flat list with lowercase names, immutable) -> Headers, ta
 let headersList; // (Headers) -> its live flat list
 let headersCopy; // (Headers, keepGuard) -> Headers with a copy of the list
 let headersHas; // (Headers, lowercase name) -> boolean
+let headersGetValue; // (Headers, lowercase name) -> all its values joined with ", ", or null
 let headersAppendTrusted; // (Headers, lowercase name, value); no validation, no guard
 let headersSorted; // (Headers) -> flat sorted-and-combined list
 let isHeaders; // (value) -> boolean
@@ -241,15 +242,8 @@ class Headers {
 
   /** @returns {string | null} all values of `name` joined with ", ", or null. */
   get(name) {
-    const list = this.#list;
     requireArguments(arguments.length, 1, "'get' on 'Headers'");
-    const lowerName = headerName(name);
-    let result = null;
-    for (let i = 0; i < list.length; i += 2) {
-      if (list[i] !== lowerName) continue;
-      result = result === null ? list[i + 1] : `${result}, ${list[i + 1]}`;
-    }
-    return result;
+    return combinedValue(this.#list, headerName(name));
   }
 
   /** @returns {string[]} the Set-Cookie values, each on its own. */
@@ -370,6 +364,7 @@ class Headers {
       }
       return false;
     };
+    headersGetValue = (headers, lowerName) => combinedValue(headers.#list, lowerName);
     headersAppendTrusted = (headers, lowerName, value) => {
       const list = headers.#list;
       list[list.length] = lowerName;
@@ -379,6 +374,16 @@ class Headers {
     headersSorted = (headers) => headers.#sortAndCombine();
     isHeaders = (value) => typeof value === "object" && value !== null && #list in value;
   }
+}
+
+// The values of `lowerName` in a flat header list, joined with ", ", or null.
+function combinedValue(list, lowerName) {
+  let result = null;
+  for (let i = 0; i < list.length; i += 2) {
+    if (list[i] !== lowerName) continue;
+    result = result === null ? list[i + 1] : `${result}, ${list[i + 1]}`;
+  }
+  return result;
 }
 
 function compareEntries(a, b) {
@@ -435,6 +440,7 @@ setToStringTag(HeadersIterator.prototype, "Headers Iterator");
 // (new Response(stream), host streams) has `data` null.
 
 const streams = internals.streams;
+const blobs = internals.blobs;
 const bodyUsedMessage = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.";
 const textPlainType = "text/plain;charset=UTF-8";
 const formURLEncodedType = "application/x-www-form-urlencoded;charset=UTF-8";
@@ -592,6 +598,13 @@ function extractBody(object) {
     return newBodyState(object, false);
   }
   if (typeof object === "object" && object !== null) {
+    if (blobs.isBlob(object)) {
+      // The Blob's bytes are shared with it: a reader gets a copy (readBodyBytes).
+      const type = blobs.typeOf(object);
+      extractedContentType = type === "" ? null : type;
+      const flat = blobs.bytesOf(object);
+      return newBodyState(flat.bytes, flat.shared);
+    }
     const view = bufferSourceView(object);
     if (view !== null) {
       extractedContentType = null;
@@ -636,9 +649,28 @@ function bodyReader(name, getState, fromMemory, fromBytes) {
   return holder[name];
 }
 
+// Body mixin's blob(): the body's bytes as a Blob typed by the Content-Type header.
+function blobReader(getState, getHeaders) {
+  return {
+    blob() {
+      let state;
+      let type;
+      try {
+        state = getState(this);
+        type = headersGetValue(getHeaders(this), "content-type") ?? "";
+      } catch (error) {
+        return PromiseReject(error);
+      }
+      const toBlob = (bytes) => blobs.fromBytes(bytes, type);
+      return consumeBody(state, (origin) => toBlob(readBodyBytes(origin)), toBlob);
+    },
+  }.blob;
+}
+
 // Defines the Body mixin members on a prototype. `getState(object)` returns the object's body
-// (null or a BodyState) and throws a TypeError for objects of any other class.
-function installBodyMixin(proto, getState) {
+// (null or a BodyState) and `getHeaders(object)` its Headers; both throw a TypeError for
+// objects of any other class.
+function installBodyMixin(proto, getState, getHeaders) {
   const members = {
     get body() {
       return bodyStream(getState(this));
@@ -648,6 +680,7 @@ function installBodyMixin(proto, getState) {
       return state !== null && (state.used || (state.stream !== null && streams.isDisturbed(state.stream)));
     },
     arrayBuffer: bodyReader("arrayBuffer", getState, memoryToArrayBuffer, bytesToArrayBuffer),
+    blob: blobReader(getState, getHeaders),
     bytes: bodyReader("bytes", getState, readBodyBytes, identity),
     json: bodyReader("json", getState, memoryToJSON, bytesToJSON),
     text: bodyReader("text", getState, readBodyText, bytesToText),
@@ -715,6 +748,7 @@ function isDictionary(value, what, type) {
 }
 
 let requestGetBody; // (Request) -> BodyState | null; TypeError for anything else
+let requestGetHeaders; // (Request) -> Headers; TypeError for anything else
 let newRequestFromHost;
 let requestToHost;
 let isRequest;
@@ -888,6 +922,7 @@ class Request {
 
   static {
     requestGetBody = (request) => request.#body;
+    requestGetHeaders = (request) => request.#headersObject();
     isRequest = (value) => typeof value === "object" && value !== null && #method in value;
 
     newRequestFromHost = (method, url, headerList, body, cf = undefined) => {
@@ -914,7 +949,7 @@ class Request {
     };
   }
 }
-installBodyMixin(Request.prototype, (request) => requestGetBody(request));
+installBodyMixin(Request.prototype, (request) => requestGetBody(request), (request) => requestGetHeaders(request));
 makeMembersEnumerable(Request.prototype);
 setToStringTag(Request.prototype, "Request");
 
@@ -938,6 +973,7 @@ function isRedirectStatus(status) {
 }
 
 let responseGetBody;
+let responseGetHeaders; // (Response) -> Headers; TypeError for anything else
 let responseToHost;
 let newResponseFromHost;
 let isResponse;
@@ -1090,6 +1126,7 @@ class Response {
 
   static {
     responseGetBody = (response) => response.#body;
+    responseGetHeaders = (response) => response.#headers;
     isResponse = (value) => typeof value === "object" && value !== null && #status in value;
 
     responseToHost = (value) => {
@@ -1120,7 +1157,7 @@ class Response {
     };
   }
 }
-installBodyMixin(Response.prototype, (response) => responseGetBody(response));
+installBodyMixin(Response.prototype, (response) => responseGetBody(response), (response) => responseGetHeaders(response));
 makeMembersEnumerable(Response.prototype);
 makeMembersEnumerable(Response);
 setToStringTag(Response.prototype, "Response");
