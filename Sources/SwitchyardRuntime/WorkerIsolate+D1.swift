@@ -36,6 +36,7 @@ extension WorkerIsolate {
     /// `query`: answered on this loop (a read of an open database comes straight from its
     /// reader thread, with no task in between).
     private func queryD1(_ call: DataCall<String>, _ arguments: JSArguments, store: any D1Store) {
+        guard chargeDataCall(call.id, of: call.owner) else { return }
         let rejection = { (error: any Error) in Completion.rejection(message: "\(Self.d1Error(error))", type: "Error") }
         let queries: [D1Query]
         do {

@@ -36,6 +36,7 @@ extension WorkerIsolate {
     private func getKV(
         _ call: DataCall<String>, store: any KVStore, key: String, describe: @escaping @Sendable (any Error) -> String
     ) {
+        guard chargeDataCall(call.id, of: call.owner) else { return }
         do {
             try KVRules.checkKey(key)
         } catch {
