@@ -82,6 +82,7 @@ struct FetchTests {
                 "drop": "200 TypeError",
                 "refused": "TypeError",
                 "proxy": "hello from the origin",
+                "deadlock": "TypeError read read read read read read",
             ]
             for (name, answer) in expected {
                 let got = try Self.run(dev, name, query)

@@ -40,6 +40,9 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
     private var onHead: ((HTTPResponseHead) -> Void)?
     private var onFailure: ((OutboundError) -> Void)?
     private var onSettled: (() -> Void)?
+    /// Since when the body has waited for its consumer (its head or a chunk delivered, and no
+    /// read outstanding); nil while a read waits for the server, and once the body is over.
+    private(set) var unreadSince: NIODeadline?
 
     /// - Parameters:
     ///   - onHead: the head arrived; the body follows through ``read(_:)``.
@@ -84,9 +87,11 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
                 queued = nil
                 let demand = self.demand
                 self.demand = nil
+                unreadSince = .now()
                 completion(.success(chunk))
                 demand?.succeed()
             } else {
+                unreadSince = nil
                 pendingRead = completion
                 arm(timeouts.idleTimeout, "the server sent no data for \(timeouts.idleTimeout.prettyPrint)")
             }
@@ -130,6 +135,7 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
         let onHead = self.onHead
         self.onHead = nil
         onFailure = nil
+        unreadSince = .now()
         onHead?(head)
         return eventLoop.makeSucceededVoidFuture()
     }
@@ -139,6 +145,7 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
         if let read = pendingRead {
             disarm()
             pendingRead = nil
+            unreadSince = .now()
             read(.success(buffer))
             return eventLoop.makeSucceededVoidFuture()
         }
@@ -152,6 +159,7 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
         guard case .streaming = state else { return }
         disarm()
         state = .finished
+        unreadSince = nil
         if let read = pendingRead {
             pendingRead = nil
             read(.success(nil))
@@ -172,6 +180,7 @@ final class OutboundExchange: HTTPClientResponseDelegate, WorkerBodyStream, @unc
         case .finished, .failed: return
         case .waitingForHead, .streaming: state = .failed(error)
         }
+        unreadSince = nil
         self.onHead = nil
         self.onFailure = nil
         queued = nil

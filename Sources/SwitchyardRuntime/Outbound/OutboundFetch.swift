@@ -35,6 +35,13 @@ public final class OutboundFetch: @unchecked Sendable {
         self.completion = completion
     }
 
+    /// Since when the connection this fetch holds has waited for the worker to read its
+    /// response body; nil while anything is in progress on it (or it holds none).
+    var unreadSince: NIODeadline? {
+        guard holdsConnection, case .responded(let exchange) = state else { return nil }
+        return exchange.unreadSince
+    }
+
     /// Stops the fetch: a fetch still waiting for its head fails with `error`, a response
     /// body being read errors with it. Idempotent; does nothing once the body was read.
     public func cancel(_ error: OutboundError = .cancelled()) {

@@ -21,6 +21,14 @@ public final class SubrequestBudget: @unchecked Sendable {
     private var waiting = CircularBuffer<() -> Bool>()
     private var owned: [ObjectIdentifier: OutboundFetch] = [:]
     private var ended: OutboundError?
+    private var deadlockCheck: Scheduled<Void>?
+
+    /// While a fetch waits for a connection, how often (and for how long at least) the open
+    /// ones must all have been waiting for the worker to read them before one is cancelled.
+    static let deadlockInterval = TimeAmount.milliseconds(50)
+    /// What a read of the response body cancelled to break a deadlock rejects with.
+    static let deadlockMessage =
+        "The response body was cancelled: six connections were open, none was being read, and another fetch() waited for one (the least recently used is cancelled, as on Cloudflare)."
 
     /// - Parameters:
     ///   - limit: the invocation's ``WorkerLimits/subrequests``.
@@ -39,6 +47,8 @@ public final class SubrequestBudget: @unchecked Sendable {
     public func cancelAll(_ error: OutboundError = .cancelled("The Worker invocation ended.")) {
         eventLoop.preconditionInEventLoop()
         ended = error
+        deadlockCheck?.cancel()
+        deadlockCheck = nil
         let fetches = owned.values
         owned.removeAll()
         for fetch in fetches { fetch.cancel(error) }
@@ -67,6 +77,7 @@ public final class SubrequestBudget: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         waiting.append(start)
         admitWaiting()
+        watchForDeadlock()
     }
 
     /// Frees a slot ``acquireConnection(_:)`` gave; the next waiting fetch starts.
@@ -74,6 +85,34 @@ public final class SubrequestBudget: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         openConnections -= 1
         admitWaiting()
+    }
+
+    /// Cloudflare's way out of a deadlock on connections: while fetches wait, if every open
+    /// connection has waited at least ``deadlockInterval`` for the worker to read its body
+    /// (nothing is in progress on any of them), the least recently used one is cancelled and
+    /// its slot goes to the next fetch in line.
+    private func watchForDeadlock() {
+        guard deadlockCheck == nil, !waiting.isEmpty, ended == nil else { return }
+        deadlockCheck = eventLoop.scheduleTask(in: Self.deadlockInterval) { [self] in
+            deadlockCheck = nil
+            breakDeadlock()
+            watchForDeadlock()
+        }
+    }
+
+    private func breakDeadlock() {
+        guard !waiting.isEmpty, openConnections >= maximumOpenConnections else { return }
+        let now = NIODeadline.now()
+        var oldest: (fetch: OutboundFetch, since: NIODeadline)?
+        for fetch in owned.values {
+            guard let since = fetch.unreadSince else { continue }
+            guard now - since >= Self.deadlockInterval else { return }
+            if oldest.map({ since < $0.since }) ?? true { oldest = (fetch, since) }
+        }
+        // Every slot must be held by a fetch whose body waits for the worker.
+        let idle = owned.values.filter { $0.unreadSince != nil }.count
+        guard idle >= openConnections, let oldest else { return }
+        oldest.fetch.cancel(.cancelled(Self.deadlockMessage))
     }
 
     private func admitWaiting() {

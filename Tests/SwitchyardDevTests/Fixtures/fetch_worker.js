@@ -140,6 +140,21 @@ const cases = {
   async proxy({ origin }) {
     return fetch(`${origin}/hello`);
   },
+  // Seven fetches awaited together: six hold connections with bodies nobody reads, the seventh
+  // waits for one. The least recently used body is cancelled so the seventh can go (Cloudflare's
+  // rule); the other bodies read as usual.
+  async deadlock({ origin }) {
+    const responses = await Promise.all(Array.from({ length: 7 }, () => fetch(`${origin}/hello`)));
+    const outcomes = [];
+    for (const response of responses) {
+      try {
+        outcomes.push(await response.text() === "hello from the origin" ? "read" : "wrong");
+      } catch (error) {
+        outcomes.push(error.name);
+      }
+    }
+    return outcomes.sort().join(" ");
+  },
   // Content codings: a gzip fetch() response reads decoded, its headers as they came; deflate
   // is left alone (as workerd and Deno do).
   async decoded({ origin, as, n }) {
