@@ -73,6 +73,10 @@ public final class DevServer: Sendable {
     private let listeners: PlatformListeners
     /// The stores of every worker's data bindings.
     private let data: DevData
+    /// New project folders of namespaces that did not load yet (their error said once).
+    private let unloadable = Mutex<Set<String>>([])
+    /// A user worker for project folder `name` of namespace folder `folder`.
+    private let makeUser: @Sendable (_ namespace: String, _ folder: String, _ name: String) -> DevWorker
 
     /// - Parameter output: receives every line `dev` prints (logs, access lines, reloads).
     /// - Throws: when a namespace folder cannot be read.
@@ -99,13 +103,20 @@ public final class DevServer: Sendable {
         mainSettings.vars = configuration.vars
         mainSettings.outbound = outbound?.0
         main = DevWorker(settings: mainSettings, output: output, data: data)
+        let base = settings(configuration.path)
+        let makeUser: @Sendable (String, String, String) -> DevWorker = { namespace, folder, name in
+            var user = base
+            user.path = folder + "/" + name
+            user.scriptName = "\(namespace)/\(name)"
+            user.receivesRequestCf = false
+            return DevWorker(settings: user, output: output, data: data)
+        }
+        self.makeUser = makeUser
         var users: [WorkerAddress: DevWorker] = [:]
         for (namespace, folder) in configuration.namespaces {
             for name in try Self.projectFolders(in: folder) {
-                var user = settings(folder + "/" + name, name: "\(namespace)/\(name)")
-                user.receivesRequestCf = false
                 users[WorkerAddress(accountID: Self.accountID, namespace: namespace, script: name)] =
-                    DevWorker(settings: user, output: output, data: data)
+                    makeUser(namespace, folder, name)
             }
         }
         if let outbound { users[outbound.0] = outbound.1 }
@@ -169,8 +180,8 @@ public final class DevServer: Sendable {
         try await data.close()
     }
 
-    /// Checks every worker for changes, one after the other; the next round is scheduled once
-    /// this one ends.
+    /// Checks every worker for changes, one after the other, then the namespace folders for
+    /// projects added or removed; the next round is scheduled once this one ends.
     private func scheduleWatch() {
         group.next().scheduleTask(in: configuration.watchInterval) { [self] in
             let loop = self.group.next()
@@ -178,7 +189,38 @@ public final class DevServer: Sendable {
             for worker in [self.main] + self.directory.all {
                 round = round.flatMap { worker.checkForChanges(runtime: self.runtime, fileIO: self.fileIO, on: loop) }
             }
-            round.whenComplete { _ in self.scheduleWatch() }
+            round.flatMap { loop.makeFutureWithTask { await self.rescanNamespaces(on: loop) } }
+                .whenComplete { _ in self.scheduleWatch() }
+        }
+    }
+
+    /// A project folder added to a namespace folder while `dev` runs becomes a user worker once
+    /// it loads (one that does not is reported and tried again next round); a folder removed
+    /// takes its worker away.
+    private func rescanNamespaces(on loop: any EventLoop) async {
+        for (namespace, folder) in configuration.namespaces {
+            guard let names = try? Self.projectFolders(in: folder) else { continue }
+            let address = { (name: String) in WorkerAddress(accountID: Self.accountID, namespace: namespace, script: name) }
+            let known = directory.names(in: namespace)
+            for name in known where !names.contains(name) {
+                directory.remove(address(name))
+                output.print("Removed \(namespace)/\(name): its folder is gone")
+            }
+            for name in names where !known.contains(name) {
+                let worker = makeUser(namespace, folder, name)
+                let key = "\(namespace)/\(name)"
+                do {
+                    try await worker.load(on: runtime, eventLoop: loop)
+                    directory.add(worker, at: address(name))
+                    unloadable.withLock { _ = $0.remove(key) }
+                    output.print("Added \(key)")
+                } catch {
+                    // Said once; tried again every round (the folder may still be being written).
+                    if unloadable.withLock({ $0.insert(key).inserted }) {
+                        output.print("[error] \(key) was not added: \(error)")
+                    }
+                }
+            }
         }
     }
 }
@@ -191,17 +233,30 @@ struct DevStartError: Error, CustomStringConvertible {
 /// The platform's workers for the runtime's bindings: user workers by namespace and name, the
 /// outbound worker by its name.
 final class DevDirectory: WorkerDirectory {
-    private let workers: [WorkerAddress: DevWorker]
+    private let workers: Mutex<[WorkerAddress: DevWorker]>
 
     init(workers: [WorkerAddress: DevWorker]) {
-        self.workers = workers
+        self.workers = Mutex(workers)
     }
 
     var all: [DevWorker] {
-        workers.sorted { $0.key.description < $1.key.description }.map(\.value)
+        workers.withLock { $0.sorted { $0.key.description < $1.key.description }.map(\.value) }
+    }
+
+    /// The user workers of `namespace`, by name.
+    func names(in namespace: String) -> Set<String> {
+        workers.withLock { Set($0.keys.filter { $0.namespace == namespace }.map(\.script)) }
+    }
+
+    func add(_ worker: DevWorker, at address: WorkerAddress) {
+        workers.withLock { $0[address] = worker }
+    }
+
+    func remove(_ address: WorkerAddress) {
+        workers.withLock { $0[address] = nil }
     }
 
     func script(at address: WorkerAddress, on eventLoop: any EventLoop) -> WorkerLookup {
-        workers[address]?.script.map(WorkerLookup.found) ?? .missing
+        workers.withLock { $0[address] }?.script.map(WorkerLookup.found) ?? .missing
     }
 }

@@ -47,6 +47,27 @@ struct DevPlatformTests {
         }
     }
 
+    @Test("a project folder added to a namespace while dev runs becomes a user worker; one removed is gone")
+    func namespaceFoldersAreRescanned() async throws {
+        let namespace = try Self.makeNamespace()
+        defer { try? FileManager.default.removeItem(atPath: namespace) }
+        try await DevProcess.with([Self.examples("dispatcher-subdomain"), "--namespace", "my-namespace=\(namespace)"]) { dev in
+            let client = try HTTPTestClient(port: dev.port)
+            #expect(try client.request("GET", "/", host: "late.localhost").status == 404)
+            // Written aside and moved in, as an editor or a copy would finish.
+            let staging = namespace + "/.late"
+            try FileManager.default.copyItem(atPath: Self.examples("hello"), toPath: staging)
+            try FileManager.default.moveItem(atPath: staging, toPath: namespace + "/late")
+            let added = try await dev.waitForLine { $0.contains("Added my-namespace/late") }
+            #expect(added != nil, "\(dev.output.suffix(10))")
+            #expect(try client.request("GET", "/", host: "late.localhost").body == "Hello from Switchyard, world!\n")
+            try FileManager.default.removeItem(atPath: namespace + "/customer1")
+            let removed = try await dev.waitForLine { $0.contains("Removed my-namespace/customer1") }
+            #expect(removed != nil, "\(dev.output.suffix(10))")
+            #expect(try client.request("GET", "/", host: "customer1.localhost").status == 404)
+        }
+    }
+
     @Test("--outbound: every fetch of the user workers goes to the outbound worker, with the dispatcher's parameters")
     func outboundPlatform() async throws {
         let namespace = try Self.makeNamespace()
