@@ -37,10 +37,7 @@ struct CertificateTests {
     static func issue(server: LiveServer, dns: TestDNSServer, directory: String) async throws
         -> (serial: String, setup: CustomHostnameRoutingTests.Setup, id: String)
     {
-        let zone = try await server.request(
-            "POST", "/zones", body: Data(#"{"name":"saas.example","account":{"id":"\#(server.account)"}}"#.utf8))
-        let zoneID = try #require((zone.json["result"] as? [String: Any])?["id"] as? String)
-        let setup = CustomHostnameRoutingTests.Setup(server: server, dns: dns, zone: zoneID)
+        let setup = try await CustomHostnameRoutingTests.Setup.create(server: server, dns: dns)
         _ = try await setup.post("\(setup.hostnames)/fallback_origin", ["origin": "fallback.saas.example"], method: "PUT")
         let created = try await setup.post(
             setup.hostnames, ["hostname": "app.customer.com", "ssl": ["method": "http", "type": "dv"], "custom_metadata": ["via": "tls"]])
@@ -122,11 +119,13 @@ struct CertificateTests {
         return try tool("/usr/bin/openssl", ["x509", "-noout", "-serial", "-subject"], input: certificate)
     }
 
-    /// `openssl` with `arguments` (here `s_client` on an open connection to `port`), its
-    /// standard input and output as pipes.
-    static func spawn(_ arguments: [String]) throws -> (process: Process, input: Pipe, output: PipeReader) {
+    /// `executable` (`openssl` unless told: here `s_client` on an open connection to `port`) with
+    /// `arguments`, its standard input and output as pipes.
+    static func spawn(
+        _ arguments: [String], executable: String = "/usr/bin/openssl"
+    ) throws -> (process: Process, input: Pipe, output: PipeReader) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let input = Pipe()
         let output = Pipe()
