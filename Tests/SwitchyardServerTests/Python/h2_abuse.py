@@ -4,6 +4,8 @@ RFC 9113 §4.1 with the standard library only (no h2 package is needed).
     python3 h2_abuse.py PORT garbage        the preface, then bytes that are no frame
     python3 h2_abuse.py PORT rapid-reset N  N streams, each opened and reset at once (CVE-2023-44487)
     python3 h2_abuse.py PORT streams N      N requests left open (HEADERS without END_STREAM)
+    python3 h2_abuse.py PORT stall          a POST /wait whose body never comes, then a GET on
+                                            the same connection once the POST is answered
 
 Prints one JSON line: how the server ended the connection (`closed`: it closed the socket;
 `goaway`: the error code of its GOAWAY, if any), the `:status` codes of the responses it sent,
@@ -107,6 +109,15 @@ def main():
         count = int(sys.argv[3])
         sock.sendall(b"".join(frame(HEADERS, END_HEADERS, 2 * i + 1, get_headers()) for i in range(count)))
         summary = read_frames(sock, lambda s: s["closed"] or s["refused"] + s["reset"] > 0 or s["goaway"] is not None)
+    elif mode == "stall":
+        path = b"/wait"
+        post = bytes([0x83, 0x87, 0x04, len(path)]) + path + bytes([0x01, 9]) + b"localhost"
+        sock.sendall(frame(HEADERS, END_HEADERS, 1, post))
+        summary = read_frames(sock, lambda s: s["closed"] or len(s["statuses"]) > 0)
+        sock.sendall(frame(HEADERS, END_STREAM | END_HEADERS, 3, get_headers()))
+        summary2 = read_frames(sock, lambda s: s["closed"] or len(s["statuses"]) > 0)
+        summary["statuses"] += summary2["statuses"]
+        summary["closed"] = summary2["closed"]
     else:
         raise SystemExit("unknown mode " + mode)
     print(json.dumps(summary))
