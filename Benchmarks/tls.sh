@@ -84,7 +84,7 @@ h2load_rps() { # arguments -> requests per second (0 if any request failed)
   h2load -D "$duration" -t 1 "$@" 2>/dev/null | awk '
     /^finished in/ { rps = $4 }
     /^requests:/ { failed = $10 + $12 }
-    END { printf "%.0f", failed > 0 ? 0 : rps }'
+    END { printf "%.0f", (failed > 0 ? 0 : rps) }'
 }
 
 # Warm both (the isolate, JIT, nginx's workers).
@@ -102,15 +102,16 @@ for round in $(seq "$rounds"); do
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 best() { echo "$1" | tr ' ' '\n' | grep . | sort -g | tail -1; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", b > 0 ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }'; }
 
 echo "machine: $(nproc) cores; load average before $load_before, after $load_after; ${duration}s runs, best of $rounds interleaved rounds"
 echo "certificate: P-256 ECDSA (the same files for both); TLS 1.3; no session resumption"
 printf '%-44s %12s %12s %8s\n' "" "switchyard" "nginx" "ratio"
-for row in "TLS handshakes/s (new connection per request):hs" "HTTPS HTTP/1.1 keep-alive requests/s:h1" "HTTPS HTTP/2 requests/s (16 conns x 10):h2"; do
-  label=${row%%:*} key=${row##*:}
-  declare -n values=$key
-  a=$(best "${values[switchyard]}") b=$(best "${values[nginx]}")
-  printf '%-44s %12s %12s %8s\n' "$label" "$a" "$b" "$(ratio "$a" "$b")"
-  unset -n values
-done
+row() { # label, switchyard's runs, nginx's runs
+  local a b
+  a=$(best "$2") b=$(best "$3")
+  printf '%-44s %12s %12s %8s\n' "$1" "$a" "$b" "$(ratio "$a" "$b")"
+}
+row "TLS handshakes/s (new connection per request)" "${hs[switchyard]}" "${hs[nginx]}"
+row "HTTPS HTTP/1.1 keep-alive requests/s" "${h1[switchyard]}" "${h1[nginx]}"
+row "HTTPS HTTP/2 requests/s (16 conns x 10)" "${h2[switchyard]}" "${h2[nginx]}"
