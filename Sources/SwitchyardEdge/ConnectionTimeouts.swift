@@ -115,3 +115,17 @@ struct ConnectionTimeouts {
         }
     }
 }
+
+extension ConnectionTimeouts.Configuration {
+    /// Calls `tick` on the channel's event loop at every tick of this configuration, until the
+    /// returned task is cancelled (the handler does, when it goes); the task holds the handler
+    /// `tick` captures until then.
+    func startTicking(
+        _ context: ChannelHandlerContext, _ tick: @escaping (ChannelHandlerContext) -> Void
+    ) -> RepeatedTask {
+        let bound = NIOLoopBound((tick: tick, context: context), eventLoop: context.eventLoop)
+        return context.eventLoop.scheduleRepeatedTask(initialDelay: self.tick, delay: self.tick) { _ in
+            bound.value.tick(bound.value.context)
+        }
+    }
+}

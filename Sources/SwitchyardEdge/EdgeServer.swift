@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOExtras
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 import NIOSSL
 import SwitchyardRuntime
@@ -45,8 +46,13 @@ public final class EdgeServer: Sendable {
         /// connection, is closed; any real network is far faster. 1 is nginx's behaviour.
         public var minimumRequestBodyBytes: Int
         /// Terminates TLS with this context (its SNI callback picks the certificate); `nil`:
-        /// plain HTTP. (Custom hostnames, issue 14.)
+        /// plain HTTP. (Custom hostnames, issue 14.) A context whose ALPN offers `h2` serves the
+        /// clients that choose it HTTP/2; the others HTTP/1.1.
         public var tls: NIOSSLContext? = nil
+        /// Streams an HTTP/2 client may have open at once on a connection (its
+        /// `SETTINGS_MAX_CONCURRENT_STREAMS`; 100 as nginx's `http2_max_concurrent_streams`).
+        /// Each is a request a worker may be running.
+        public var maxConcurrentHTTP2Streams: Int = 100
 
         /// The timeouts are checked by one timer per connection, ticking every quarter of the
         /// shortest of them (5 s with the defaults); each fires between its length and a tick
@@ -124,7 +130,7 @@ public final class EdgeServer: Sendable {
     /// Binds the listener; returns the bound address (port 0 picks a free port).
     public func start() async throws -> SocketAddress {
         let configuration = self.configuration
-        let context = WorkerHTTPHandler.Shared(
+        let context = WorkerExchange(
             runtime: runtime, router: router, onRequest: onRequest,
             limits: .init(
                 maxRequestURLBytes: configuration.maxRequestURLBytes,
@@ -150,27 +156,78 @@ public final class EdgeServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // TLS first (issue 14): the rest of the pipeline sees plain HTTP/1.1.
-                    if let tls = configuration.tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                // NIO's request decoder with the head limits' budget; responses, pipelining,
+                // limits and parse errors are the handler's (see WorkerHTTPHandler).
+                @Sendable func http1(_ channel: any Channel) -> EventLoopFuture<Void> {
+                    channel.eventLoop.makeCompletedFuture {
+                        let received = ReceivedBytes()
+                        let decoder = RequestDecoder(
+                            maxURLBytes: configuration.maxRequestURLBytes,
+                            maxHeaderBytes: configuration.maxRequestHeaderBytes, received: received)
+                        try channel.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(decoder, maximumBufferSize: decoder.maximumBufferSize))
+                        try channel.pipeline.syncOperations.addHandler(WorkerHTTPHandler(shared: context, received: received))
                     }
-                    // NIO's request decoder with the head limits' budget; responses, pipelining,
-                    // limits and parse errors are the handler's (see WorkerHTTPHandler).
-                    let received = ReceivedBytes()
-                    let decoder = RequestDecoder(
-                        maxURLBytes: configuration.maxRequestURLBytes,
-                        maxHeaderBytes: configuration.maxRequestHeaderBytes, received: received)
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(decoder, maximumBufferSize: decoder.maximumBufferSize))
-                    try channel.pipeline.syncOperations.addHandler(WorkerHTTPHandler(shared: context, received: received))
                 }
+                guard let tls = configuration.tls else { return http1(channel) }
+                // TLS first (issue 14), then the protocol ALPN chose: h2 or HTTP/1.1 (the
+                // default for a client that names none).
+                do {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    try channel.pipeline.syncOperations.addHandler(HandshakeTimeout(timeout: configuration.idleTimeout))
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+                return channel.configureHTTP2SecureUpgrade(
+                    h2ChannelConfigurator: { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try Self.addHTTP2(to: channel, configuration: configuration, exchange: context)
+                        }
+                    },
+                    http1ChannelConfigurator: http1)
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
         self.listener.withLock { $0 = (channel, quiescing) }
         guard let address = channel.localAddress else { throw EdgeServerError(message: "listener has no address") }
         return address
+    }
+
+    /// The HTTP/2 pipeline of a connection whose client chose `h2`: NIO's HTTP/2 handler with the
+    /// edge's limits, and for each stream NIO's HTTP/1-style codec and an ``HTTP2StreamHandler``.
+    ///
+    /// What bounds a hostile client: `maxConcurrentHTTP2Streams` (NIO refuses streams past it);
+    /// the header list size (the URL and header limits with room for HPACK's 32 bytes a field, so
+    /// the stream's own check answers 414 or 431 first, and a block far over them ends the
+    /// connection); CONTINUATION frames enough for such a block and no more; NIO's defaults for
+    /// resets (200 in 30 s: rapid reset, CVE-2023-44487), control frames and glitches, after
+    /// which ``HTTP2AbuseGuard`` closes the connection; and each
+    /// stream's window (64 KB), the most a stream buffers for a worker that does not read.
+    private static func addHTTP2(
+        to channel: any Channel, configuration: Configuration, exchange: WorkerExchange
+    ) throws {
+        let facts = WorkerExchange.ConnectionFacts(
+            remoteAddress: channel.remoteAddress, tlsVersion: WorkerExchange.tlsVersion(of: channel))
+        let monitor = HTTP2ConnectionMonitor(timeouts: exchange.timeouts)
+        try channel.pipeline.syncOperations.addHandler(monitor)
+        let headerListSize = 2 * (configuration.maxRequestURLBytes + configuration.maxRequestHeaderBytes)
+        var connection = NIOHTTP2Handler.ConnectionConfiguration()
+        connection.initialSettings = [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: configuration.maxConcurrentHTTP2Streams),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: headerListSize),
+        ]
+        connection.maximumSequentialContinuationFrames = headerListSize / (1 << 14) + 1
+        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+            mode: .server, connectionConfiguration: connection, streamConfiguration: .init(),
+            streamDelegate: HTTP2ConnectionMonitor.StreamCounter(
+                monitor: NIOLoopBound(monitor, eventLoop: channel.eventLoop))
+        ) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                try stream.pipeline.syncOperations.addHandler(HTTP2StreamHandler(exchange: exchange, connection: facts))
+            }
+        }
+        try channel.pipeline.syncOperations.addHandler(HTTP2AbuseGuard())
     }
 
     /// Stops accepting connections and lets the open ones finish: a request in progress gets

@@ -13,7 +13,9 @@ enum RequestFacts {
     static func cfJSON(
         version: HTTPVersion, acceptEncoding: String?, tlsVersion: String?, hostMetadataJSON: String?
     ) -> String {
-        var json = "{\"httpProtocol\":\"HTTP/\(version.major).\(version.minor)\""
+        // Cloudflare names HTTP/2 and HTTP/3 without a minor version.
+        let httpProtocol = version.major >= 2 ? "HTTP/\(version.major)" : "HTTP/\(version.major).\(version.minor)"
+        var json = "{\"httpProtocol\":\"\(httpProtocol)\""
         if let acceptEncoding {
             json += ",\"clientAcceptEncoding\":"
             appendQuoted(acceptEncoding, to: &json)

@@ -130,7 +130,7 @@ enum ResponseEncoder {
 
     /// RFC 9110 §8.6 and §15.3.5: 1xx and 204 have no body nor length; 304 neither, since its
     /// length would describe a body it never has.
-    private static func hasBody(status: Int) -> Bool {
+    static func hasBody(status: Int) -> Bool {
         !(100..<200).contains(status) && status != 204 && status != 304
     }
 
@@ -161,12 +161,12 @@ enum ResponseEncoder {
         framingHeaders.contains { ASCII.equalsIgnoringCase(name, $0) }
     }
 
-    private static func isToken(_ name: UnsafeRawBufferPointer) -> Bool {
+    static func isToken(_ name: UnsafeRawBufferPointer) -> Bool {
         !name.isEmpty && name.allSatisfy(ASCII.isTokenByte)
     }
 
     /// A field value may not contain CR, LF or NUL (RFC 9110 §5.5); those would end the header.
-    private static func isValidFieldValue(_ value: UnsafeRawBufferPointer) -> Bool {
+    static func isValidFieldValue(_ value: UnsafeRawBufferPointer) -> Bool {
         !value.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
     }
 

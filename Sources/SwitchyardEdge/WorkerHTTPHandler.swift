@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import NIOSSL
 import SwitchyardRuntime
 
 /// One HTTP/1.1 connection of the edge: collects each request, runs the routed worker on this
@@ -22,27 +21,6 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    struct Shared: Sendable {
-        var runtime: WorkerRuntime
-        var router: EdgeServer.Router
-        var onRequest: @Sendable (EdgeServer.AccessRecord) -> Void
-        var limits: Limits
-        var timeouts: ConnectionTimeouts.Configuration
-        /// The connections arrive through TLS: URLs are `https:` and `request.cf` has `tlsVersion`.
-        var isTLS = false
-    }
-
-    /// The limits of ``EdgeServer/Configuration`` this handler enforces.
-    struct Limits: Sendable {
-        var maxRequestURLBytes: Int
-        var maxRequestHeaderBytes: Int
-        var maxRequestBodyBytes: Int
-        var maxResponseHeaderBytes: Int
-        var requestHeadTimeout: TimeAmount
-        var requestBodyTimeout: TimeAmount
-        var minimumRequestBodyBytes: Int
-    }
-
     private enum State {
         case idle
         case receiving(HTTPRequestHead, ByteBuffer?)
@@ -52,7 +30,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case closing
     }
 
-    private let shared: Shared
+    private let shared: WorkerExchange
     private let received: ReceivedBytes
     private var state = State.idle
     /// Parts of pipelined requests that arrived while a response was pending.
@@ -82,7 +60,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// How long a refused connection stays half-open after its answer (see ``reject(_:head:reason:context:)``).
     static let lingerTime = TimeAmount.seconds(2)
 
-    init(shared: Shared, received: ReceivedBytes) {
+    init(shared: WorkerExchange, received: ReceivedBytes) {
         self.shared = shared
         self.received = received
         self.timeouts = ConnectionTimeouts(configuration: shared.timeouts)
@@ -90,31 +68,33 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Inbound
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        // Added after TLS chose HTTP/1.1 through ALPN: the channel is active already.
+        if context.channel.isActive { startTimer(context: context) }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
-        let tick = shared.timeouts.tick
-        // Loop-bound: the task runs on this connection's event loop. It holds the handler until
-        // channelInactive cancels it.
-        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
-            let (handler, context) = bound.value
-            handler.tick(context: context)
-        }
+        startTimer(context: context)
         context.fireChannelActive()
+    }
+
+    private func startTimer(context: ChannelHandlerContext) {
+        guard timer == nil else { return }
+        // Held until channelInactive cancels it.
+        timer = shared.timeouts.startTicking(context) { self.tick(context: $0) }
     }
 
     /// One tick of the connection's timer: closes it when idle, refuses a request that trickles.
     private func tick(context: ChannelHandlerContext) {
         let phase: ConnectionTimeouts.Phase
         if let body = requestBody {
-            // A body the worker has not taken yet is held by us, not slowed by the client.
-            phase = body.wantsMore ? .receivingBody(remaining: body.expectedLength.map { $0 - body.receivedBytes }) : .busy
+            phase = .streaming(body)
         } else {
             switch state {
             case .idle:
                 phase = .waiting
             case .receiving(let head, let body):
-                let length = head.headers.first(name: "content-length").flatMap(Int.init)
-                phase = .receivingBody(remaining: length.map { $0 - (body?.readableBytes ?? 0) })
+                phase = .collecting(head, received: body)
             case .responding, .closing:
                 phase = .busy
             }
@@ -128,14 +108,14 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .headTimedOut:
             reject(
                 .requestTimeout, head: nil,
-                reason: "request head not complete within \(Self.describe(shared.limits.requestHeadTimeout))",
+                reason: "request head not complete within \(WorkerExchange.describe(shared.limits.requestHeadTimeout))",
                 context: context)
         case .bodyTooSlow:
             if let head = streamedHead {
                 refuseStreamedBody(
                     .requestTimeout, head: head,
                     reason: "request body under \(shared.limits.minimumRequestBodyBytes) bytes in "
-                        + Self.describe(shared.limits.requestBodyTimeout),
+                        + WorkerExchange.describe(shared.limits.requestBodyTimeout),
                     context: context)
                 return
             }
@@ -143,7 +123,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             reject(
                 .requestTimeout, head: head,
                 reason: "request body under \(shared.limits.minimumRequestBodyBytes) bytes in "
-                    + Self.describe(shared.limits.requestBodyTimeout),
+                    + WorkerExchange.describe(shared.limits.requestBodyTimeout),
                 context: context)
         }
     }
@@ -181,7 +161,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (part, state) {
         case (.head(let head), _):
-            if let (status, reason) = refusal(of: head) {
+            if let (status, reason) = shared.refusal(of: head) {
                 reject(status, head: head, reason: reason, context: context)
                 return
             }
@@ -192,7 +172,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 go.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
                 context.writeAndFlush(wrapOutboundOut(go), promise: nil)
             }
-            if let length = Self.streamedBodyLength(head) {
+            if let length = WorkerExchange.streamedBodyLength(head) {
                 // A large or chunked body goes to the worker as it arrives.
                 let body = StreamedRequestBody(
                     eventLoop: context.eventLoop, expectedLength: length, maxBytes: shared.limits.maxRequestBodyBytes)
@@ -204,7 +184,7 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 requestBody = body
                 streamedHead = head
                 state = .responding
-                route(shared.router(head, context.eventLoop), head: head, body: .stream(body), context: context)
+                serve(head, body: .stream(body), context: context)
             }
         case (.body(var chunk), .receiving(let head, var body)):
             if (body?.readableBytes ?? 0) + chunk.readableBytes > shared.limits.maxRequestBodyBytes {
@@ -221,45 +201,10 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             state = .receiving(head, body)
         case (.end, .receiving(let head, let body)):
             state = .responding
-            route(shared.router(head, context.eventLoop), head: head, body: body.map(WorkerBody.bytes), context: context)
+            serve(head, body: body.map(WorkerBody.bytes), context: context)
         default:
             break
         }
-    }
-
-    /// Why `head` is refused before any worker sees it, if it is: its URL, its headers, or the
-    /// body its `content-length` announces are over the limits.
-    private func refusal(of head: HTTPRequestHead) -> (HTTPResponseStatus, String)? {
-        if head.uri.utf8.count > shared.limits.maxRequestURLBytes {
-            return (.uriTooLong, "request URL over \(shared.limits.maxRequestURLBytes) bytes")
-        }
-        // Each header as it is sent: name, ": ", value, CRLF. (Native strings count UTF-8 in O(1).)
-        var headerBytes = 0
-        for header in head.headers { headerBytes += header.name.utf8.count + header.value.utf8.count + 4 }
-        if headerBytes > shared.limits.maxRequestHeaderBytes {
-            return (.requestHeaderFieldsTooLarge, "request headers over \(shared.limits.maxRequestHeaderBytes) bytes")
-        }
-        if head.method != .GET && head.method != .HEAD,
-            let length = head.headers.first(name: "content-length").flatMap(Int.init),
-            length > shared.limits.maxRequestBodyBytes
-        {
-            return (.payloadTooLarge, "request body over \(shared.limits.maxRequestBodyBytes) bytes")
-        }
-        return nil
-    }
-
-    /// Bodies up to this size (by their `content-length`) are collected before the worker runs;
-    /// larger or chunked ones are streamed to it as they arrive.
-    static let collectedBodyLimit = 64 * 1024
-
-    /// For a request whose body is streamed to the worker: `.some(length)` (nil inside when the
-    /// body is chunked). Nil for one collected first (or without a body).
-    private static func streamedBodyLength(_ head: HTTPRequestHead) -> Int?? {
-        guard head.method != .GET && head.method != .HEAD else { return nil }
-        if let length = head.headers.first(name: "content-length").flatMap(Int.init) {
-            return length > collectedBodyLimit ? .some(length) : nil
-        }
-        return head.headers.contains(name: "transfer-encoding") ? .some(nil) : nil
     }
 
     /// Refuses a request whose body was being streamed to a worker: the worker's reads fail, and
@@ -399,115 +344,24 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         uri.utf8.count <= 256 ? uri : String(decoding: uri.utf8.prefix(256), as: UTF8.self) + "…"
     }
 
-    private static func describe(_ time: TimeAmount) -> String {
-        let milliseconds = time.nanoseconds / 1_000_000
-        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
-    }
-
     // MARK: Running a request
 
-    private func route(_ route: EdgeServer.Route, head: HTTPRequestHead, body: WorkerBody?, context: ChannelHandlerContext) {
-        switch route {
-        case .worker(let script, let hostMetadataJSON):
-            invoke(script, head: head, body: body, hostMetadataJSON: hostMetadataJSON, context: context)
-        case .respond(let response):  // custom hostnames (issue 14)
-            let written = write(response, for: Self.encoderRequest(head, keepAlive: head.isKeepAlive), context: context)
-            shared.onRequest(
-                .init(method: head.method.rawValue, path: head.uri, status: written.status, outcome: nil, cpuNanoseconds: 0))
-        case .notFound(let message):
-            answer(status: .notFound, message: message, for: head, keepAlive: head.isKeepAlive, context: context)
-        case .pending(let lookup):
-            lookup.assumeIsolated().whenComplete { result in
-                switch result {
-                case .success(let resolved):
-                    self.route(resolved, head: head, body: body, context: context)
-                case .failure:
-                    // The store could not be read; the details are the router's to log.
-                    self.answer(
-                        status: .serviceUnavailable, message: "The worker could not be looked up; try again.", for: head,
-                        keepAlive: head.isKeepAlive, context: context)
-                }
-            }
-        }
-    }
-
-    private func invoke(
-        _ script: WorkerScript, head: HTTPRequestHead, body: WorkerBody?, hostMetadataJSON: String?,
-        context: ChannelHandlerContext
-    ) {
-        var headers = HeaderBlock()
-        headers.reserveCapacity(512)
-        var host = "localhost"
-        var acceptEncoding: String?
-        for header in head.headers {
-            // The client's own CF-Connecting-IP would let it pose as another address.
-            if ASCII.equalsIgnoringCase(header.name, RequestFacts.connectingIPHeader) { continue }
-            headers.append(name: header.name, value: header.value)
-            if ASCII.equalsIgnoringCase(header.name, Self.host) { host = header.value }
-            if ASCII.equalsIgnoringCase(header.name, RequestFacts.acceptEncodingHeader) { acceptEncoding = header.value }
-        }
-        if let address = RequestFacts.connectingIP(context.channel.remoteAddress) {
-            headers.append(name: "cf-connecting-ip", value: address)
-        }
-        var url = shared.isTLS ? "https://" : "http://"
-        url.reserveCapacity(8 + host.utf8.count + head.uri.utf8.count)
-        url += host
-        url += head.uri
-        let cf = RequestFacts.cfJSON(
-            version: head.version, acceptEncoding: acceptEncoding, tlsVersion: shared.isTLS ? tlsVersion(context) : nil,
-            hostMetadataJSON: hostMetadataJSON)
-        let request = WorkerRequest(method: head.method.rawValue, url: url, headers: headers, body: body, cfJSON: cf)
-        let onRequest = shared.onRequest
-        // The runtime answers on this event loop, often before invoke returns.
-        var answered = false
-        let handle = shared.runtime.invoke(script, request: request, on: context.eventLoop) { result in
-            answered = true
-            self.pendingInvocation = nil
-            let response: WorkerResponse
-            var record = EdgeServer.AccessRecord(
-                method: head.method.rawValue, path: head.uri, status: 500, outcome: nil, cpuNanoseconds: 0)
-            switch result {
-            case .success(let invocation):
-                response = ErrorPages.response(for: invocation)
-                record.outcome = invocation.outcome
-                record.cpuNanoseconds = invocation.cpuNanoseconds
-            case .failure(let error):
-                // The worker could not start (syntax error, exception at top level...).
-                response = ErrorPages.scriptStartupFailure(error)
-                record.outcome = .exception
-            }
-            let written = self.write(response, for: Self.encoderRequest(head, keepAlive: head.isKeepAlive), context: context)
-            record.status = written.status
-            record.reason = written.reason
-            onRequest(record)
-        }
-        if !answered { pendingInvocation = handle }
-    }
-
-    private static let host = Array("host".utf8)
-
-    /// The TLS version the connection negotiated, as `request.cf.tlsVersion` names it.
-    private func tlsVersion(_ context: ChannelHandlerContext) -> String? {
-        guard let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self) else { return nil }
-        switch handler.tlsVersion {
-        case .tlsv13: return "TLSv1.3"
-        case .tlsv12: return "TLSv1.2"
-        case .tlsv11: return "TLSv1.1"
-        case .tlsv1: return "TLSv1"
-        default: return nil
-        }
-    }
-
-    /// A plain-text answer of the listener itself (no worker ran), logged like any other.
-    private func answer(
-        status: HTTPResponseStatus, message: String, for head: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext
-    ) {
-        let response = WorkerResponse(
-            status: Int(status.code), statusText: status.reasonPhrase,
-            headers: [("content-type", "text/plain;charset=UTF-8")], body: ByteBuffer(string: message + "\n"))
-        write(response, for: Self.encoderRequest(head, keepAlive: keepAlive), context: context)
-        shared.onRequest(
-            .init(method: head.method.rawValue, path: head.uri, status: response.status, outcome: nil, cpuNanoseconds: 0))
+    private func serve(_ head: HTTPRequestHead, body: WorkerBody?, context: ChannelHandlerContext) {
+        let connection = WorkerExchange.ConnectionFacts(
+            remoteAddress: context.channel.remoteAddress,
+            tlsVersion: shared.isTLS ? WorkerExchange.tlsVersion(of: context.channel) : nil)
+        shared.serve(
+            head, body: body, connection: connection, on: context.eventLoop,
+            invoked: { self.pendingInvocation = $0 },
+            respond: { response, record in
+                self.pendingInvocation = nil
+                let written = self.write(
+                    response, for: Self.encoderRequest(head, keepAlive: head.isKeepAlive), context: context)
+                var record = record
+                record.status = written.status
+                record.reason = written.reason
+                self.shared.onRequest(record)
+            })
     }
 
     private static func encoderRequest(_ head: HTTPRequestHead, keepAlive: Bool) -> ResponseEncoder.Request {
@@ -568,119 +422,43 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return written
     }
 
-    /// Writes the streamed body of the response: the next chunk is asked for once the previous
-    /// ones are written (the client's pace is the worker's). A body that fails, or does not match
-    /// the length announced, ends the connection without completing the message, so the client
-    /// sees it broken rather than whole.
+    /// Writes the streamed body of the response (see ``ResponseBodyPump``), chunked or as its
+    /// length announced. A body that fails, or does not match the length announced, ends the
+    /// connection without completing the message, so the client sees it broken rather than whole.
     private func sendBody(
         of stream: any WorkerBodyStream, chunked: Bool, remaining: Int?, request: ResponseEncoder.Request,
         context: ChannelHandlerContext
     ) {
-        stream.read { result in
-            guard self.responseBody === stream else { return }  // the connection is gone
-            guard case .success(.some(let chunk)) = result else {
-                self.bodyEnded(result, of: stream, chunked: chunked, remaining: remaining, request: request, context: context)
-                return
-            }
-            var left = remaining
-            guard self.writeChunk(chunk, chunked: chunked, remaining: &left, context: context) else { return }
-            // Flushed as a task of its own: the chunks the same pull round delivered join this
-            // write (one system call for them), and a read that completes at once does not nest
-            // every chunk of the body in the one before on the stack.
-            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-            context.eventLoop.execute {
-                let (handler, context) = bound.value
-                handler.flushBody(of: stream, chunked: chunked, remaining: left, request: request, context: context)
-            }
-        }
-    }
-
-    /// Writes the chunks `stream` has ready (up to ``bytesPerWrite``), flushes, and asks for
-    /// more: at once while the channel has room (the next chunks are made while these go out),
-    /// otherwise once they are written (NIO's writability).
-    private func flushBody(
-        of stream: any WorkerBodyStream, chunked: Bool, remaining: Int?, request: ResponseEncoder.Request,
-        context: ChannelHandlerContext
-    ) {
-        guard responseBody === stream else { return }
-        var left = remaining
-        var batched = 0
-        while batched < Self.bytesPerWrite, let ready = stream.readReady() {
-            guard case .success(.some(let chunk)) = ready else {
-                context.flush()
-                bodyEnded(ready, of: stream, chunked: chunked, remaining: left, request: request, context: context)
-                return
-            }
-            batched += chunk.readableBytes
-            guard writeChunk(chunk, chunked: chunked, remaining: &left, context: context) else { return }
-        }
-        let written = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(Self.emptyBuffer), promise: written)
-        if context.channel.isWritable {
-            written.futureResult.assumeIsolated().whenFailure { _ in
-                stream.cancel(WorkerBodyError("the client closed the connection"))
-            }
-            sendBody(of: stream, chunked: chunked, remaining: left, request: request, context: context)
-        } else {
-            written.futureResult.assumeIsolated().whenComplete { outcome in
-                guard case .success = outcome, self.responseBody === stream else {
-                    stream.cancel(WorkerBodyError("the client closed the connection"))
+        let pump = ResponseBodyPump(
+            stream: stream, channel: context.channel,
+            write: { chunk, promise in
+                guard chunked else {
+                    context.write(self.wrapOutboundOut(chunk), promise: promise)
                     return
                 }
-                self.sendBody(of: stream, chunked: chunked, remaining: left, request: request, context: context)
-            }
-        }
-    }
-
-    /// Most bytes of ready chunks gathered into one flush.
-    static let bytesPerWrite = 256 * 1024
-    private static let emptyBuffer = ByteBuffer()
-
-    /// Writes one chunk of the body (not flushed), framed when `chunked`; false when it runs past
-    /// the length announced, and the response is then aborted.
-    private func writeChunk(
-        _ chunk: ByteBuffer, chunked: Bool, remaining: inout Int?, context: ChannelHandlerContext
-    ) -> Bool {
-        if let left = remaining {
-            guard chunk.readableBytes <= left else {
-                abortResponse(context: context)
-                return false
-            }
-            remaining = left - chunk.readableBytes
-        }
-        if chunked {
-            var size = context.channel.allocator.buffer(capacity: 12)
-            size.writeString(String(chunk.readableBytes, radix: 16))
-            size.writeStaticString("\r\n")
-            context.write(wrapOutboundOut(size), promise: nil)
-            context.write(wrapOutboundOut(chunk), promise: nil)
-            context.write(wrapOutboundOut(Self.chunkEnd), promise: nil)
-        } else {
-            context.write(wrapOutboundOut(chunk), promise: nil)
-        }
-        return true
-    }
-
-    /// The body's end (or its failure): the message is completed, or the connection aborted.
-    private func bodyEnded(
-        _ result: Result<ByteBuffer?, any Error>, of stream: any WorkerBodyStream, chunked: Bool, remaining: Int?,
-        request: ResponseEncoder.Request, context: ChannelHandlerContext
-    ) {
-        guard case .success(.none) = result else {
-            abortResponse(context: context)
-            return
-        }
-        responseBody = nil
-        if let remaining, remaining != 0 {
-            abortResponse(context: context)
-            return
-        }
-        var request = request
-        if chunked == false && remaining == nil { request.keepAlive = false }  // delimited by the close
-        // A request body the worker did not read to the end cannot be skipped safely.
-        if let body = requestBody, !body.isComplete { request.keepAlive = false }
-        let last = chunked ? ByteBuffer(string: "0\r\n\r\n") : context.channel.allocator.buffer(capacity: 0)
-        endResponse(request, last: last, lingering: false, context: context)
+                var size = context.channel.allocator.buffer(capacity: 12)
+                size.writeString(String(chunk.readableBytes, radix: 16))
+                size.writeStaticString("\r\n")
+                context.write(self.wrapOutboundOut(size), promise: nil)
+                context.write(self.wrapOutboundOut(chunk), promise: nil)
+                context.write(self.wrapOutboundOut(Self.chunkEnd), promise: promise)
+            },
+            flush: { context.flush() },
+            isCurrent: { self.responseBody === stream },
+            end: { end in
+                if case .ended = end { self.responseBody = nil }
+                guard case .ended(let remaining) = end, remaining ?? 0 == 0 else {
+                    self.abortResponse(context: context)
+                    return
+                }
+                var request = request
+                if chunked == false && remaining == nil { request.keepAlive = false }  // delimited by the close
+                // A request body the worker did not read to the end cannot be skipped safely.
+                if let body = self.requestBody, !body.isComplete { request.keepAlive = false }
+                let last = chunked ? ByteBuffer(string: "0\r\n\r\n") : context.channel.allocator.buffer(capacity: 0)
+                self.endResponse(request, last: last, lingering: false, context: context)
+            })
+        pump.run(remaining: remaining)
     }
 
     private static let chunkEnd = ByteBuffer(string: "\r\n")

@@ -17,6 +17,12 @@ struct ACMEClient {
         var description: String
     }
 
+    /// The CA could not be reached (no route, refused, DNS, a timeout) or answered 5xx: nothing
+    /// was decided about the name, so the order is tried again later.
+    struct Unreachable: Error, CustomStringConvertible {
+        var description: String
+    }
+
     let directoryURL: String
     let client: HTTPClient
     let accountKey: P256.Signing.PrivateKey
@@ -116,8 +122,17 @@ struct ACMEClient {
     }
 
     fileprivate func send(_ request: HTTPClientRequest) async throws -> Answer {
-        let response = try await client.execute(request, timeout: .seconds(30))
-        let body = Array((try await response.body.collect(upTo: 1 << 20)).readableBytesView)
+        let response: HTTPClientResponse
+        let body: [UInt8]
+        do {
+            response = try await client.execute(request, timeout: .seconds(30))
+            body = Array((try await response.body.collect(upTo: 1 << 20)).readableBytesView)
+        } catch {
+            throw Unreachable(description: "\(request.method.rawValue) \(request.url): \(error)")
+        }
+        if response.status.code >= 500 {
+            throw Unreachable(description: "\(request.method.rawValue) \(request.url): \(response.status.code)")
+        }
         let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
         return Answer(
             status: Int(response.status.code), json: json, body: body, location: response.headers.first(name: "location"),

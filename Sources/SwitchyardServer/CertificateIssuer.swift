@@ -5,6 +5,7 @@ import Logging
 import SwiftASN1
 import SwitchyardModel
 import SwitchyardStore
+import Synchronization
 import X509
 
 /// Obtains certificates over ACME for active custom hostnames that have `ssl` and no
@@ -14,7 +15,10 @@ import X509
 /// token the edge serves (shown in `ssl.validation_records`), `pending_issuance` while the order
 /// is finalized, `active` with `expires_on`, `issuer` and `serial_number` once stored;
 /// `issuance_timed_out` with `ssl.validation_errors` when the CA refused (a PATCH with `ssl`
-/// starts over).
+/// starts over). A CA that cannot be reached (``ACMEClient/Unreachable``: no network, DNS, 5xx)
+/// decides nothing: the hostname keeps its status, a `notice` says when the order is tried
+/// again, and the tries back off on the validation schedule (``ValidationBackoff``: a minute,
+/// growing to four hours), kept in memory (a restart tries at once). Serving never waits on it.
 struct CertificateIssuer: Sendable {
     let store: any CustomHostnameStore & SwitchyardStore.CertificateStore
     let table: CustomHostnameTable
@@ -26,6 +30,17 @@ struct CertificateIssuer: Sendable {
     /// The TLS listener's certificates, which a new certificate joins at once.
     let certificates: EdgeCertificates
     let logger: Logger
+    /// The hostnames (by id) whose CA was unreachable: the failed tries in a row, and when the next is due.
+    let retries = RetrySchedule()
+
+    /// Shared by the issuer's copies (the struct is copied; the schedule is one).
+    final class RetrySchedule: Sendable {
+        private let entries = Mutex<[String: (failures: Int, due: Date)]>([:])
+
+        func withLock<T: Sendable>(_ body: (inout [String: (failures: Int, due: Date)]) -> T) -> T {
+            entries.withLock { body(&$0) }
+        }
+    }
 
     static let waiting: Set<String> = [
         CustomHostname.SSL.Status.initializing.rawValue, CustomHostname.SSL.Status.pendingValidation.rawValue,
@@ -54,16 +69,20 @@ struct CertificateIssuer: Sendable {
     }
 
     /// Renews or orders what ``needsCertificate(_:now:)`` says, but not a certificate issued
-    /// less than ``minimumAge`` ago.
-    func issueIfDue(_ record: CustomHostnameRecord, now: Date) async throws {
-        guard Self.needsCertificate(record, now: now) else { return }
+    /// less than ``minimumAge`` ago, nor one whose CA was unreachable before the retry is due.
+    /// - Returns: when to call again for an order that waits on an unreachable CA.
+    @discardableResult
+    func issueIfDue(_ record: CustomHostnameRecord, now: Date) async throws -> Date? {
+        guard Self.needsCertificate(record, now: now) else { return nil }
+        if let due = retries.withLock({ $0[record.hostname.id]?.due }), due > now { return due }
         if record.hostname.ssl?.status == CustomHostname.SSL.Status.active.rawValue,
             let stored = try await store.certificate(hostnameID: record.hostname.id),
             let issued = HostnameValidator.date(stored.issuedOn), now.timeIntervalSince(issued) < Self.minimumAge
         {
-            return
+            return nil
         }
         try await issue(record)
+        return retries.withLock { $0[record.hostname.id]?.due }
     }
 
     /// Issues and stores a certificate for `record`'s hostname; failures are recorded on it.
@@ -106,8 +125,22 @@ struct CertificateIssuer: Sendable {
                 ssl.serialNumber = leaf.serialNumber.bytes.map { String(format: "%02x", $0) }.joined()
                 ssl.hosts = [name]
             }
+            retries.withLock { $0[record.hostname.id] = nil }
             logger.info("certificate issued", metadata: ["switchyard.hostname": .string(name), "switchyard.expires_on": .string(expires)])
+        } catch let error as ACMEClient.Unreachable {
+            let failures = (retries.withLock { $0[record.hostname.id]?.failures } ?? 0) + 1
+            // The validation schedule, without its end: a CA that comes back is used.
+            let delay = ValidationBackoff.delay(afterAttempt: min(failures - 1, ValidationBackoff.checks - 2)) ?? 4 * 3600
+            retries.withLock { $0[record.hostname.id] = (failures, Date().addingTimeInterval(TimeInterval(delay))) }
+            logger.notice(
+                "ACME CA unreachable; the certificate order will be retried",
+                metadata: [
+                    "switchyard.hostname": .string(name), "switchyard.acme_directory": .string(directoryURL),
+                    "switchyard.retry_in_s": "\(delay)", "switchyard.failures": "\(failures)", "error": "\(error)",
+                ])
+            return
         } catch {
+            retries.withLock { $0[record.hostname.id] = nil }
             logger.notice("certificate issuance failed", metadata: ["switchyard.hostname": .string(name), "error": "\(error)"])
             _ = try await update(record) { ssl in
                 ssl.status = CustomHostname.SSL.Status.issuanceTimedOut.rawValue

@@ -7,8 +7,8 @@ import SwiftASN1
 import X509
 
 /// The certificates the edge's TLS listener serves, picked per handshake by SNI: a custom
-/// hostname's issued certificate, else a self-signed fallback made at start (for unknown names
-/// and clients that send no SNI).
+/// hostname's issued certificate, else the fallback (for unknown names and clients that send no
+/// SNI): the operator's (`--edge-tls-certificate`), or a self-signed one made at start.
 ///
 /// ``install(hostname:chainPEM:keyPEM:)`` and ``retain(_:)`` change the table under a `Mutex`;
 /// a handshake reads it once, so a renewed certificate is served to the next handshake while
@@ -24,15 +24,25 @@ final class EdgeCertificates: Sendable {
     }
 
     let book = Book()
-    /// The TLS context of the listener: the fallback certificate, HTTP/1.1 over ALPN, and the
+    /// The TLS context of the listener: the fallback certificate, h2 and HTTP/1.1 over ALPN, and the
     /// SNI callback reading ``book``.
     let context: NIOSSLContext
 
-    init() throws {
-        let (certificate, key) = try Self.selfSigned(name: "switchyard fallback certificate")
+    /// - Parameter fallback: PEM files of the certificate chain (leaf first) and key served to
+    ///   unknown names and clients without SNI; `nil`: a self-signed one made now.
+    init(fallback: (chainFile: String, keyFile: String)? = nil) throws {
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        if let fallback {
+            chain = try NIOSSLCertificate.fromPEMFile(fallback.chainFile)
+            key = try NIOSSLPrivateKey(file: fallback.keyFile, format: .pem)
+        } else {
+            let (certificate, selfSignedKey) = try Self.selfSigned(name: "switchyard fallback certificate")
+            (chain, key) = ([certificate], selfSignedKey)
+        }
         var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(certificate)], privateKey: .privateKey(key))
-        configuration.applicationProtocols = ["http/1.1"]
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.applicationProtocols = ["h2", "http/1.1"]
         configuration.minimumTLSVersion = .tlsv12
         configuration.sslContextCallback = { [book] values, promise in
             let name = values.serverHostname?.lowercased()

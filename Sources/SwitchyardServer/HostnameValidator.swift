@@ -87,7 +87,7 @@ struct HostnameValidator: Service {
         if changed { try await table.reload() }
         if let issuer {
             for record in try await store.allCustomHostnames() {
-                try await issuer.issueIfDue(record, now: now)
+                if let retry = try await issuer.issueIfDue(record, now: now) { earliest = min(earliest ?? retry, retry) }
                 // Wake for the next renewal too.
                 if let ssl = record.hostname.ssl, ssl.status == CustomHostname.SSL.Status.active.rawValue,
                     let renewal = CertificateIssuer.renewal(of: ssl), renewal > now

@@ -15,12 +15,14 @@ import SwitchyardRuntime
 /// | `edge.dispatchNamespace` | `default` | the namespace the built-in dispatch worker serves (created on first start) |
 /// | `edge.dispatcher` | built-in | `--dispatcher`: the account worker that receives every request instead |
 /// | `edge.tlsPort` | none | `--edge-tls-port`: the TLS listener, custom hostnames' certificates by SNI |
+/// | `edge.tlsFallbackCertificate` | self-signed | `--edge-tls-certificate PEM --edge-tls-key PEM`: what the TLS listener serves to unknown names and clients without SNI |
 /// | `edge.idleTimeout` | 60 s | `--edge-idle-timeout SECONDS`: a connection that sends nothing (a stalled TLS handshake too) is closed |
+/// | `edge.requestBodyTimeout` | 60 s | `--edge-request-body-timeout SECONDS`: a request body (HTTP/1.1 or an HTTP/2 stream) that brings under 32 KB in this long gets 408 |
 /// | `edge.executors` | cores | executor threads running workers |
 /// | `egressAllow` | none | `--egress-allow`: internal addresses workers' `fetch()` may reach anyway (``EgressRule``) |
 /// | `hostnames.dnsResolver` | system | `--dns-resolver HOST:PORT`: the resolver custom hostname validation asks (A and TXT) |
 /// | `hostnames.validationHTTPPort` | the edge's port | `--validation-http-port`: the port HTTP ownership checks connect to |
-/// | `hostnames.acmeDirectory` | none | `--acme-directory URL`: the ACME CA certificates are ordered from (Let's Encrypt: `https://acme-v02.api.letsencrypt.org/directory`) |
+/// | `hostnames.acmeDirectory` | Let's Encrypt with `--edge-tls-port`, else none | `--acme-directory URL\|none`: the ACME CA certificates are ordered from (``Hostnames/acmeDirectory(option:servesTLS:)``; staging: ``Hostnames/letsEncryptStaging``) |
 /// | `hostnames.acmeCACertificate` | system roots | `--acme-ca-certificate PEM`: the CA the ACME server's TLS is trusted with |
 /// | `d1.maximumDatabaseBytes` | 1 GiB | `--d1-max-database-size BYTES`: the size quota of each D1 database |
 /// | `d1.queryTimeout` | 30 s | how long one D1 request's statements may run |
@@ -84,8 +86,13 @@ public struct SwitchyardConfiguration: Sendable {
         public var executors: Int
         /// The port of the TLS listener (certificates of custom hostnames by SNI); `nil`: none.
         public var tlsPort: Int? = nil
+        /// PEM files of the certificate chain and key the TLS listener serves to unknown names and
+        /// clients without SNI; `nil`: a self-signed one made at start.
+        public var tlsFallbackCertificate: (chainFile: String, keyFile: String)? = nil
         /// How long a connection may send nothing (also in a TLS handshake); `nil`: the edge's default (60 s).
         public var idleTimeout: TimeAmount? = nil
+        /// The window a request body must bring its floor of bytes in; `nil`: the edge's default (60 s).
+        public var requestBodyTimeout: TimeAmount? = nil
 
         public init(
             host: String = "127.0.0.1", port: Int = 8787, dispatchNamespace: String = "default",
@@ -106,7 +113,8 @@ public struct SwitchyardConfiguration: Sendable {
         /// The port HTTP ownership checks connect to; `nil`: the edge's own (80 in production).
         public var validationHTTPPort: Int?
 
-        /// The ACME directory certificates are ordered from; `nil`: none are ordered.
+        /// The ACME directory certificates are ordered from; `nil`: none are ordered. `serve`
+        /// sets it with ``acmeDirectory(option:servesTLS:)``.
         public var acmeDirectory: String?
         /// A PEM file of the CA the ACME server's own TLS is trusted with (private CAs, tests);
         /// `nil`: the system's roots.
@@ -120,6 +128,21 @@ public struct SwitchyardConfiguration: Sendable {
             self.validationHTTPPort = validationHTTPPort
             self.acmeDirectory = acmeDirectory
             self.acmeCACertificate = acmeCACertificate
+        }
+
+        /// Let's Encrypt's production directory: where certificates come from when the edge
+        /// serves TLS and no other CA is named.
+        public static let letsEncrypt = "https://acme-v02.api.letsencrypt.org/directory"
+        /// Let's Encrypt's staging directory (certificates no browser trusts, far higher rate
+        /// limits), for trying a setup: `--acme-directory` with this URL.
+        public static let letsEncryptStaging = "https://acme-staging-v02.api.letsencrypt.org/directory"
+
+        /// The directory `--acme-directory` means: its URL; `none` (any case): no ACME, for
+        /// uploaded certificates only; not given: ``letsEncrypt`` when the edge serves TLS
+        /// (without a TLS listener a certificate has no use).
+        public static func acmeDirectory(option: String?, servesTLS: Bool) -> String? {
+            guard let option else { return servesTLS ? letsEncrypt : nil }
+            return option.lowercased() == "none" ? nil : option
         }
     }
 

@@ -147,7 +147,7 @@ public final class SwitchyardServer: Sendable {
                 serverRun: ServerRun(
                     previousRunCrashed: marker.previousRunCrashed, previousPID: marker.previousPID, counters: counters),
                 marker: marker, acmeClient: try makeACMEClient(configuration: configuration),
-                edgeCertificates: try EdgeCertificates(),
+                edgeCertificates: try EdgeCertificates(fallback: configuration.edge.tlsFallbackCertificate),
                 sealer: try KeySealer.load(path: configuration.dataDirectory + "/certificate-key"),
                 data: try await openData(store: store, configuration: configuration), logger: logger)
         } catch {
@@ -207,6 +207,7 @@ public final class SwitchyardServer: Sendable {
         var edgeConfiguration = EdgeServer.Configuration(host: configuration.edge.host, port: port)
         edgeConfiguration.tls = tls
         if let idle = configuration.edge.idleTimeout { edgeConfiguration.idleTimeout = idle }
+        if let body = configuration.edge.requestBodyTimeout { edgeConfiguration.requestBodyTimeout = body }
         return EdgeServer(
             configuration: edgeConfiguration, group: edgeLoops, runtime: edgeRuntime, router: router.route,
             onRequest: { [logger] record in
@@ -281,7 +282,11 @@ extension SwitchyardServer {
     /// The ACME issuer, when a directory is configured: its account key and the certificates'
     /// private keys are sealed under `certificate-key` in the data directory.
     func certificateIssuer() throws -> CertificateIssuer? {
-        guard let directory = configuration.hostnames.acmeDirectory, let client = acmeClient else { return nil }
+        guard let directory = configuration.hostnames.acmeDirectory, let client = acmeClient else {
+            logger.info("no ACME directory: custom hostnames get uploaded certificates only")
+            return nil
+        }
+        logger.notice("custom hostname certificates are ordered over ACME", metadata: ["switchyard.acme_directory": .string(directory)])
         let accountKey = try sealer.secret(at: configuration.dataDirectory + "/acme-account-key") {
             Array(P256.Signing.PrivateKey().rawRepresentation)
         }

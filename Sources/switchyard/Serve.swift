@@ -51,8 +51,17 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port of the edge's TLS listener: custom hostnames' certificates by SNI, a self-signed one for other names (default: none).")
     var edgeTlsPort: Int?
 
+    @Option(help: "PEM file of the certificate chain (leaf first) the TLS listener serves to unknown names and clients without SNI (default: a self-signed one made at start); with --edge-tls-key.")
+    var edgeTlsCertificate: String?
+
+    @Option(help: "PEM file of the private key of --edge-tls-certificate.")
+    var edgeTlsKey: String?
+
     @Option(help: "Seconds a connection to the edge may send nothing (a stalled TLS handshake too) before it is closed (default 60).")
     var edgeIdleTimeout: Int?
+
+    @Option(help: "Seconds within which a request body (HTTP/1.1, or each HTTP/2 stream's) must bring 32 KB, or the rest of it, before it gets 408 (default 60).")
+    var edgeRequestBodyTimeout: Int?
 
     @Option(help: "DNS resolver (HOST:PORT) custom hostname validation asks for A and TXT records (default: the system's; TXT checks need it).")
     var dnsResolver: String?
@@ -60,7 +69,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port HTTP ownership checks of custom hostnames connect to (default: the edge's port).")
     var validationHTTPPort: Int?
 
-    @Option(help: "ACME directory URL custom hostname certificates are ordered from (Let's Encrypt: https://acme-v02.api.letsencrypt.org/directory; default: none ordered).")
+    @Option(help: "ACME directory URL custom hostname certificates are ordered from, or none (uploaded certificates only). Default with --edge-tls-port: Let's Encrypt, https://acme-v02.api.letsencrypt.org/directory (staging: https://acme-staging-v02.api.letsencrypt.org/directory).")
     var acmeDirectory: String?
 
     @Option(help: "PEM file of the CA the ACME server's own TLS certificate is trusted with (private CAs, tests).")
@@ -84,6 +93,12 @@ struct Serve: AsyncParsableCommand {
         if !(0...65535).contains(edgePort) { throw ValidationError("--edge-port must be between 0 and 65535") }
         if let edgeIdleTimeout, !(1...86400).contains(edgeIdleTimeout) {
             throw ValidationError("--edge-idle-timeout must be between 1 and 86400 seconds")
+        }
+        if let edgeRequestBodyTimeout, !(1...86400).contains(edgeRequestBodyTimeout) {
+            throw ValidationError("--edge-request-body-timeout must be between 1 and 86400 seconds")
+        }
+        if (edgeTlsCertificate == nil) != (edgeTlsKey == nil) {
+            throw ValidationError("--edge-tls-certificate and --edge-tls-key go together")
         }
         if let edgeTlsPort, !(0...65535).contains(edgeTlsPort) {
             throw ValidationError("--edge-tls-port must be between 0 and 65535")
@@ -138,9 +153,12 @@ struct Serve: AsyncParsableCommand {
         configuration.limitKVNamespaces(keys: kvNamespaceMaxKeys, bytes: kvNamespaceMaxBytes)
         configuration.secrets = .init(environment: ProcessInfo.processInfo.environment)
         configuration.edge.tlsPort = edgeTlsPort
+        if let edgeTlsCertificate, let edgeTlsKey { configuration.edge.tlsFallbackCertificate = (edgeTlsCertificate, edgeTlsKey) }
         configuration.edge.idleTimeout = edgeIdleTimeout.map { .seconds(Int64($0)) }
+        configuration.edge.requestBodyTimeout = edgeRequestBodyTimeout.map { .seconds(Int64($0)) }
         configuration.hostnames = .init(
-            dnsResolver: dnsResolver, validationHTTPPort: validationHTTPPort, acmeDirectory: acmeDirectory,
+            dnsResolver: dnsResolver, validationHTTPPort: validationHTTPPort,
+            acmeDirectory: SwitchyardConfiguration.Hostnames.acmeDirectory(option: acmeDirectory, servesTLS: edgeTlsPort != nil),
             acmeCACertificate: acmeCaCertificate)
         let server = try await SwitchyardServer.build(configuration: configuration)
         if server.bootstrap.createdAccount {

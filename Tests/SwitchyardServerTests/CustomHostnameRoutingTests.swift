@@ -42,6 +42,14 @@ struct CustomHostnameRoutingTests {
         let zone: String
         var hostnames: String { "/zones/\(zone)/custom_hostnames" }
 
+        /// Creates the operator's zone `saas.example` on `server`.
+        static func create(server: LiveServer, dns: TestDNSServer) async throws -> Setup {
+            let zone = try await server.request(
+                "POST", "/zones", body: Data(#"{"name":"saas.example","account":{"id":"\#(server.account)"}}"#.utf8))
+            let zoneID = try #require((zone.json["result"] as? [String: Any])?["id"] as? String)
+            return Setup(server: server, dns: dns, zone: zoneID)
+        }
+
         func post(_ path: String, _ json: [String: Any], method: String = "POST") async throws -> [String: Any] {
             let reply = try await server.request(method, path, body: try JSONSerialization.data(withJSONObject: json))
             #expect(reply.status == 200, "\(method) \(path): \(String(decoding: reply.data, as: UTF8.self))")
@@ -76,10 +84,7 @@ struct CustomHostnameRoutingTests {
             try await LiveServer.with(
                 arguments: ["--dns-resolver", "127.0.0.1:\(dns.port)"] + dispatcher.arguments, readyLine: dispatcher.readyLine
             ) { server in
-                let zone = try await server.request(
-                    "POST", "/zones", body: Data(#"{"name":"saas.example","account":{"id":"\#(server.account)"}}"#.utf8))
-                let zoneID = try #require((zone.json["result"] as? [String: Any])?["id"] as? String)
-                try await body(Setup(server: server, dns: dns, zone: zoneID))
+                try await body(try await Setup.create(server: server, dns: dns))
             }
         }
     }
