@@ -43,7 +43,8 @@ function contentCoding(headerList) {
 /// gzip. Each pull enqueues one chunk of output (reading more input until there is one) or
 /// closes the stream.
 function zlibPull(read, decompress) {
-  const handle = opsZlibCreate(decompress, gzipFormat);
+  // Made at the first pull: a body nobody reads (one passed through) holds no zlib stream.
+  let handle;
   let input = emptyBytes;
   let more = false; // zlib holds output for the input it was given
   let ending = false; // the input is over: flush
@@ -62,6 +63,7 @@ function zlibPull(read, decompress) {
           return pull(controller);
         });
       }
+      if (handle === undefined) handle = opsZlibCreate(decompress, gzipFormat);
       const result = opsZlibProcess(handle, input, ending);
       input = result[1] >= length ? emptyBytes : TypedArraySubarray(input, result[1]);
       more = result[2];
