@@ -105,7 +105,11 @@ struct PollutionSweepTests {
     /// with hostile arguments, in one isolate (each trap is removed before the next).
     @Test("every native operation and host entry point survives every trap")
     func sweepOperations() throws {
-        let isolate = WorkerIsolate.makeBlankIsolate(memoryMegabytes: 128)
+        // 256 MB: this host answers nothing, so every operation, timer and stream the 3.2M calls
+        // start stays registered for the whole sweep (which is one script run); their bookkeeping
+        // passed 128 MB as entry points were added (session 8). Exceeding the limit would end
+        // the sweep with a clean error, not the process, but it would stop the sweep early.
+        let isolate = WorkerIsolate.makeBlankIsolate(memoryMegabytes: 256)
         isolate.setHostCall { _, _ in .undefined }
         try isolate.runRuntimeFile(name: "pollution_ops.js", source: Self.traps + Self.fixture("pollution_ops.js"))
         let summary = try isolate.evaluate("globalThis.opsSweepCalls")

@@ -15,12 +15,12 @@ const opsHost = ops.host;
 /// the host may pass the encoded bytes through under that coding.
 internals.hostReadableStream = function hostReadableStream(handle, length, coding = undefined, manual = false) {
   const read = () => hostAsync(hostOp.streamRead, undefined, handle);
-  const decoding = coding !== undefined && !manual;
+  const decoding = coding === "gzip" && manual !== true;
   return internals.streams.newHostReadableStream(
     {
       __proto__: null,
       handle,
-      coding,
+      coding: coding === "gzip" ? coding : undefined,
       // The controller's methods are the worker's to break: this is its own body.
       pull: decoding ? internals.contentCoding.zlibPull(read, true) : (controller) => PromisePrototypeThen(read(), (chunk) => {
         if (chunk === null) controller.close();
