@@ -36,29 +36,19 @@ extension WorkerIsolate {
     /// `query`: answered on this loop (a read of an open database comes straight from its
     /// reader thread, with no task in between).
     private func queryD1(_ call: DataCall<String>, _ arguments: JSArguments, store: any D1Store) {
-        guard chargeDataCall(call.id, of: call.owner) else { return }
-        let rejection = { (error: any Error) in Completion.rejection(message: "\(Self.d1Error(error))", type: "Error") }
-        let queries: [D1Query]
-        do {
-            guard let text = arguments[3].stringValue else { throw HostCallError(description: "bad queries") }
-            queries = try Self.d1Queries(text)
-        } catch {
-            complete(operation: call.id, of: call.owner, with: rejection(error))
-            return
-        }
         let format = arguments[4].stringValue ?? ""
-        completeStoreOperation(
-            call.id, of: call.owner, when: store.query(database: call.resource, queries, on: eventLoop),
-            failure: rejection,
-            finish: { results in
-                // One per query: its last statement's (a query of several statements, as `sql.exec`).
-                if format == "raw" || format == "rawWithColumns" {
-                    let raw = results.first?.last?.rawJSON(columnNames: format == "rawWithColumns") ?? "[]"
-                    return .values([.string(raw)])
-                }
-                let items = results.compactMap { $0.last?.json(.objects) }
-                return .values([.string("[" + items.joined(separator: ",") + "]")])
-            })
+        runDataCallOnLoop(call, describe: { "\(Self.d1Error($0))" }) {
+            guard let text = arguments[3].stringValue else { throw HostCallError(description: "bad queries") }
+            return store.query(database: call.resource, try Self.d1Queries(text), on: eventLoop)
+        } finish: { results in
+            // One per query: its last statement's (a query of several statements, as `sql.exec`).
+            if format == "raw" || format == "rawWithColumns" {
+                let raw = results.first?.last?.rawJSON(columnNames: format == "rawWithColumns") ?? "[]"
+                return .values([.string(raw)])
+            }
+            let items = results.compactMap { $0.last?.json(.objects) }
+            return .values([.string("[" + items.joined(separator: ",") + "]")])
+        }
     }
 
     /// A store's error as D1 words it: its own, or `D1_ERROR: <what failed>`.

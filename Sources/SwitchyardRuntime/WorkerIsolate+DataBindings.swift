@@ -44,6 +44,25 @@ extension WorkerIsolate {
         startStoreOperation(call.id, of: call.owner, describe: describe, work)
     }
 
+    /// ``runDataCall(_:store:unavailable:describe:_:)`` for store work answered on this loop with
+    /// no task in between: `start` checks the arguments (here, on the executor) and starts it;
+    /// `finish` turns its answer into the completion.
+    func runDataCallOnLoop<Resource, Answer: Sendable>(
+        _ call: DataCall<Resource>, describe: @escaping @Sendable (any Error) -> String,
+        _ start: () throws -> EventLoopFuture<Answer>, finish: @escaping (Answer) -> Completion
+    ) {
+        guard chargeDataCall(call.id, of: call.owner) else { return }
+        let failure = { (error: any Error) in Completion.rejection(message: describe(error), type: "Error") }
+        let answer: EventLoopFuture<Answer>
+        do {
+            answer = try start()
+        } catch {
+            complete(operation: call.id, of: call.owner, with: failure(error))
+            return
+        }
+        completeStoreOperation(call.id, of: call.owner, when: answer, failure: failure, finish: finish)
+    }
+
     /// Charges operation `id` of `owner` to the invocation's subrequests, as Cloudflare counts
     /// calls to its services against the same limit as `fetch()`: one per call, so a bulk KV
     /// get, a D1 batch or a multi-key R2 delete is one. Over the limit, the operation rejects

@@ -36,22 +36,15 @@ extension WorkerIsolate {
     private func getKV(
         _ call: DataCall<String>, store: any KVStore, key: String, describe: @escaping @Sendable (any Error) -> String
     ) {
-        guard chargeDataCall(call.id, of: call.owner) else { return }
-        do {
+        runDataCallOnLoop(call, describe: describe) {
             try KVRules.checkKey(key)
-        } catch {
-            complete(operation: call.id, of: call.owner, with: .rejection(message: describe(error), type: "Error"))
-            return
+            return store.get(namespace: call.resource, keys: [key], on: eventLoop)
+        } finish: { entries in
+            guard let entry = entries.first ?? nil else { return .values([.null]) }
+            return .valuesAndBytes(
+                [entry.metadata.map(JSValue.string) ?? .null, entry.expiration.map { .number(Double($0)) } ?? .null],
+                entry.value)
         }
-        completeStoreOperation(
-            call.id, of: call.owner, when: store.get(namespace: call.resource, keys: [key], on: eventLoop),
-            failure: { .rejection(message: describe($0), type: "Error") },
-            finish: { entries in
-                guard let entry = entries.first ?? nil else { return .values([.null]) }
-                return .valuesAndBytes(
-                    [entry.metadata.map(JSValue.string) ?? .null, entry.expiration.map { .number(Double($0)) } ?? .null],
-                    entry.value)
-            })
     }
 
     static func kvVerb(_ method: String) -> String {
