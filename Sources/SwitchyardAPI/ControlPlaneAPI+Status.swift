@@ -12,5 +12,13 @@ extension ControlPlaneAPI {
             }
             return try EnvelopeResponse.success(try await statusProvider.serverStatus())
         }
+        /// `GET /switchyard/isolates`: the edge's isolate cache (``IsolateReport``).
+        api.get("switchyard/isolates") { _, context in
+            _ = try context.requireToken()
+            guard let report = try await statusProvider?.isolateReport() else {
+                throw APIError.notFound("this server runs no edge")
+            }
+            return try EnvelopeResponse.success(report)
+        }
     }
 }

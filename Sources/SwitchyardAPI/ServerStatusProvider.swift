@@ -5,4 +5,10 @@ import SwitchyardModel
 /// give a fixed one.
 public protocol ServerStatusProvider: Sendable {
     func serverStatus() async throws -> ServerStatus
+    /// The edge's warm isolates for `GET /switchyard/isolates`; nil when there is no edge.
+    func isolateReport() async throws -> IsolateReport?
+}
+
+extension ServerStatusProvider {
+    public func isolateReport() async throws -> IsolateReport? { nil }
 }

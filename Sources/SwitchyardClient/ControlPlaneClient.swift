@@ -173,6 +173,11 @@ extension ControlPlaneClient {
     public func serverStatus() async throws -> ServerStatus {
         try Self.decode(ServerStatus.self, from: try await send(.GET, "/switchyard/status").result)
     }
+
+    /// `GET /switchyard/isolates`: the edge's warm isolates, cold starts and evictions.
+    public func isolateReport() async throws -> IsolateReport {
+        try Self.decode(IsolateReport.self, from: try await send(.GET, "/switchyard/isolates").result)
+    }
 }
 
 /// An error of the API (with the envelope's codes and messages) or of the client itself.

@@ -36,6 +36,7 @@ extension WorkerIsolate {
             ?? Self.startupBudgetNanoseconds
         watchdog.enter(self, handle: isolate.terminationHandle, budget: budget)
         current = invocation
+        if taskDepth == 0 { executorLoad?.taskStarted() }
         taskDepth += 1
         let result: Result<T, JSError>
         do throws(JSError) {
@@ -44,6 +45,7 @@ extension WorkerIsolate {
             result = .failure(error)
         }
         taskDepth -= 1
+        if taskDepth == 0 { executorLoad?.taskEnded() }
         current = nil
         let usage = watchdog.exit(self)
         invocation?.cpuNanoseconds += usage.cpuNanoseconds

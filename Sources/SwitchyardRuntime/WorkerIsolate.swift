@@ -75,6 +75,8 @@ final class WorkerIsolate {
 
     /// Called once the isolate is condemned, so its owner stops routing requests to it.
     var onCondemned: (() -> Void)?
+    /// Where its executor shows the other executors that it is inside a task.
+    var executorLoad: ExecutorLoad?
 
     var isReady: Bool {
         if case .ready = state { return true }

@@ -3,12 +3,15 @@ import SwitchyardData
 import SwitchyardJS
 import Synchronization
 
-/// Runs workers: holds, per executor (event loop), the isolates of the worker versions it has
-/// served, creates them on first use and replaces them when a limit condemns one.
+/// Runs workers: keeps their isolates warm on the executors (event loops), creates them on first
+/// use, replaces them when a limit condemns one, and evicts them within the cache's bounds.
 ///
-/// An executor keeps its own isolate of a hot worker, so a request is served on the event loop
-/// that accepted its connection, without a thread hop (Cloudflare likewise runs independent
-/// copies of a worker; globals are never shared between copies).
+/// A worker version has one isolate in the process by default, held by the executor whose
+/// request first needed it; a request arriving on another executor is forwarded there (one hop
+/// each way, bodies streamed across). A hot worker gets replicas on the executors that keep
+/// forwarding it, so it is served where its requests arrive, without a hop (Cloudflare likewise
+/// runs independent copies of a busy worker; globals are never shared between copies). See
+/// ``IsolatePlacement`` and ``ExecutorIsolates``.
 public final class WorkerRuntime: Sendable {
     public struct Configuration: Sendable {
         public var watchdog: Watchdog
@@ -22,24 +25,33 @@ public final class WorkerRuntime: Sendable {
         public var egress: EgressPolicy
         /// The stores behind KV, D1 and R2 bindings.
         public var data: DataStores
+        /// How many warm isolates are kept, and when a worker gets replicas.
+        public var isolates: IsolateCachePolicy
 
         public init(
             watchdog: Watchdog = .shared, spareIsolatesPerExecutor: Int = 1, egress: EgressPolicy = .init(),
-            data: DataStores = .init()
+            data: DataStores = .init(), isolates: IsolateCachePolicy = .init()
         ) {
             self.watchdog = watchdog
             self.spareIsolatesPerExecutor = spareIsolatesPerExecutor
             self.egress = egress
             self.data = data
+            self.isolates = isolates
         }
     }
 
     private let configuration: Configuration
-    private let logSink: WorkerLogSink
+    let logSink: WorkerLogSink
     private let nextRequestID = Atomic<UInt64>(1)
-    private let executors: [ObjectIdentifier: ExecutorIsolates]
+    /// By index (``IsolatePlacement`` names executors by index)...
+    private let executors: [ExecutorIsolates]
+    /// ...and by their loop.
+    private let executorIndices: [ObjectIdentifier: Int]
     private let outbound: OutboundClient
     private let calls = WorkerCalls()
+    private let placement = IsolatePlacement()
+    private let counters = IsolateCounters()
+    var watchdog: Watchdog { configuration.watchdog }
 
     /// - Parameters:
     ///   - eventLoops: the executors; each isolate belongs to one of them.
@@ -49,15 +61,15 @@ public final class WorkerRuntime: Sendable {
         self.logSink = logSink
         let outbound = OutboundClient(eventLoops: eventLoops, policy: configuration.egress)
         self.outbound = outbound
-        var executors: [ObjectIdentifier: ExecutorIsolates] = [:]
-        for loop in eventLoops.makeIterator() {
-            let executor = ExecutorIsolates(
-                eventLoop: loop, spares: configuration.spareIsolatesPerExecutor, outbound: outbound, calls: calls,
-                data: configuration.data)
-            executors[ObjectIdentifier(loop)] = executor
-            loop.execute { executor.refillSpares() }
+        let loops = Array(eventLoops.makeIterator())
+        let shared = ExecutorIsolates.Shared(
+            outbound: outbound, calls: calls, data: configuration.data, placement: placement, counters: counters,
+            policy: configuration.isolates, loads: loops.map { _ in ExecutorLoad() })
+        executors = loops.enumerated().map { index, loop in
+            ExecutorIsolates(index: index, eventLoop: loop, spares: configuration.spareIsolatesPerExecutor, shared: shared)
         }
-        self.executors = executors
+        executorIndices = Dictionary(uniqueKeysWithValues: loops.enumerated().map { (ObjectIdentifier($1), $0) })
+        for executor in executors { executor.eventLoop.execute { executor.start() } }
         calls.attach(self)
     }
 
@@ -92,15 +104,22 @@ public final class WorkerRuntime: Sendable {
     ) -> InvocationHandle {
         eventLoop.preconditionInEventLoop()
         let requestID = nextRequestID.wrappingAdd(1, ordering: .relaxed).oldValue
-        let isolate: WorkerIsolate
+        let route: ExecutorIsolates.Route
         do {
-            isolate = try isolates(on: eventLoop).isolate(for: script, watchdog: configuration.watchdog, logSink: logSink)
+            route = try isolates(on: eventLoop).route(script, watchdog: configuration.watchdog, logSink: logSink)
         } catch {
             completion(.failure(error))
             return InvocationHandle(isolate: nil, requestID: requestID)
         }
-        isolate.handle(request, requestID: requestID) { completion(.success($0)) }
-        return InvocationHandle(isolate: isolate, requestID: requestID)
+        switch route {
+        case .local(let isolate):
+            isolate.handle(request, requestID: requestID) { completion(.success($0)) }
+            return InvocationHandle(isolate: isolate, requestID: requestID)
+        case .forward(let holder):
+            return forward(
+                script, request: request, requestID: requestID, from: eventLoop, to: executors[holder],
+                completion: completion)
+        }
     }
 
     /// Loads `script` in a scratch isolate and discards it: reports syntax errors, missing
@@ -121,9 +140,10 @@ public final class WorkerRuntime: Sendable {
     /// Drops the isolates of every version of `workerName` other than `keepVersion`, once their
     /// in-flight requests end.
     public func retire(workerName: String, keepVersion: String?) {
-        for executor in executors.values {
+        for executor in executors {
             executor.eventLoop.execute { executor.retire(workerName: workerName, keepVersion: keepVersion) }
         }
+        if keepVersion == nil { counters.forget(workerName) }
     }
 
     /// Closes the connections workers' `fetch()` opened; call before the event loops stop.
@@ -134,16 +154,35 @@ public final class WorkerRuntime: Sendable {
 
     /// Number of live isolates on all executors (for metrics and tests).
     public func isolateCount() -> EventLoopFuture<Int> {
-        let futures = executors.values.map { executor in executor.eventLoop.submit { executor.count } }
-        let loop = executors.values.first!.eventLoop
-        return EventLoopFuture.reduce(0, futures, on: loop, +)
+        let futures = executors.map { executor in executor.eventLoop.submit { executor.count } }
+        return EventLoopFuture.reduce(0, futures, on: executors[0].eventLoop, +)
+    }
+
+    /// The isolate cache's contents and counters (asks each executor on its loop).
+    public func statistics() -> EventLoopFuture<IsolateStatistics> {
+        let futures = executors.map { executor in
+            executor.eventLoop.submit { (count: executor.count, bytes: executor.residentBytes) }
+        }
+        let loop = executors[0].eventLoop
+        return EventLoopFuture.whenAllSucceed(futures, on: loop).map { [placement, counters, configuration] tallies in
+            counters.snapshot(
+                holders: placement.holderCounts(), isolates: tallies.reduce(0) { $0 + $1.count },
+                residentBytes: tallies.reduce(0) { $0 + $1.bytes }, policy: configuration.isolates)
+        }
+    }
+
+    /// Completes once every executor has run its next maintenance tick (evictions of idle
+    /// isolates, replicas given back).
+    func afterNextMaintenance() -> EventLoopFuture<Void> {
+        let futures = executors.map { executor in executor.eventLoop.flatSubmit { executor.afterNextMaintenance() } }
+        return EventLoopFuture.andAllSucceed(futures, on: executors[0].eventLoop)
     }
 
     private func isolates(on eventLoop: any EventLoop) -> ExecutorIsolates {
-        guard let executor = executors[ObjectIdentifier(eventLoop)] else {
+        guard let index = executorIndices[ObjectIdentifier(eventLoop)] else {
             preconditionFailure("event loop \(eventLoop) is not one of this runtime's executors")
         }
-        return executor
+        return executors[index]
     }
 }
 
@@ -153,11 +192,27 @@ public final class WorkerRuntime: Sendable {
 public struct InvocationHandle {
     weak var isolate: WorkerIsolate?
     let requestID: UInt64
+    /// Set when the request runs on another executor.
+    private var forwarded: ForwardedInvocation?
+
+    init(isolate: WorkerIsolate?, requestID: UInt64) {
+        self.isolate = isolate
+        self.requestID = requestID
+    }
+
+    init(forwarded: ForwardedInvocation) {
+        self.requestID = 0
+        self.forwarded = forwarded
+    }
 
     /// The client is gone: a request that has not answered yet ends with the outcome `canceled`,
     /// and what it owns (timers, operations, subrequests, streams) is cancelled; `waitUntil()`
     /// work it registered keeps its time.
     public func cancel() {
-        isolate?.cancel(requestID: requestID)
+        if let forwarded {
+            forwarded.cancel()
+        } else {
+            isolate?.cancel(requestID: requestID)
+        }
     }
 }

@@ -93,6 +93,8 @@ public struct SwitchyardConfiguration: Sendable {
         public var idleTimeout: TimeAmount? = nil
         /// The window a request body must bring its floor of bytes in; `nil`: the edge's default (60 s).
         public var requestBodyTimeout: TimeAmount? = nil
+        /// How many warm isolates the edge keeps and when a worker gets replicas.
+        public var isolates = IsolateCachePolicy()
 
         public init(
             host: String = "127.0.0.1", port: Int = 8787, dispatchNamespace: String = "default",

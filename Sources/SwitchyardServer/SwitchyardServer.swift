@@ -88,7 +88,9 @@ public final class SwitchyardServer: Sendable {
             logger.debug("validation isolate output", metadata: ["message": .string(entry.message)])
         }
         edgeLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.edge.executors))
-        edgeRuntime = WorkerRuntime(eventLoops: edgeLoops, configuration: runtimeConfiguration) { entry in
+        var edgeRuntimeConfiguration = runtimeConfiguration
+        edgeRuntimeConfiguration.isolates = configuration.edge.isolates
+        edgeRuntime = WorkerRuntime(eventLoops: edgeLoops, configuration: edgeRuntimeConfiguration) { entry in
             logger.info("worker output", metadata: ["level": "\(entry.level)", "message": .string(entry.message)])
         }
         catalog = WorkerCatalog(store: store, runtime: edgeRuntime)
@@ -163,7 +165,7 @@ public final class SwitchyardServer: Sendable {
     {
         let api = ControlPlaneAPI(
             store: store, validator: RuntimeScriptValidator(runtime: validationRuntime, eventLoops: validationLoops),
-            observer: catalog, statusProvider: serverRun, configuration: .init(maxScriptSize: configuration.api.maxScriptSize),
+            observer: catalog, statusProvider: EdgeStatus(run: serverRun, runtime: edgeRuntime), configuration: .init(maxScriptSize: configuration.api.maxScriptSize),
             hostnameObserver: hostnameTable, data: data.stores,
             certificates: CustomCertificates(store: store, sealer: sealer, edge: edgeCertificates))
         return Application(

@@ -338,3 +338,37 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 }
+
+// MARK: - isolates
+
+struct IsolatesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "isolates",
+        abstract: "Show the edge's warm isolates: the cache's bounds, cold starts, evictions, and the busiest workers (admin token).")
+    @OptionGroup var api: APIOptions
+
+    @Option(help: "Workers listed, those with the most cold starts first (0: none).")
+    var top = 20
+
+    func run() async throws {
+        try await api.run { client in
+            let report = try await client.isolateReport()
+            try api.output(report) {
+                let megabytes = { (bytes: Int) in String(format: "%.1f MB", Double(bytes) / 1_048_576) }
+                var lines = [
+                    "isolates: \(report.isolates) of at most \(report.maximumIsolates), "
+                        + "\(megabytes(report.residentBytes)) of \(megabytes(report.memoryBudgetBytes))",
+                    "cold starts: \(report.coldStarts), evictions: \(report.evictions), "
+                        + "forwarded requests: \(report.forwardedRequests)",
+                ]
+                let busiest = report.workers.sorted { ($0.coldStarts, $1.name) > ($1.coldStarts, $0.name) }.prefix(max(0, top))
+                for worker in busiest {
+                    lines.append(
+                        "  \(worker.name): \(worker.isolates) isolate(s), \(worker.coldStarts) cold start(s), "
+                            + "\(worker.evictions) eviction(s)")
+                }
+                return lines
+            }
+        }
+    }
+}

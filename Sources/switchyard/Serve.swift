@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import SwitchyardModel
+import SwitchyardRuntime
 import SwitchyardClient
 import SwitchyardDev
 import SwitchyardServer
@@ -87,6 +88,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Bytes one R2 bucket may hold, its objects and uploaded parts (default 10 GiB).")
     var r2BucketMaxBytes: Int?
 
+    @Option(name: .customLong("isolate-memory-budget"), help: "Megabytes all warm isolates may take together; past it the least recently used idle ones are evicted (default: a quarter of the machine's memory).")
+    var isolateMemoryBudget: Int?
+
+    @Option(name: .customLong("isolate-limit"), help: "Warm isolates kept at most, whatever their size (default: what the kernel's vm.max_map_count allows V8).")
+    var isolateLimit: Int?
+
+    @Option(name: .customLong("isolate-idle-timeout"), help: "Seconds an isolate may serve nothing before it is evicted (default 600).")
+    var isolateIdleTimeout: Int?
+
+    @Option(name: .customLong("replica-threshold"), help: "Requests per second of one worker an executor forwards to the executor holding its isolate before it makes a replica of its own (default 64).")
+    var replicaThreshold: Int?
+
+    @Option(name: .customLong("max-replicas"), help: "Executors that may hold an isolate of one worker (default: all).")
+    var maxReplicas: Int?
+
     func validate() throws {
         _ = try parseEgressRules(egressAllow)
         if !(0...65535).contains(apiPort) { throw ValidationError("--api-port must be between 0 and 65535") }
@@ -113,6 +129,28 @@ struct Serve: AsyncParsableCommand {
         if let kvNamespaceMaxBytes, kvNamespaceMaxBytes < 1 { throw ValidationError("--kv-namespace-max-bytes must be at least 1") }
         if let r2BucketMaxObjects, r2BucketMaxObjects < 1 { throw ValidationError("--r2-bucket-max-objects must be at least 1") }
         if let r2BucketMaxBytes, r2BucketMaxBytes < 1 { throw ValidationError("--r2-bucket-max-bytes must be at least 1") }
+        if let isolateMemoryBudget, !(16...(1 << 30)).contains(isolateMemoryBudget) {
+            throw ValidationError("--isolate-memory-budget must be at least 16 (megabytes)")
+        }
+        if let isolateLimit, !(1...10_000_000).contains(isolateLimit) { throw ValidationError("--isolate-limit must be at least 1") }
+        if let isolateIdleTimeout, !(1...(365 * 86400)).contains(isolateIdleTimeout) {
+            throw ValidationError("--isolate-idle-timeout must be between 1 second and a year")
+        }
+        if let replicaThreshold, !(1...10_000_000).contains(replicaThreshold) {
+            throw ValidationError("--replica-threshold must be at least 1 (requests per second)")
+        }
+        if let maxReplicas, !(1...256).contains(maxReplicas) { throw ValidationError("--max-replicas must be between 1 and 256") }
+    }
+
+    /// The isolate cache's bounds from the options, the defaults where none is given.
+    var isolatePolicy: IsolateCachePolicy {
+        var policy = IsolateCachePolicy()
+        if let isolateMemoryBudget { policy.memoryBudgetBytes = isolateMemoryBudget * 1024 * 1024 }
+        if let isolateLimit { policy.maximumIsolates = isolateLimit }
+        if let isolateIdleTimeout { policy.idleTimeoutSeconds = isolateIdleTimeout }
+        if let replicaThreshold { policy.replicaRequestsPerSecond = replicaThreshold }
+        policy.maximumReplicas = maxReplicas
+        return policy
     }
 
     func run() async throws {
@@ -156,6 +194,7 @@ struct Serve: AsyncParsableCommand {
         if let edgeTlsCertificate, let edgeTlsKey { configuration.edge.tlsFallbackCertificate = (edgeTlsCertificate, edgeTlsKey) }
         configuration.edge.idleTimeout = edgeIdleTimeout.map { .seconds(Int64($0)) }
         configuration.edge.requestBodyTimeout = edgeRequestBodyTimeout.map { .seconds(Int64($0)) }
+        configuration.edge.isolates = isolatePolicy
         configuration.hostnames = .init(
             dnsResolver: dnsResolver, validationHTTPPort: validationHTTPPort,
             acmeDirectory: SwitchyardConfiguration.Hostnames.acmeDirectory(option: acmeDirectory, servesTLS: edgeTlsPort != nil),

@@ -11,7 +11,7 @@ struct Switchyard: AsyncParsableCommand {
         abstract: "Self-hosted Workers for Platforms: run other people's JavaScript in V8 isolates.",
         subcommands: [
             Dev.self, Serve.self, Deploy.self, DispatchNamespaceCommand.self, SecretCommand.self, VersionsCommand.self,
-            StatusCommand.self, ZoneCommand.self, HostnameCommand.self,
+            StatusCommand.self, IsolatesCommand.self, ZoneCommand.self, HostnameCommand.self,
         ]
     )
 }

@@ -18,19 +18,21 @@ final class RuntimeHarness: Sendable {
     /// This harness's own watchdog: `terminateAll()` in one test never touches another's work.
     let watchdog = Watchdog()
 
-    init(executors: Int = 2, data: DataStores = .init()) {
+    init(executors: Int = 2, data: DataStores = .init(), isolates: IsolateCachePolicy = .init()) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: executors)
         let entries = logEntries
-        runtime = WorkerRuntime(eventLoops: group, configuration: .init(watchdog: watchdog, data: data)) { entry in
+        let configuration = WorkerRuntime.Configuration(watchdog: watchdog, data: data, isolates: isolates)
+        runtime = WorkerRuntime(eventLoops: group, configuration: configuration) { entry in
             entries.append(entry)
         }
     }
 
     /// Creates a harness, runs `body`, and shuts the executors down.
     static func with(
-        executors: Int = 2, data: DataStores = .init(), _ body: (RuntimeHarness) async throws -> Void
+        executors: Int = 2, data: DataStores = .init(), isolates: IsolateCachePolicy = .init(),
+        _ body: (RuntimeHarness) async throws -> Void
     ) async throws {
-        let harness = RuntimeHarness(executors: executors, data: data)
+        let harness = RuntimeHarness(executors: executors, data: data, isolates: isolates)
         do {
             try await body(harness)
             try await harness.group.shutdownGracefully()
@@ -108,11 +110,34 @@ extension InvocationResult {
 
 /// Worker log lines, collected from any executor.
 final class LogCollector: Sendable {
-    private let storage = Mutex<[WorkerLogEntry]>([])
-
-    func append(_ entry: WorkerLogEntry) {
-        storage.withLock { $0.append(entry) }
+    private struct State {
+        var entries: [WorkerLogEntry] = []
+        var waiters: [(message: String, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
-    var entries: [WorkerLogEntry] { storage.withLock { $0 } }
+    private let storage = Mutex(State())
+
+    func append(_ entry: WorkerLogEntry) {
+        let ready = storage.withLock { state in
+            state.entries.append(entry)
+            let ready = state.waiters.filter { $0.message == entry.message }
+            state.waiters.removeAll { $0.message == entry.message }
+            return ready
+        }
+        for waiter in ready { waiter.continuation.resume() }
+    }
+
+    var entries: [WorkerLogEntry] { storage.withLock { $0.entries } }
+
+    /// Returns once a worker has logged `message` (at once if one has).
+    func waitFor(_ message: String) async {
+        await withCheckedContinuation { continuation in
+            let logged = storage.withLock { state in
+                if state.entries.contains(where: { $0.message == message }) { return true }
+                state.waiters.append((message, continuation))
+                return false
+            }
+            if logged { continuation.resume() }
+        }
+    }
 }
