@@ -350,6 +350,7 @@ let package = Package(
                 "SwitchyardAPI",
                 "SwitchyardModel",
                 "SwitchyardStore",
+                "SwitchyardStoreSQLite",
                 "SwitchyardTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
