@@ -351,6 +351,7 @@ let package = Package(
                 "SwitchyardModel",
                 "SwitchyardStore",
                 "SwitchyardStoreSQLite",
+                "SwitchyardRuntime",
                 "SwitchyardTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

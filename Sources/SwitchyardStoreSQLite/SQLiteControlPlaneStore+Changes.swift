@@ -1,4 +1,5 @@
 import SQLiteNIO
+import Synchronization
 import SwitchyardStore
 
 extension SQLiteControlPlaneStore: ChangeFeed {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SwitchyardModel
+import SwitchyardRuntime
 import SwitchyardStore
 import SwitchyardStoreSQLite
 import Testing

@@ -6,6 +6,11 @@ import SwitchyardStore
 import SwitchyardStoreSQLite
 import Testing
 
+/// The heads the feed announced.
+final class Heads: Sendable {
+    let values = Mutex<[Int64]>([])
+}
+
 /// The store's change feed: one change per committed mutation, in order, in the mutation's own
 /// transaction, trimmed to the configured retention.
 @Suite("SQLite change feed")
@@ -64,11 +69,11 @@ struct ChangeFeedTests {
     @Test("a mutation that fails writes no change, and announces none")
     func failedMutationWritesNoChange() async throws {
         try await withStore { store, _ in
-            let announced = Mutex<[Int64]>([])
-            store.onCommit { head in announced.withLock { $0.append(head) } }
+            let heads = Heads()
+            store.onCommit { head in heads.values.withLock { $0.append(head) } }
             _ = try await store.createNamespace(accountID: "a", name: "ns", createdBy: "t")
             let first = try await store.deploy(accountID: "a", namespace: "ns", script: "w", version: version("export default {a:1}"))
-            #expect(announced.withLock { $0 } == [1])
+            #expect(heads.values.withLock { $0 } == [1])
             // Missing module bytes: fails after writing a blob, before the change.
             let (good, goodBlobs) = module("a.mjs", "export const a = 1")
             let (missing, _) = module("b.mjs", "export const b = 2")
@@ -88,13 +93,13 @@ struct ChangeFeedTests {
             }
             #expect(try await store.changeHead() == 1)
             #expect(try await store.changes(after: 0, limit: 10).changes.map(\.versionID) == [first.current.id])
-            #expect(announced.withLock { $0 } == [1])
+            #expect(heads.values.withLock { $0 } == [1])
             // The next change gets the next number, and is announced.
             #expect(try await store.deleteScript(accountID: "a", namespace: "ns", name: "w"))
-            #expect(announced.withLock { $0 } == [1, 2])
+            #expect(heads.values.withLock { $0 } == [1, 2])
             // A write that records no change (a new namespace) announces nothing.
             _ = try await store.createNamespace(accountID: "a", name: "third", createdBy: "t")
-            #expect(announced.withLock { $0 } == [1, 2])
+            #expect(heads.values.withLock { $0 } == [1, 2])
         }
     }
 
@@ -146,7 +151,7 @@ struct ChangeFeedTests {
             #expect(try await store.changes(after: 7, limit: 10).mustReset == false)
         }
         // Sequence numbers are not reused after reopening, with trimmed rows gone.
-        try await withStore(at: path, secrets: testSecrets) { store in
+        try await closing(try await SQLiteControlPlaneStore.open(configuration: .init(path: path, secrets: testSecrets))) { store async throws in
             #expect(try await store.changeHead() == 7)
             #expect(try await store.deleteScript(accountID: "a", namespace: "ns", name: "w"))
             #expect(try await store.changes(after: 7, limit: 10).changes.map(\.sequence) == [8])
@@ -166,7 +171,8 @@ struct ChangeFeedTests {
         _ = try await connection.query("DELETE FROM sqlite_sequence WHERE name = 'changes'")
         try await connection.close()
 
-        try await withStore(at: try #require(path), secrets: testSecrets) { reopened in
+        let file = try #require(path)
+        try await closing(try await SQLiteControlPlaneStore.open(configuration: .init(path: file, secrets: testSecrets))) { reopened async throws in
             #expect(try await reopened.changeHead() == 0)
             #expect(try await reopened.changes(after: 0, limit: 10).mustReset == false)
             #expect(try await reopened.deleteScript(accountID: "a", namespace: "ns", name: "w"))
