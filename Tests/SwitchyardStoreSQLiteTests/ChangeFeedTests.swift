@@ -75,10 +75,7 @@ struct ChangeFeedTests {
             let first = try await store.deploy(accountID: "a", namespace: "ns", script: "w", version: version("export default {a:1}"))
             #expect(heads.values.withLock { $0 } == [1])
             // Missing module bytes: fails after writing a blob, before the change.
-            let (good, goodBlobs) = module("a.mjs", "export const a = 1")
-            let (missing, _) = module("b.mjs", "export const b = 2")
-            let broken = NewVersion(
-                settings: VersionSettings(mainModule: "a.mjs"), modules: [good, missing], blobs: goodBlobs, source: "upload")
+            let (broken, _) = versionMissingABlob()
             await #expect(throws: StoreError.self) {
                 try await store.deploy(accountID: "a", namespace: "ns", script: "w", version: broken)
             }
