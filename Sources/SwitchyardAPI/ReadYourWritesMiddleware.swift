@@ -2,10 +2,11 @@ import Hummingbird
 
 /// The edge's side of read-your-writes: the caches of the store (the edge's workers, its custom
 /// hostname table) follow the store's change feed, and this waits until they have applied every
-/// change committed so far. The server implements it; the API knows nothing of the caches.
+/// change this process committed so far. The server implements it; the API knows nothing of the
+/// caches.
 public protocol ChangeBarrier: Sendable {
-    /// Returns once the changes committed before the call are applied (or the barrier gives up,
-    /// which it logs: the caches catch up later).
+    /// Returns once the changes this process committed before the call are applied (or the
+    /// barrier gives up, which it logs: the caches catch up later).
     func waitForCommittedChanges() async
 }
 

@@ -15,11 +15,13 @@ import SwitchyardStore
 /// (``ChangeBatch/mustReset``) drops every cached worker and reloads the hostname table.
 ///
 /// Read-your-writes: the API holds each write's answer until ``waitForCommittedChanges()``
-/// returns (``ChangeBarrier``), which reads the store's head (a sequence number at or after the
-/// write's own change) and waits for the follower to have applied up to it; it wakes the follower
-/// so that wait is not a poll interval. The catalog's generations keep a store read that raced
-/// with the change from being cached (see ``WorkerCatalog/script(accountID:namespace:name:)``),
-/// so once the change is applied no lookup answers an older version.
+/// returns (``ChangeBarrier``), which waits for the follower to have applied the last change this
+/// process committed. The store announces each commit (``ChangeFeed/onCommit(_:)``) on the
+/// committing task, before the write returns to its handler, so that sequence number is at or
+/// after the write's own change, and knowing it costs no store read; the wait wakes the follower,
+/// so it is not a poll interval. The catalog's generations keep a store read that raced with the
+/// change from being cached (see ``WorkerCatalog/script(accountID:namespace:name:)``), so once the
+/// change is applied no lookup answers an older version.
 public final class ChangeFollower: Service, ChangeBarrier {
     public struct Configuration: Sendable {
         /// How often the log is read without a signal: how late a commit of another process on
@@ -45,6 +47,8 @@ public final class ChangeFollower: Service, ChangeBarrier {
     private struct State {
         /// Every change up to this one is applied; `nil` until ``start()``.
         var applied: Int64?
+        /// The last change this process committed (``ChangeFeed/onCommit(_:)``).
+        var committed: Int64 = 0
         /// Full resets done (``ChangeBatch/mustReset``).
         var resets = 0
         var waiters: [UInt64: Waiter] = [:]
@@ -68,7 +72,11 @@ public final class ChangeFollower: Service, ChangeBarrier {
         self.hostnames = hostnames
         self.configuration = configuration
         self.logger = logger
-        feed.onCommit { [wakeup] _ in wakeup.signal() }
+        feed.onCommit { [weak self] head in
+            guard let self else { return }
+            self.state.withLock { $0.committed = max($0.committed, head) }
+            self.wakeup.signal()
+        }
     }
 
     /// Every change up to this sequence number is applied (`nil` before ``start()``).
@@ -179,16 +187,14 @@ public final class ChangeFollower: Service, ChangeBarrier {
 
     // MARK: - ChangeBarrier
 
+    /// Waits for the changes this process committed so far (a write of another process waits in
+    /// that process).
     public func waitForCommittedChanges() async {
-        do {
-            let head = try await feed.changeHead()
-            if await waitUntilApplied(head, timeout: configuration.barrierTimeout) { return }
-            logger.warning(
-                "the edge's caches did not catch up with the store in time; answering anyway",
-                metadata: ["switchyard.head": "\(head)"])
-        } catch {
-            logger.warning("could not read the change feed's head", metadata: ["error": "\(error)"])
-        }
+        let committed = state.withLock { $0.committed }
+        if await waitUntilApplied(committed, timeout: configuration.barrierTimeout) { return }
+        logger.warning(
+            "the edge's caches did not catch up with the store in time; answering anyway",
+            metadata: ["switchyard.sequence": "\(committed)"])
     }
 
     /// Waits until every change up to `sequence` is applied; `false` when `timeout` passed first

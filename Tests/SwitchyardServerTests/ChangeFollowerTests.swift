@@ -132,7 +132,7 @@ struct ChangeFollowerTests {
         }
     }
 
-    @Test("running, the follower applies this process's commits before the barrier lets a write's answer go")
+    @Test("running, the follower applies this process's commits before the barrier lets a write's answer go, and another's when asked")
     func barrier() async throws {
         try await Self.withTwoStores { mine, other, catalog, follower in
             try await Self.deploy(mine, "v1")
@@ -141,10 +141,15 @@ struct ChangeFollowerTests {
                 group.addTask { try await follower.run() }
                 for round in 2...6 {
                     #expect(try await Self.served(catalog) != nil)
-                    // Every other write is the other process's, which only the barrier's own
-                    // wake-up (or the poll) makes this follower read.
-                    let version = try await Self.deploy(round % 2 == 0 ? mine : other, "v\(round)")
-                    await follower.waitForCommittedChanges()
+                    // Every other write is the other process's, which sends this one no signal:
+                    // waiting for the head wakes the follower (the poll is 2 s away).
+                    let theirs = round % 2 == 1
+                    let version = try await Self.deploy(theirs ? other : mine, "v\(round)")
+                    if theirs {
+                        #expect(await follower.waitUntilApplied(try await mine.changeHead(), timeout: .seconds(60)))
+                    } else {
+                        await follower.waitForCommittedChanges()
+                    }
                     #expect(follower.appliedSequence == Int64(round))
                     #expect(try await Self.served(catalog) == version)
                 }
