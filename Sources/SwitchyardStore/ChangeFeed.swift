@@ -23,14 +23,6 @@ public struct StoreChange: Sendable, Equatable {
         /// A zone, a custom hostname (its status too) or a fallback origin was created, changed or
         /// deleted. `hostname` names the custom hostname when there is one.
         case hostnamesChanged = "hostnames.changed"
-
-        /// Whether the change is about one script (`script` is set).
-        public var isScriptChange: Bool {
-            switch self {
-            case .scriptDeployed, .settingsChanged, .secretsChanged, .tagsChanged, .scriptDeleted: true
-            default: false
-            }
-        }
     }
 
     /// Position in the feed: 1, 2, 3... in commit order, never reused (also once trimmed).
