@@ -350,6 +350,8 @@ let package = Package(
                 "SwitchyardAPI",
                 "SwitchyardModel",
                 "SwitchyardStore",
+                "SwitchyardStoreSQLite",
+                "SwitchyardRuntime",
                 "SwitchyardTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -3,12 +3,6 @@ import Hummingbird
 import SwitchyardModel
 import SwitchyardStore
 
-/// Told when zones, custom hostnames or fallback origins change, so the edge's table follows.
-public protocol CustomHostnameObserver: Sendable {
-    /// Called after the change is stored and before the API answers.
-    func hostnamesChanged() async
-}
-
 /// Checks and keeps certificates operators upload for custom hostnames (`ssl.custom_certificate`
 /// and `ssl.custom_key`); the server implements it (parsing, sealing the key, serving by SNI).
 public protocol CustomCertificateHandler: Sendable {
@@ -114,7 +108,6 @@ extension ControlPlaneAPI {
                 if let custom {
                     try await certificates?.install(id: created.id, hostname: hostname, certificatePEM: custom.certificate, keyPEM: custom.key)
                 }
-                await hostnameObserver?.hostnamesChanged()
                 return try EnvelopeResponse.success(created)
             } catch let error as StoreError where error.isConflict {
                 throw APIError.conflict("Duplicate custom hostname found.", code: ErrorCode.customHostnameExists)
@@ -141,14 +134,12 @@ extension ControlPlaneAPI {
                 let body = try await jsonObjectBody(request)
                 let origin = try DomainName.validate(try Self.requiredString(body, "origin"), field: "origin")
                 let stored = try await store.setFallbackOrigin(zoneID: zone.id, origin: origin)
-                await hostnameObserver?.hostnamesChanged()
                 return try EnvelopeResponse.success(stored)
             }
         }
         api.delete(RouterPath(fallback)) { _, context in
             let zone = try await zone(context)
             guard var removed = try await store.deleteFallbackOrigin(zoneID: zone.id) else { throw Self.noFallbackOrigin(zone.id) }
-            await hostnameObserver?.hostnamesChanged()
             removed.status = "pending_deletion"
             return try EnvelopeResponse.success(removed)
         }
@@ -196,14 +187,12 @@ extension ControlPlaneAPI {
                 record.nextCheckAt = now
             }
             guard let updated else { throw Self.hostnameNotFound(id) }
-            await hostnameObserver?.hostnamesChanged()
             return try EnvelopeResponse.success(updated)
         }
         api.delete(RouterPath(one)) { _, context in
             let zone = try await zone(context)
             let id = try context.parameter("custom_hostname_id")
             guard try await store.deleteCustomHostname(zoneID: zone.id, id: id) else { throw Self.hostnameNotFound(id) }
-            await hostnameObserver?.hostnamesChanged()
             return try Self.deletedAnswer(id: id)
         }
     }

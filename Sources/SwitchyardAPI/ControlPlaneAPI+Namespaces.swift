@@ -53,15 +53,6 @@ extension ControlPlaneAPI {
             let updated = try await store.updateNamespace(
                 accountID: accountID, name: name, newName: newName, trustedWorkers: trusted,
                 modifiedBy: try context.requireToken().id)
-            if let newName, newName != name {
-                observer?.namespaceChanged(accountID: accountID, namespace: name)
-                observer?.namespaceChanged(accountID: accountID, namespace: newName)
-            } else if trusted != nil {
-                // Whether its user workers see request.cf. (Cloudflare applies it on their next
-                // deploy; here it applies at once, so no worker's answer depends on when its
-                // isolate was last loaded.)
-                observer?.namespaceChanged(accountID: accountID, namespace: name)
-            }
             return try EnvelopeResponse.success(updated)
         }
         api.put(RouterPath(base + "/{namespace}"), use: update)
@@ -72,7 +63,6 @@ extension ControlPlaneAPI {
             guard try await store.deleteNamespace(accountID: accountID, name: name) else {
                 throw APIError.namespaceNotFound(name)
             }
-            observer?.namespaceChanged(accountID: accountID, namespace: name)
             return EnvelopeResponse.empty()
         }
     }

@@ -40,9 +40,6 @@ extension ControlPlaneAPI {
             let limit = try queryInteger(request, "limit", in: 1...1000) ?? 100
             let (deleted, hasMore) = try await store.deleteScripts(
                 accountID: accountID, namespace: namespace, filter: filter, limit: limit)
-            for name in deleted {
-                observer?.scriptChanged(accountID: accountID, namespace: namespace, script: name, versionID: nil)
-            }
             return try EnvelopeResponse.success(BulkDeleteResult(deleted: deleted.map { .init(id: $0) }, hasMore: hasMore))
         }
 
@@ -63,7 +60,6 @@ extension ControlPlaneAPI {
             guard try await store.deleteScript(accountID: accountID, namespace: namespace, name: name) else {
                 throw APIError.scriptNotFound(name)
             }
-            observer?.scriptChanged(accountID: accountID, namespace: namespace, script: name, versionID: nil)
             return EnvelopeResponse.empty()
         }
 
@@ -392,7 +388,6 @@ extension ControlPlaneAPI {
                 throw APIError.notFound("version \"\(id)\" of script \"\(name)\" not found", code: ErrorCode.versionNotFound)
             }
             let record = try await store.rollback(accountID: accountID, namespace: namespace, script: name, to: id)
-            observer?.scriptChanged(accountID: accountID, namespace: namespace, script: name, versionID: record.current.id)
             return try EnvelopeResponse.success(Self.scriptJSON(record))
         }
     }

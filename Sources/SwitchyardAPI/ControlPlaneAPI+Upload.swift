@@ -305,7 +305,6 @@ extension ControlPlaneAPI {
             version: NewVersion(
                 settings: settings, modules: descriptors, blobs: blobs, source: "upload",
                 tags: metadata.tags.map(Tags.unique)))
-        observer?.scriptChanged(accountID: accountID, namespace: namespace, script: name, versionID: record.current.id)
         context.logger.info(
             "deployed script",
             metadata: [
@@ -343,7 +342,6 @@ extension ControlPlaneAPI {
             accountID: accountID, namespace: namespace, script: name,
             version: NewVersion(
                 settings: settings, modules: descriptors, blobs: blobs, source: "content", basedOn: previous.current.id))
-        observer?.scriptChanged(accountID: accountID, namespace: namespace, script: name, versionID: record.current.id)
         return try EnvelopeResponse.success(Self.scriptJSON(record, startupTimeMs: report.startupTimeMs))
     }
 
@@ -396,8 +394,6 @@ extension ControlPlaneAPI {
             accountID: accountID, namespace: record.namespace, script: record.name,
             version: NewVersion(
                 settings: settings, modules: record.current.modules, blobs: [:], source: source, basedOn: record.current.id))
-        observer?.scriptChanged(
-            accountID: accountID, namespace: record.namespace, script: record.name, versionID: updated.current.id)
         return updated
     }
 

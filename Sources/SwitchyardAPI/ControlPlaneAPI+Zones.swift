@@ -22,7 +22,6 @@ extension ControlPlaneAPI {
             }
             do {
                 let zone = try await store.createZone(accountID: accountID, accountName: account.name, name: name, type: type)
-                await hostnameObserver?.hostnamesChanged()
                 return try EnvelopeResponse.success(zone)
             } catch let error as StoreError where error.isConflict {
                 throw APIError.conflict("\(name) already exists", code: ErrorCode.zoneExists)
@@ -51,7 +50,6 @@ extension ControlPlaneAPI {
         api.delete("zones/{zone_id}") { _, context in
             let zone = try await zone(context)
             guard try await store.deleteZone(id: zone.id) else { throw Self.zoneNotFound(zone.id) }
-            await hostnameObserver?.hostnamesChanged()
             return try EnvelopeResponse.success(["id": zone.id])
         }
     }

@@ -28,26 +28,23 @@ public struct ControlPlaneAPI: Sendable {
 
     let store: any ControlPlaneStore
     let validator: any ScriptValidator
-    let observer: (any ScriptChangeObserver)?
+    let changes: (any ChangeBarrier)?
     let statusProvider: (any ServerStatusProvider)?
-    let hostnameObserver: (any CustomHostnameObserver)?
     let certificates: (any CustomCertificateHandler)?
     let configuration: Configuration
     /// The tenants' data behind the REST data endpoints (KV values...).
     let data: DataStores
 
     public init(
-        store: any ControlPlaneStore, validator: any ScriptValidator, observer: (any ScriptChangeObserver)? = nil,
+        store: any ControlPlaneStore, validator: any ScriptValidator, changes: (any ChangeBarrier)? = nil,
         statusProvider: (any ServerStatusProvider)? = nil, configuration: Configuration = .init(),
-        hostnameObserver: (any CustomHostnameObserver)? = nil, data: DataStores = .init(),
-        certificates: (any CustomCertificateHandler)? = nil
+        data: DataStores = .init(), certificates: (any CustomCertificateHandler)? = nil
     ) {
         self.data = data
-        self.hostnameObserver = hostnameObserver
         self.certificates = certificates
         self.store = store
         self.validator = validator
-        self.observer = observer
+        self.changes = changes
         self.statusProvider = statusProvider
         self.configuration = configuration
     }
@@ -57,6 +54,7 @@ public struct ControlPlaneAPI: Sendable {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: EnvelopeErrorMiddleware<APIRequestContext>())
         router.add(middleware: AuthMiddleware(store: store, basePath: configuration.basePath))
+        if let changes { router.add(middleware: ReadYourWritesMiddleware<APIRequestContext>(changes: changes)) }
         let api = router.group(RouterPath(configuration.basePath))
         addAccountRoutes(to: api)
         addNamespaceRoutes(to: api)

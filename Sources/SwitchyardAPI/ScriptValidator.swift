@@ -52,12 +52,3 @@ public struct ScriptValidationError: Error, Sendable, CustomStringConvertible {
         location.isEmpty ? message : "\(message)\n    at \(location)"
     }
 }
-
-/// Observes changes to deployed scripts, e.g. so the edge drops isolates of old versions.
-public protocol ScriptChangeObserver: Sendable {
-    /// `script` in `namespace` of `accountID` now serves `versionID`, or nothing when `nil` (deleted).
-    func scriptChanged(accountID: String, namespace: String, script: String, versionID: String?)
-    /// `namespace` was renamed (called with the old and the new name) or deleted: forget what is
-    /// known about the scripts under that name.
-    func namespaceChanged(accountID: String, namespace: String)
-}

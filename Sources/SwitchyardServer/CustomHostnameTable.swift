@@ -23,10 +23,11 @@ public enum HostnameDecision: Sendable, Equatable {
 /// The custom hostnames and fallback origins the edge routes by, in memory, so its lookups are
 /// synchronous (no store read per request).
 ///
-/// ``reload()`` replaces the whole table from the store; the API calls it (through
-/// ``hostnamesChanged()``) after every change and the validator after every status change.
+/// ``reload()`` replaces the whole table from the store; the ``ChangeFollower`` calls it for every
+/// batch of the store's change feed with a zone, hostname or fallback origin change in it (the
+/// API's answer to such a change waits for that), and the validator after its checks.
 /// Lookups read an immutable snapshot under a `Mutex`, held only to copy a reference.
-public final class CustomHostnameTable: Sendable, CustomHostnameObserver {
+public final class CustomHostnameTable: Sendable {
     struct Entry: Sendable {
         var hostname: CustomHostname
         var zoneID: String
@@ -169,16 +170,5 @@ public final class CustomHostnameTable: Sendable, CustomHostnameObserver {
     /// Calls `listener` after every reload (the validator: a change may be new work).
     func onReload(_ listener: @escaping @Sendable () -> Void) {
         listeners.withLock { $0.append(listener) }
-    }
-
-    /// ``CustomHostnameObserver``: reloads before the API answers, so a client that got its
-    /// answer finds the edge already routing by it. A failed reload is logged; the table keeps
-    /// its previous view until the next change.
-    public func hostnamesChanged() async {
-        do {
-            try await reload()
-        } catch {
-            logger.error("custom hostname table reload failed", metadata: ["error": "\(error)"])
-        }
     }
 }

@@ -48,6 +48,9 @@ public final class SwitchyardServer: Sendable {
     public let listeners: PlatformListeners
     /// Custom hostnames and fallback origins as the edge routes by them.
     public let hostnameTable: CustomHostnameTable
+    /// Applies the store's change feed to the catalog and the hostname table; the API waits for
+    /// it before answering a write.
+    public let changeFollower: ChangeFollower
     /// Tenants' data: KV namespaces, D1 databases, R2 buckets.
     public let data: LocalDataStores
     /// The edge's bound port (HTTP ownership checks connect to it by default).
@@ -96,6 +99,7 @@ public final class SwitchyardServer: Sendable {
         catalog = WorkerCatalog(store: store, runtime: edgeRuntime)
         edgeRuntime.resolveWorkers(with: catalog)
         hostnameTable = CustomHostnameTable(store: store, logger: logger)
+        changeFollower = ChangeFollower(feed: store, catalog: catalog, hostnames: hostnameTable, logger: logger)
     }
 
     /// Opens the data directory (creating it) and takes its ``RunMarker``, reads the secrets key
@@ -165,8 +169,8 @@ public final class SwitchyardServer: Sendable {
     {
         let api = ControlPlaneAPI(
             store: store, validator: RuntimeScriptValidator(runtime: validationRuntime, eventLoops: validationLoops),
-            observer: catalog, statusProvider: EdgeStatus(run: serverRun, runtime: edgeRuntime), configuration: .init(maxScriptSize: configuration.api.maxScriptSize),
-            hostnameObserver: hostnameTable, data: data.stores,
+            changes: changeFollower, statusProvider: EdgeStatus(run: serverRun, runtime: edgeRuntime),
+            configuration: .init(maxScriptSize: configuration.api.maxScriptSize), data: data.stores,
             certificates: CustomCertificates(store: store, sealer: sealer, edge: edgeCertificates))
         return Application(
             router: api.router(),
@@ -226,10 +230,12 @@ public final class SwitchyardServer: Sendable {
         onEdgeTLSRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         defer { marker.markCleanShutdown() }
+        // The feed's head first: the table loaded after it holds every change up to it.
+        try await changeFollower.start()
         try await hostnameTable.reload()
         try await loadCertificates()
         var services: [any Service] = [
-            apiApplication(onRunning: onAPIRunning), edgeService(onRunning: onEdgeRunning), try hostnameValidator(),
+            changeFollower, apiApplication(onRunning: onAPIRunning), edgeService(onRunning: onEdgeRunning), try hostnameValidator(),
         ]
         if let port = configuration.edge.tlsPort { services.append(edgeTLSService(port: port, onRunning: onEdgeTLSRunning)) }
         let group = ServiceGroup(

@@ -8,11 +8,13 @@ import SwitchyardStore
 /// The seam between the control plane and the edge: resolves a script in a dispatch namespace
 /// to the runtime's ``WorkerScript`` of its current version, and keeps that answer fresh.
 ///
-/// The API reports every deploy, rollback and delete to the catalog (it is the API's
-/// ``ScriptChangeObserver``); the catalog drops its cached script and tells the runtime to retire
-/// isolates of older versions. The edge listener (not part of the control plane) calls
-/// ``script(accountID:namespace:name:)`` to find what to run.
-public final class WorkerCatalog: ScriptChangeObserver {
+/// The ``ChangeFollower`` applies the store's change feed to it: every deploy, rollback and
+/// delete (``scriptChanged(accountID:namespace:script:versionID:)``), every rename, delete or
+/// `trusted_workers` change of a namespace (``namespaceChanged(accountID:namespace:)``); the
+/// catalog drops its cached script and tells the runtime to retire isolates of older versions.
+/// The edge listener (not part of the control plane) calls ``script(accountID:namespace:name:)``
+/// to find what to run.
+public final class WorkerCatalog: Sendable {
     private struct Key: Hashable {
         var accountID: String
         var namespace: String
@@ -140,6 +142,7 @@ public final class WorkerCatalog: ScriptChangeObserver {
         state.withLock { $0.scripts[Key(accountID: accountID, namespace: namespace, name: name)] }
     }
 
+    /// `script` in `namespace` of `accountID` now serves `versionID`, or nothing when `nil` (deleted).
     public func scriptChanged(accountID: String, namespace: String, script: String, versionID: String?) {
         let key = Key(accountID: accountID, namespace: namespace, name: script)
         state.withLock { state in
@@ -149,10 +152,21 @@ public final class WorkerCatalog: ScriptChangeObserver {
         runtime?.retire(workerName: Self.workerName(key), keepVersion: versionID)
     }
 
+    /// `namespace` was renamed (called with the old and the new name), deleted, or changed a
+    /// setting its scripts are built with: forget what is known about the scripts under that name.
     public func namespaceChanged(accountID: String, namespace: String) {
+        forget { $0.accountID == accountID && $0.namespace == namespace }
+    }
+
+    /// Forgets every script, and retires their isolates: for a follower of the change feed that
+    /// lost track of the changes (they were trimmed before it read them).
+    public func reset() {
+        forget { _ in true }
+    }
+
+    private func forget(where matches: (Key) -> Bool) {
         let dropped = state.withLock { state in
-            let keys = Set(state.scripts.keys.filter { $0.accountID == accountID && $0.namespace == namespace })
-                .union(state.generations.keys.filter { $0.accountID == accountID && $0.namespace == namespace })
+            let keys = Set(state.scripts.keys.filter(matches)).union(state.generations.keys.filter(matches))
             for key in keys {
                 state.scripts[key] = nil
                 state.generations[key, default: 0] += 1

@@ -72,7 +72,7 @@ public protocol ResourceStore: Sendable {
 
 /// Everything the control plane stores.
 public typealias ControlPlaneStore = AccountStore & NamespaceStore & ScriptStore & ResourceStore
-    & ZoneStore & CustomHostnameStore & CertificateStore
+    & ZoneStore & CustomHostnameStore & CertificateStore & ChangeFeed
 
 /// What `switchyard serve` records about its own runs on a data directory (the crash counter).
 public protocol ServerRunStore: Sendable {

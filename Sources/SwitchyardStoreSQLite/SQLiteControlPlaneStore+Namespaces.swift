@@ -52,6 +52,12 @@ extension SQLiteControlPlaneStore: NamespaceStore {
                 "UPDATE namespaces SET name = ?, trusted_workers = ?, modified_on = ?, modified_by = ? WHERE id = ?",
                 [.text(targetName), .integer((trustedWorkers ?? existing.trustedWorkers) ? 1 : 0), .text(Self.now()),
                  .text(modifiedBy), .text(existing.namespaceID)])
+            if targetName != name {
+                try await recordChange(.namespaceRenamed, accountID: accountID, namespace: name, newNamespace: targetName)
+            }
+            if let trustedWorkers, trustedWorkers != existing.trustedWorkers {
+                try await recordChange(.namespaceChanged, accountID: accountID, namespace: targetName)
+            }
             return try await namespaceRow(accountID: accountID, name: targetName)!
         }
     }
@@ -61,6 +67,7 @@ extension SQLiteControlPlaneStore: NamespaceStore {
             guard let existing = try await namespaceRow(accountID: accountID, name: name) else { return false }
             try await query("DELETE FROM namespaces WHERE id = ?", [.text(existing.namespaceID)])
             try await collectGarbage()
+            try await recordChange(.namespaceDeleted, accountID: accountID, namespace: name)
             return true
         }
     }

@@ -70,6 +70,9 @@ extension SQLiteControlPlaneStore: ScriptStore {
                 [.text(versionID), .text(namespaceID), .text(script), .integer(number), .text(etag), .text(now),
                  .text(version.source), .text(try Self.encode(secrets.seal(version.settings))),
                  .text(try Self.encode(version.modules))])
+            try await recordChange(
+                StoreChange.deployKind(source: version.source), accountID: accountID, namespace: namespace, script: script,
+                versionID: versionID)
             return try await scriptRow(namespaceID: namespaceID, namespace: namespace, name: script)!
         }
     }
@@ -107,6 +110,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
             guard try await scriptExists(namespaceID: namespaceID, name: name) else { return false }
             try await query("DELETE FROM scripts WHERE namespace_id = ? AND name = ?", [.text(namespaceID), .text(name)])
             try await collectGarbage()
+            try await recordChange(.scriptDeleted, accountID: accountID, namespace: namespace, script: name)
             return true
         }
     }
@@ -123,6 +127,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
             let names = rows.prefix(limit).map { $0.string("name") }
             for name in names {
                 try await query("DELETE FROM scripts WHERE namespace_id = ? AND name = ?", [.text(namespaceID), .text(name)])
+                try await recordChange(.scriptDeleted, accountID: accountID, namespace: namespace, script: name)
             }
             if !names.isEmpty { try await collectGarbage() }
             return (Array(names), rows.count > limit)
@@ -137,6 +142,7 @@ extension SQLiteControlPlaneStore: ScriptStore {
                 "UPDATE scripts SET tags = ?, modified_on = ? WHERE namespace_id = ? AND name = ?",
                 [.text(try Self.encode(tags)), .text(Self.now()), .text(namespaceID), .text(script)])
             try await indexTags(namespaceID: namespaceID, script: script, tags: tags)
+            try await recordChange(.tagsChanged, accountID: accountID, namespace: namespace, script: script)
             return tags
         }
     }

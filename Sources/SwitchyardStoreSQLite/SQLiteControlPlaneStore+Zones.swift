@@ -15,6 +15,7 @@ extension SQLiteControlPlaneStore: ZoneStore {
             try await query(
                 "INSERT INTO zones (id, account_id, name, created_on, body) VALUES (?, ?, ?, ?, ?)",
                 [.text(zone.id), .text(accountID), .text(name), .text(zone.createdOn), .text(try Self.encode(zone))])
+            try await recordChange(.hostnamesChanged, accountID: accountID)
             return zone
         }
     }
@@ -44,6 +45,7 @@ extension SQLiteControlPlaneStore: ZoneStore {
     public func deleteZone(id: String) async throws -> Bool {
         try await transaction {
             guard !(try await query("SELECT 1 FROM zones WHERE id = ?", [.text(id)])).isEmpty else { return false }
+            try await recordHostnameChange(zoneID: id, hostname: nil)
             try await query("DELETE FROM zones WHERE id = ?", [.text(id)])
             return true
         }
@@ -66,6 +68,7 @@ extension SQLiteControlPlaneStore: CustomHostnameStore {
                 """,
                 [.text(hostname.id), .text(zoneID), .text(hostname.hostname), .text(hostname.createdAt),
                  .text(try Self.encode(hostname)), .text(Self.now())])
+            try await recordHostnameChange(zoneID: zoneID, hostname: hostname.hostname)
             return hostname
         }
     }
@@ -93,19 +96,25 @@ extension SQLiteControlPlaneStore: CustomHostnameStore {
     ) async throws -> CustomHostname? {
         try await transaction {
             guard var record = try await hostnameRow(zoneID: zoneID, id: id) else { return nil }
+            let before = record.hostname
             try change(&record)
             try await query(
                 "UPDATE custom_hostnames SET body = ?, check_attempts = ?, next_check_at = ? WHERE id = ?",
                 [.text(try Self.encode(record.hostname)), .integer(record.checkAttempts),
                  record.nextCheckAt.map(SQLiteData.text) ?? .null, .text(id)])
+            // (A check that only reschedules the next one changes nothing the edge routes by.)
+            if record.hostname != before {
+                try await recordHostnameChange(zoneID: zoneID, hostname: record.hostname.hostname)
+            }
             return record.hostname
         }
     }
 
     public func deleteCustomHostname(zoneID: String, id: String) async throws -> Bool {
         try await transaction {
-            guard try await hostnameRow(zoneID: zoneID, id: id) != nil else { return false }
+            guard let existing = try await hostnameRow(zoneID: zoneID, id: id) else { return false }
             try await query("DELETE FROM custom_hostnames WHERE id = ?", [.text(id)])
+            try await recordHostnameChange(zoneID: zoneID, hostname: existing.hostname.hostname)
             return true
         }
     }
@@ -131,6 +140,7 @@ extension SQLiteControlPlaneStore: CustomHostnameStore {
             try await query(
                 "INSERT OR REPLACE INTO fallback_origins (zone_id, body) VALUES (?, ?)",
                 [.text(zoneID), .text(try Self.encode(value))])
+            try await recordHostnameChange(zoneID: zoneID, hostname: nil)
             return value
         }
     }
@@ -139,6 +149,7 @@ extension SQLiteControlPlaneStore: CustomHostnameStore {
         try await transaction {
             guard let existing = try await fallbackRow(zoneID: zoneID) else { return nil }
             try await query("DELETE FROM fallback_origins WHERE zone_id = ?", [.text(zoneID)])
+            try await recordHostnameChange(zoneID: zoneID, hostname: nil)
             return existing
         }
     }

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLiteNIO
+import Synchronization
 import SwitchyardModel
 import SwitchyardStore
 
@@ -27,10 +28,14 @@ public final class SQLiteControlPlaneStore: Sendable {
         /// (`switchyard serve` reads them from `SWITCHYARD_SECRETS_KEY` or `secrets.key`);
         /// ``SecretSealer/ephemeral()`` suits `:memory:`.
         public var secrets: SecretSealer
+        /// How many of the latest changes the change feed keeps (``ChangeFeed``); a follower
+        /// further behind rebuilds its caches. At least 1.
+        public var changeRetention: Int
 
-        public init(path: String, secrets: SecretSealer) {
+        public init(path: String, secrets: SecretSealer, changeRetention: Int = 10_000) {
             self.path = path
             self.secrets = secrets
+            self.changeRetention = max(1, changeRetention)
         }
     }
 
@@ -38,10 +43,20 @@ public final class SQLiteControlPlaneStore: Sendable {
     let lock = AsyncLock()
     let logger: Logger
     let secrets: SecretSealer
+    let changeRetention: Int
+    /// The change feed's listeners, and the last change the transaction in progress wrote (only
+    /// one runs at a time, under `lock`), announced once it commits.
+    let commits = Mutex(CommitState())
 
-    private init(connection: SQLiteConnection, secrets: SecretSealer, logger: Logger) {
+    struct CommitState {
+        var listeners: [@Sendable (Int64) -> Void] = []
+        var uncommitted: Int64?
+    }
+
+    private init(connection: SQLiteConnection, configuration: Configuration, logger: Logger) {
         self.connection = connection
-        self.secrets = secrets
+        self.secrets = configuration.secrets
+        self.changeRetention = configuration.changeRetention
         self.logger = logger
     }
 
@@ -57,7 +72,7 @@ public final class SQLiteControlPlaneStore: Sendable {
         let storage: SQLiteConnection.Storage = configuration.path == ":memory:" ? .memory : .file(path: configuration.path)
         let connection = try await SQLiteConnection.open(
             storage: storage, threadPool: threadPool, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
-        let store = SQLiteControlPlaneStore(connection: connection, secrets: configuration.secrets, logger: logger)
+        let store = SQLiteControlPlaneStore(connection: connection, configuration: configuration, logger: logger)
         do {
             try await store.migrate()
         } catch {
@@ -193,28 +208,50 @@ public final class SQLiteControlPlaneStore: Sendable {
             id INTEGER PRIMARY KEY CHECK (id = 1), starts INTEGER NOT NULL, crashes INTEGER NOT NULL,
             last_crash_detected_on TEXT)
         """,
+        // The change feed (``ChangeFeed``): one row per committed change, written in the
+        // mutation's transaction. AUTOINCREMENT keeps sequence numbers from being reused once
+        // old rows are trimmed (`sqlite_sequence` holds the head).
+        """
+        CREATE TABLE IF NOT EXISTS changes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, account_id TEXT NOT NULL,
+            namespace TEXT, new_namespace TEXT, script TEXT, hostname TEXT, version_id TEXT,
+            created_on TEXT NOT NULL)
+        """,
     ]
 
     // MARK: - Helpers
 
-    /// Runs `body` alone on the connection, inside `BEGIN IMMEDIATE` ... `COMMIT`; rolls back on error.
+    /// Runs `body` alone on the connection, inside `BEGIN IMMEDIATE` ... `COMMIT`; rolls back on
+    /// error. When it recorded changes (``recordChange(_:accountID:namespace:newNamespace:script:hostname:versionID:)``),
+    /// the feed's listeners hear of them after the commit.
     func transaction<T>(_ body: () async throws -> T) async throws -> T {
-        try await exclusively(begin: "BEGIN IMMEDIATE", body)
+        let (value, head) = try await exclusively(begin: "BEGIN IMMEDIATE", body)
+        if let head {
+            for listener in commits.withLock({ $0.listeners }) { listener(head) }
+        }
+        return value
     }
 
     /// Runs read-only `body` alone on the connection (a consistent snapshot).
     func read<T>(_ body: () async throws -> T) async throws -> T {
-        try await exclusively(begin: "BEGIN", body)
+        try await exclusively(begin: "BEGIN", body).value
     }
 
-    private func exclusively<T>(begin: String, _ body: () async throws -> T) async throws -> T {
+    /// `body` in a transaction, and the last change it recorded (taken while the lock is still
+    /// held, so the next transaction's changes are never announced with this one's).
+    private func exclusively<T>(begin: String, _ body: () async throws -> T) async throws -> (value: T, head: Int64?) {
         try await lock.withLock {
             _ = try await connection.query(begin)
             do {
                 let value = try await body()
                 _ = try await connection.query("COMMIT")
-                return value
+                return (value, commits.withLock { state in
+                    defer { state.uncommitted = nil }
+                    return state.uncommitted
+                })
             } catch {
+                // Rolled back: the changes it recorded are gone with the rest.
+                commits.withLock { $0.uncommitted = nil }
                 _ = try? await connection.query("ROLLBACK")
                 throw error
             }

@@ -21,14 +21,15 @@ enum SharedRuntime {
     static let validator = RuntimeScriptValidator(runtime: runtime, eventLoops: loops)
 }
 
-/// Records change notifications (the edge's seam).
-final class RecordingObserver: ScriptChangeObserver {
-    let changes = Mutex<[(String, String?)]>([])
-    func scriptChanged(accountID: String, namespace: String, script: String, versionID: String?) {
-        changes.withLock { $0.append(("\(namespace)/\(script)", versionID)) }
-    }
-    func namespaceChanged(accountID: String, namespace: String) {
-        changes.withLock { $0.append(("\(namespace)/*", nil)) }
+/// Stands for the edge's caches (the read-your-writes seam): records the store's head each time
+/// the API waits for the committed changes to be applied.
+final class RecordingBarrier: ChangeBarrier {
+    let feed: any ChangeFeed
+    let heads = Mutex<[Int64]>([])
+    init(feed: any ChangeFeed) { self.feed = feed }
+    func waitForCommittedChanges() async {
+        let head = (try? await feed.changeHead()) ?? -1
+        heads.withLock { $0.append(head) }
     }
 }
 
@@ -49,9 +50,17 @@ struct Fixture: Sendable {
 
     let store: SQLiteControlPlaneStore
     let client: any TestClientProtocol
-    let observer: RecordingObserver
+    let barrier: RecordingBarrier
 
     var base: String { "/client/v4/accounts/\(Self.account)" }
+
+    /// The store's change feed from its start, as `kind namespace/script` (or `kind namespace>new`).
+    func changes() async throws -> [String] {
+        try await store.changes(after: 0, limit: 10_000).changes.map { change in
+            "\(change.kind.rawValue) \(change.namespace ?? "")"
+                + (change.newNamespace.map { ">" + $0 } ?? "") + (change.script.map { "/" + $0 } ?? "")
+        }
+    }
     var ns: String { "\(base)/workers/dispatch/namespaces" }
 
     /// The status `GET /switchyard/status` reports in these tests.
@@ -74,18 +83,18 @@ struct Fixture: Sendable {
                 _ = try await store.createToken(
                     accountID: owner, name: secret, permission: permission, secretHash: TokenHash.of(secret: secret))
             }
-            let observer = RecordingObserver()
+            let barrier = RecordingBarrier(feed: store)
             // The tenants' data on real stores in a scratch folder: the data endpoints read and write them.
             let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("api-data-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
             let data = try LocalDataStores(directory: dataDirectory)
             let api = ControlPlaneAPI(
-                store: store, validator: SharedRuntime.validator, observer: observer, statusProvider: statusProvider,
+                store: store, validator: SharedRuntime.validator, changes: barrier, statusProvider: statusProvider,
                 configuration: .init(maxScriptSize: maxScriptSize), data: data.stores)
             let app = Application(router: api.router())
             try await app.test(.router) { client in
-                try await test(Fixture(store: store, client: client, observer: observer))
+                try await test(Fixture(store: store, client: client, barrier: barrier))
             }
             try await data.close()
             try await store.close()

@@ -51,7 +51,7 @@ struct NamespaceTests {
             #expect(try await api.send(.delete, "\(api.ns)/prod").status == 200)
             try await api.createNamespace()
             #expect(try await api.send(.get, "\(api.ns)/prod/scripts/w").status == 404)
-            #expect(api.observer.changes.withLock { $0.last?.0 == "prod/*" })
+            #expect(try await api.changes().suffix(2) == ["script.deployed prod/w", "namespace.deleted prod"])
         }
     }
 
@@ -60,7 +60,12 @@ struct NamespaceTests {
         try await Fixture.run { api in
             try await api.createNamespace()
             #expect(try await api.send(.patch, "\(api.ns)/prod", json: ["name": "staging"]).status == 200)
-            #expect(api.observer.changes.withLock { $0.suffix(2).map(\.0) } == ["prod/*", "staging/*"])
+            #expect(try await api.changes() == ["namespace.renamed prod>staging"])
+            // Only a real change of trusted_workers is one.
+            #expect(try await api.send(.patch, "\(api.ns)/staging", json: ["trusted_workers": false]).status == 200)
+            #expect(try await api.send(.patch, "\(api.ns)/staging", json: ["trusted_workers": true]).status == 200)
+            #expect(try await api.changes().last == "namespace.changed staging")
+            #expect(try await api.changes().count == 2)
         }
     }
 

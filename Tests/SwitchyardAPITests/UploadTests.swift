@@ -231,13 +231,25 @@ struct UploadTests {
         }
     }
 
-    @Test("every deploy notifies the edge seam with the new version")
+    @Test("every deploy writes its new version to the store's change feed, and its answer waits for the edge's caches")
     func notifications() async throws {
         try await Fixture.run { api in
             try await api.createNamespace()
             let reply = try await api.upload("w", metadata: ["main_module": "w.mjs"], parts: [.module("w.mjs", helloWorker)])
             let version = reply.result["deployment_id"]?.stringValue
-            #expect(api.observer.changes.withLock { $0.last?.0 == "prod/w" && $0.last?.1 == version })
+            let last = try await api.store.changes(after: 0, limit: 100).changes.last
+            #expect(last?.kind == .scriptDeployed && last?.script == "w" && last?.namespace == "prod")
+            #expect(last?.versionID == version)
+            // The answer came after the barrier was passed with the deploy's change committed.
+            #expect(api.barrier.heads.withLock { $0.last } == last?.sequence)
+            let waits = api.barrier.heads.withLock { $0.count }
+            _ = try await api.send(.get, "\(api.ns)/prod/scripts/w")
+            #expect(api.barrier.heads.withLock { $0.count } == waits, "a read waited for the caches")
+            // Secrets and settings make versions of their own kinds.
+            #expect(try await api.send(.put, "\(api.ns)/prod/scripts/w/secrets", json: ["name": "K", "text": "v", "type": "secret_text"]).status == 200)
+            #expect(try await api.changes().last == "script.secrets prod/w")
+            #expect(try await api.send(.delete, "\(api.ns)/prod/scripts/w").status == 200)
+            #expect(try await api.changes().last == "script.deleted prod/w")
         }
     }
 }

@@ -55,6 +55,16 @@ func version(_ text: String, tags: [String]? = nil, basedOn: String? = nil) -> N
         basedOn: basedOn, tags: tags)
 }
 
+/// A version whose second module's bytes are neither given nor stored (its deploy fails after
+/// writing the first module's blob), and that first module.
+func versionMissingABlob() -> (NewVersion, ModuleDescriptor) {
+    let (good, goodBlobs) = module("a.mjs", "export const a = 1")
+    let (missing, _) = module("b.mjs", "export const b = 2")
+    let version = NewVersion(
+        settings: VersionSettings(mainModule: "a.mjs"), modules: [good, missing], blobs: goodBlobs, source: "upload")
+    return (version, good)
+}
+
 @Suite("SQLite control-plane store")
 struct StoreTests {
     @Test("tokens are found by their hash only and can be revoked")
@@ -149,10 +159,7 @@ struct StoreTests {
             _ = try await store.createNamespace(accountID: "a", name: "ns", createdBy: "t")
             let first = try await store.deploy(accountID: "a", namespace: "ns", script: "w", version: version("export default {a:1}"))
             // The second module's bytes are missing: the transaction fails after writing the first blob.
-            let (good, goodBlobs) = module("a.mjs", "export const a = 1")
-            let (missing, _) = module("b.mjs", "export const b = 2")
-            let broken = NewVersion(
-                settings: VersionSettings(mainModule: "a.mjs"), modules: [good, missing], blobs: goodBlobs, source: "upload")
+            let (broken, good) = versionMissingABlob()
             await #expect(throws: StoreError.self) {
                 try await store.deploy(accountID: "a", namespace: "ns", script: "w", version: broken)
             }
