@@ -36,7 +36,11 @@ final class RecordingBarrier: ChangeBarrier {
 /// A server status that never changes.
 struct FixedStatus: ServerStatusProvider {
     var status: ServerStatus
+    var isolates = IsolateReport(
+        isolates: 1, residentBytes: 2_000_000, memoryBudgetBytes: 1 << 30, maximumIsolates: 5_000, coldStarts: 1,
+        evictions: 0, forwardedRequests: 0, workers: [.init(name: "a/b/c", isolates: 1, coldStarts: 1, evictions: 0)])
     func serverStatus() async throws -> ServerStatus { status }
+    func isolateReport() async throws -> IsolateReport? { isolates }
 }
 
 /// An API over an in-memory SQLite store with two accounts and tokens of each permission.

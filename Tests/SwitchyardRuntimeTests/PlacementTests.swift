@@ -85,7 +85,7 @@ struct PlacementTests {
     }
 
     @Test func aHotWorkerGainsReplicasAndLosesThemWhenLoadFalls() async throws {
-        let policy = IsolateCachePolicy(replicaRequestsPerSecond: 8)
+        let policy = IsolateCachePolicy(replicaRequestsPerSecond: 4)
         try await RuntimeHarness.with(executors: 2, isolates: policy) { h in
             let script = h.worker(Self.counter)
             _ = try await h.text(script, loop: 0)
@@ -93,7 +93,10 @@ struct PlacementTests {
             // a replica (a window may end mid-burst, hence the rounds).
             var replicas = 1
             for _ in 0..<20 where replicas < 2 {
-                for _ in 0...policy.replicaRequestsPerSecond { _ = try await h.text(script, loop: 1) }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0...policy.replicaRequestsPerSecond { group.addTask { _ = try await h.text(script, loop: 1) } }
+                    try await group.waitForAll()
+                }
                 replicas = try await h.runtime.statistics().get().workers.first { $0.name == script.name }?.isolates ?? 0
             }
             #expect(replicas == 2)

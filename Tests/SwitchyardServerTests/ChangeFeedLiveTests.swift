@@ -30,7 +30,8 @@ struct ChangeFeedLiveTests {
 
     @Test("with 2 executors, every request after a deploy, a secret change, a rename or a delete answers by it")
     func deployReachesEveryExecutor() async throws {
-        try await LiveServer.with(arguments: ["--executors", "2"]) { server in
+        // A replica as soon as an executor forwards a request: both executors hold an isolate.
+        try await LiveServer.with(arguments: ["--executors", "2", "--replica-threshold", "1"]) { server in
             let scripts = "/accounts/\(server.account)/workers/dispatch/namespaces/default/scripts"
             func deploy(_ version: String) async throws {
                 let (body, type) = try uploadBody(source: Self.source(version))
@@ -39,7 +40,8 @@ struct ChangeFeedLiveTests {
             }
             try await deploy("v1")
             // Fresh connections until two isolates (one per executor) serve v1. The edge hands
-            // connections to its executors in turn, so this takes two; 16 is a guard, not a count.
+            // connections to its executors in turn, so this takes four (the second request on the
+            // other executor makes its replica); 16 is a guard, not a count.
             var isolates = Set<String>()
             for _ in 0..<16 where isolates.count < 2 {
                 let served = try Self.fetchFresh(server)
