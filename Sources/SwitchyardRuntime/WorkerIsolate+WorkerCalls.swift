@@ -3,8 +3,8 @@ import NIOCore
 import SwitchyardJS
 
 /// The host side of bindings that call other workers (`service`, `dispatch_namespace`) and of
-/// outbound workers: the request goes to the callee's isolate on this executor, its body streamed
-/// from the caller, and the callee's Response (or what went wrong in it) completes the caller's
+/// outbound workers: the request goes to the callee's isolate (on this executor, or the one holding
+/// it), its body streamed from the caller, and the callee's Response (or what went wrong in it) completes the caller's
 /// promise. Each side's CPU time is charged to its own request.
 extension WorkerIsolate {
     /// Workers calling workers calling workers...: deeper chains are refused (workerd's limit).

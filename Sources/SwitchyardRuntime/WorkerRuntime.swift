@@ -104,9 +104,39 @@ public final class WorkerRuntime: Sendable {
     ) -> InvocationHandle {
         eventLoop.preconditionInEventLoop()
         let requestID = nextRequestID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let executor = isolates(on: eventLoop)
+        guard request.options.depth > 0 else {
+            return start(script, request: request, requestID: requestID, on: executor, completion: completion)
+        }
+        // A call from another worker: started in fair order between workers (FairStarts).
+        var handle: InvocationHandle?
+        var queued: ForwardedInvocation?
+        executor.fairStarts.admit(script.name) {
+            if let queued {
+                guard queued.shouldStart() else {
+                    completion(.success(WorkerIsolate.failure("The client disconnected.", outcome: .canceled, cpu: 0)))
+                    return
+                }
+                queued.started(self.start(script, request: request, requestID: requestID, on: executor, completion: completion))
+            } else {
+                handle = self.start(script, request: request, requestID: requestID, on: executor, completion: completion)
+            }
+        }
+        if let handle { return handle }
+        let later = ForwardedInvocation(holderLoop: eventLoop)
+        queued = later
+        return InvocationHandle(forwarded: later)
+    }
+
+    /// Starts a request on `executor` or forwards it to the executor holding the worker.
+    private func start(
+        _ script: WorkerScript, request: WorkerRequest, requestID: UInt64, on executor: ExecutorIsolates,
+        completion: @escaping (Result<InvocationResult, any Error>) -> Void
+    ) -> InvocationHandle {
+        let eventLoop = executor.eventLoop
         let route: ExecutorIsolates.Route
         do {
-            route = try isolates(on: eventLoop).route(script, watchdog: configuration.watchdog, logSink: logSink)
+            route = try executor.route(script, watchdog: configuration.watchdog, logSink: logSink)
         } catch {
             completion(.failure(error))
             return InvocationHandle(isolate: nil, requestID: requestID)

@@ -66,6 +66,8 @@ final class ExecutorIsolates: @unchecked Sendable {
     private let maximumHolders: Int
     private let loads: [ExecutorLoad]
     var load: ExecutorLoad { loads[index] }
+    /// The order in which calls from other workers start when the executor is congested.
+    let fairStarts: FairStarts
 
     /// The maintenance window: forwarding rates, replica load and idle time are counted per tick.
     static let tickSeconds: Int64 = 1
@@ -92,6 +94,7 @@ final class ExecutorIsolates: @unchecked Sendable {
         self.counters = shared.counters
         self.policy = shared.policy
         loads = shared.loads
+        fairStarts = FairStarts(eventLoop: eventLoop, load: shared.loads[index])
         let executors = shared.loads.count
         budgetBytes = max(1, shared.policy.memoryBudgetBytes / executors)
         maximumIsolates = max(1, shared.policy.maximumIsolates / executors)
@@ -276,6 +279,7 @@ final class ExecutorIsolates: @unchecked Sendable {
     /// the timeout, gives back replicas whose load fell, and starts a new forwarding window.
     private func maintain() {
         tick &+= 1
+        fairStarts.decay()
         forwardedThisWindow.removeAll(keepingCapacity: true)
         let idleTicks = UInt64(max(1, Int64(policy.idleTimeoutSeconds) / Self.tickSeconds))
         let quietReplica = policy.replicaRequestsPerSecond * Int(Self.tickSeconds) / 4

@@ -9,6 +9,8 @@ final class ExecutorLoad: Sendable {
     /// When the running task began (monotonic nanoseconds), 0 between tasks.
     private let taskStart = Atomic<UInt64>(0)
     private let waiting = Atomic<Int>(0)
+    private let lastTask = Atomic<UInt64>(0)
+    private let ended = Atomic<UInt64>(0)
 
     /// A task running longer than this marks the executor as blocked.
     static let blockedAfterNanoseconds: UInt64 = 5_000_000
@@ -20,8 +22,15 @@ final class ExecutorLoad: Sendable {
     }
 
     func taskEnded() {
-        taskStart.store(0, ordering: .relaxed)
+        let start = taskStart.exchange(0, ordering: .relaxed)
+        lastTask.store(DispatchTime.now().uptimeNanoseconds &- start, ordering: .relaxed)
+        ended.wrappingAdd(1, ordering: .relaxed)
     }
+
+    /// How long the executor's last task ran (wall time; executors do not block).
+    var lastTaskNanoseconds: UInt64 { lastTask.load(ordering: .relaxed) }
+    /// Tasks ended so far: tells whether a call ran one.
+    var tasksEnded: UInt64 { ended.load(ordering: .relaxed) }
 
     func forwardQueued() {
         waiting.wrappingAdd(1, ordering: .relaxed)

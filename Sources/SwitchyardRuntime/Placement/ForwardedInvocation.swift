@@ -1,8 +1,9 @@
 import NIOCore
 import Synchronization
 
-/// A request served on another executor than the one it arrived on: the caller may cancel it
-/// before it starts there, or while it runs.
+/// A request that starts later than it was asked for: on another executor than the one it arrived
+/// on (forwarded), or from its executor's fair queue (``FairStarts``). The caller may cancel it
+/// before it starts, or while it runs.
 final class ForwardedInvocation: Sendable {
     private enum State {
         case pending

@@ -2,8 +2,9 @@ import NIOCore
 import Synchronization
 
 /// How isolates call other workers (service and dispatch namespace bindings, outbound workers):
-/// through the runtime that holds them, on the caller's own executor, with the worker found by
-/// the runtime's ``WorkerDirectory``.
+/// through the runtime that holds them (on the caller's executor when it holds the callee's
+/// isolate, else forwarded to the one that does), with the worker found by the runtime's
+/// ``WorkerDirectory``.
 final class WorkerCalls: Sendable {
     /// The runtime, set once right after it is made and before any executor runs; weak because
     /// the runtime holds this object (through its executors' isolates).
