@@ -2,7 +2,7 @@
 //
 // Evaluated by the host as `(function (internals, ops) { "use strict"; <this file> })`.
 // Exports: internals.URL, internals.URLSearchParams, internals.isURLSearchParams (brand
-// check), and the URL / URLSearchParams globals.
+// check), internals.urlRecords (the parser for URLPattern), and the URL / URLSearchParams globals.
 // Native dependency: ops.domainToASCII(domain, beStrict) (UTS #46 ToASCII; throws or
 // returns null on failure). It is only called for domains containing non-ASCII code
 // points: for an all-ASCII domain with beStrict = false the URL Standard's result is
@@ -1851,5 +1851,19 @@ internals.URLSearchParams = URLSearchParams;
 internals.isURLSearchParams = isURLSearchParams;
 // Web IDL's USVString conversion, for the classes of later files (File's name).
 internals.toUSVString = toUSVString;
+// The parser's pieces that URLPattern's canonicalize steps use (web/22_urlpattern.js): URL records,
+// the basic URL parser with a state override, and the userinfo percent-encode set.
+internals.urlRecords = Object.freeze({
+  /// The basic URL parser: a new record, or null on failure (`base` is a record or null).
+  parse: (input, base) => basicURLParse(input, base, null, 0),
+  /// The basic URL parser run on `record` with a state override; null on failure.
+  parseWithState: (input, record, state) => basicURLParse(input, null, record, state),
+  states: Object.freeze({ HOSTNAME, PORT, PATH_START, OPAQUE_PATH, QUERY, FRAGMENT }),
+  serializePath,
+  isSpecialScheme,
+  defaultPortOf,
+  /// "Set the username / password": UTF-8 percent-encode with the userinfo set.
+  encodeUserinfo: (value) => percentEncodeString(value, SET_USERINFO),
+});
 internals.defineGlobal("URL", URL);
 internals.defineGlobal("URLSearchParams", URLSearchParams);
