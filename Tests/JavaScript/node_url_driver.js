@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // node_url_driver.js — development driver (not run by CI).
 //
-// Loads Sources/SwitchyardRuntime/JavaScript/20_url.js into a bare node:vm context the way
+// Loads Sources/SwitchyardRuntime/JavaScript/core/00_core.js and web/20_url.js into a bare node:vm context the way
 // the Swift host does (wrapped as `(function (internals, ops) { "use strict"; ... })`),
 // with ops.domainToASCII backed by Node's url.domainToASCII, then evaluates url_wpt.js in
 // the same context and runs runURLConformance() over the WPT data.
@@ -19,7 +19,8 @@ const args = process.argv.slice(2);
 const repoRoot = path.resolve(__dirname, "..", "..");
 const wptIndex = args.indexOf("--wpt");
 const wptDir = wptIndex !== -1 ? path.resolve(args[wptIndex + 1]) : "/work/shared/wpt";
-const runtimeFile = path.join(repoRoot, "Sources/SwitchyardRuntime/JavaScript/20_url.js");
+const runtimeFile = path.join(repoRoot, "Sources/SwitchyardRuntime/JavaScript/web/20_url.js");
+const coreFile = path.join(repoRoot, "Sources/SwitchyardRuntime/JavaScript/core/00_core.js");
 const harnessFile = path.join(__dirname, "url_wpt.js");
 
 function createRuntimeContext() {
@@ -36,10 +37,11 @@ function createRuntimeContext() {
     const result = nodeURL.domainToASCII(String(domain));
     return result === "" ? null : result;
   };
-  const source = fs.readFileSync(runtimeFile, "utf8");
-  const wrapped = `(function (internals, ops) { "use strict"; ${source}\n})`;
-  const fn = vm.runInContext(wrapped, context, { filename: runtimeFile });
-  fn(internals, ops);
+  // core/00_core.js first: 20_url.js takes its built-ins from internals.primordials.
+  for (const file of [coreFile, runtimeFile]) {
+    const wrapped = `(function (internals, ops) { "use strict"; ${fs.readFileSync(file, "utf8")}\n})`;
+    vm.runInContext(wrapped, context, { filename: file })(internals, ops);
+  }
   return { context, internals };
 }
 

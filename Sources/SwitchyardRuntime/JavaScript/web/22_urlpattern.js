@@ -811,7 +811,7 @@ function canonicalizePathname(value) {
   if (value === "") return value;
   const leadingSlash = StringPrototypeCharCodeAt(value, 0) === 0x2F;
   const url = newDummyURL();
-  url.path = [];
+  url.path = urlRecords.newPath();
   if (parseURLWithState(leadingSlash ? value : "/-" + value, url, urlStates.PATH_START) === null) {
     throw patternError(`invalid pathname ${JSONStringify(value)}`);
   }
