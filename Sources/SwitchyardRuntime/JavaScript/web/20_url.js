@@ -23,19 +23,11 @@
 
 // Built-ins the parser uses, captured at load time: a worker replacing String.prototype.slice
 // or Array.prototype.push must not change how URLs (and URLPatterns) parse.
-const { uncurryThis, ReflectApply, JSONStringify, MathMin } = internals.primordials;
-const StringPrototypeCharCodeAt = uncurryThis(String.prototype.charCodeAt);
-const StringPrototypeSlice = uncurryThis(String.prototype.slice);
-const StringPrototypeToLowerCase = uncurryThis(String.prototype.toLowerCase);
-const StringPrototypeToUpperCase = uncurryThis(String.prototype.toUpperCase);
+const { uncurryThis, ReflectApply, JSONStringify, MathMin, MathPow, ObjectSetPrototypeOf, StringPrototypeCharCodeAt,
+  StringPrototypeSlice, StringPrototypeToLowerCase, StringPrototypeToUpperCase, NumberPrototypeToString,
+  ArrayPrototypePush, ArrayPrototypePop, ArrayPrototypeSlice, StringFromCharCode } = internals.primordials;
+// After core/05_bounded_builtins.js: the bounded indexOf.
 const StringPrototypeIndexOf = uncurryThis(String.prototype.indexOf);
-const NumberPrototypeToString = uncurryThis(Number.prototype.toString);
-const ArrayPrototypePush = uncurryThis(Array.prototype.push);
-const ArrayPrototypePop = uncurryThis(Array.prototype.pop);
-const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice);
-const StringFromCharCode = String.fromCharCode;
-const MathPow = Math.pow;
-const ObjectSetPrototypeOf = Object.setPrototypeOf;
 
 // The parser's own lists (paths, code units, IPv4 parts) have no prototype and grow by index,
 // so an index setter a worker put on Array.prototype is never reached.

@@ -25,15 +25,9 @@
 // - Regexp groups run the tenant's own regular expressions: a catastrophic one is bounded by
 //   the CPU limit like any other tenant code (V8 checks for termination while it backtracks).
 
-const { uncurryThis, ObjectDefineProperty, ObjectSetPrototypeOf, ObjectFreeze, JSONStringify, TypeError } = internals.primordials;
-const StringPrototypeSlice = uncurryThis(String.prototype.slice);
-const StringPrototypeCharCodeAt = uncurryThis(String.prototype.charCodeAt);
-const StringPrototypeToLowerCase = uncurryThis(String.prototype.toLowerCase);
-const StringPrototypeLastIndexOf = uncurryThis(String.prototype.lastIndexOf);
-const NumberPrototypeToString = uncurryThis(Number.prototype.toString);
-const StringFromCharCode = String.fromCharCode;
-const SafeRegExp = RegExp;
-const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
+const { ObjectDefineProperty, ObjectSetPrototypeOf, ObjectFreeze, JSONStringify, TypeError, StringPrototypeSlice,
+  StringPrototypeCharCodeAt, StringPrototypeLastIndexOf, NumberPrototypeToString, StringFromCharCode, SafeRegExp,
+  RegExpPrototypeExec } = internals.primordials;
 const toUSVString = internals.toUSVString;
 const urlRecords = internals.urlRecords;
 const parseURL = urlRecords.parse;
