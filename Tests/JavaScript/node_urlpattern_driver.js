@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // node_urlpattern_driver.js — development driver (not run by CI).
 //
-// Loads the runtime's core/00_core.js, web/20_url.js and web/22_urlpattern.js into a bare
-// node:vm context the way the Swift host does (each wrapped as `(function (internals, ops) {
-// "use strict"; ... })`), with ops.domainToASCII backed by Node's url.domainToASCII, then runs
-// urlpattern_wpt.js over the WPT data, and the hostile-built-ins checks.
+// Loads the runtime's core/00_core.js, web/20_url.js and web/22_urlpattern.js into a node:vm
+// context the way the Swift host does (node_runtime.js), then runs urlpattern_wpt.js over the
+// WPT data, and the hostile-built-ins checks.
 //
 // Usage: node Tests/JavaScript/node_urlpattern_driver.js [--bench] [--wpt DIR]
 
@@ -13,29 +12,14 @@
 const vm = require("node:vm");
 const fs = require("node:fs");
 const path = require("node:path");
-const nodeURL = require("node:url");
+const { loadRuntime } = require("./node_runtime.js");
 
 const args = process.argv.slice(2);
-const repoRoot = path.resolve(__dirname, "..", "..");
 const wptIndex = args.indexOf("--wpt");
 const wptDir = wptIndex !== -1 ? path.resolve(args[wptIndex + 1]) : "/work/shared/wpt";
-const jsRoot = path.join(repoRoot, "Sources/SwitchyardRuntime/JavaScript");
-const runtimeFiles = ["core/00_core.js", "web/20_url.js", "web/22_urlpattern.js"];
 
 function createRuntimeContext() {
-  const context = vm.createContext({});
-  const internals = vm.runInContext("({})", context);
-  const ops = vm.runInContext("({})", context);
-  ops.domainToASCII = function domainToASCII(domain) {
-    const result = nodeURL.domainToASCII(String(domain));
-    return result === "" ? null : result;
-  };
-  for (const file of runtimeFiles) {
-    const full = path.join(jsRoot, file);
-    const wrapped = `(function (internals, ops) { "use strict"; ${fs.readFileSync(full, "utf8")}\n})`;
-    vm.runInContext(wrapped, context, { filename: full })(internals, ops);
-  }
-  return context;
+  return loadRuntime(["core/00_core.js", "web/20_url.js", "web/22_urlpattern.js"]).context;
 }
 
 function main() {

@@ -144,6 +144,41 @@ function tokenize(input, strict) {
     getNextCodePoint();
   };
 
+  // Scans a regexp group from `start` (after its "("): the position after its ")", or -1 when
+  // it is not one (non-ASCII, a leading "?", a capturing group inside, unbalanced or empty).
+  const scanRegExp = (start) => {
+    let depth = 1;
+    let position = start;
+    while (position < length) {
+      seek(position);
+      if (!isASCII(codePoint) || (position === start && codePoint === "?")) return -1;
+      if (codePoint === "\\") {
+        if (position === length - 1) return -1;
+        getNextCodePoint();
+        if (!isASCII(codePoint)) return -1;
+        position = nextIndex;
+        continue;
+      }
+      if (codePoint === ")") {
+        depth--;
+        if (depth === 0) {
+          position = nextIndex;
+          break;
+        }
+      } else if (codePoint === "(") {
+        depth++;
+        if (position === length - 1) return -1;
+        const temporaryPosition = nextIndex;
+        getNextCodePoint();
+        if (codePoint !== "?") return -1;
+        nextIndex = temporaryPosition;
+      }
+      position = nextIndex;
+    }
+    if (depth !== 0 || position - start - 1 === 0) return -1;
+    return position;
+  };
+
   while (index < length) {
     seek(index);
     switch (codePoint) {
@@ -186,67 +221,13 @@ function tokenize(input, strict) {
         continue;
       }
       case "(": {
-        let depth = 1;
-        let regexpPosition = nextIndex;
-        const regexpStart = regexpPosition;
-        let error = false;
-        while (regexpPosition < length) {
-          seek(regexpPosition);
-          if (!isASCII(codePoint) || (regexpPosition === regexpStart && codePoint === "?")) {
-            tokenizingError(regexpStart, index);
-            error = true;
-            break;
-          }
-          if (codePoint === "\\") {
-            if (regexpPosition === length - 1) {
-              tokenizingError(regexpStart, index);
-              error = true;
-              break;
-            }
-            getNextCodePoint();
-            if (!isASCII(codePoint)) {
-              tokenizingError(regexpStart, index);
-              error = true;
-              break;
-            }
-            regexpPosition = nextIndex;
-            continue;
-          }
-          if (codePoint === ")") {
-            depth--;
-            if (depth === 0) {
-              regexpPosition = nextIndex;
-              break;
-            }
-          } else if (codePoint === "(") {
-            depth++;
-            if (regexpPosition === length - 1) {
-              tokenizingError(regexpStart, index);
-              error = true;
-              break;
-            }
-            const temporaryPosition = nextIndex;
-            getNextCodePoint();
-            if (codePoint !== "?") {
-              tokenizingError(regexpStart, index);
-              error = true;
-              break;
-            }
-            nextIndex = temporaryPosition;
-          }
-          regexpPosition = nextIndex;
-        }
-        if (error) continue;
-        if (depth !== 0) {
+        const regexpStart = nextIndex;
+        const regexpEnd = scanRegExp(regexpStart);
+        if (regexpEnd === -1) {
           tokenizingError(regexpStart, index);
           continue;
         }
-        const regexpLength = regexpPosition - regexpStart - 1;
-        if (regexpLength === 0) {
-          tokenizingError(regexpStart, index);
-          continue;
-        }
-        addToken(REGEXP, regexpPosition, regexpStart, regexpLength);
+        addToken(REGEXP, regexpEnd, regexpStart, regexpEnd - regexpStart - 1);
         continue;
       }
       default:
@@ -272,35 +253,25 @@ function modifierOf(token) {
   return token === null ? MODIFIER_NONE : token.value; // "?", "*" or "+"
 }
 
-function escapeRegExpString(s) {
+const REGEXP_SPECIALS = ".+*?^${}()[]|/\\";
+const PATTERN_SPECIALS = "+*?:{}()\\";
+
+/// s with a backslash before each of its code units in `specials`.
+function backslashEscape(s, specials) {
   let out = "";
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    switch (c) {
-      case ".": case "+": case "*": case "?": case "^": case "$": case "{": case "}":
-      case "(": case ")": case "[": case "]": case "|": case "/": case "\\":
-        out += "\\" + c;
-        break;
-      default:
-        out += c;
-    }
+    out += includesChar(specials, c) ? "\\" + c : c;
   }
   return out;
 }
 
+function escapeRegExpString(s) {
+  return backslashEscape(s, REGEXP_SPECIALS);
+}
+
 function escapePatternString(s) {
-  let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    switch (c) {
-      case "+": case "*": case "?": case ":": case "{": case "}": case "(": case ")": case "\\":
-        out += "\\" + c;
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return backslashEscape(s, PATTERN_SPECIALS);
 }
 
 function segmentWildcardRegExp(options) {
@@ -746,7 +717,7 @@ function parseClass(source, start) {
 }
 
 function uClassChar(c) {
-  return includesChar(U_CLASS_ESCAPE, c) ? "\\" + c : c;
+  return backslashEscape(c, U_CLASS_ESCAPE);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1324,33 +1295,24 @@ class URLPattern {
       };
       inputs = hasBase ? [string, baseString] : [string];
     }
-    const protocol = matchComponent(components.protocol, values.protocol);
-    if (protocol === null) return null;
-    const username = matchComponent(components.username, values.username);
-    if (username === null) return null;
-    const password = matchComponent(components.password, values.password);
-    if (password === null) return null;
-    const hostname = matchComponent(components.hostname, values.hostname);
-    if (hostname === null) return null;
-    const port = matchComponent(components.port, values.port);
-    if (port === null) return null;
-    const pathname = matchComponent(components.pathname, values.pathname);
-    if (pathname === null) return null;
-    const search = matchComponent(components.search, values.search);
-    if (search === null) return null;
-    const hash = matchComponent(components.hash, values.hash);
-    if (hash === null) return null;
+    const matches = newList();
+    for (let i = 0; i < COMPONENTS.length; i++) {
+      const name = COMPONENTS[i];
+      const match = matchComponent(components[name], values[name]);
+      if (match === null) return null;
+      append(matches, match);
+    }
     if (!wantResult) return true;
     return {
       inputs,
-      protocol: componentResult(components.protocol, values.protocol, protocol),
-      username: componentResult(components.username, values.username, username),
-      password: componentResult(components.password, values.password, password),
-      hostname: componentResult(components.hostname, values.hostname, hostname),
-      port: componentResult(components.port, values.port, port),
-      pathname: componentResult(components.pathname, values.pathname, pathname),
-      search: componentResult(components.search, values.search, search),
-      hash: componentResult(components.hash, values.hash, hash),
+      protocol: componentResult(components.protocol, values.protocol, matches[0]),
+      username: componentResult(components.username, values.username, matches[1]),
+      password: componentResult(components.password, values.password, matches[2]),
+      hostname: componentResult(components.hostname, values.hostname, matches[3]),
+      port: componentResult(components.port, values.port, matches[4]),
+      pathname: componentResult(components.pathname, values.pathname, matches[5]),
+      search: componentResult(components.search, values.search, matches[6]),
+      hash: componentResult(components.hash, values.hash, matches[7]),
     };
   }
 
