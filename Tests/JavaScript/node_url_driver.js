@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 // node_url_driver.js — development driver (not run by CI).
 //
-// Loads Sources/SwitchyardRuntime/JavaScript/20_url.js into a bare node:vm context the way
-// the Swift host does (wrapped as `(function (internals, ops) { "use strict"; ... })`),
-// with ops.domainToASCII backed by Node's url.domainToASCII, then evaluates url_wpt.js in
-// the same context and runs runURLConformance() over the WPT data.
+// Loads the runtime's core/00_core.js and web/20_url.js into a node:vm context the way the
+// Swift host does (node_runtime.js), then evaluates url_wpt.js in the same context and runs runURLConformance() over the WPT data.
 //
 // Usage: node Tests/JavaScript/node_url_driver.js [--all-failures] [--bench] [--wpt DIR]
 
@@ -13,34 +11,16 @@
 const vm = require("node:vm");
 const fs = require("node:fs");
 const path = require("node:path");
-const nodeURL = require("node:url");
+const { loadRuntime } = require("./node_runtime.js");
 
 const args = process.argv.slice(2);
-const repoRoot = path.resolve(__dirname, "..", "..");
 const wptIndex = args.indexOf("--wpt");
 const wptDir = wptIndex !== -1 ? path.resolve(args[wptIndex + 1]) : "/work/shared/wpt";
-const runtimeFile = path.join(repoRoot, "Sources/SwitchyardRuntime/JavaScript/20_url.js");
 const harnessFile = path.join(__dirname, "url_wpt.js");
 
 function createRuntimeContext() {
-  const context = vm.createContext({});
-  const contextGlobal = vm.runInContext("globalThis", context);
-  // Build `internals` inside the context so it is a plain object of that realm.
-  const internals = vm.runInContext("({})", context);
-  internals.defineGlobal = function defineGlobal(name, value) {
-    Object.defineProperty(contextGlobal, name, { value, writable: true, configurable: true, enumerable: false });
-  };
-  const ops = vm.runInContext("({})", context);
-  ops.domainToASCII = function domainToASCII(domain, beStrict) {
-    // Stand-in for the host's UTS #46 ToASCII. Node returns "" on failure.
-    const result = nodeURL.domainToASCII(String(domain));
-    return result === "" ? null : result;
-  };
-  const source = fs.readFileSync(runtimeFile, "utf8");
-  const wrapped = `(function (internals, ops) { "use strict"; ${source}\n})`;
-  const fn = vm.runInContext(wrapped, context, { filename: runtimeFile });
-  fn(internals, ops);
-  return { context, internals };
+  // core/00_core.js first: 20_url.js takes its built-ins from internals.primordials.
+  return loadRuntime(["core/00_core.js", "web/20_url.js"]);
 }
 
 function main() {

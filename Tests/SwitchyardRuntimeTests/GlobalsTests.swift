@@ -38,4 +38,42 @@ struct GlobalsTests {
             #expect(text == #"{"randomNonZero":true,"randomDiffers":true,"quota":"QuotaExceededError","floatRejected":"TypeError","uuid":true,"timeAdvances":true,"cloneDeep":true,"cloneFunction":"DataCloneError","base64":"aGVsbG8=|hello","utf8":"héllo ✓","userAgent":"Cloudflare-Workers","redirect":"https://example.com/x","json":{"a":1}}"#)
         }
     }
+
+    /// URLPattern as routers use it (Hono, itty-router): exec and test on request URLs, the
+    /// Web IDL shape of the global, and TypeErrors for invalid patterns.
+    @Test func urlPatternRoutesRequests() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker(#"""
+                const user = new URLPattern({ pathname: "/users/:id" });
+                const files = new URLPattern("/files/*", "https://example.com");
+                export default {
+                  fetch(request) {
+                    const out = {};
+                    const match = user.exec(request.url);
+                    out.id = match.pathname.groups.id;
+                    out.inputs = match.inputs;
+                    out.test = [user.test(request.url), user.test("https://x.test/users/1/2"), user.test({ pathname: "/users/7" })];
+                    out.files = files.exec("https://example.com/files/a/b.txt").pathname.groups[0];
+                    out.filesOtherHost = files.test("https://other.test/files/a");
+                    out.getters = [files.protocol, files.hostname, files.pathname, user.search, user.hasRegExpGroups];
+                    out.ignoreCase = new URLPattern({ pathname: "/A" }, { ignoreCase: true }).test({ pathname: "/a" });
+                    out.shape = [typeof URLPattern, Object.prototype.toString.call(user),
+                      Object.getOwnPropertyDescriptor(URLPattern.prototype, "exec").enumerable];
+                    out.errors = [];
+                    for (const bad of [() => new URLPattern("/relative"), () => new URLPattern({ pathname: "/(" }),
+                      () => new URLPattern({ pathname: "/:a/:a" }), () => new URLPattern({}, "https://base.test"),
+                      () => URLPattern.prototype.exec.call({}, "https://x.test/")]) {
+                      try { bad(); out.errors.push("no error"); } catch (e) { out.errors.push(e.constructor.name); }
+                    }
+                    return Response.json(out);
+                  }
+                };
+                """#)
+            let text = try await h.text(script, "/users/42?x=1")
+            #expect(
+                text == #"{"id":"42","inputs":["http://example.com/users/42?x=1"],"test":[true,false,true],"files":"a/b.txt","#
+                    + #""filesOtherHost":false,"getters":["https","example.com","/files/*","*",false],"ignoreCase":true,"#
+                    + #""shape":["function","[object URLPattern]",true],"errors":["TypeError","TypeError","TypeError","TypeError","TypeError"]}"#)
+        }
+    }
 }

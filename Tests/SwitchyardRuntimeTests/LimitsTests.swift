@@ -77,6 +77,31 @@ struct LimitsTests {
         }
     }
 
+    /// A URLPattern regexp group is the tenant's own RegExp: one that backtracks exponentially (a
+    /// backreference keeps V8 off its linear engine) ends with the CPU-limit error, not a hang.
+    @Test func catastrophicURLPatternGroupEndsAtTheCPULimit() async throws {
+        try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
+            var limits = WorkerLimits()
+            limits.cpuMilliseconds = 50
+            let script = h.worker(
+                #"""
+                const pattern = new URLPattern({ pathname: "/:x((?<r>a|a)*\\k<r>)" });
+                export default {
+                  fetch(request) {
+                    const { pathname } = new URL(request.url);
+                    return new Response(pattern.pathname + " " + pattern.test({ pathname }));
+                  }
+                };
+                """#, limits: limits)
+            #expect(try await h.text(script, "/aa") == #"/:x((?<r>a|a)*\k<r>) true"#)
+            let result = try await h.fetch(script, "/" + String(repeating: "a", count: 40) + "b")
+            #expect(result.outcome == .exceededCpu)
+            #expect(result.failureMessage == "Worker exceeded CPU time limit.")
+            // The next request gets a fresh isolate and is served.
+            #expect(try await h.text(script, "/aa") == #"/:x((?<r>a|a)*\k<r>) true"#)
+        }
+    }
+
     @Test func responsesReportTheCPUTimeTheyUsed() async throws {
         try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in
             let script = h.worker("""

@@ -73,6 +73,7 @@ struct PollutionSweepTests {
             let planResult = try await h.fetch(h.worker(Self.source, vars: #"{"PLAN": true}"#, bindings: Self.bindings))
             let plan = try JSONDecoder().decode(Plan.self, from: Data(planResult.bodyText.utf8))
             #expect(plan.globals.contains("Response") && plan.globals.contains("TextEncoder"), "\(plan.globals)")
+            #expect(plan.globals.contains("URLPattern"), "\(plan.globals)")
 
             var combinations: [Combination] = []
             for proto in 0..<plan.prototypes {

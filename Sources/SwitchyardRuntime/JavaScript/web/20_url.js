@@ -2,7 +2,7 @@
 //
 // Evaluated by the host as `(function (internals, ops) { "use strict"; <this file> })`.
 // Exports: internals.URL, internals.URLSearchParams, internals.isURLSearchParams (brand
-// check), and the URL / URLSearchParams globals.
+// check), internals.urlRecords (the parser for URLPattern), and the URL / URLSearchParams globals.
 // Native dependency: ops.domainToASCII(domain, beStrict) (UTS #46 ToASCII; throws or
 // returns null on failure). It is only called for domains containing non-ASCII code
 // points: for an all-ASCII domain with beStrict = false the URL Standard's result is
@@ -20,6 +20,24 @@
 // - A URL object's record is never replaced (the href setter copies into it), so its
 //   URLSearchParams can hold the record directly. The URLSearchParams object is created
 //   lazily on the first `searchParams` access.
+
+// Built-ins the parser uses, captured at load time: a worker replacing String.prototype.slice
+// or Array.prototype.push must not change how URLs (and URLPatterns) parse.
+const { uncurryThis, ReflectApply, JSONStringify, MathMin, MathPow, ObjectSetPrototypeOf, StringPrototypeCharCodeAt,
+  StringPrototypeSlice, StringPrototypeToLowerCase, StringPrototypeToUpperCase, NumberPrototypeToString,
+  ArrayPrototypePush, ArrayPrototypePop, ArrayPrototypeSlice, StringFromCharCode } = internals.primordials;
+// After core/05_bounded_builtins.js: the bounded indexOf.
+const StringPrototypeIndexOf = uncurryThis(String.prototype.indexOf);
+
+// The parser's own lists (paths, code units, IPv4 parts) have no prototype and grow by index,
+// so an index setter a worker put on Array.prototype is never reached.
+function newList() {
+  return ObjectSetPrototypeOf([], null);
+}
+
+function append(list, value) {
+  list[list.length] = value;
+}
 
 // ---------------------------------------------------------------------------------------
 // Character tables and percent-encoding
@@ -40,7 +58,7 @@ const SET_FORM = 128;
 const ENCODE_TABLE = new Uint8Array(128);
 (function buildEncodeTable() {
   const add = (chars, bits) => {
-    for (let i = 0; i < chars.length; i++) ENCODE_TABLE[chars.charCodeAt(i)] |= bits;
+    for (let i = 0; i < chars.length; i++) ENCODE_TABLE[StringPrototypeCharCodeAt(chars, i)] |= bits;
   };
   const ALL = 0xFF;
   for (let c = 0; c < 0x20; c++) ENCODE_TABLE[c] = ALL;
@@ -61,7 +79,7 @@ const ENCODE_TABLE = new Uint8Array(128);
 
 const PERCENT_HEX = [];
 for (let i = 0; i < 256; i++) {
-  PERCENT_HEX.push((i < 16 ? "%0" : "%") + i.toString(16).toUpperCase());
+  ArrayPrototypePush(PERCENT_HEX, (i < 16 ? "%0" : "%") + StringPrototypeToUpperCase(NumberPrototypeToString(i, 16)));
 }
 
 // Percent-encodes one scalar value (>= 0x80) as UTF-8.
@@ -82,24 +100,24 @@ function utf8PercentEncodeCodePoint(cp) {
 function percentEncodeRange(s, start, end, bit, spaceAsPlus = false) {
   let i = start;
   for (; i < end; i++) {
-    const c = s.charCodeAt(i);
+    const c = StringPrototypeCharCodeAt(s, i);
     if (c >= 0x7F || (ENCODE_TABLE[c] & bit) !== 0) break;
   }
-  if (i === end) return (start === 0 && end === s.length) ? s : s.slice(start, end);
-  let out = s.slice(start, i);
+  if (i === end) return (start === 0 && end === s.length) ? s : StringPrototypeSlice(s, start, end);
+  let out = StringPrototypeSlice(s, start, i);
   let run = i;
   for (; i < end; i++) {
-    let c = s.charCodeAt(i);
+    let c = StringPrototypeCharCodeAt(s, i);
     if (c < 0x80) {
       if ((ENCODE_TABLE[c] & bit) === 0) continue;
-      out += s.slice(run, i) + (spaceAsPlus && c === 0x20 ? "+" : PERCENT_HEX[c]);
+      out += StringPrototypeSlice(s, run, i) + (spaceAsPlus && c === 0x20 ? "+" : PERCENT_HEX[c]);
       run = i + 1;
       continue;
     }
-    out += s.slice(run, i);
+    out += StringPrototypeSlice(s, run, i);
     if (c >= 0xD800 && c <= 0xDFFF) {
       if (c <= 0xDBFF && i + 1 < end) {
-        const d = s.charCodeAt(i + 1);
+        const d = StringPrototypeCharCodeAt(s, i + 1);
         if (d >= 0xDC00 && d <= 0xDFFF) {
           c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
           i++;
@@ -113,7 +131,7 @@ function percentEncodeRange(s, start, end, bit, spaceAsPlus = false) {
     out += utf8PercentEncodeCodePoint(c);
     run = i + 1;
   }
-  return out + s.slice(run, end);
+  return out + StringPrototypeSlice(s, run, end);
 }
 
 function percentEncodeString(s, bit) {
@@ -125,11 +143,11 @@ function formEncode(s) {
   const len = s.length;
   let i = 0;
   for (; i < len; i++) {
-    const c = s.charCodeAt(i);
+    const c = StringPrototypeCharCodeAt(s, i);
     if (c >= 0x7F || (ENCODE_TABLE[c] & SET_FORM) !== 0) break;
   }
   if (i === len) return s;
-  return s.slice(0, i) + percentEncodeRange(s, i, len, SET_FORM, true);
+  return StringPrototypeSlice(s, 0, i) + percentEncodeRange(s, i, len, SET_FORM, true);
 }
 
 function hexValue(c) {
@@ -141,10 +159,10 @@ function hexValue(c) {
 
 // Converts an array of UTF-16 code units to a string in bounded chunks.
 function codeUnitsToString(units, n) {
-  if (n <= 4096) return String.fromCharCode.apply(null, n === units.length ? units : units.slice(0, n));
+  if (n <= 4096) return ReflectApply(StringFromCharCode, null, n === units.length ? units : ArrayPrototypeSlice(units, 0, n));
   let out = "";
   for (let i = 0; i < n; i += 4096) {
-    out += String.fromCharCode.apply(null, units.slice(i, Math.min(i + 4096, n)));
+    out += ReflectApply(StringFromCharCode, null, ArrayPrototypeSlice(units, i, MathMin(i + 4096, n)));
   }
   return out;
 }
@@ -152,7 +170,7 @@ function codeUnitsToString(units, n) {
 // WHATWG Encoding "UTF-8 decode without BOM": invalid sequences become U+FFFD (maximal
 // subpart replacement); a leading BOM is kept.
 function utf8DecodeWithoutBOM(bytes, n) {
-  const units = [];
+  const units = newList();
   let cp = 0;
   let needed = 0;
   let seen = 0;
@@ -162,7 +180,7 @@ function utf8DecodeWithoutBOM(bytes, n) {
     const b = bytes[i];
     if (needed === 0) {
       if (b <= 0x7F) {
-        units.push(b);
+        append(units, b);
       } else if (b >= 0xC2 && b <= 0xDF) {
         needed = 1;
         cp = b & 0x1F;
@@ -177,7 +195,7 @@ function utf8DecodeWithoutBOM(bytes, n) {
         needed = 3;
         cp = b & 0x07;
       } else {
-        units.push(0xFFFD);
+        append(units, 0xFFFD);
       }
       continue;
     }
@@ -187,7 +205,7 @@ function utf8DecodeWithoutBOM(bytes, n) {
       seen = 0;
       lower = 0x80;
       upper = 0xBF;
-      units.push(0xFFFD);
+      append(units, 0xFFFD);
       i--; // reprocess this byte
       continue;
     }
@@ -197,16 +215,17 @@ function utf8DecodeWithoutBOM(bytes, n) {
     if (++seen === needed) {
       if (cp > 0xFFFF) {
         cp -= 0x10000;
-        units.push(0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+        append(units, 0xD800 + (cp >> 10));
+        append(units, 0xDC00 + (cp & 0x3FF));
       } else {
-        units.push(cp);
+        append(units, cp);
       }
       cp = 0;
       needed = 0;
       seen = 0;
     }
   }
-  if (needed !== 0) units.push(0xFFFD);
+  if (needed !== 0) append(units, 0xFFFD);
   return codeUnitsToString(units, units.length);
 }
 
@@ -216,11 +235,11 @@ function percentDecodeRange(s, start, end, plusAsSpace) {
   const bytes = new Uint8Array((end - start) * 3);
   let n = 0;
   for (let i = start; i < end; i++) {
-    let c = s.charCodeAt(i);
+    let c = StringPrototypeCharCodeAt(s, i);
     if (c < 0x80) {
       if (c === 0x25 && i + 2 < end) {
-        const h = hexValue(s.charCodeAt(i + 1));
-        const l = h < 0 ? -1 : hexValue(s.charCodeAt(i + 2));
+        const h = hexValue(StringPrototypeCharCodeAt(s, i + 1));
+        const l = h < 0 ? -1 : hexValue(StringPrototypeCharCodeAt(s, i + 2));
         if (l >= 0) {
           bytes[n++] = (h << 4) | l;
           i += 2;
@@ -232,7 +251,7 @@ function percentDecodeRange(s, start, end, plusAsSpace) {
     }
     if (c >= 0xD800 && c <= 0xDFFF) {
       if (c <= 0xDBFF && i + 1 < end) {
-        const d = s.charCodeAt(i + 1);
+        const d = StringPrototypeCharCodeAt(s, i + 1);
         if (d >= 0xDC00 && d <= 0xDFFF) {
           c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
           i++;
@@ -265,16 +284,16 @@ function toScalarValueString(s) {
   const len = s.length;
   let i = 0;
   for (; i < len; i++) {
-    const c = s.charCodeAt(i);
+    const c = StringPrototypeCharCodeAt(s, i);
     if (c >= 0xD800 && c <= 0xDFFF) break;
   }
   if (i === len) return s;
-  let out = s.slice(0, i);
+  let out = StringPrototypeSlice(s, 0, i);
   for (; i < len; i++) {
-    const c = s.charCodeAt(i);
+    const c = StringPrototypeCharCodeAt(s, i);
     if (c < 0xD800 || c > 0xDFFF) {
       out += s[i];
-    } else if (c <= 0xDBFF && i + 1 < len && (s.charCodeAt(i + 1) & 0xFC00) === 0xDC00) {
+    } else if (c <= 0xDBFF && i + 1 < len && (StringPrototypeCharCodeAt(s, i + 1) & 0xFC00) === 0xDC00) {
       out += s[i] + s[i + 1];
       i++;
     } else {
@@ -331,54 +350,61 @@ function defaultPortOf(scheme) {
 }
 
 function isWindowsDriveLetter(s) {
-  if (s.length !== 2 || !isASCIIAlpha(s.charCodeAt(0))) return false;
-  const c = s.charCodeAt(1);
+  if (s.length !== 2 || !isASCIIAlpha(StringPrototypeCharCodeAt(s, 0))) return false;
+  const c = StringPrototypeCharCodeAt(s, 1);
   return c === 0x3A || c === 0x7C;
 }
 
 function isNormalizedWindowsDriveLetter(s) {
-  return s.length === 2 && isASCIIAlpha(s.charCodeAt(0)) && s.charCodeAt(1) === 0x3A;
+  return s.length === 2 && isASCIIAlpha(StringPrototypeCharCodeAt(s, 0)) && StringPrototypeCharCodeAt(s, 1) === 0x3A;
 }
 
 // "starts with a Windows drive letter", applied to input[p...].
 function startsWithWindowsDriveLetter(input, p) {
   const rest = input.length - p;
-  if (rest < 2 || !isASCIIAlpha(input.charCodeAt(p))) return false;
-  const c1 = input.charCodeAt(p + 1);
+  if (rest < 2 || !isASCIIAlpha(StringPrototypeCharCodeAt(input, p))) return false;
+  const c1 = StringPrototypeCharCodeAt(input, p + 1);
   if (c1 !== 0x3A && c1 !== 0x7C) return false;
   if (rest === 2) return true;
-  const c2 = input.charCodeAt(p + 2);
+  const c2 = StringPrototypeCharCodeAt(input, p + 2);
   return c2 === 0x2F || c2 === 0x5C || c2 === 0x3F || c2 === 0x23;
 }
 
 // ".", "%2e" (ASCII case-insensitive)
 function isSingleDotSegment(s) {
   const len = s.length;
-  if (len === 1) return s.charCodeAt(0) === 0x2E;
-  if (len === 3) return s.charCodeAt(0) === 0x25 && s.charCodeAt(1) === 0x32 && (s.charCodeAt(2) | 0x20) === 0x65;
+  if (len === 1) return StringPrototypeCharCodeAt(s, 0) === 0x2E;
+  if (len === 3) return StringPrototypeCharCodeAt(s, 0) === 0x25 && StringPrototypeCharCodeAt(s, 1) === 0x32 && (StringPrototypeCharCodeAt(s, 2) | 0x20) === 0x65;
   return false;
 }
 
 function isPercent2E(s, i) {
-  return s.charCodeAt(i) === 0x25 && s.charCodeAt(i + 1) === 0x32 && (s.charCodeAt(i + 2) | 0x20) === 0x65;
+  return StringPrototypeCharCodeAt(s, i) === 0x25 && StringPrototypeCharCodeAt(s, i + 1) === 0x32 && (StringPrototypeCharCodeAt(s, i + 2) | 0x20) === 0x65;
 }
 
 // "..", ".%2e", "%2e.", "%2e%2e" (ASCII case-insensitive)
 function isDoubleDotSegment(s) {
   const len = s.length;
-  if (len === 2) return s.charCodeAt(0) === 0x2E && s.charCodeAt(1) === 0x2E;
+  if (len === 2) return StringPrototypeCharCodeAt(s, 0) === 0x2E && StringPrototypeCharCodeAt(s, 1) === 0x2E;
   if (len === 4) {
-    if (s.charCodeAt(0) === 0x2E) return isPercent2E(s, 1);
-    return s.charCodeAt(3) === 0x2E && isPercent2E(s, 0);
+    if (StringPrototypeCharCodeAt(s, 0) === 0x2E) return isPercent2E(s, 1);
+    return StringPrototypeCharCodeAt(s, 3) === 0x2E && isPercent2E(s, 0);
   }
   if (len === 6) return isPercent2E(s, 0) && isPercent2E(s, 3);
   return false;
 }
 
+// A copy of a path list (Array.prototype.slice would read a `constructor` a worker defined).
+function copyList(list) {
+  const out = newList();
+  for (let i = 0; i < list.length; i++) append(out, list[i]);
+  return out;
+}
+
 function shortenPath(url) {
   const path = url.path;
   if (url.scheme === "file" && path.length === 1 && isNormalizedWindowsDriveLetter(path[0])) return;
-  if (path.length > 0) path.pop();
+  if (path.length > 0) ArrayPrototypePop(path);
 }
 
 function includesCredentials(url) {
@@ -403,8 +429,8 @@ const FORBIDDEN_DOMAIN = new Uint8Array(128);
 (function buildHostTables() {
   const hostChars = "\u0000\t\n\r #/:<>?@[\\]^|";
   for (let i = 0; i < hostChars.length; i++) {
-    FORBIDDEN_HOST[hostChars.charCodeAt(i)] = 1;
-    FORBIDDEN_DOMAIN[hostChars.charCodeAt(i)] = 1;
+    FORBIDDEN_HOST[StringPrototypeCharCodeAt(hostChars, i)] = 1;
+    FORBIDDEN_DOMAIN[StringPrototypeCharCodeAt(hostChars, i)] = 1;
   }
   for (let c = 0; c < 0x20; c++) FORBIDDEN_DOMAIN[c] = 1;
   FORBIDDEN_DOMAIN[0x25] = 1;
@@ -418,7 +444,7 @@ function domainToASCII(domain) {
   let hasForbidden = false;
   let i = 0;
   for (; i < len; i++) {
-    const c = domain.charCodeAt(i);
+    const c = StringPrototypeCharCodeAt(domain, i);
     if (c >= 0x80) break;
     if (c >= 0x41 && c <= 0x5A) hasUpper = true;
     else if (FORBIDDEN_DOMAIN[c] === 1) hasForbidden = true;
@@ -427,7 +453,7 @@ function domainToASCII(domain) {
     // All ASCII (the hot path): the result is the ASCII-lowercased domain, which must not
     // contain a forbidden domain code point.
     if (len === 0 || hasForbidden) return null;
-    return hasUpper ? domain.toLowerCase() : domain;
+    return hasUpper ? StringPrototypeToLowerCase(domain) : domain;
   }
   // Non-ASCII: forbidden code points are checked on the ToASCII result only (mapping can
   // remove them, e.g. "<" followed by U+0338 composes to U+226E).
@@ -440,7 +466,7 @@ function domainToASCII(domain) {
   }
   if (typeof result !== "string" || result === "") return null;
   for (let j = 0; j < result.length; j++) {
-    const c = result.charCodeAt(j);
+    const c = StringPrototypeCharCodeAt(result, j);
     if (c >= 0x80 || FORBIDDEN_DOMAIN[c] === 1) return null;
   }
   return result;
@@ -450,8 +476,8 @@ function domainToASCII(domain) {
 function parseIPv4Number(s, start, end) {
   if (start >= end) return -1;
   let radix = 10;
-  if (end - start >= 2 && s.charCodeAt(start) === 0x30) {
-    const c1 = s.charCodeAt(start + 1);
+  if (end - start >= 2 && StringPrototypeCharCodeAt(s, start) === 0x30) {
+    const c1 = StringPrototypeCharCodeAt(s, start + 1);
     if (c1 === 0x78 || c1 === 0x58) {
       radix = 16;
       start += 2;
@@ -463,7 +489,7 @@ function parseIPv4Number(s, start, end) {
   if (start === end) return 0;
   let value = 0;
   for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
+    const c = StringPrototypeCharCodeAt(s, i);
     let d;
     if (radix === 16) {
       d = hexValue(c);
@@ -479,16 +505,16 @@ function parseIPv4Number(s, start, end) {
 
 function endsInANumber(s) {
   let end = s.length;
-  if (end > 0 && s.charCodeAt(end - 1) === 0x2E) {
+  if (end > 0 && StringPrototypeCharCodeAt(s, end - 1) === 0x2E) {
     if (end === 1) return false;
     end--;
   }
   let start = end;
-  while (start > 0 && s.charCodeAt(start - 1) !== 0x2E) start--;
+  while (start > 0 && StringPrototypeCharCodeAt(s, start - 1) !== 0x2E) start--;
   if (start === end) return false;
   let allDigits = true;
   for (let i = start; i < end; i++) {
-    if (!isASCIIDigit(s.charCodeAt(i))) {
+    if (!isASCIIDigit(StringPrototypeCharCodeAt(s, i))) {
       allDigits = false;
       break;
     }
@@ -499,24 +525,31 @@ function endsInANumber(s) {
 
 // IPv4 parser; returns the serialized address or null.
 function parseIPv4(s) {
-  const parts = s.split(".");
-  if (parts[parts.length - 1] === "" && parts.length > 1) parts.pop();
+  // Split at "." by hand: String.prototype.split would look up a Symbol.split a worker defined.
+  const parts = newList();
+  for (let start = 0; ;) {
+    const dot = StringPrototypeIndexOf(s, ".", start);
+    append(parts, StringPrototypeSlice(s, start, dot === -1 ? s.length : dot));
+    if (dot === -1) break;
+    start = dot + 1;
+  }
+  if (parts[parts.length - 1] === "" && parts.length > 1) ArrayPrototypePop(parts);
   const count = parts.length;
   if (count > 4) return null;
-  const numbers = [];
+  const numbers = newList();
   for (let i = 0; i < count; i++) {
     const part = parts[i];
     const n = parseIPv4Number(part, 0, part.length);
     if (n < 0) return null;
-    numbers.push(n);
+    append(numbers, n);
   }
   for (let i = 0; i < count - 1; i++) {
     if (numbers[i] > 255) return null;
   }
-  if (numbers[count - 1] >= Math.pow(256, 5 - count)) return null;
+  if (numbers[count - 1] >= MathPow(256, 5 - count)) return null;
   let ipv4 = numbers[count - 1];
   for (let i = 0; i < count - 1; i++) {
-    ipv4 += numbers[i] * Math.pow(256, 3 - i);
+    ipv4 += numbers[i] * MathPow(256, 3 - i);
   }
   return ((ipv4 / 16777216) >>> 0) + "." + ((ipv4 >>> 16) & 0xFF) + "." +
     ((ipv4 >>> 8) & 0xFF) + "." + (ipv4 & 0xFF);
@@ -528,15 +561,15 @@ function parseIPv6(s, start, end) {
   let pieceIndex = 0;
   let compress = -1;
   let p = start;
-  if (p < end && s.charCodeAt(p) === 0x3A) {
-    if (p + 1 >= end || s.charCodeAt(p + 1) !== 0x3A) return null;
+  if (p < end && StringPrototypeCharCodeAt(s, p) === 0x3A) {
+    if (p + 1 >= end || StringPrototypeCharCodeAt(s, p + 1) !== 0x3A) return null;
     p += 2;
     pieceIndex++;
     compress = pieceIndex;
   }
   while (p < end) {
     if (pieceIndex === 8) return null;
-    let c = s.charCodeAt(p);
+    let c = StringPrototypeCharCodeAt(s, p);
     if (c === 0x3A) {
       if (compress !== -1) return null;
       p++;
@@ -547,25 +580,25 @@ function parseIPv6(s, start, end) {
     let value = 0;
     let length = 0;
     while (length < 4 && p < end) {
-      const h = hexValue(s.charCodeAt(p));
+      const h = hexValue(StringPrototypeCharCodeAt(s, p));
       if (h < 0) break;
       value = value * 16 + h;
       p++;
       length++;
     }
-    c = p < end ? s.charCodeAt(p) : EOF;
+    c = p < end ? StringPrototypeCharCodeAt(s, p) : EOF;
     if (c === 0x2E) {
       if (length === 0) return null;
       p -= length;
       if (pieceIndex > 6) return null;
       let numbersSeen = 0;
       while (p < end) {
-        c = s.charCodeAt(p);
+        c = StringPrototypeCharCodeAt(s, p);
         let ipv4Piece = -1;
         if (numbersSeen > 0) {
           if (c === 0x2E && numbersSeen < 4) {
             p++;
-            c = p < end ? s.charCodeAt(p) : EOF;
+            c = p < end ? StringPrototypeCharCodeAt(s, p) : EOF;
           } else {
             return null;
           }
@@ -578,7 +611,7 @@ function parseIPv6(s, start, end) {
           else ipv4Piece = ipv4Piece * 10 + number;
           if (ipv4Piece > 255) return null;
           p++;
-          c = p < end ? s.charCodeAt(p) : EOF;
+          c = p < end ? StringPrototypeCharCodeAt(s, p) : EOF;
         }
         address[pieceIndex] = address[pieceIndex] * 0x100 + ipv4Piece;
         numbersSeen++;
@@ -641,7 +674,7 @@ function serializeIPv6(address) {
       ignore0 = true;
       continue;
     }
-    out += address[i].toString(16);
+    out += NumberPrototypeToString(address[i], 16);
     if (i !== 7) out += ":";
   }
   return out;
@@ -649,7 +682,7 @@ function serializeIPv6(address) {
 
 function parseOpaqueHost(input) {
   for (let i = 0; i < input.length; i++) {
-    const c = input.charCodeAt(i);
+    const c = StringPrototypeCharCodeAt(input, i);
     if (c < 0x80 && FORBIDDEN_HOST[c] === 1) return null;
   }
   return percentEncodeString(input, SET_C0);
@@ -658,13 +691,13 @@ function parseOpaqueHost(input) {
 // Host parser; returns the serialized host or null on failure.
 function parseHost(input, isOpaque) {
   const len = input.length;
-  if (len > 0 && input.charCodeAt(0) === 0x5B) {
-    if (input.charCodeAt(len - 1) !== 0x5D) return null;
+  if (len > 0 && StringPrototypeCharCodeAt(input, 0) === 0x5B) {
+    if (StringPrototypeCharCodeAt(input, len - 1) !== 0x5D) return null;
     const address = parseIPv6(input, 1, len - 1);
     return address === null ? null : "[" + serializeIPv6(address) + "]";
   }
   if (isOpaque) return parseOpaqueHost(input);
-  const domain = input.indexOf("%") === -1 ? input : percentDecodeRange(input, 0, len, false);
+  const domain = StringPrototypeIndexOf(input, "%") === -1 ? input : percentDecodeRange(input, 0, len, false);
   const asciiDomain = domainToASCII(domain);
   if (asciiDomain === null) return null;
   if (endsInANumber(asciiDomain)) return parseIPv4(asciiDomain);
@@ -702,7 +735,7 @@ function newURLRecord() {
     password: "",
     host: null,
     port: null,
-    path: [],
+    path: newList(),
     query: null,
     fragment: null,
   };
@@ -722,30 +755,30 @@ function copyURLRecord(to, from) {
 function trimC0ControlOrSpace(s) {
   let start = 0;
   let end = s.length;
-  while (start < end && s.charCodeAt(start) <= 0x20) start++;
-  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--;
-  return (start === 0 && end === s.length) ? s : s.slice(start, end);
+  while (start < end && StringPrototypeCharCodeAt(s, start) <= 0x20) start++;
+  while (end > start && StringPrototypeCharCodeAt(s, end - 1) <= 0x20) end--;
+  return (start === 0 && end === s.length) ? s : StringPrototypeSlice(s, start, end);
 }
 
 function removeTabAndNewline(s) {
   // Native single-character searches are much faster than a char-code loop here.
-  if (s.indexOf("\t") === -1 && s.indexOf("\n") === -1 && s.indexOf("\r") === -1) return s;
+  if (StringPrototypeIndexOf(s, "\t") === -1 && StringPrototypeIndexOf(s, "\n") === -1 && StringPrototypeIndexOf(s, "\r") === -1) return s;
   const len = s.length;
   let i = 0;
   for (; i < len; i++) {
-    const c = s.charCodeAt(i);
+    const c = StringPrototypeCharCodeAt(s, i);
     if (c === 0x09 || c === 0x0A || c === 0x0D) break;
   }
-  let out = s.slice(0, i);
+  let out = StringPrototypeSlice(s, 0, i);
   let run = i + 1;
   for (i++; i < len; i++) {
-    const c = s.charCodeAt(i);
+    const c = StringPrototypeCharCodeAt(s, i);
     if (c === 0x09 || c === 0x0A || c === 0x0D) {
-      out += s.slice(run, i);
+      out += StringPrototypeSlice(s, run, i);
       run = i + 1;
     }
   }
-  return out + s.slice(run, len);
+  return out + StringPrototypeSlice(s, run, len);
 }
 
 // Runs the basic URL parser. Without `url` it returns a new URL record or null (failure).
@@ -763,7 +796,7 @@ function basicURLParse(input, base, url, stateOverride) {
   let pointer = 0;
 
   for (;; pointer++) {
-    const c = pointer < len ? input.charCodeAt(pointer) : EOF;
+    const c = pointer < len ? StringPrototypeCharCodeAt(input, pointer) : EOF;
     switch (state) {
       case SCHEME_START: {
         // Scheme start state and scheme state combined: scan the scheme in one go.
@@ -776,7 +809,7 @@ function basicURLParse(input, base, url, stateOverride) {
         let i = pointer + 1;
         let hasUpper = c <= 0x5A;
         for (; i < len; i++) {
-          const d = input.charCodeAt(i);
+          const d = StringPrototypeCharCodeAt(input, i);
           if ((d >= 0x61 && d <= 0x7A) || isASCIIDigit(d) || d === 0x2B || d === 0x2D || d === 0x2E) continue;
           if (d >= 0x41 && d <= 0x5A) {
             hasUpper = true;
@@ -784,14 +817,14 @@ function basicURLParse(input, base, url, stateOverride) {
           }
           break;
         }
-        if (i >= len || input.charCodeAt(i) !== 0x3A) {
+        if (i >= len || StringPrototypeCharCodeAt(input, i) !== 0x3A) {
           if (stateOverride) return null;
           state = NO_SCHEME;
           pointer = -1; // start over from the first code point
           break;
         }
-        let scheme = input.slice(pointer, i);
-        if (hasUpper) scheme = scheme.toLowerCase();
+        let scheme = StringPrototypeSlice(input, pointer, i);
+        if (hasUpper) scheme = StringPrototypeToLowerCase(scheme);
         const canonical = specialSchemeOf(scheme);
         const newSpecial = canonical !== null;
         if (newSpecial) scheme = canonical;
@@ -813,7 +846,7 @@ function basicURLParse(input, base, url, stateOverride) {
           state = SPECIAL_RELATIVE_OR_AUTHORITY;
         } else if (special) {
           state = SPECIAL_AUTHORITY_SLASHES;
-        } else if (i + 1 < len && input.charCodeAt(i + 1) === 0x2F) {
+        } else if (i + 1 < len && StringPrototypeCharCodeAt(input, i + 1) === 0x2F) {
           state = PATH_OR_AUTHORITY;
           pointer = i + 1;
         } else {
@@ -844,7 +877,7 @@ function basicURLParse(input, base, url, stateOverride) {
       }
 
       case SPECIAL_RELATIVE_OR_AUTHORITY:
-        if (c === 0x2F && pointer + 1 < len && input.charCodeAt(pointer + 1) === 0x2F) {
+        if (c === 0x2F && pointer + 1 < len && StringPrototypeCharCodeAt(input, pointer + 1) === 0x2F) {
           state = SPECIAL_AUTHORITY_IGNORE_SLASHES;
           pointer++;
         } else {
@@ -872,7 +905,7 @@ function basicURLParse(input, base, url, stateOverride) {
           url.password = base.password;
           url.host = base.host;
           url.port = base.port;
-          url.path = base.path.slice();
+          url.path = copyList(base.path);
           url.query = base.query;
           if (c === 0x3F) {
             url.query = "";
@@ -906,7 +939,7 @@ function basicURLParse(input, base, url, stateOverride) {
 
       case SPECIAL_AUTHORITY_SLASHES:
         state = SPECIAL_AUTHORITY_IGNORE_SLASHES;
-        if (c === 0x2F && pointer + 1 < len && input.charCodeAt(pointer + 1) === 0x2F) {
+        if (c === 0x2F && pointer + 1 < len && StringPrototypeCharCodeAt(input, pointer + 1) === 0x2F) {
           pointer++;
         } else {
           pointer--;
@@ -926,7 +959,7 @@ function basicURLParse(input, base, url, stateOverride) {
         let end = pointer;
         let lastAt = -1;
         for (; end < len; end++) {
-          const d = input.charCodeAt(end);
+          const d = StringPrototypeCharCodeAt(input, end);
           if (d === 0x40) lastAt = end;
           else if (d === 0x2F || d === 0x3F || d === 0x23 || (special && d === 0x5C)) break;
         }
@@ -935,7 +968,7 @@ function basicURLParse(input, base, url, stateOverride) {
           if (lastAt + 1 === end) return null; // credentials without a host
           let colon = -1;
           for (let j = pointer; j < lastAt; j++) {
-            if (input.charCodeAt(j) === 0x3A) {
+            if (StringPrototypeCharCodeAt(input, j) === 0x3A) {
               colon = j;
               break;
             }
@@ -963,14 +996,14 @@ function basicURLParse(input, base, url, stateOverride) {
         let i = pointer;
         let insideBrackets = false;
         for (; i < len; i++) {
-          const d = input.charCodeAt(i);
+          const d = StringPrototypeCharCodeAt(input, i);
           if (d === 0x3A && !insideBrackets) break;
           if (d === 0x2F || d === 0x3F || d === 0x23 || (special && d === 0x5C)) break;
           if (d === 0x5B) insideBrackets = true;
           else if (d === 0x5D) insideBrackets = false;
         }
-        const hostBuffer = input.slice(pointer, i);
-        if (i < len && input.charCodeAt(i) === 0x3A) {
+        const hostBuffer = StringPrototypeSlice(input, pointer, i);
+        if (i < len && StringPrototypeCharCodeAt(input, i) === 0x3A) {
           if (hostBuffer === "") return null;
           if (stateOverride === HOSTNAME) return null;
           const host = parseHost(hostBuffer, !special);
@@ -995,12 +1028,12 @@ function basicURLParse(input, base, url, stateOverride) {
         let i = pointer;
         let port = 0;
         for (; i < len; i++) {
-          const d = input.charCodeAt(i);
+          const d = StringPrototypeCharCodeAt(input, i);
           if (!isASCIIDigit(d)) break;
           port = port * 10 + (d - 0x30);
           if (port > 65535) return null; // fails whatever follows
         }
-        const d = i < len ? input.charCodeAt(i) : EOF;
+        const d = i < len ? StringPrototypeCharCodeAt(input, i) : EOF;
         if (d === EOF || d === 0x2F || d === 0x3F || d === 0x23 || (special && d === 0x5C) || stateOverride) {
           if (i !== pointer) {
             url.port = port === defaultPortOf(url.scheme) ? null : port;
@@ -1023,7 +1056,7 @@ function basicURLParse(input, base, url, stateOverride) {
           state = FILE_SLASH;
         } else if (base !== null && base.scheme === "file") {
           url.host = base.host;
-          url.path = base.path.slice();
+          url.path = copyList(base.path);
           url.query = base.query;
           if (c === 0x3F) {
             url.query = "";
@@ -1036,7 +1069,7 @@ function basicURLParse(input, base, url, stateOverride) {
             if (!startsWithWindowsDriveLetter(input, pointer)) {
               shortenPath(url);
             } else {
-              url.path = [];
+              url.path = newList();
             }
             state = PATH;
             pointer--;
@@ -1055,7 +1088,7 @@ function basicURLParse(input, base, url, stateOverride) {
             url.host = base.host;
             if (!startsWithWindowsDriveLetter(input, pointer) && base.path.length > 0 &&
                 isNormalizedWindowsDriveLetter(base.path[0])) {
-              url.path.push(base.path[0]);
+              append(url.path, base.path[0]);
             }
           }
           state = PATH;
@@ -1066,10 +1099,10 @@ function basicURLParse(input, base, url, stateOverride) {
       case FILE_HOST: {
         let i = pointer;
         for (; i < len; i++) {
-          const d = input.charCodeAt(i);
+          const d = StringPrototypeCharCodeAt(input, i);
           if (d === 0x2F || d === 0x5C || d === 0x3F || d === 0x23) break;
         }
-        const hostBuffer = input.slice(pointer, i);
+        const hostBuffer = StringPrototypeSlice(input, pointer, i);
         pointer = i - 1;
         if (!stateOverride && isWindowsDriveLetter(hostBuffer)) {
           // Windows drive letter quirk: the buffer is kept and used by the path state.
@@ -1104,7 +1137,7 @@ function basicURLParse(input, base, url, stateOverride) {
           state = PATH;
           if (c !== 0x2F) pointer--;
         } else if (stateOverride && url.host === null) {
-          url.path.push("");
+          append(url.path, "");
         }
         break;
 
@@ -1112,7 +1145,7 @@ function basicURLParse(input, base, url, stateOverride) {
         // Scan one segment up to its delimiter, then run the delimiter step.
         let i = pointer;
         for (; i < len; i++) {
-          const d = input.charCodeAt(i);
+          const d = StringPrototypeCharCodeAt(input, i);
           if (d === 0x2F || (special && d === 0x5C) || (!stateOverride && (d === 0x3F || d === 0x23))) break;
         }
         let segment = percentEncodeRange(input, pointer, i, SET_PATH);
@@ -1120,19 +1153,19 @@ function basicURLParse(input, base, url, stateOverride) {
           segment = buffer + segment;
           buffer = "";
         }
-        const d = i < len ? input.charCodeAt(i) : EOF;
+        const d = i < len ? StringPrototypeCharCodeAt(input, i) : EOF;
         const slash = d === 0x2F || (special && d === 0x5C);
         const path = url.path;
         if (isDoubleDotSegment(segment)) {
           shortenPath(url);
-          if (!slash) path.push("");
+          if (!slash) append(path, "");
         } else if (isSingleDotSegment(segment)) {
-          if (!slash) path.push("");
+          if (!slash) append(path, "");
         } else {
           if (url.scheme === "file" && path.length === 0 && isWindowsDriveLetter(segment)) {
             segment = segment[0] + ":";
           }
-          path.push(segment);
+          append(path, segment);
         }
         if (d === 0x3F) {
           url.query = "";
@@ -1148,18 +1181,18 @@ function basicURLParse(input, base, url, stateOverride) {
       case OPAQUE_PATH: {
         let i = pointer;
         for (; i < len; i++) {
-          const d = input.charCodeAt(i);
+          const d = StringPrototypeCharCodeAt(input, i);
           if (d === 0x3F || d === 0x23) break;
         }
         // A space directly followed by "?" or "#" is written as "%20" so that the opaque
         // path can never end in a space.
-        if (i < len && i > pointer && input.charCodeAt(i - 1) === 0x20) {
+        if (i < len && i > pointer && StringPrototypeCharCodeAt(input, i - 1) === 0x20) {
           url.path += percentEncodeRange(input, pointer, i - 1, SET_C0) + "%20";
         } else {
           url.path += percentEncodeRange(input, pointer, i, SET_C0);
         }
         if (i < len) {
-          if (input.charCodeAt(i) === 0x3F) {
+          if (StringPrototypeCharCodeAt(input, i) === 0x3F) {
             url.query = "";
             state = QUERY;
           } else {
@@ -1175,7 +1208,7 @@ function basicURLParse(input, base, url, stateOverride) {
         let i = pointer;
         if (!stateOverride) {
           for (; i < len; i++) {
-            if (input.charCodeAt(i) === 0x23) break;
+            if (StringPrototypeCharCodeAt(input, i) === 0x23) break;
           }
         } else {
           i = len;
@@ -1260,8 +1293,11 @@ function serializeOrigin(url) {
 
 function decodeFormComponent(s, start, end, hasPercent, hasPlus) {
   if (hasPercent) return percentDecodeRange(s, start, end, true);
-  const part = s.slice(start, end);
-  return hasPlus ? part.split("+").join(" ") : part;
+  const part = StringPrototypeSlice(s, start, end);
+  if (!hasPlus) return part;
+  let out = "";
+  for (let i = 0; i < part.length; i++) out += StringPrototypeCharCodeAt(part, i) === 0x2B ? " " : part[i];
+  return out;
 }
 
 // Parses a scalar value string into a list of [name, value] pairs.
@@ -1275,13 +1311,13 @@ function parseURLEncoded(input) {
   let pctValue = false;
   let plusValue = false;
   for (let i = 0; i <= len; i++) {
-    const c = i < len ? input.charCodeAt(i) : 0x26;
+    const c = i < len ? StringPrototypeCharCodeAt(input, i) : 0x26;
     if (c === 0x26) {
       if (i > start) {
         if (eq === -1) {
-          list.push([decodeFormComponent(input, start, i, pctName, plusName), ""]);
+          ArrayPrototypePush(list, [decodeFormComponent(input, start, i, pctName, plusName), ""]);
         } else {
-          list.push([
+          ArrayPrototypePush(list, [
             decodeFormComponent(input, start, eq, pctName, plusName),
             decodeFormComponent(input, eq + 1, i, pctValue, plusValue),
           ]);
@@ -1318,7 +1354,7 @@ function serializeURLEncoded(list) {
 // Errors
 
 function describeInput(s) {
-  return s.length > 512 ? JSON.stringify(s.slice(0, 512)) + "…" : JSON.stringify(s);
+  return s.length > 512 ? JSONStringify(StringPrototypeSlice(s, 0, 512)) + "…" : JSONStringify(s);
 }
 
 function invalidURLError(input, base) {
@@ -1741,7 +1777,7 @@ class URL {
     value = `${value}`;
     const url = this.#url;
     if (hasOpaquePath(url)) return;
-    url.path = [];
+    url.path = newList();
     basicURLParse(value, null, url, PATH_START);
   }
 
@@ -1851,5 +1887,21 @@ internals.URLSearchParams = URLSearchParams;
 internals.isURLSearchParams = isURLSearchParams;
 // Web IDL's USVString conversion, for the classes of later files (File's name).
 internals.toUSVString = toUSVString;
+// The parser's pieces that URLPattern's canonicalize steps use (web/22_urlpattern.js): URL records,
+// the basic URL parser with a state override, and the userinfo percent-encode set.
+internals.urlRecords = Object.freeze({
+  /// The basic URL parser: a new record, or null on failure (`base` is a record or null).
+  parse: (input, base) => basicURLParse(input, base, null, 0),
+  /// The basic URL parser run on `record` with a state override; null on failure.
+  parseWithState: (input, record, state) => basicURLParse(input, null, record, state),
+  states: Object.freeze({ HOSTNAME, PORT, PATH_START, OPAQUE_PATH, QUERY, FRAGMENT }),
+  /// An empty path list for a record (the parser's lists have no prototype).
+  newPath: newList,
+  serializePath,
+  isSpecialScheme,
+  defaultPortOf,
+  /// "Set the username / password": UTF-8 percent-encode with the userinfo set.
+  encodeUserinfo: (value) => percentEncodeString(value, SET_USERINFO),
+});
 internals.defineGlobal("URL", URL);
 internals.defineGlobal("URLSearchParams", URLSearchParams);
