@@ -1,6 +1,7 @@
 import NIOCore
 import SwitchyardData
 import SwitchyardJS
+import SwitchyardModel
 import Synchronization
 
 /// Runs workers: keeps their isolates warm on the executors (event loops), creates them on first
@@ -189,7 +190,7 @@ public final class WorkerRuntime: Sendable {
     }
 
     /// The isolate cache's contents and counters (asks each executor on its loop).
-    public func statistics() -> EventLoopFuture<IsolateStatistics> {
+    public func statistics() -> EventLoopFuture<IsolateReport> {
         let futures = executors.map { executor in
             executor.eventLoop.submit { (count: executor.count, bytes: executor.residentBytes) }
         }

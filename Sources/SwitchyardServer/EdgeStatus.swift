@@ -14,14 +14,6 @@ struct EdgeStatus: ServerStatusProvider {
     }
 
     func isolateReport() async throws -> IsolateReport? {
-        let statistics = try await runtime.statistics().get()
-        return IsolateReport(
-            isolates: statistics.isolates, residentBytes: statistics.residentBytes,
-            memoryBudgetBytes: statistics.memoryBudgetBytes, maximumIsolates: statistics.maximumIsolates,
-            coldStarts: statistics.coldStarts, evictions: statistics.evictions,
-            forwardedRequests: statistics.forwardedRequests,
-            workers: statistics.workers.map {
-                .init(name: $0.name, isolates: $0.isolates, coldStarts: $0.coldStarts, evictions: $0.evictions)
-            })
+        try await runtime.statistics().get()
     }
 }
