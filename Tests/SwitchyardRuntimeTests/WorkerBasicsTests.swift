@@ -99,7 +99,13 @@ struct WorkerBasicsTests {
                 ])
             #expect(try await h.text(script) == "there|text")
             let css = h.worker(#"import sheet from "./a.css" with { type: "css" }; export default { fetch() {} };"#)
-            await #expect(throws: (any Error).self) { _ = try await h.text(css) }
+            await #expect {
+                _ = try await h.fetch(css)
+            } throws: { error in
+                guard let error = error as? WorkerLoadError else { return false }
+                return error.message.hasPrefix(#"SyntaxError: Import attribute type "css" is not supported"#)
+                    && error.location == "worker.js:1:32"
+            }
         }
     }
 

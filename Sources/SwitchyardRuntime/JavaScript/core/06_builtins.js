@@ -879,7 +879,7 @@ delete IteratorHelperPrototype.constructor;
 ObjectSetPrototypeOf(IteratorHelperPrototype, IteratorPrototype);
 ObjectDefineProperty(IteratorHelperPrototype, SymbolToStringTag, { __proto__: null, value: "Iterator Helper", writable: false, enumerable: false, configurable: true });
 
-// The closures below yield with `yield` itself, never `yield*` (which would look up `next` on
+// The closures yield with `yield` itself, never `yield*` (which would look up `next` on
 // %GeneratorPrototype%, a worker's to replace). A return completion at a Yield (the helper's
 // `return`) runs the `finally`, which closes the underlying iterator (IfAbruptCloseIterator);
 // an error there replaces the return.
@@ -923,26 +923,16 @@ function limitOf(thisValue, limit) {
   return { __proto__: null, record, integerLimit };
 }
 
-function* mapClosure(record, mapper) {
-  for (let counter = 0; ; counter++) {
-    const value = iteratorStepValue(record);
-    if (value === done) return undefined;
-    const mapped = callClosing(record, mapper, value, counter);
-    let returned = true;
-    try {
-      yield mapped;
-      returned = false;
-    } finally {
-      if (returned) iteratorCloseNormal(record);
-    }
-  }
-}
+/// What a closure's `produce` answers to go on without yielding (filter's rejected values).
+const skip = Object.freeze(ObjectCreate(null));
 
-function* filterClosure(record, predicate) {
+/// The closure of map / filter / take / drop (CreateIteratorFromClosure): `produce(counter)`
+/// answers the next value to yield, `skip`, or `done` to finish.
+function* yieldingClosure(record, produce) {
   for (let counter = 0; ; counter++) {
-    const value = iteratorStepValue(record);
+    const value = produce(counter);
     if (value === done) return undefined;
-    if (!callClosing(record, predicate, value, counter)) continue;
+    if (value === skip) continue;
     let returned = true;
     try {
       yield value;
@@ -953,41 +943,43 @@ function* filterClosure(record, predicate) {
   }
 }
 
-function* takeClosure(record, limit) {
-  for (let remaining = limit; ; ) {
+function mapClosure(record, mapper) {
+  return yieldingClosure(record, (counter) => {
+    const value = iteratorStepValue(record);
+    return value === done ? done : callClosing(record, mapper, value, counter);
+  });
+}
+
+function filterClosure(record, predicate) {
+  return yieldingClosure(record, (counter) => {
+    const value = iteratorStepValue(record);
+    if (value === done) return done;
+    return callClosing(record, predicate, value, counter) ? value : skip;
+  });
+}
+
+function takeClosure(record, limit) {
+  let remaining = limit;
+  return yieldingClosure(record, () => {
     if (remaining === 0) {
       iteratorCloseNormal(record);
-      return undefined;
+      return done;
     }
     if (remaining !== Infinity) remaining--;
-    const value = iteratorStepValue(record);
-    if (value === done) return undefined;
-    let returned = true;
-    try {
-      yield value;
-      returned = false;
-    } finally {
-      if (returned) iteratorCloseNormal(record);
-    }
-  }
+    return iteratorStepValue(record);
+  });
 }
 
-function* dropClosure(record, limit) {
-  for (let remaining = limit; remaining > 0; ) {
-    if (remaining !== Infinity) remaining--;
-    if (iteratorStep(record) === done) return undefined;
-  }
-  for (;;) {
-    const value = iteratorStepValue(record);
-    if (value === done) return undefined;
-    let returned = true;
-    try {
-      yield value;
-      returned = false;
-    } finally {
-      if (returned) iteratorCloseNormal(record);
+/// drop steps past the dropped values with IteratorStep, never reading their `value`.
+function dropClosure(record, limit) {
+  let remaining = limit;
+  return yieldingClosure(record, () => {
+    while (remaining > 0) {
+      if (remaining !== Infinity) remaining--;
+      if (iteratorStep(record) === done) return done;
     }
-  }
+    return iteratorStepValue(record);
+  });
 }
 
 /// GetIteratorFlattenable(obj, reject-primitives) (sec-getiteratorflattenable).
