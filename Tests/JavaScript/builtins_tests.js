@@ -262,6 +262,12 @@ async function runBuiltinsTests() {
     throws(TypeError, () => ta.toReversed(), "detached toReversed");
     throws(TypeError, () => ta.toSorted(), "detached toSorted");
     throws(TypeError, () => ta.with(0, 0), "detached with");
+    if (typeof SharedArrayBuffer === "function") {
+      const shared = new Uint8Array(new SharedArrayBuffer(2));
+      shared[0] = 1;
+      sameArray(shared.toReversed(), [0, 1], "over a SharedArrayBuffer");
+      sameArray(shared.with(1, 5), [1, 5], "with over a SharedArrayBuffer");
+    }
   });
   test("typed-array-by-copy", "with converts the value before checking the index", () => {
     const log = [];

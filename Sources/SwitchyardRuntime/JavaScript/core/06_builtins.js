@@ -340,8 +340,15 @@ for (const C of [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Arr
 
 /// ArrayBuffer detachment, read without touching the buffer: a detached buffer has length 0,
 /// and a view over it cannot be made (the intrinsic constructor reads nothing the tenant owns).
+/// A SharedArrayBuffer (whose views typed arrays may be) is never detached.
 function isDetachedBuffer(buffer) {
-  if (ArrayBufferPrototypeGetByteLength(buffer) !== 0) return false;
+  let byteLength;
+  try {
+    byteLength = ArrayBufferPrototypeGetByteLength(buffer);
+  } catch {
+    return false;
+  }
+  if (byteLength !== 0) return false;
   try {
     new SafeUint8Array(buffer, 0, 0);
     return false;
