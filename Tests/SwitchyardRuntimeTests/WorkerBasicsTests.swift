@@ -104,7 +104,7 @@ struct WorkerBasicsTests {
             } throws: { error in
                 guard let error = error as? WorkerLoadError else { return false }
                 return error.message.hasPrefix(#"SyntaxError: Import attribute type "css" is not supported"#)
-                    && error.location == "worker.js:1:32"
+                    && error.location == "worker.js:1:36"
             }
         }
     }
