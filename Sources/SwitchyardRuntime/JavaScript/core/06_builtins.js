@@ -1041,6 +1041,20 @@ function* flatMapClosure(record, mapper) {
 
 const helper = (record, generator) => new IteratorHelper(record, generator);
 
+/// some / every / find: the first value whose predicate answer (ToBoolean) is `wanted`, after
+/// which the underlying iterator is closed; `done` when there is none.
+function firstMatching(thisValue, predicate, wanted) {
+  const record = iteratedFor(thisValue, requireCallable(predicate));
+  for (let counter = 0; ; counter++) {
+    const value = iteratorStepValue(record);
+    if (value === done) return done;
+    if (!!callClosing(record, predicate, value, counter) === wanted) {
+      iteratorCloseNormal(record);
+      return value;
+    }
+  }
+}
+
 defineBuiltins(IteratorPrototype, {
   map(mapper) {
     const record = iteratedFor(this, requireCallable(mapper));
@@ -1102,37 +1116,14 @@ defineBuiltins(IteratorPrototype, {
     }
   },
   some(predicate) {
-    const record = iteratedFor(this, requireCallable(predicate));
-    for (let counter = 0; ; counter++) {
-      const value = iteratorStepValue(record);
-      if (value === done) return false;
-      if (callClosing(record, predicate, value, counter)) {
-        iteratorCloseNormal(record);
-        return true;
-      }
-    }
+    return firstMatching(this, predicate, true) !== done;
   },
   every(predicate) {
-    const record = iteratedFor(this, requireCallable(predicate));
-    for (let counter = 0; ; counter++) {
-      const value = iteratorStepValue(record);
-      if (value === done) return true;
-      if (!callClosing(record, predicate, value, counter)) {
-        iteratorCloseNormal(record);
-        return false;
-      }
-    }
+    return firstMatching(this, predicate, false) === done;
   },
   find(predicate) {
-    const record = iteratedFor(this, requireCallable(predicate));
-    for (let counter = 0; ; counter++) {
-      const value = iteratorStepValue(record);
-      if (value === done) return undefined;
-      if (callClosing(record, predicate, value, counter)) {
-        iteratorCloseNormal(record);
-        return value;
-      }
-    }
+    const value = firstMatching(this, predicate, true);
+    return value === done ? undefined : value;
   },
 });
 
