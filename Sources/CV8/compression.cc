@@ -258,21 +258,52 @@ void ZlibProcess(const v8::FunctionCallbackInfo<v8::Value> &info) {
   info.GetReturnValue().Set(v8::Array::New(isolate, result, 3));
 }
 
-/// `ops.transferArrayBuffer(buffer)`: the Streams "transfer an ArrayBuffer": a new ArrayBuffer
-/// that takes over `buffer`'s bytes (no copy) while `buffer` is detached. TypeError when it
-/// cannot be detached (WebAssembly memory, already detached).
+/// `ops.transferArrayBuffer(buffer[, newLength])`: the Streams "transfer an ArrayBuffer" and
+/// ECMAScript's ArrayBufferCopyAndDetach: a new ArrayBuffer with `buffer`'s bytes while `buffer`
+/// is detached. Without `newLength`, or with the same length, the new buffer takes over the
+/// bytes (no copy); another length copies what fits into a zero-filled buffer, allocated (a
+/// RangeError over the memory limit) before `buffer` is detached. TypeError when `buffer` cannot
+/// be detached (WebAssembly memory, already detached, held by the host).
 void TransferArrayBuffer(const v8::FunctionCallbackInfo<v8::Value> &info) {
   v8::Isolate *isolate = info.GetIsolate();
+  cv8_isolate *self = cv8_isolate::From(isolate);
   if (info.Length() < 1 || !info[0]->IsArrayBuffer()) {
     return ThrowError(isolate, v8::Exception::TypeError, "Expected an ArrayBuffer");
   }
   auto buffer = info[0].As<v8::ArrayBuffer>();
-  if (!buffer->IsDetachable() || buffer->WasDetached() || HandleOf(cv8_isolate::From(isolate), buffer) != nullptr) {
+  if (!buffer->IsDetachable() || buffer->WasDetached() || HandleOf(self, buffer) != nullptr) {
     return ThrowError(isolate, v8::Exception::TypeError, "The ArrayBuffer cannot be transferred");
   }
-  auto store = buffer->GetBackingStore();
+  size_t length = buffer->ByteLength();
+  size_t new_length = length;
+  if (info.Length() > 1 && !info[1]->IsUndefined()) {
+    // The caller ran ToIndex; anything else here is a caller's bug, refused rather than cast
+    // (a conversion of NaN or a negative double to size_t is undefined behaviour).
+    if (!info[1]->IsNumber()) return ThrowError(isolate, v8::Exception::TypeError, "Expected a length");
+    double requested = info[1].As<v8::Number>()->Value();
+    if (!(requested >= 0 && requested <= 9007199254740991.0) || requested != static_cast<double>(static_cast<uint64_t>(requested))) {
+      return ThrowError(isolate, v8::Exception::RangeError, "Invalid array buffer length");
+    }
+    // NewBytes makes a Uint8Array over the buffer, whose length V8 caps.
+    if (requested > static_cast<double>(v8::TypedArray::kMaxLength)) {
+      return ThrowError(isolate, v8::Exception::RangeError, "Array buffer allocation failed");
+    }
+    new_length = static_cast<size_t>(requested);
+  }
+  if (new_length == length) {
+    auto store = buffer->GetBackingStore();
+    buffer->Detach();
+    info.GetReturnValue().Set(v8::ArrayBuffer::New(isolate, std::move(store)));
+    return;
+  }
+  char *data = nullptr;
+  v8::Local<v8::Uint8Array> bytes;
+  if (!NewBytes(self, new_length, &data).ToLocal(&bytes)) return;
+  size_t copied = new_length < length ? new_length : length;
+  if (copied > 0) memcpy(data, buffer->GetBackingStore()->Data(), copied);
+  if (new_length > copied) memset(data + copied, 0, new_length - copied);
   buffer->Detach();
-  info.GetReturnValue().Set(v8::ArrayBuffer::New(isolate, std::move(store)));
+  info.GetReturnValue().Set(bytes->Buffer());
 }
 
 }  // namespace cv8

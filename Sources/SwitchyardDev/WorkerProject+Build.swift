@@ -157,7 +157,14 @@ extension WorkerProject {
         let messages = Esbuild.formatMessages(stderr) { display(Self.absolute($0, in: workingDirectory)) }
             .filter { !$0.contains(": warning: ") && !$0.hasPrefix("warning: ") }
         let count = messages.count == 1 ? "1 error" : "\(messages.count) errors"
-        return LoadError(description: "Build failed with \(count):\n" + messages.joined(separator: "\n\n"))
+        // Debian's esbuild 0.17 parses `assert { … }` but not the standard `with { … }` import
+        // attributes (esbuild 0.19.7 and later do).
+        let attributesHint =
+            messages.contains { $0.contains(#"error: Expected ";" but found "with""#) }
+            ? "\n\nImport attributes (`with { type: \"json\" }`) need esbuild 0.19.7 or later: set ESBUILD to one, "
+                + "write `assert { type: \"json\" }`, or use --no-bundle (no_bundle = true), where switchyard removes them itself"
+            : ""
+        return LoadError(description: "Build failed with \(count):\n" + messages.joined(separator: "\n\n") + attributesHint)
     }
 
     /// `find_additional_modules`: the files under the module root that match a rule (the entry

@@ -129,7 +129,19 @@ public final class JSIsolate {
         try check(withBytes(name) { n in withBytes(source) { s in cv8_run_runtime_file(raw, n, s) } })
     }
 
+    /// Adds a module the worker can import. An ES module's import attributes
+    /// (`with { type: "json" }`), which V8 10.2 cannot parse, are removed first
+    /// (``ImportAttributes``); an unsupported one is a SyntaxError at its place.
     public func addModule(name: String, kind: ModuleKind, content: [UInt8]) throws(JSError) {
+        var content = content
+        if kind == .esModule {
+            do {
+                if let stripped = try ImportAttributes.strip(content) { content = stripped }
+            } catch {
+                throw JSError(
+                    kind: .exception, message: "SyntaxError: \(error.message)", location: "\(name):\(error.line):\(error.column)")
+            }
+        }
         try check(
             withBytes(name) { n in
                 content.withUnsafeBufferPointer { buffer in

@@ -65,6 +65,30 @@ struct UploadTests {
         }
     }
 
+    @Test("static imports with import attributes upload (V8 10.2 cannot parse them: they are removed before it compiles); an unsupported type is a 400")
+    func importAttributes() async throws {
+        try await Fixture.run { api in
+            try await api.createNamespace()
+            let main = """
+                import config from "./c.json" with { type: "json" };
+                import text from "./a.txt" with { type: "text" };
+                export default { fetch() { return new Response(text + config.x) } }
+                """
+            let reply = try await api.upload(
+                "attributes", metadata: ["main_module": "main.mjs"],
+                parts: [
+                    .module("main.mjs", main), .module("a.txt", "hi", type: "text/plain"),
+                    .module("c.json", #"{"x": 1}"#, type: "application/json"),
+                ])
+            #expect(reply.status == 200, "\(reply.text)")
+            let css = try await api.upload(
+                "css", metadata: ["main_module": "main.mjs"],
+                parts: [.module("main.mjs", #"import s from "./s.css" with { type: "css" }; export default {}"#)])
+            #expect(css.status == 400 && css.errorCode == ErrorCode.scriptValidation, "\(css.text)")
+            #expect(css.errorMessage.contains(#"Import attribute type "css" is not supported"#), "\(css.errorMessage)")
+        }
+    }
+
     @Test("handlers lists the events the worker handles, read from the loaded code")
     func handlers() async throws {
         try await Fixture.run { api in

@@ -153,6 +153,32 @@ struct DevBundlingTests {
         }
     }
 
+    @Test("import attributes: --no-bundle serves a text module imported `with { type: \"text\" }`; esbuild 0.17's failure on `with` says what to do")
+    func importAttributes() async throws {
+        try await DevCommandTests.withProject([
+            "wrangler.json": #"{"name": "attributes", "main": "worker.js"}"#,
+            "worker.js": """
+                import notes from "./notes.txt" with { type: "text" };
+                export default { fetch() { return new Response(notes.trim()); } };
+                """,
+            "notes.txt": "from a text module\n",
+            "json.js": """
+                import config from "./config.json" with { type: "json" };
+                export default { fetch() { return new Response(config.greeting); } };
+                """,
+            "config.json": #"{"greeting": "hello"}"#,
+        ]) { (folder: String) async throws in
+            try await DevProcess.with([folder, "--no-bundle"]) { (dev: DevProcess) async throws in
+                #expect(try HTTPTestClient(port: dev.port).request("GET", "/").body == "from a text module")
+            }
+            if ProcessInfo.processInfo.environment["ESBUILD"] == nil {
+                let bundled = try DevProcess.startFailure([folder + "/json.js"])
+                #expect(bundled.status == 1)
+                #expect(bundled.output.contains("need esbuild 0.19.7 or later"), "\(bundled.output)")
+            }
+        }
+    }
+
     @Test("build failures at start: a type-syntax error, a missing import, TypeScript with --no-bundle; each a clear message and exit status 1")
     func buildFailuresAtStart() async throws {
         try await DevCommandTests.withProject([

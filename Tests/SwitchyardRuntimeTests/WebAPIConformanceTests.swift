@@ -17,6 +17,8 @@ struct WebAPIConformanceTests {
         var passed: Int
         var failed: Int
         var failures: [String]
+        /// Passed cases per area, for harnesses that group them.
+        var areas: [String: Int]?
     }
 
     static func module(_ name: String, from directory: URL, kind: WorkerModuleKind = .json) throws -> WorkerScript.Module {
@@ -97,5 +99,22 @@ struct WebAPIConformanceTests {
             harness: "fetch_api_tests.js", call: "runFetchAPITests(data0)", data: ["encodings-table.json"])
         #expect(report.passed >= 80)
         #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
+    }
+
+    /// The ECMAScript built-ins core/06_builtins.js adds to V8 10.2, against the test262
+    /// semantics of their spec sections (Tests/JavaScript/builtins_tests.js).
+    @Test func ecmaScriptBuiltins() async throws {
+        let report = try await Self.run(harness: "builtins_tests.js", call: "runBuiltinsTests()", data: [])
+        #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
+        let areas = report.areas ?? [:]
+        let expected = [
+            "array-by-copy": 15, "typed-array-by-copy": 5, "groupBy": 10, "promise": 5, "fromAsync": 10,
+            "well-formed": 3, "arraybuffer": 5, "set-methods": 9, "iterator-helpers": 16, "regexp-escape": 3,
+            "tenant-pollution": 2,
+        ]
+        for (area, count) in expected {
+            #expect(areas[area] == count, "\(area): \(areas[area] ?? 0) of \(count) passed")
+        }
+        #expect(report.passed == expected.values.reduce(0, +))
     }
 }

@@ -82,6 +82,33 @@ struct WorkerBasicsTests {
         }
     }
 
+    /// Static imports with import attributes, which V8 10.2 cannot parse: the runtime removes the
+    /// clause before compiling (SwitchyardJS/ImportAttributes.swift), and refuses unknown types.
+    @Test func importAttributesOnStaticImports() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker(
+                """
+                import config from "./config.json" with { type: "json" };
+                import page from "./page.txt" with { type: "text" };
+                export { default as again } from "./config.json" with { type: "json" };
+                export default { fetch() { return new Response(config.who + "|" + page.trim()); } };
+                """,
+                modules: [
+                    .init(name: "page.txt", kind: .text, content: Array("text\n".utf8)),
+                    .init(name: "config.json", kind: .json, content: Array(#"{"who": "there"}"#.utf8)),
+                ])
+            #expect(try await h.text(script) == "there|text")
+            let css = h.worker(#"import sheet from "./a.css" with { type: "css" }; export default { fetch() {} };"#)
+            await #expect {
+                _ = try await h.fetch(css)
+            } throws: { error in
+                guard let error = error as? WorkerLoadError else { return false }
+                return error.message.hasPrefix(#"SyntaxError: Import attribute type "css" is not supported"#)
+                    && error.location == "worker.js:1:36"
+            }
+        }
+    }
+
     @Test func commonJSModulesExportAndRequire() async throws {
         try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
             func cjs(_ name: String, _ source: String) -> WorkerScript.Module {

@@ -81,6 +81,33 @@ function plan(ctx, env) {
       ArrayPrototypePush(instances, value);
     }
   }
+  // The ECMAScript built-ins the runtime adds (core/06_builtins.js): ECMAScript's own globals
+  // are not swept, but these are the runtime's code, so each is called on a receiver of its kind
+  // and on a wrong one.
+  const iteratorPrototype = ObjectGetPrototypeOf(ObjectGetPrototypeOf([][Symbol.iterator]()));
+  const typedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype);
+  const detachedGetter = ReflectGetOwnPropertyDescriptor(ArrayBuffer.prototype, "detached").get;
+  const added = [
+    [[3, 1, 2], Array.prototype, ["toReversed", "toSorted", "toSpliced", "with"]],
+    [new Uint8Array([3, 1]), typedArrayPrototype, ["toReversed", "toSorted", "with"]],
+    [Object, Object, ["groupBy"]], [Map, Map, ["groupBy"]], [Promise, Promise, ["withResolvers", "try"]],
+    [Array, Array, ["fromAsync"]], ["a\uD800", String.prototype, ["isWellFormed", "toWellFormed"]],
+    [new ArrayBuffer(8), ArrayBuffer.prototype, ["transfer", "transferToFixedLength"]],
+    [new Set([1, 2]), Set.prototype, ["union", "intersection", "difference", "symmetricDifference", "isSubsetOf",
+      "isSupersetOf", "isDisjointFrom"]],
+    [[1, 2, 3].values(), iteratorPrototype, ["map", "filter", "take", "drop", "flatMap", "reduce", "toArray", "forEach",
+      "some", "every", "find"]],
+    [Iterator, Iterator, ["from"]], [RegExp, RegExp, ["escape"]],
+  ];
+  for (const [receiver, holder, names] of added) {
+    for (const name of names) {
+      add(receiver, holder[name], false);
+      add({}, holder[name], false);
+    }
+  }
+  ArrayPrototypePush(calls, [new ArrayBuffer(4), detachedGetter, [], false], [{}, detachedGetter, [], false]);
+  const helper = [1, 2].values().map((x) => x);
+  ArrayPrototypePush(instances, helper, Iterator.from({ next: () => ({ done: true }) }));
   for (const instance of instances) {
     // Methods and accessors up the instance's own prototype chain, below Object.prototype.
     addMembers(instance, instance);
