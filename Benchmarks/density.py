@@ -170,7 +170,23 @@ def main():
         list(pool.map(lambda index: deploy(args, account, index), range(args.workers)))
     print(f"deployed {args.workers} workers in {time.time() - started:.0f} s")
 
+    # First contact: every worker once, the catalog's store read and the isolate's cold start
+    # (the edge caches a script after its first request; the runs below measure the isolates).
+    started = time.time()
+    def first(index):
+        connection = http.client.HTTPConnection("127.0.0.1", args.edge_port, timeout=60)
+        connection.request("GET", f"/w{index}/")
+        ok = connection.getresponse().status == 200
+        connection.close()
+        return ok
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        answered = sum(pool.map(first, range(args.workers)))
+    first_contact = time.time() - started
+    print(f"first request to each worker (store read + cold start): {args.workers / first_contact:.0f} workers/s, "
+          f"{answered} of {args.workers} answered 200")
+
     rows = [phase(args, "round-robin", args.seconds, 32)]
+    busy_rss = rss_mb(args.pid)
     warm = api(args, "GET", "/switchyard/isolates")
     idle_rss = rss_mb(args.pid)
     per_isolate = (idle_rss - baseline_rss) / max(1, warm["isolates"])
@@ -180,7 +196,7 @@ def main():
 
     print(f"budget {args.budget_mb} MB; {warm['isolates']} warm isolates after the round-robin run: "
           f"RSS {idle_rss:.0f} MB, {per_isolate:.2f} MB and {per_isolate_maps:.1f} memory mappings per warm isolate "
-          f"(server RSS {baseline_rss:.0f} MB before the workers)")
+          f"(server RSS {baseline_rss:.0f} MB before the workers, {busy_rss:.0f} MB right after the run)")
     print(f"{'mix':<12} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'cold/s':>7} {'warm hit':>8} "
           f"{'evicted':>8} {'isolates':>8} {'RSS max':>8} {'failed':>6}  socket errors")
     for row in rows:

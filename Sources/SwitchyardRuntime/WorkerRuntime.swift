@@ -209,6 +209,11 @@ public final class WorkerRuntime: Sendable {
         return EventLoopFuture.andAllSucceed(futures, on: executors[0].eventLoop)
     }
 
+    /// Whether the executor with this index counts as stuck (a long task, forwards waiting).
+    func isBacklogged(executor index: Int) -> Bool {
+        executors[index].load.isBacklogged
+    }
+
     private func isolates(on eventLoop: any EventLoop) -> ExecutorIsolates {
         guard let index = executorIndices[ObjectIdentifier(eventLoop)] else {
             preconditionFailure("event loop \(eventLoop) is not one of this runtime's executors")

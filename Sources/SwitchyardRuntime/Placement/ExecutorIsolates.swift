@@ -283,19 +283,21 @@ final class ExecutorIsolates: @unchecked Sendable {
         forwardedThisWindow.removeAll(keepingCapacity: true)
         let idleTicks = UInt64(max(1, Int64(policy.idleTimeoutSeconds) / Self.tickSeconds))
         let quietReplica = policy.replicaRequestsPerSecond * Int(Self.tickSeconds) / 4
+        // While another executor is stuck, the replicas here are what serves its workers.
+        let keepReplicas = loads.indices.contains { $0 != index && loads[$0].isBacklogged }
         for entry in Array(current.values) {
             let requests = entry.requestsThisWindow
             entry.requestsThisWindow = 0
+            guard entry.isolate.inFlight == 0 else { continue }
             if requests > 0 {
                 let bytes = Self.footprint(of: entry.isolate)
                 residentBytes += bytes - entry.bytes
                 entry.bytes = bytes
             }
-            guard entry.isolate.inFlight == 0 else { continue }
             let script = entry.isolate.script
             if tick &- entry.lastTick >= idleTicks {
                 evict(entry)
-            } else if requests < quietReplica,
+            } else if requests < quietReplica, !keepReplicas,
                 placement.release(worker: script.name, versionID: script.versionID, executor: index, onlyIfShared: true)
             {
                 // A replica no longer needed: the requests arriving here go to the other holder.

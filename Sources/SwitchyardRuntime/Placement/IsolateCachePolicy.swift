@@ -40,10 +40,12 @@ public struct IsolateCachePolicy: Sendable, Equatable {
 
     /// V8 maps each isolate's heap in several regions, and Linux refuses new mappings past
     /// `vm.max_map_count` (65,530 by default), which V8 answers by aborting the process. The
-    /// default count keeps well inside it (measured: about 8 mappings per warm isolate).
+    /// default count keeps inside it with room for the rest of the process (measured with
+    /// Benchmarks/density.sh: 16 mappings per warm hello-world isolate; 20 are allowed for). On a
+    /// machine meant for more isolates, raise the sysctl: the default follows it.
     public static let defaultMaximumIsolates: Int = {
         let limit = (try? String(contentsOfFile: "/proc/sys/vm/max_map_count", encoding: .utf8))
             .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 65_530
-        return max(100, (limit - 8_192) / 10)
+        return max(100, (limit - 8_192) / 20)
     }()
 }
