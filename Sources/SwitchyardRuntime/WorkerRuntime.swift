@@ -109,24 +109,23 @@ public final class WorkerRuntime: Sendable {
         guard request.options.depth > 0 else {
             return start(script, request: request, requestID: requestID, on: executor, completion: completion)
         }
-        // A call from another worker: started in fair order between workers (FairStarts).
-        var handle: InvocationHandle?
-        var queued: ForwardedInvocation?
-        executor.fairStarts.admit(script.name) {
-            if let queued {
-                guard queued.shouldStart() else {
-                    completion(.success(WorkerIsolate.failure("The client disconnected.", outcome: .canceled, cpu: 0)))
-                    return
-                }
-                queued.started(self.start(script, request: request, requestID: requestID, on: executor, completion: completion))
-            } else {
-                handle = self.start(script, request: request, requestID: requestID, on: executor, completion: completion)
-            }
+        // A call from another worker: started in fair order between workers (FairStarts), at
+        // once unless the executor is congested.
+        let fair = executor.fairStarts
+        if let handle = fair.runNow(script.name, {
+            start(script, request: request, requestID: requestID, on: executor, completion: completion)
+        }) {
+            return handle
         }
-        if let handle { return handle }
-        let later = ForwardedInvocation(holderLoop: eventLoop)
-        queued = later
-        return InvocationHandle(forwarded: later)
+        let queued = ForwardedInvocation(holderLoop: eventLoop)
+        fair.enqueue(script.name) {
+            guard queued.shouldStart() else {
+                completion(.success(WorkerIsolate.failure("The client disconnected.", outcome: .canceled, cpu: 0)))
+                return
+            }
+            queued.started(self.start(script, request: request, requestID: requestID, on: executor, completion: completion))
+        }
+        return InvocationHandle(forwarded: queued)
     }
 
     /// Starts a request on `executor` or forwards it to the executor holding the worker.

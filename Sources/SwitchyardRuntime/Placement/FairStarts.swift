@@ -30,12 +30,15 @@ final class FairStarts {
 
     var waiting: Int { queues.values.reduce(0) { $0 + $1.count } }
 
-    /// Runs `start` now when the executor is not congested, else queues it for `worker`.
-    func admit(_ worker: String, _ start: @escaping () -> Void) {
-        if queues.isEmpty && load.lastTaskNanoseconds < Self.congestedAfterNanoseconds {
-            run(worker, start)
-            return
-        }
+    /// Runs `start` at once, charging its task to `worker`, unless the executor is congested;
+    /// nil then (``enqueue(_:_:)`` it).
+    func runNow<T>(_ worker: String, _ start: () -> T) -> T? {
+        guard queues.isEmpty && load.lastTaskNanoseconds < Self.congestedAfterNanoseconds else { return nil }
+        return run(worker, start)
+    }
+
+    /// Queues `start` for `worker`; it runs in a later loop turn, when its worker's turn comes.
+    func enqueue(_ worker: String, _ start: @escaping () -> Void) {
         queues[worker, default: []].append(start)
         scheduleDrain()
     }
@@ -45,11 +48,12 @@ final class FairStarts {
         recentCPU = recentCPU.compactMapValues { $0 / 2 > 0 ? $0 / 2 : nil }
     }
 
-    private func run(_ worker: String, _ start: () -> Void) {
+    private func run<T>(_ worker: String, _ start: () -> T) -> T {
         let before = load.tasksEnded
-        start()
+        let result = start()
         // The start ran the worker's first task (unless it was forwarded): charge its length.
         if load.tasksEnded != before { recentCPU[worker, default: 0] += load.lastTaskNanoseconds }
+        return result
     }
 
     /// One start per loop turn, so the requests that arrive meanwhile join the queues before the
