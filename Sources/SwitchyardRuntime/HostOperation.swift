@@ -47,6 +47,11 @@ enum HostOperation: Int32, CaseIterable {
     /// Asynchronous, `(opID, binding, method, ...)`: a call of an R2Bucket or R2MultipartUpload
     /// (see WorkerIsolate+R2.swift for each method's arguments and completion).
     case r2 = 15
+    /// `(method, ...)`: a WebCrypto primitive, answered at once (see WorkerIsolate+Crypto.swift).
+    case crypto = 16
+    /// Asynchronous, `(opID, method, ...)`: a slow WebCrypto primitive (RSA key generation, long
+    /// PBKDF2) on the crypto threads; completes with `(true, bytes)` or `(false, name, message)`.
+    case cryptoAsync = 17
 
     /// The name JavaScript uses: `internals.hostOp.<name>`.
     var name: String {
@@ -66,6 +71,8 @@ enum HostOperation: Int32, CaseIterable {
         case .kv: "kv"
         case .d1: "d1"
         case .r2: "r2"
+        case .crypto: "crypto"
+        case .cryptoAsync: "cryptoAsync"
         }
     }
 

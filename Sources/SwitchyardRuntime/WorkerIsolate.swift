@@ -55,6 +55,8 @@ final class WorkerIsolate {
     /// Bytes of stream chunks that crossed into or out of JavaScript since the last hint to
     /// collect garbage (see ``countStreamedBytes(_:)``).
     var streamedSinceCollection = 0
+    /// The running hashes of the worker's `crypto.DigestStream`s.
+    var digestStreams = DigestStreams()
     /// The request whose task is running, to which timers, operations and logs belong.
     var current: Invocation?
     /// Results produced inside a task, handed out once the task's CPU time is counted.

@@ -227,30 +227,7 @@ internals.defineGlobal("structuredClone", function structuredClone(value, option
   }
 });
 
-// MARK: - crypto (random parts; SubtleCrypto comes with the full Web API surface)
-
-const integerArrays = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
-  BigInt64Array, BigUint64Array];
-
-class Crypto {
-  getRandomValues(array) {
-    if (!integerArrays.some((T) => array instanceof T)) {
-      throw new TypeError("The data argument must be an integer-type TypedArray");
-    }
-    if (array.byteLength > 65536) {
-      const error = new RangeError(
-        `The ArrayBufferView's byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`);
-      error.name = "QuotaExceededError";
-      throw error;
-    }
-    ops.randomFill(array);
-    return array;
-  }
-  randomUUID() { return ops.randomUUID(); }
-  get [Symbol.toStringTag]() { return "Crypto"; }
-}
-internals.defineGlobal("Crypto", Crypto);
-internals.defineGlobal("crypto", new Crypto());
+// crypto (getRandomValues, randomUUID, subtle) is defined by 45_webcrypto.js.
 
 // MARK: - performance, navigator
 

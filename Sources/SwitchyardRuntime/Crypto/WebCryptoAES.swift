@@ -1,0 +1,171 @@
+import Crypto
+import Foundation
+import _CryptoExtras
+
+/// AES-GCM, AES-CBC, AES-CTR and AES-KW (WebCrypto §27-§28, §34-§36) over swift-crypto.
+enum WebCryptoAES {
+    static func key(_ bytes: [UInt8]) throws -> SymmetricKey {
+        guard [16, 24, 32].contains(bytes.count) else { throw WebCryptoError.data("Invalid AES key length") }
+        return SymmetricKey(data: bytes)
+    }
+
+    // MARK: AES-GCM
+
+    /// The ciphertext followed by the first `tagBits` of the tag (§34.4.1).
+    static func gcmEncrypt(
+        key: [UInt8], iv: [UInt8], additionalData: [UInt8], tagBits: Int, _ data: UnsafeRawBufferPointer
+    ) throws -> [UInt8] {
+        let tagBytes = try gcmTagBytes(tagBits)
+        let sealed = try AES.GCM.seal(data, using: try Self.key(key), nonce: try gcmNonce(iv), authenticating: additionalData)
+        var out = [UInt8]()
+        out.reserveCapacity(data.count + tagBytes)
+        out.append(contentsOf: sealed.ciphertext)
+        out.append(contentsOf: sealed.tag.prefix(tagBytes))
+        return out
+    }
+
+    /// Opens ciphertext-and-tag; any failure to authenticate is an OperationError (§34.4.2).
+    static func gcmDecrypt(
+        key: [UInt8], iv: [UInt8], additionalData: [UInt8], tagBits: Int, _ data: UnsafeRawBufferPointer
+    ) throws -> [UInt8] {
+        let tagBytes = try gcmTagBytes(tagBits)
+        guard data.count >= tagBytes else { throw WebCryptoError.operation("The ciphertext is shorter than the tag") }
+        let symmetricKey = try Self.key(key)
+        let nonce = try gcmNonce(iv)
+        let ciphertext = UnsafeRawBufferPointer(rebasing: data[..<(data.count - tagBytes)])
+        let tag = Array(data[(data.count - tagBytes)...])
+        if tagBytes == 16 {
+            do {
+                let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: ciphertext, tag: tag)
+                return Array(try AES.GCM.open(box, using: symmetricKey, authenticating: additionalData))
+            } catch {
+                throw WebCryptoError.operation("Decryption failed")
+            }
+        }
+        // swift-crypto checks whole tags only. A truncated tag is a prefix of the whole one, and
+        // GCM's ciphertext is CTR mode from the counter after J0 = IV || 1 (12-byte IVs, SP
+        // 800-38D §7.2): decrypt that way, seal the plaintext again and compare the prefix.
+        guard iv.count == 12 else {
+            throw WebCryptoError.notSupported("Tags shorter than 128 bits need a 96-bit IV")
+        }
+        let counter = try AES._CTR.Nonce(nonceBytes: iv + [0, 0, 0, 2])
+        let plaintext = try AES._CTR.decrypt(ciphertext, using: symmetricKey, nonce: counter)
+        let resealed = try AES.GCM.seal(plaintext, using: symmetricKey, nonce: nonce, authenticating: additionalData)
+        guard constantTimeEqual(Array(resealed.tag.prefix(tagBytes)), tag) else {
+            throw WebCryptoError.operation("Decryption failed")
+        }
+        return Array(plaintext)
+    }
+
+    static func gcmTagBytes(_ bits: Int) throws -> Int {
+        guard [32, 64, 96, 104, 112, 120, 128].contains(bits) else {
+            throw WebCryptoError.operation("\(bits) is not a valid AES-GCM tag length")
+        }
+        return bits / 8
+    }
+
+    static func gcmNonce(_ iv: [UInt8]) throws -> AES.GCM.Nonce {
+        guard iv.count >= 12 else { throw WebCryptoError.notSupported("AES-GCM IVs shorter than 96 bits are not supported") }
+        return try AES.GCM.Nonce(data: iv)
+    }
+
+    // MARK: AES-CBC
+
+    static func cbcEncrypt(key: [UInt8], iv: [UInt8], _ data: UnsafeRawBufferPointer) throws -> [UInt8] {
+        Array(try AES._CBC.encrypt(data, using: try Self.key(key), iv: try cbcIV(iv)))
+    }
+
+    static func cbcDecrypt(key: [UInt8], iv: [UInt8], _ data: UnsafeRawBufferPointer) throws -> [UInt8] {
+        let symmetricKey = try Self.key(key)
+        let initializationVector = try cbcIV(iv)
+        do {
+            return Array(try AES._CBC.decrypt(data, using: symmetricKey, iv: initializationVector))
+        } catch {
+            throw WebCryptoError.operation("Decryption failed")
+        }
+    }
+
+    static func cbcIV(_ iv: [UInt8]) throws -> AES._CBC.IV {
+        guard iv.count == 16 else { throw WebCryptoError.operation("AES-CBC needs a 16-byte IV") }
+        return try AES._CBC.IV(ivBytes: iv)
+    }
+
+    // MARK: AES-CTR
+
+    /// Encrypts or decrypts (the same in CTR). Only the rightmost `lengthBits` of `counter`
+    /// count (§27.4.1): where they wrap, the block counter restarts from zero in those bits
+    /// while the rest of the block stays, which BoringSSL's 128-bit increment would not do.
+    static func ctr(key: [UInt8], counter: [UInt8], lengthBits: Int, _ data: UnsafeRawBufferPointer) throws -> [UInt8] {
+        guard counter.count == 16 else { throw WebCryptoError.operation("AES-CTR needs a 16-byte counter") }
+        guard (1...128).contains(lengthBits) else { throw WebCryptoError.operation("The counter length must be 1 to 128") }
+        let symmetricKey = try Self.key(key)
+        let blocks = (data.count + 15) / 16
+        // Blocks left before the low `lengthBits` bits wrap (saturating past 2^63).
+        let low = counterValue(counter, bits: lengthBits)
+        let space: UInt64? = lengthBits >= 64 ? nil : (UInt64(1) << UInt64(lengthBits))
+        if let space, UInt64(blocks) > space {
+            throw WebCryptoError.operation("The counter would repeat")
+        }
+        let untilWrap: UInt64? = space.map { $0 - low }
+        guard let untilWrap, UInt64(blocks) > untilWrap else {
+            return Array(try AES._CTR.encrypt(data, using: symmetricKey, nonce: try AES._CTR.Nonce(nonceBytes: counter)))
+        }
+        let split = Int(untilWrap) * 16
+        var out = Array(
+            try AES._CTR.encrypt(
+                UnsafeRawBufferPointer(rebasing: data[..<split]), using: symmetricKey,
+                nonce: try AES._CTR.Nonce(nonceBytes: counter)))
+        let wrapped = withLowBitsCleared(counter, bits: lengthBits)
+        out += try AES._CTR.encrypt(
+            UnsafeRawBufferPointer(rebasing: data[split...]), using: symmetricKey,
+            nonce: try AES._CTR.Nonce(nonceBytes: wrapped))
+        return out
+    }
+
+    /// The value of the low `bits` bits of a 16-byte counter block (bits < 64 when used).
+    static func counterValue(_ block: [UInt8], bits: Int) -> UInt64 {
+        guard bits < 64 else { return 0 }
+        var value: UInt64 = 0
+        for byte in block[8...] { value = value << 8 | UInt64(byte) }
+        return value & ((UInt64(1) << UInt64(bits)) - 1)
+    }
+
+    static func withLowBitsCleared(_ block: [UInt8], bits: Int) -> [UInt8] {
+        var result = block
+        var remaining = bits
+        var index = 15
+        while remaining > 0 {
+            let take = min(remaining, 8)
+            result[index] &= take == 8 ? 0 : ~UInt8((1 << take) - 1)
+            remaining -= take
+            index -= 1
+        }
+        return result
+    }
+
+    // MARK: AES-KW (RFC 3394)
+
+    static func wrapKey(kek: [UInt8], _ keyData: [UInt8]) throws -> [UInt8] {
+        guard keyData.count >= 16, keyData.count % 8 == 0 else {
+            throw WebCryptoError.operation("AES-KW wraps multiples of 8 bytes, at least 16")
+        }
+        return Array(try AES.KeyWrap.wrap(SymmetricKey(data: keyData), using: try key(kek)))
+    }
+
+    static func unwrapKey(kek: [UInt8], _ wrapped: [UInt8]) throws -> [UInt8] {
+        let symmetricKey = try key(kek)
+        do {
+            return try AES.KeyWrap.unwrap(wrapped, using: symmetricKey).withUnsafeBytes { Array($0) }
+        } catch {
+            throw WebCryptoError.operation("The key could not be unwrapped")
+        }
+    }
+}
+
+/// Whether two byte strings are equal, in time that depends only on their lengths.
+func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    var difference: UInt8 = 0
+    for index in a.indices { difference |= a[index] ^ b[index] }
+    return difference == 0
+}
