@@ -9,6 +9,8 @@
     {"path": "/okp"},
     {"path": "/rsa"},
     {"path": "/errors"},
+    {"path": "/spec-errors"},
+    {"path": "/usages"},
     {"path": "/interface"}
   ]
 }
@@ -86,15 +88,16 @@ async function outcome(f) {
   }
 }
 
+const sortedJWK = (jwk) => Object.fromEntries(Object.entries(jwk).sort(([a], [b]) => (a < b ? -1 : 1)));
+
 /// What a script can see of a key, without its material.
+/// (Usages as a sorted set and algorithm members sorted: their order is compared by /usages.)
 const shape = (key) => ({
-  type: key.type, extractable: key.extractable, usages: key.usages,
-  algorithm: { ...key.algorithm, ...(key.algorithm.publicExponent ? { publicExponent: hex(key.algorithm.publicExponent) } : {}),
-    ...(key.algorithm.hash ? { hash: key.algorithm.hash } : {}) },
+  type: key.type, extractable: key.extractable, usages: [...new Set(key.usages)].sort(),
+  algorithm: sortedJWK({ ...key.algorithm, ...(key.algorithm.publicExponent ? { publicExponent: hex(key.algorithm.publicExponent) } : {}) }),
   tag: Object.prototype.toString.call(key),
 });
 
-const sortedJWK = (jwk) => Object.fromEntries(Object.entries(jwk).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 const routes = {
   async "/digest"() {
@@ -179,7 +182,8 @@ const routes = {
     const jwkWrapped = await subtle.wrapKey("jwk", gcm, gcm, { name: "AES-GCM", iv });
     const jwkUnwrapped = await subtle.unwrapKey("jwk", jwkWrapped, gcm, { name: "AES-GCM", iv }, { name: "AES-GCM" }, false,
       ["encrypt"]);
-    out.jwkWrap = { wrapped: hex(jwkWrapped), shape: shape(jwkUnwrapped) };
+    // (The bytes depend on the JSON's member order, which no spec fixes: the length is compared.)
+    out.jwkWrap = { wrapped: jwkWrapped.byteLength, shape: shape(jwkUnwrapped) };
     out.generated = shape(await subtle.generateKey({ name: "AES-GCM", length: 192 }, false, ["encrypt", "wrapKey"]));
     return out;
   },
@@ -241,8 +245,6 @@ const routes = {
       result.ecdh128 = await outcome(() => subtle.deriveBits({ name: "ECDH", public: peerB }, agreeA, 128));
       result.ecdhTooLong = await outcome(() => subtle.deriveBits({ name: "ECDH", public: peerB }, agreeA, 1024));
       result.ecdhKey = shape(await subtle.deriveKey({ name: "ECDH", public: peerB }, agreeA, { name: "AES-KW", length: 128 }, false, ["wrapKey"]));
-      result.wrongCurve = await outcome(() => subtle.importKey("jwk", a, { name: "ECDSA", namedCurve: curve === "P-256" ? "P-384" : "P-256" }, true, ["sign"]));
-      result.badPoint = await outcome(() => subtle.importKey("raw", new Uint8Array(65).fill(4), { name: "ECDSA", namedCurve: curve }, true, ["verify"]));
       out[curve] = result;
     }
     const pair = await subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, false, ["sign", "verify"]);
@@ -332,17 +334,14 @@ const routes = {
       unknownAlgorithm: await outcome(() => subtle.generateKey({ name: "AES-XTS", length: 128 }, true, ["encrypt"])),
       emptyUsages: await outcome(() => subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, true, [])),
       badUsage: await outcome(() => subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, true, ["encrypt"])),
-      notAUsage: await outcome(() => subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, true, ["fly"])),
       wrongUsage: await outcome(() => subtle.verify("HMAC", hmac, new Uint8Array(32), enc("x"))),
       wrongAlgorithm: await outcome(() => subtle.sign("HMAC", aes, enc("x"))),
-      signWithAES: await outcome(() => subtle.sign({ name: "AES-GCM" }, aes, enc("x"))),
       aesLength: await outcome(() => subtle.generateKey({ name: "AES-GCM", length: 100 }, true, ["encrypt"])),
       aesBadRaw: await outcome(() => subtle.importKey("raw", new Uint8Array(10), "AES-GCM", true, ["encrypt"])),
       aesSpki: await outcome(() => subtle.importKey("spki", new Uint8Array(10), "AES-GCM", true, ["encrypt"])),
       notExtractable: await outcome(() => subtle.exportKey("raw", hmac)),
       missingIV: await outcome(() => subtle.encrypt({ name: "AES-GCM" }, aes, enc("x"))),
       badTagLength: await outcome(() => subtle.encrypt({ name: "AES-GCM", iv: new Uint8Array(12), tagLength: 100 }, aes, enc("x"))),
-      missingHash: await outcome(() => subtle.importKey("raw", enc("k"), { name: "HMAC" }, true, ["sign"])),
       badFormat: await outcome(() => subtle.exportKey("pem", aes)),
       notAKey: await outcome(() => subtle.sign("HMAC", {}, enc("x"))),
       tooFewArguments: await outcome(() => subtle.sign("HMAC", hmac)),
@@ -360,13 +359,32 @@ const routes = {
     };
   },
 
-  async "/interface"() {
+  /// Where deno departs from the spec (listed in known-differences.json).
+  async "/spec-errors"() {
+    const aes = await subtle.importKey("raw", new Uint8Array(16), "AES-GCM", false, ["encrypt"]);
+    const a = ecKeys["P-256"].a;
+    return {
+      notAUsage: await outcome(() => subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, true, ["fly"])),
+      signWithAES: await outcome(() => subtle.sign({ name: "AES-GCM" }, aes, enc("x"))),
+      missingHash: await outcome(() => subtle.importKey("raw", enc("k"), { name: "HMAC" }, true, ["sign"])),
+      wrongCurve: await outcome(() => subtle.importKey("jwk", a, { name: "ECDSA", namedCurve: "P-384" }, true, ["sign"])),
+      badPoint: await outcome(() => subtle.importKey("raw", new Uint8Array(65).fill(4), { name: "ECDSA", namedCurve: "P-256" }, true, ["verify"])),
+    };
+  },
+
+  async "/usages"() {
     const key = await subtle.generateKey({ name: "AES-CBC", length: 128 }, true, ["decrypt", "encrypt", "decrypt"]);
+    const pair = await subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["verify", "sign"]);
+    const rsa = await subtle.importKey("jwk", { kty: "RSA", n: rsaKey.n, e: rsaKey.e }, { name: "RSA-PSS", hash: "SHA-256" }, true, ["verify"]);
+    return { aes: key.usages, ecdsa: [pair.privateKey.usages, pair.publicKey.usages], rsaMembers: Object.keys(rsa.algorithm) };
+  },
+
+  async "/interface"() {
+    const key = await subtle.generateKey({ name: "AES-CBC", length: 128 }, true, ["encrypt", "decrypt"]);
     return {
       tags: [Object.prototype.toString.call(crypto), Object.prototype.toString.call(subtle), Object.prototype.toString.call(key)],
       sameAlgorithm: key.algorithm === key.algorithm,
       sameUsages: key.usages === key.usages,
-      usages: key.usages,
       subtleIsShared: crypto.subtle === crypto.subtle,
       keyMembers: Object.keys(CryptoKey.prototype).sort(),
       // The WebCrypto Level 2 operations (deno also has the draft's KEM members, Workers timingSafeEqual).

@@ -733,7 +733,6 @@ function okpAlgorithm(name, privateUsages, publicUsages) {
         const publicData = isPrivate ? host("okpPublic", name, keyData(key)) : keyData(key);
         const jwk = { kty: "OKP", crv: name, x: base64urlEncode(publicData) };
         if (isPrivate) jwk.d = base64urlEncode(keyData(key));
-        if (name === "Ed25519") jwk.alg = "Ed25519";
         return exportedJWK(jwk, key);
       }
       return arrayBufferOf(host("okpExport", name, format, keyData(key), isPrivate));
@@ -1178,7 +1177,7 @@ class Crypto {
   getRandomValues(array) {
     let integer = false;
     for (let i = 0; i < integerArrays.length; i++) if (array instanceof integerArrays[i]) integer = true;
-    if (!integer) throw new TypeError("The data argument must be an integer-type TypedArray");
+    if (!integer) throw new DOMException("The data argument must be an integer-type TypedArray", "TypeMismatchError");
     if (TypedArrayPrototypeGetByteLength(array) > 65536) {
       throw new DOMException(
         `The ArrayBufferView's byte length (${TypedArrayPrototypeGetByteLength(array)}) exceeds the number of bytes of entropy available via this API (65536)`,
