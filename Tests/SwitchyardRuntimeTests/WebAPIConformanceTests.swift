@@ -117,4 +117,18 @@ struct WebAPIConformanceTests {
         }
         #expect(report.passed == expected.values.reduce(0, +))
     }
+
+    /// FormData, its multipart/form-data encoding and Body.formData() (multipart and urlencoded)
+    /// against the XHR, HTML and Fetch rules (Tests/JavaScript/formdata_tests.js).
+    @Test func formData() async throws {
+        let report = try await Self.run(harness: "formdata_tests.js", call: "runFormDataTests()", data: [])
+        #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
+        let areas = report.areas ?? [:]
+        let expected = ["formdata": 13, "serialize": 8, "parse-multipart": 21, "urlencoded": 3, "tenant-pollution": 1]
+        for (area, count) in expected {
+            #expect(areas[area] == count, "\(area): \(areas[area] ?? 0) of \(count) passed")
+        }
+        print("FormData: \(report.passed) of \(report.passed + report.failed) cases, \(areas)")
+        #expect(report.passed == expected.values.reduce(0, +))
+    }
 }
