@@ -131,4 +131,23 @@ struct WebAPIConformanceTests {
         print("FormData: \(report.passed) of \(report.passed + report.failed) cases, \(areas)")
         #expect(report.passed == expected.values.reduce(0, +))
     }
+
+    /// The worker global scope's events and messaging: ErrorEvent, PromiseRejectionEvent,
+    /// MessageEvent, MessageChannel / MessagePort, reportError, unhandledrejection /
+    /// rejectionhandled, globalThis as an event target, scheduler.wait, navigator
+    /// (Tests/JavaScript/global_scope_tests.js, inside a request).
+    @Test func globalScope() async throws {
+        let report = try await Self.run(harness: "global_scope_tests.js", call: "runGlobalScopeTests()", data: [])
+        #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
+        let areas = report.areas ?? [:]
+        let expected = [
+            "events": 3, "messagechannel": 9, "report-error": 3, "rejections": 4, "scheduler": 2, "globals": 1,
+            "tenant-pollution": 1,
+        ]
+        for (area, count) in expected {
+            #expect(areas[area] == count, "\(area): \(areas[area] ?? 0) of \(count) passed")
+        }
+        print("Global scope: \(report.passed) of \(report.passed + report.failed) cases, \(areas)")
+        #expect(report.passed == expected.values.reduce(0, +))
+    }
 }
