@@ -212,9 +212,9 @@ async function runGlobalScopeTests() {
     removeEventListener("error", listener);
     reportError(new Error("reported with no listener (logged, expected by the test)"));
     same(seen.length, 2, "two events");
-    sameJSON(seen[0].slice(0, 5), ["ErrorEvent", "error", "boom", true, true]);
+    sameJSON(seen[0].slice(0, 5), ["ErrorEvent", "error", "Uncaught TypeError: boom", true, true]);
     same(seen[0][5], error, "error member");
-    same(seen[1][2], "plain", "message of a non-Error");
+    same(seen[1][2], "Uncaught plain", "message of a non-Error");
     throws(TypeError, () => reportError(), "an argument is required");
   });
   test("report-error", "dispatchEvent on globalThis reaches global listeners", () => {

@@ -366,13 +366,19 @@ internals.defineGlobal("dispatchEvent", function dispatchEvent(event) {
   return EventTargetPrototypeDispatchEvent(globalTarget, event);
 });
 
-/// HTML "report an exception": an `error` ErrorEvent on globalThis, logged unless canceled.
+/// HTML "report an exception": an `error` ErrorEvent on globalThis, logged unless canceled. Its
+/// message is the user agent's, as browsers and deno make it: "Uncaught Name: message".
 function reportException(error) {
-  let message = "";
+  let message = "Uncaught";
   try {
-    message = isObject(error) && typeof error.message === "string" ? error.message : `${error}`;
+    if (isObject(error) && typeof error.message === "string") {
+      const name = error.name;
+      message += ` ${typeof name === "string" && name !== "" ? `${name}: ` : ""}${error.message}`;
+    } else {
+      message += ` ${error}`;
+    }
   } catch {
-    // A value whose conversion throws is reported without a message.
+    // A value whose conversion throws is reported without its text.
   }
   const event = new ErrorEvent("error", { __proto__: null, cancelable: true, message, error });
   dispatchTrusted(globalTarget, event);
