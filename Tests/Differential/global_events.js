@@ -18,6 +18,8 @@ import { attempt } from "./support/attempt.js";
 // rejectionhandled.
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+// Resolves with the data of `port`'s next message event.
+const nextMessage = (port) => new Promise((resolve) => port.addEventListener("message", (event) => resolve(event.data), { once: true }));
 
 export default {
   async fetch(request) {
@@ -25,6 +27,9 @@ export default {
     if (pathname === "/messages") {
       const { port1, port2 } = new MessageChannel();
       const log = [];
+      const second = new Promise((resolve) => port2.addEventListener("message", (event) => {
+        if (typeof event.data === "object") resolve();
+      }));
       port2.onmessage = (event) => {
         log.push(`message ${JSON.stringify(event.data)}`);
         Promise.resolve().then(() => log.push(`microtask after ${JSON.stringify(event.data)}`));
@@ -33,7 +38,8 @@ export default {
       port1.postMessage({ nested: [1, { deep: true }] });
       Promise.resolve().then(() => log.push("first microtask"));
       log.push("sync");
-      await tick(20);
+      await second;
+      await tick();
       return Response.json(log);
     }
     if (pathname === "/ports") {
@@ -44,14 +50,15 @@ export default {
       port1.postMessage("before start");
       await tick(10);
       out.beforeStart = [...got];
+      const started = nextMessage(port2);
       port2.start();
-      await tick(10);
+      await started;
       out.afterStart = [...got];
       const original = { map: new Map([["k", 1]]), set: new Set([1, 2]), date: new Date(0), re: /a+/g, bytes: new Uint8Array([1, 2]) };
-      let clone = null;
-      port1.onmessage = (event) => { clone = event.data; };
+      port1.start();
+      const cloned = nextMessage(port1);
       port2.postMessage(original);
-      await tick(10);
+      const clone = await cloned;
       out.clone = {
         different: clone !== original,
         map: [...clone.map], set: [...clone.set], date: clone.date.getTime(), re: String(clone.re), bytes: [...clone.bytes],
