@@ -4,49 +4,11 @@
 // text, none copied). Run inside a real isolate by WebAPIConformanceTests.formData, and in node by
 // node_formdata_driver.js.
 //
-// runFormDataTests() resolves to { passed, failed, failures, areas: { area: passed } }.
+// Evaluated after conformance_harness.js. runFormDataTests() resolves to { passed, failed, failures, areas: { area: passed } }.
 
 async function runFormDataTests() {
   "use strict";
-  const cases = [];
-  const test = (area, name, fn) => cases.push({ area, name, fn });
-
-  const fail = (message) => {
-    throw new Error(message);
-  };
-  const show = (value) => {
-    try {
-      return typeof value === "string" ? JSON.stringify(value) : String(value);
-    } catch {
-      return typeof value;
-    }
-  };
-  const same = (actual, expected, what = "value") => {
-    if (!Object.is(actual, expected)) fail(`${what}: expected ${show(expected)}, got ${show(actual)}`);
-  };
-  const sameJSON = (actual, expected, what = "value") => {
-    const a = JSON.stringify(actual);
-    const e = JSON.stringify(expected);
-    if (a !== e) fail(`${what}: expected ${e}, got ${a}`);
-  };
-  const throws = (ErrorType, fn, what = "call") => {
-    try {
-      fn();
-    } catch (error) {
-      if (!(error instanceof ErrorType)) fail(`${what}: expected ${ErrorType.name}, got ${error && error.constructor && error.constructor.name}: ${error && error.message}`);
-      return;
-    }
-    fail(`${what}: expected ${ErrorType.name}, nothing was thrown`);
-  };
-  const rejects = async (ErrorType, promise, what = "promise") => {
-    try {
-      await promise;
-    } catch (error) {
-      if (!(error instanceof ErrorType)) fail(`${what}: expected rejection with ${ErrorType.name}, got ${error && error.message}`);
-      return error;
-    }
-    fail(`${what}: expected a rejection`);
-  };
+  const { test, fail, same, sameJSON, throws, rejects, run } = conformanceHarness();
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   const multipart = (boundary, text) =>
@@ -454,18 +416,5 @@ async function runFormDataTests() {
     sameJSON(result, { all: 1, first: true, has: true, entry: "2", a: "2", f: 2, urlBody: "x=1", q: "2" });
   });
 
-  // ---- run ------------------------------------------------------------------------------------
-  const report = { passed: 0, failed: 0, failures: [], areas: {} };
-  for (const { area, name, fn } of cases) {
-    if (!(area in report.areas)) report.areas[area] = 0;
-    try {
-      await fn();
-      report.passed++;
-      report.areas[area]++;
-    } catch (error) {
-      report.failed++;
-      report.failures.push(`${area}: ${name}: ${error && error.message}`);
-    }
-  }
-  return report;
+  return run();
 }

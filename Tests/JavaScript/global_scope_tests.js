@@ -6,40 +6,11 @@
 // scheduler.wait and navigator. Runs inside a request of a real isolate
 // (WebAPIConformanceTests.globalScope): it needs host timers and the shim's rejection tracking.
 //
-// runGlobalScopeTests() resolves to { passed, failed, failures, areas: { area: passed } }.
+// Evaluated after conformance_harness.js. runGlobalScopeTests() resolves to { passed, failed, failures, areas: { area: passed } }.
 
 async function runGlobalScopeTests() {
   "use strict";
-  const cases = [];
-  const test = (area, name, fn) => cases.push({ area, name, fn });
-
-  const fail = (message) => {
-    throw new Error(message);
-  };
-  const show = (value) => {
-    try {
-      return typeof value === "string" ? JSON.stringify(value) : String(value);
-    } catch {
-      return typeof value;
-    }
-  };
-  const same = (actual, expected, what = "value") => {
-    if (!Object.is(actual, expected)) fail(`${what}: expected ${show(expected)}, got ${show(actual)}`);
-  };
-  const sameJSON = (actual, expected, what = "value") => {
-    const a = JSON.stringify(actual);
-    const e = JSON.stringify(expected);
-    if (a !== e) fail(`${what}: expected ${e}, got ${a}`);
-  };
-  const throws = (ErrorType, fn, what = "call") => {
-    try {
-      fn();
-    } catch (error) {
-      if (!(error instanceof ErrorType)) fail(`${what}: expected ${ErrorType.name}, got ${error && error.constructor && error.constructor.name}: ${error && error.message}`);
-      return error;
-    }
-    fail(`${what}: expected ${ErrorType.name}, nothing was thrown`);
-  };
+  const { test, fail, same, sameJSON, throws, rejects, run } = conformanceHarness();
   // One macrotask: a zero-delay timer runs after the current task and its microtasks.
   const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -426,18 +397,5 @@ async function runGlobalScopeTests() {
     same(reasons.includes("polluted"), true, "rejection event");
   });
 
-  // ---- run ------------------------------------------------------------------------------------
-  const report = { passed: 0, failed: 0, failures: [], areas: {} };
-  for (const { area, name, fn } of cases) {
-    if (!(area in report.areas)) report.areas[area] = 0;
-    try {
-      await fn();
-      report.passed++;
-      report.areas[area]++;
-    } catch (error) {
-      report.failed++;
-      report.failures.push(`${area}: ${name}: ${error && error.message}`);
-    }
-  }
-  return report;
+  return run();
 }

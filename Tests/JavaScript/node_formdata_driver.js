@@ -46,8 +46,10 @@ for (const file of files) {
   const wrapped = `(function (internals, ops) { "use strict"; ${fs.readFileSync(full, "utf8")}\n})`;
   vm.runInContext(wrapped, context, { filename: full })(internals, ops);
 }
-const testFile = path.join(__dirname, "formdata_tests.js");
-vm.runInContext(fs.readFileSync(testFile, "utf8"), context, { filename: testFile });
+for (const name of ["conformance_harness.js", "formdata_tests.js"]) {
+  const testFile = path.join(__dirname, name);
+  vm.runInContext(fs.readFileSync(testFile, "utf8"), context, { filename: testFile });
+}
 context.runFormDataTests().then((report) => {
   for (const failure of report.failures) console.log(`FAIL ${failure}`);
   console.log(`passed ${report.passed}, failed ${report.failed}`, JSON.stringify(report.areas));

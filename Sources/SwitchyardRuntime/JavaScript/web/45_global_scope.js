@@ -170,23 +170,30 @@ class MessageEvent extends Event {
   get ports() { return this.#ports; }
 }
 
-// sequence<MessagePort>, as a frozen array.
-function portSequence(value) {
-  if (!isObject(value) || typeof value[SymbolIterator] !== "function") {
-    throw new TypeError("Failed to construct 'MessageEvent': member ports is not iterable.");
-  }
-  const out = [];
+// Web IDL's conversion of an iterable to a sequence: `each(item)` for every value its iterator
+// gives (the iterator's `next` read once).
+function forEachOfSequence(value, what, each) {
+  if (!isObject(value) || typeof value[SymbolIterator] !== "function") throw new TypeError(`${what} is not iterable.`);
   const iterator = ReflectApply(value[SymbolIterator], value, []);
   const next = iterator.next;
-  for (let i = 0; ; i++) {
+  for (;;) {
     const result = ReflectApply(next, iterator, []);
-    if (!isObject(result)) throw new TypeError("Failed to construct 'MessageEvent': the iterator result is not an object.");
-    if (result.done) break;
-    if (!isPort(result.value)) {
+    if (!isObject(result)) throw new TypeError(`${what}: the iterator result is not an object.`);
+    if (result.done) return;
+    each(result.value);
+  }
+}
+
+// sequence<MessagePort>, as a frozen array.
+function portSequence(value) {
+  const out = [];
+  let index = 0;
+  forEachOfSequence(value, "Failed to construct 'MessageEvent': member ports", (port) => {
+    if (!isPort(port)) {
       throw new TypeError("Failed to construct 'MessageEvent': member ports contains a value that is not a MessagePort.");
     }
-    ObjectDefineProperty(out, i, { value: result.value, writable: true, enumerable: true, configurable: true });
-  }
+    ObjectDefineProperty(out, index++, { value: port, writable: true, enumerable: true, configurable: true });
+  });
   return ObjectFreeze(out);
 }
 
@@ -301,17 +308,8 @@ function transferList(value) {
   if (typeof value[SymbolIterator] !== "function") {
     sequence = value.transfer;
     if (sequence === undefined) return list;
-    if (!isObject(sequence) || typeof sequence[SymbolIterator] !== "function") {
-      throw new TypeError("Failed to execute 'postMessage' on 'MessagePort': The transfer list is not iterable.");
-    }
   }
-  const iterator = ReflectApply(sequence[SymbolIterator], sequence, []);
-  const next = iterator.next;
-  for (;;) {
-    const result = ReflectApply(next, iterator, []);
-    if (!isObject(result)) throw new TypeError("Failed to execute 'postMessage' on 'MessagePort': the iterator result is not an object.");
-    if (result.done) break;
-    const item = result.value;
+  forEachOfSequence(sequence, "Failed to execute 'postMessage' on 'MessagePort': the transfer list", (item) => {
     let byteLength = -1;
     try {
       byteLength = ArrayBufferPrototypeGetByteLength(item);
@@ -327,7 +325,7 @@ function transferList(value) {
       }
     }
     list[list.length++] = item;
-  }
+  });
   return list;
 }
 
