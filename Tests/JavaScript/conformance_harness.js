@@ -43,6 +43,28 @@ function conformanceHarness() {
     }
     fail(`${what}: expected a rejection`);
   };
+  // What a worker's replaced built-in does here: throw, saying where it was called from.
+  const boom = () => {
+    throw new Error("tenant method called " + new Error().stack);
+  };
+  // Replaces each [object, key] of `targets` by `boom` (no array method or iterator is used
+  // while they are replaced); returns the function that puts them back.
+  const pollute = (targets) => {
+    const saved = [];
+    for (let i = 0; i < targets.length; i++) {
+      const object = targets[i][0];
+      const key = targets[i][1];
+      saved[saved.length] = [object, key, Object.getOwnPropertyDescriptor(object, key)];
+      Object.defineProperty(object, key, { value: boom, writable: true, configurable: true });
+    }
+    return () => {
+      for (let i = saved.length - 1; i >= 0; i--) {
+        const descriptor = saved[i][2];
+        if (descriptor) Object.defineProperty(saved[i][0], saved[i][1], descriptor);
+        else delete saved[i][0][saved[i][1]];
+      }
+    };
+  };
   const test = (area, name, fn) => cases.push({ area, name, fn });
   const run = async () => {
     const report = { passed: 0, failed: 0, failures: [], areas: {} };
@@ -59,5 +81,5 @@ function conformanceHarness() {
     }
     return report;
   };
-  return { test, fail, same, sameJSON, throws, rejects, run };
+  return { test, fail, same, sameJSON, throws, rejects, boom, pollute, run };
 }

@@ -8,7 +8,7 @@
 
 async function runFormDataTests() {
   "use strict";
-  const { test, fail, same, sameJSON, throws, rejects, run } = conformanceHarness();
+  const { test, fail, same, sameJSON, throws, rejects, boom, pollute, run } = conformanceHarness();
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   const multipart = (boundary, text) =>
@@ -353,20 +353,13 @@ async function runFormDataTests() {
 
   // ---- a worker's replaced built-ins change nothing -------------------------------------------
   test("tenant-pollution", "FormData and multipart with Array/String/Map/Object prototypes polluted", async () => {
-    const saved = [];
-    const replace = (object, key, value) => {
-      saved[saved.length] = [object, key, Object.getOwnPropertyDescriptor(object, key)];
-      Object.defineProperty(object, key, { value, writable: true, configurable: true });
-    };
-    const boom = () => {
-      throw new Error("tenant method called " + new Error().stack);
-    };
     let result;
     // (Blob's constructor iterates its parts with @@iterator, as Web IDL says: made beforehand.)
     const blob = new Blob(["zz"]);
     const params = new URLSearchParams("x=1");
+    let restore = () => {};
     try {
-      const targets = [];
+      const targets = [[URLSearchParams.prototype, "toString"]];
       const arrayKeys = ["push", "splice", "slice", "map", "join", "indexOf", "includes", "sort", "forEach"];
       for (let i = 0; i < arrayKeys.length; i++) targets[targets.length] = [Array.prototype, arrayKeys[i]];
       const stringKeys = ["slice", "indexOf", "charCodeAt", "toLowerCase", "split", "replace", "trim", "startsWith", "includes"];
@@ -376,8 +369,7 @@ async function runFormDataTests() {
       targets[targets.length] = [Object.getPrototypeOf(Uint8Array.prototype), "indexOf"];
       targets[targets.length] = [Object.getPrototypeOf(Uint8Array.prototype), "subarray"];
       targets[targets.length] = [Array.prototype, Symbol.iterator];
-      for (let i = 0; i < targets.length; i++) replace(targets[i][0], targets[i][1], boom);
-      replace(URLSearchParams.prototype, "toString", () => "tenant");
+      restore = pollute(targets);
       // Accessors on Object.prototype around the FormData members (Headers, which Response
       // makes, still writes its list by index, so they are removed before the round trip).
       Object.defineProperty(Object.prototype, "0", { set: boom, configurable: true });
@@ -405,13 +397,7 @@ async function runFormDataTests() {
       delete Object.prototype["0"];
       delete Object.prototype.name;
       delete Object.prototype.value;
-      for (let i = saved.length - 1; i >= 0; i--) {
-        const object = saved[i][0];
-        const key = saved[i][1];
-        const descriptor = saved[i][2];
-        if (descriptor) Object.defineProperty(object, key, descriptor);
-        else delete object[key];
-      }
+      restore();
     }
     sameJSON(result, { all: 1, first: true, has: true, entry: "2", a: "2", f: 2, urlBody: "x=1", q: "2" });
   });

@@ -10,7 +10,7 @@
 
 async function runGlobalScopeTests() {
   "use strict";
-  const { test, fail, same, sameJSON, throws, rejects, run } = conformanceHarness();
+  const { test, fail, same, sameJSON, throws, rejects, boom, pollute, run } = conformanceHarness();
   // One macrotask: a zero-delay timer runs after the current task and its microtasks.
   const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -350,14 +350,6 @@ async function runGlobalScopeTests() {
 
   // ---- a worker's replaced built-ins change nothing -------------------------------------------
   test("tenant-pollution", "messaging and events with Array/Map/Promise prototypes polluted", async () => {
-    const saved = [];
-    const replace = (object, key, value) => {
-      saved[saved.length] = [object, key, Object.getOwnPropertyDescriptor(object, key)];
-      Object.defineProperty(object, key, { value, writable: true, configurable: true });
-    };
-    const boom = () => {
-      throw new Error("tenant method called " + new Error().stack);
-    };
     const { port1, port2 } = new MessageChannel();
     const got = [];
     port2.onmessage = (e) => {
@@ -370,11 +362,12 @@ async function runGlobalScopeTests() {
     };
     addEventListener("unhandledrejection", onRejection);
     const timer = () => new Promise((resolve) => setTimeout(resolve, 0));
+    let restore = () => {};
     try {
       const targets = [[Array.prototype, "push"], [Array.prototype, "slice"], [Array.prototype, "splice"],
         [Array.prototype, "includes"], [Array.prototype, "indexOf"], [Map.prototype, "get"], [Map.prototype, "set"],
         [WeakSet.prototype, "add"], [WeakSet.prototype, "has"], [Promise.prototype, "then"]];
-      for (let i = 0; i < targets.length; i++) replace(targets[i][0], targets[i][1], boom);
+      restore = pollute(targets);
       Object.defineProperty(Object.prototype, "data", { get: boom, set: boom, configurable: true });
       Object.defineProperty(Object.prototype, "bubbles", { get: boom, configurable: true });
       port1.postMessage("one");
@@ -386,11 +379,7 @@ async function runGlobalScopeTests() {
     } finally {
       delete Object.prototype.data;
       delete Object.prototype.bubbles;
-      for (let i = saved.length - 1; i >= 0; i--) {
-        const descriptor = saved[i][2];
-        if (descriptor) Object.defineProperty(saved[i][0], saved[i][1], descriptor);
-        else delete saved[i][0][saved[i][1]];
-      }
+      restore();
     }
     removeEventListener("unhandledrejection", onRejection);
     sameJSON(got, ["one"], "message");
