@@ -1,4 +1,4 @@
-// conformance_harness.js — what formdata_tests.js and global_scope_tests.js share: cases grouped
+// conformance_harness.js — what builtins_tests.js, formdata_tests.js and global_scope_tests.js share: cases grouped
 // by area, assertions, and the run that reports { passed, failed, failures, areas }. Evaluated
 // before them (WebAPIConformanceTests.run's `helpers`, the node drivers).
 
@@ -35,6 +35,7 @@ function conformanceHarness() {
     fail(`${what}: expected ${ErrorType.name}, nothing was thrown`);
   };
   const rejects = async (ErrorType, promise, what = "promise") => {
+    if (!(promise instanceof Promise)) fail(`${what}: not a promise`);
     try {
       await promise;
     } catch (error) {
@@ -81,5 +82,5 @@ function conformanceHarness() {
     }
     return report;
   };
-  return { test, fail, same, sameJSON, throws, rejects, boom, pollute, run };
+  return { test, fail, show, same, sameJSON, throws, rejects, boom, pollute, run };
 }

@@ -108,7 +108,8 @@ struct WebAPIConformanceTests {
     /// The ECMAScript built-ins core/06_builtins.js adds to V8 10.2, against the test262
     /// semantics of their spec sections (Tests/JavaScript/builtins_tests.js).
     @Test func ecmaScriptBuiltins() async throws {
-        let report = try await Self.run(harness: "builtins_tests.js", call: "runBuiltinsTests()", data: [])
+        let report = try await Self.run(
+            harness: "builtins_tests.js", helpers: ["conformance_harness.js"], call: "runBuiltinsTests()", data: [])
         #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
         let areas = report.areas ?? [:]
         let expected = [
