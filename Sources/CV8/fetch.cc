@@ -143,6 +143,7 @@ cv8_status cv8_fetch_start(cv8_isolate *self, const cv8_request *request, int32_
     return Fail(self, try_catch);
   }
   *slot_out = slot;
+  WatchedResult watched(self, &result);
   cv8_status status = RunMicrotasks(self);
   if (status != CV8_OK) return status;
   // Most handlers settle within that checkpoint: read the response in this same entry.

@@ -79,6 +79,15 @@ struct FetchSlot {
   StoredResponse response;
 };
 
+/// A promise rejection V8 reported (SetPromiseRejectCallback), waiting for HTML's "notify about
+/// rejected promises" after the microtask checkpoint: rejected with no handler, or handled
+/// later after it was notified.
+struct PendingRejection {
+  v8::Global<v8::Promise> promise;
+  v8::Global<v8::Value> reason;
+  bool handled = false;
+};
+
 }  // namespace cv8
 
 struct cv8_snapshot {
@@ -113,6 +122,12 @@ struct cv8_isolate {
   /// The two internal functions every request calls, kept out of the map's string lookup.
   v8::Global<v8::Function> dispatch_fetch, deliver_response;
 
+  /// Rejections to notify after the current microtask checkpoint (bounded: see PromiseRejected).
+  std::vector<cv8::PendingRejection> rejections;
+  /// The value an entry hands the host after its checkpoint (a handler's result, a module's
+  /// evaluation promise): the host reads its rejection itself, so it is no unhandled rejection.
+  const v8::Local<v8::Value> *watched_result = nullptr;
+
   /// Scratch storage for strings handed back to the host (cv8_evaluate, request headers).
   std::string scratch_body;
 
@@ -144,6 +159,16 @@ std::string ToStdString(v8::Isolate *isolate, v8::Local<v8::Value> value);
 /// and returns the status to hand back to the host.
 cv8_status Fail(cv8_isolate *self, v8::TryCatch &try_catch);
 cv8_status FailWith(cv8_isolate *self, cv8_status status, const std::string &message);
+/// Marks `value` as the result the host reads after the checkpoints run while this is in scope.
+struct WatchedResult {
+  WatchedResult(cv8_isolate *self, const v8::Local<v8::Value> *value) : self_(self), previous_(self->watched_result) {
+    self->watched_result = value;
+  }
+  ~WatchedResult() { self_->watched_result = previous_; }
+  cv8_isolate *self_;
+  const v8::Local<v8::Value> *previous_;
+};
+
 /// Records `exception` (a thrown or rejection value) as the last error.
 void RecordException(cv8_isolate *self, v8::Local<v8::Value> exception, v8::Local<v8::Message> message);
 

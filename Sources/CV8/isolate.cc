@@ -223,10 +223,97 @@ cv8_status FailWith(cv8_isolate *self, cv8_status status, const std::string &mes
   return status;
 }
 
+// At most this many rejections wait for notification; more in one checkpoint are not reported
+// (a worker rejecting millions of promises must not grow memory outside its heap limit).
+constexpr size_t kMaxPendingRejections = 1024;
+
+/// V8's HostPromiseRejectionTracker: records what RunMicrotasks notifies. Runs no JavaScript.
+void PromiseRejected(v8::PromiseRejectMessage message) {
+  v8::Local<v8::Promise> promise = message.GetPromise();
+  v8::Isolate *isolate = promise->GetIsolate();
+  cv8_isolate *self = cv8_isolate::From(isolate);
+  if (self == nullptr) return;
+  auto &pending = self->rejections;
+  switch (message.GetEvent()) {
+    case v8::kPromiseRejectWithNoHandler: {
+      if (pending.size() >= kMaxPendingRejections) return;
+      PendingRejection entry;
+      entry.promise.Reset(isolate, promise);
+      entry.reason.Reset(isolate, message.GetValue());
+      pending.push_back(std::move(entry));
+      return;
+    }
+    case v8::kPromiseHandlerAddedAfterReject: {
+      // Handled before it was notified: nothing to report.
+      for (size_t i = 0; i < pending.size(); i++) {
+        if (!pending[i].handled && pending[i].promise == promise) {
+          pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
+          return;
+        }
+      }
+      if (pending.size() >= kMaxPendingRejections) return;
+      PendingRejection entry;
+      entry.promise.Reset(isolate, promise);
+      entry.handled = true;
+      pending.push_back(std::move(entry));
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+namespace {
+
+bool IsWatched(cv8_isolate *self, v8::Local<v8::Promise> promise) {
+  if (self->watched_result != nullptr && *self->watched_result == promise) return true;
+  for (auto &slot : self->slots) {
+    if (slot.in_use && slot.result == promise) return true;
+  }
+  return false;
+}
+
+/// HTML "notify about rejected promises": `internals.notifyRejection(handled, promise, reason)`
+/// for each pending rejection (web/45_global_scope.js). False when execution is terminating.
+bool NotifyRejections(cv8_isolate *self) {
+  v8::Isolate *isolate = self->isolate;
+  std::vector<PendingRejection> pending;
+  pending.swap(self->rejections);
+  v8::HandleScope handle_scope(isolate);
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Function> notify;
+  // Before the runtime file that defines it has run, rejections are dropped.
+  if (!InternalFunction(self, "notifyRejection").ToLocal(&notify)) return true;
+  for (auto &entry : pending) {
+    v8::HandleScope entry_scope(isolate);
+    v8::Local<v8::Promise> promise = entry.promise.Get(isolate);
+    if (!entry.handled && IsWatched(self, promise)) continue;
+    v8::Local<v8::Value> reason =
+        entry.handled ? promise->Result() : entry.reason.Get(isolate);
+    v8::Local<v8::Value> args[] = {v8::Boolean::New(isolate, entry.handled), promise, reason};
+    v8::TryCatch try_catch(isolate);
+    if (notify->Call(context, v8::Undefined(isolate), 3, args).IsEmpty() &&
+        (try_catch.HasTerminated() || isolate->IsExecutionTerminating())) {
+      try_catch.ReThrow();
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 cv8_status RunMicrotasks(cv8_isolate *self) {
   v8::TryCatch try_catch(self->isolate);
   self->isolate->PerformMicrotaskCheckpoint();
   if (try_catch.HasTerminated() || self->isolate->IsExecutionTerminating()) return Fail(self, try_catch);
+  // Events the notification dispatches may reject more promises: a few rounds here, the rest
+  // after the next checkpoint.
+  for (int round = 0; round < 4 && !self->rejections.empty(); round++) {
+    if (!NotifyRejections(self)) return Fail(self, try_catch);
+    self->isolate->PerformMicrotaskCheckpoint();
+    if (try_catch.HasTerminated() || self->isolate->IsExecutionTerminating()) return Fail(self, try_catch);
+  }
   return CV8_OK;
 }
 
@@ -309,6 +396,7 @@ cv8_isolate *cv8_isolate_new(const cv8_isolate_options *options) {
   isolate->SetCaptureStackTraceForUncaughtExceptions(true, 20);
   // Atomics.wait would block the executor thread that other requests share.
   isolate->SetAllowAtomicsWait(false);
+  isolate->SetPromiseRejectCallback(PromiseRejected);
 
   v8::Isolate::Scope isolate_scope(isolate);
   v8::HandleScope handle_scope(isolate);
@@ -346,6 +434,7 @@ void cv8_isolate_dispose(cv8_isolate *self) {
       entry.second.commonjs_module.Reset();
     }
     for (auto &entry : self->internal_functions) entry.second.Reset();
+    self->rejections.clear();
     self->dispatch_fetch.Reset();
     self->deliver_response.Reset();
     self->internals.Reset();
@@ -428,6 +517,7 @@ cv8_status cv8_evaluate(cv8_isolate *self, cv8_bytes name, cv8_bytes source, cv8
   v8::TryCatch try_catch(isolate);
   v8::Local<v8::Value> value;
   if (!RunClassicScript(self, entered.context, name, source).ToLocal(&value)) return Fail(self, try_catch);
+  WatchedResult watched(self, &value);
   cv8_status status = RunMicrotasks(self);
   if (status != CV8_OK) return status;
   if (value->IsPromise()) {

@@ -376,6 +376,8 @@ cv8_status cv8_load_module_worker(cv8_isolate *self, cv8_bytes main) {
       !Evaluate(entered.context, module).ToLocal(&evaluated)) {
     return Fail(self, try_catch);
   }
+  v8::Local<v8::Value> evaluation = evaluated;
+  WatchedResult watched(self, &evaluation);
   cv8_status status = RunMicrotasks(self);
   if (status != CV8_OK) return status;
   if (evaluated->State() == v8::Promise::kRejected) {

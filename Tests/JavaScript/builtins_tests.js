@@ -3,49 +3,16 @@
 // sections cited per area; none is copied from test262). Run inside a real isolate by
 // WebAPIConformanceTests.builtins, and in node by node_builtins_driver.js.
 //
-// runBuiltinsTests() resolves to { passed, failed, failures, areas: { area: passed } }.
+// Evaluated after conformance_harness.js. runBuiltinsTests() resolves to { passed, failed, failures, areas: { area: passed } }.
 
 async function runBuiltinsTests() {
   "use strict";
-  const cases = [];
-  const test = (area, name, fn) => cases.push({ area, name, fn });
+  const { test, fail, show, same, throws, rejects, run } = conformanceHarness();
 
   // ---- assertions ---------------------------------------------------------------------------
-  const fail = (message) => {
-    throw new Error(message);
-  };
-  const show = (value) => {
-    try {
-      return typeof value === "string" ? JSON.stringify(value) : String(value);
-    } catch {
-      return typeof value;
-    }
-  };
-  const same = (actual, expected, what = "value") => {
-    if (!Object.is(actual, expected)) fail(`${what}: expected ${show(expected)}, got ${show(actual)}`);
-  };
   const sameArray = (actual, expected, what = "array") => {
     if (actual.length !== expected.length) fail(`${what}: expected length ${expected.length}, got ${actual.length} [${[...actual].map(show)}]`);
     for (let i = 0; i < expected.length; i++) same(actual[i], expected[i], `${what}[${i}]`);
-  };
-  const throws = (ErrorType, fn, what = "call") => {
-    try {
-      fn();
-    } catch (error) {
-      if (!(error instanceof ErrorType)) fail(`${what}: expected ${ErrorType.name}, got ${error && error.constructor && error.constructor.name}: ${error && error.message}`);
-      return;
-    }
-    fail(`${what}: expected ${ErrorType.name}, nothing was thrown`);
-  };
-  const rejects = async (ErrorType, promise, what = "promise") => {
-    if (!(promise instanceof Promise)) fail(`${what}: not a promise`);
-    try {
-      await promise;
-    } catch (error) {
-      if (!(error instanceof ErrorType)) fail(`${what}: expected rejection with ${ErrorType.name}, got ${error && error.message}`);
-      return;
-    }
-    fail(`${what}: expected a rejection`);
   };
   const isConstructor = (fn) => {
     try {
@@ -1063,18 +1030,5 @@ async function runBuiltinsTests() {
     same(tenantThenCalls, 0, "await does not call a native promise's then");
   });
 
-  // ---- run ------------------------------------------------------------------------------------
-  const report = { passed: 0, failed: 0, failures: [], areas: {} };
-  for (const { area, name, fn } of cases) {
-    if (!(area in report.areas)) report.areas[area] = 0;
-    try {
-      await fn();
-      report.passed++;
-      report.areas[area]++;
-    } catch (error) {
-      report.failed++;
-      report.failures.push(`${area}: ${name}: ${error && error.message}`);
-    }
-  }
-  return report;
+  return run();
 }

@@ -43,8 +43,10 @@ async function main() {
     const fn = vm.runInContext(`(function (internals, ops) { "use strict"; ${source}\n})`, context, { filename: file });
     fn(internals, ops);
   }
-  const harness = path.join(__dirname, "builtins_tests.js");
-  vm.runInContext(fs.readFileSync(harness, "utf8"), context, { filename: harness });
+  for (const name of ["conformance_harness.js", "builtins_tests.js"]) {
+    const harness = path.join(__dirname, name);
+    vm.runInContext(fs.readFileSync(harness, "utf8"), context, { filename: harness });
+  }
   const report = await vm.runInContext("runBuiltinsTests()", context);
   console.log(`passed: ${report.passed}, failed: ${report.failed}`);
   console.log(JSON.stringify(report.areas));

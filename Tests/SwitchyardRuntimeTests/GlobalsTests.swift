@@ -76,4 +76,34 @@ struct GlobalsTests {
                     + #""shape":["function","[object URLPattern]",true],"errors":["TypeError","TypeError","TypeError","TypeError","TypeError"]}"#)
         }
     }
+
+    /// An unhandled rejection is logged as "Uncaught (in promise)" unless an unhandledrejection
+    /// listener cancels it; a handler's own rejected promise is the request's failure, logged
+    /// once as such, never also as an unhandled rejection; reportError logs what no error
+    /// listener canceled.
+    @Test func unhandledRejectionsAndReportedErrorsAreLogged() async throws {
+        try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
+            let script = h.worker(#"""
+                addEventListener("unhandledrejection", (event) => { if (event.reason === "quiet") event.preventDefault(); });
+                export default {
+                  async fetch(request) {
+                    if (new URL(request.url).pathname === "/throw") throw new Error("handler failed");
+                    Promise.reject("quiet");
+                    Promise.reject("loud");
+                    reportError("reported");
+                    await new Promise((resolve) => setTimeout(resolve, 0));
+                    return new Response("ok");
+                  }
+                };
+                """#)
+            #expect(try await h.text(script) == "ok")
+            let logs = h.logs()
+            #expect(logs.contains("Uncaught (in promise) loud"), "\(logs)")
+            #expect(!logs.contains { $0.contains("quiet") }, "\(logs)")
+            #expect(logs.contains("Uncaught reported"), "\(logs)")
+            let failed = try await h.fetch(script, "/throw")
+            #expect(failed.failureMessage != nil)
+            #expect(!h.logs().contains { $0.hasPrefix("Uncaught (in promise)") && $0.contains("handler failed") }, "\(h.logs())")
+        }
+    }
 }

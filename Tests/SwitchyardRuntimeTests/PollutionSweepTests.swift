@@ -74,6 +74,9 @@ struct PollutionSweepTests {
             let plan = try JSONDecoder().decode(Plan.self, from: Data(planResult.bodyText.utf8))
             #expect(plan.globals.contains("Response") && plan.globals.contains("TextEncoder"), "\(plan.globals)")
             #expect(plan.globals.contains("URLPattern"), "\(plan.globals)")
+            for name in ["FormData", "MessageChannel", "MessagePort", "reportError", "scheduler", "PromiseRejectionEvent"] {
+                #expect(plan.globals.contains(name), "\(name) is not swept: \(plan.globals)")
+            }
 
             var combinations: [Combination] = []
             for proto in 0..<plan.prototypes {

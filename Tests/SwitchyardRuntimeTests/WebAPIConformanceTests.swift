@@ -26,10 +26,14 @@ struct WebAPIConformanceTests {
             name: name, kind: kind, content: Array(try Data(contentsOf: directory.appendingPathComponent(name))))
     }
 
-    static func run(harness: String, call: String, data: [String]) async throws -> Report {
+    /// Runs `call` in a worker made of the `helpers` files and the `harness` file (Tests/JavaScript)
+    /// with the `data` files (Fixtures/wpt) imported as `data0`, `data1`, ...
+    static func run(harness: String, helpers: [String] = [], call: String, data: [String]) async throws -> Report {
         var report: Report?
         try await RuntimeHarness.with { (h: RuntimeHarness) async throws in
-            let source = try String(contentsOf: javaScriptDirectory.appendingPathComponent(harness), encoding: .utf8)
+            let source = try (helpers + [harness]).map {
+                try String(contentsOf: javaScriptDirectory.appendingPathComponent($0), encoding: .utf8)
+            }.joined(separator: "\n")
             let imports = data.enumerated().map { "import data\($0.offset) from \"./\($0.element)\";" }.joined(separator: "\n")
             let main = """
                 \(imports)
@@ -121,7 +125,8 @@ struct WebAPIConformanceTests {
     /// The ECMAScript built-ins core/06_builtins.js adds to V8 10.2, against the test262
     /// semantics of their spec sections (Tests/JavaScript/builtins_tests.js).
     @Test func ecmaScriptBuiltins() async throws {
-        let report = try await Self.run(harness: "builtins_tests.js", call: "runBuiltinsTests()", data: [])
+        let report = try await Self.run(
+            harness: "builtins_tests.js", helpers: ["conformance_harness.js"], call: "runBuiltinsTests()", data: [])
         #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
         let areas = report.areas ?? [:]
         let expected = [
@@ -132,6 +137,41 @@ struct WebAPIConformanceTests {
         for (area, count) in expected {
             #expect(areas[area] == count, "\(area): \(areas[area] ?? 0) of \(count) passed")
         }
+        #expect(report.passed == expected.values.reduce(0, +))
+    }
+
+    /// FormData, its multipart/form-data encoding and Body.formData() (multipart and urlencoded)
+    /// against the XHR, HTML and Fetch rules (Tests/JavaScript/formdata_tests.js).
+    @Test func formData() async throws {
+        let report = try await Self.run(
+            harness: "formdata_tests.js", helpers: ["conformance_harness.js"], call: "runFormDataTests()", data: [])
+        #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
+        let areas = report.areas ?? [:]
+        let expected = ["formdata": 13, "serialize": 8, "parse-multipart": 21, "urlencoded": 3, "tenant-pollution": 1]
+        for (area, count) in expected {
+            #expect(areas[area] == count, "\(area): \(areas[area] ?? 0) of \(count) passed")
+        }
+        print("FormData: \(report.passed) of \(report.passed + report.failed) cases, \(areas)")
+        #expect(report.passed == expected.values.reduce(0, +))
+    }
+
+    /// The worker global scope's events and messaging: ErrorEvent, PromiseRejectionEvent,
+    /// MessageEvent, MessageChannel / MessagePort, reportError, unhandledrejection /
+    /// rejectionhandled, globalThis as an event target, scheduler.wait, navigator
+    /// (Tests/JavaScript/global_scope_tests.js, inside a request).
+    @Test func globalScope() async throws {
+        let report = try await Self.run(
+            harness: "global_scope_tests.js", helpers: ["conformance_harness.js"], call: "runGlobalScopeTests()", data: [])
+        #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
+        let areas = report.areas ?? [:]
+        let expected = [
+            "events": 3, "messagechannel": 9, "report-error": 3, "rejections": 4, "scheduler": 2, "globals": 1,
+            "tenant-pollution": 1,
+        ]
+        for (area, count) in expected {
+            #expect(areas[area] == count, "\(area): \(areas[area] ?? 0) of \(count) passed")
+        }
+        print("Global scope: \(report.passed) of \(report.passed + report.failed) cases, \(areas)")
         #expect(report.passed == expected.values.reduce(0, +))
     }
 }

@@ -63,6 +63,15 @@ function plan(ctx, env) {
     ArrayPrototypePush(instances, env.DB.prepare("SELECT ? AS a").bind(1));
     ArrayPrototypePush(instances, env.DB.withSession());
   }
+  // What no constructor of a global gives: a MessagePort, a FormData with a file entry, and
+  // a Response with its multipart body (formData() parses it).
+  if (typeof MessageChannel === "function") ArrayPrototypePush(instances, new MessageChannel().port1);
+  if (typeof FormData === "function") {
+    const formData = new FormData();
+    formData.append("a", "1");
+    formData.append("f", new Blob(["x"]), "f.txt");
+    ArrayPrototypePush(instances, formData, new Response(formData), formData.entries());
+  }
   const globalNames = [];
   for (const name of ObjectGetOwnPropertyNames(globalThis)) {
     if (ecmascriptGlobals.has(name)) continue;

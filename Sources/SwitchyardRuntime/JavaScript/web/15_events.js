@@ -417,6 +417,8 @@ internals.abort = Object.freeze({
 });
 internals.Event = Event;
 internals.EventTarget = EventTarget;
+/// Dispatches an event the platform fires (isTrusted true): `dispatchTrusted(target, event)`.
+internals.dispatchTrusted = (target, event) => dispatchTrusted(target, event);
 
 internals.defineGlobal("Event", Event);
 internals.defineGlobal("CustomEvent", CustomEvent);

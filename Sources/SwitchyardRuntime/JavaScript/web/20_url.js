@@ -1887,6 +1887,14 @@ internals.URLSearchParams = URLSearchParams;
 internals.isURLSearchParams = isURLSearchParams;
 // Web IDL's USVString conversion, for the classes of later files (File's name).
 internals.toUSVString = toUSVString;
+// The application/x-www-form-urlencoded parser and a URLSearchParams' serialization, for bodies
+// (30_fetch.js, 29_formdata.js): not through URLSearchParams.prototype.toString, which a worker can replace.
+internals.urlencoded = Object.freeze({
+  __proto__: null,
+  /// A scalar value string into a list of [name, value] pairs.
+  parse: parseURLEncoded,
+  serialize: (params) => serializeURLEncoded(getSearchParamsList(params)),
+});
 // The parser's pieces that URLPattern's canonicalize steps use (web/22_urlpattern.js): URL records,
 // the basic URL parser with a state override, and the userinfo percent-encode set.
 internals.urlRecords = Object.freeze({

@@ -13,6 +13,11 @@
 //     when it is a chunk of the Blob (the caller must copy before handing it to a worker)
 //   internals.blobs.typeOf(blob) -> string
 //   internals.blobs.fromBytes(bytes, type) -> Blob owning `bytes` (the caller gives them up)
+//   internals.blobs.newFile(source, name, type, lastModified) -> File of a Blob's bytes (shared)
+//     or of a Uint8Array the caller gives up
+//   internals.blobs.concat(list) -> Blob of a list (no prototype) of Blobs and Uint8Arrays the
+//     caller gives up, sharing the Blobs' chunks
+//   internals.blobs.isFile(value), nameOf(file), lastModifiedOf(file)
 
 const { TypeError, ReflectApply, PromiseResolve, PromiseReject, MathMin, NumberIsNaN, SymbolIterator, uncurryThis } =
   internals.primordials;
@@ -220,6 +225,8 @@ function ownedBytes(contents) {
 
 let contentsOf;
 let typeOf;
+let fileNameOf;
+let fileLastModifiedOf;
 const kInternal = Symbol("switchyard.blob");
 
 class Blob {
@@ -317,6 +324,13 @@ class File extends Blob {
   #lastModified;
 
   constructor(fileBits, fileName, options = undefined) {
+    if (fileBits === kInternal) {
+      // newFile: fileName is [contents, type, name, lastModified].
+      super(kInternal, fileName);
+      this.#name = fileName[2];
+      this.#lastModified = fileName[3];
+      return;
+    }
     if (arguments.length < 2) {
       throw new TypeError(`Failed to construct 'File': 2 arguments required, but only ${arguments.length} present.`);
     }
@@ -326,6 +340,11 @@ class File extends Blob {
     super(kInternal, [processParts(parts, bag.native), normalizeType(bag.type)]);
     this.#name = name;
     this.#lastModified = bag.lastModified === undefined ? DateNow() : bag.lastModified;
+  }
+
+  static {
+    fileNameOf = (value) => (#name in value ? value.#name : undefined);
+    fileLastModifiedOf = (file) => file.#lastModified;
   }
 
   get name() {
@@ -350,4 +369,29 @@ internals.blobs = {
     appendChunk(contents, bytes);
     return new Blob(kInternal, [contents, normalizeType(type)]);
   },
+  newFile: (source, name, type, lastModified) => {
+    let contents = contentsOf(source);
+    if (contents === undefined) {
+      contents = newContents();
+      appendChunk(contents, source);
+    }
+    return new File(kInternal, [contents, normalizeType(type), name, lastModified]);
+  },
+  concat: (list) => {
+    const contents = newContents();
+    for (let i = 0; i < list.length; i++) {
+      const part = list[i];
+      const blob = ArrayBufferIsView(part) ? undefined : contentsOf(part);
+      if (blob === undefined) {
+        appendChunk(contents, part);
+      } else {
+        const chunks = blob.chunks;
+        for (let j = 0; j < chunks.length; j++) appendChunk(contents, chunks[j]);
+      }
+    }
+    return new Blob(kInternal, [contents, ""]);
+  },
+  isFile: (value) => typeof value === "object" && value !== null && fileNameOf(value) !== undefined,
+  nameOf: (file) => fileNameOf(file),
+  lastModifiedOf: (file) => fileLastModifiedOf(file),
 };

@@ -441,6 +441,8 @@ setToStringTag(HeadersIterator.prototype, "Headers Iterator");
 
 const streams = internals.streams;
 const blobs = internals.blobs;
+const formDatas = internals.formData;
+const urlencoded = internals.urlencoded;
 const bodyUsedMessage = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.";
 const textPlainType = "text/plain;charset=UTF-8";
 const formURLEncodedType = "application/x-www-form-urlencoded;charset=UTF-8";
@@ -620,8 +622,15 @@ function extractBody(object) {
       extractedContentType = null;
       return newStreamBodyState(object);
     }
+    if (formDatas.isFormData(object)) {
+      // The files' bytes are copied once, into the body (29_formdata.js shares their chunks).
+      const serialized = formDatas.serialize(object);
+      extractedContentType = serialized.type;
+      const flat = blobs.bytesOf(serialized.blob);
+      return newBodyState(flat.bytes, flat.shared);
+    }
     if (isURLSearchParams(object)) {
-      const text = toDOMString(object);
+      const text = urlencoded.serialize(object);
       extractedContentType = formURLEncodedType;
       return newBodyState(text, false);
     }
@@ -667,6 +676,25 @@ function blobReader(getState, getHeaders) {
   }.blob;
 }
 
+// Body mixin's formData(): the body parsed as multipart/form-data or
+// application/x-www-form-urlencoded, as its Content-Type says (29_formdata.js).
+function formDataReader(getState, getHeaders) {
+  return {
+    formData() {
+      let state;
+      let type;
+      try {
+        state = getState(this);
+        type = headersGetValue(getHeaders(this), "content-type");
+      } catch (error) {
+        return PromiseReject(error);
+      }
+      const parse = (bytes) => formDatas.parse(bytes, type);
+      return consumeBody(state, (origin) => parse(readBodyBytes(origin)), parse);
+    },
+  }.formData;
+}
+
 // Defines the Body mixin members on a prototype. `getState(object)` returns the object's body
 // (null or a BodyState) and `getHeaders(object)` its Headers; both throw a TypeError for
 // objects of any other class.
@@ -681,6 +709,7 @@ function installBodyMixin(proto, getState, getHeaders) {
     },
     arrayBuffer: bodyReader("arrayBuffer", getState, memoryToArrayBuffer, bytesToArrayBuffer),
     blob: blobReader(getState, getHeaders),
+    formData: formDataReader(getState, getHeaders),
     bytes: bodyReader("bytes", getState, readBodyBytes, identity),
     json: bodyReader("json", getState, memoryToJSON, bytesToJSON),
     text: bodyReader("text", getState, readBodyText, bytesToText),

@@ -37,12 +37,24 @@ internals.installModuleWorker = function installModuleWorker(namespace) {
   moduleHandler = handler;
 };
 
-internals.defineGlobal("addEventListener", function addEventListener(type, listener) {
+const globalEvents = internals.globalEvents;
+
+// Handler events (fetch, scheduled, ...) are the host's; any other type is an event on
+// globalThis (web/45_global_scope.js: error, unhandledrejection, rejectionhandled, ...).
+internals.defineGlobal("addEventListener", function addEventListener(type, listener, options = undefined) {
+  if (!handlerNames.includes(type)) {
+    globalEvents.add(type, listener, options);
+    return;
+  }
   if (typeof listener !== "function") return;
   if (type === "fetch") ArrayPrototypePush(fetchListeners, listener);
-  if (handlerNames.includes(type) && !listenedTypes.includes(type)) ArrayPrototypePush(listenedTypes, type);
+  if (!listenedTypes.includes(type)) ArrayPrototypePush(listenedTypes, type);
 });
-internals.defineGlobal("removeEventListener", function removeEventListener(type, listener) {
+internals.defineGlobal("removeEventListener", function removeEventListener(type, listener, options = undefined) {
+  if (!handlerNames.includes(type)) {
+    globalEvents.remove(type, listener, options);
+    return;
+  }
   const index = fetchListeners.indexOf(listener);
   if (type === "fetch" && index >= 0) fetchListeners.splice(index, 1);
 });
