@@ -4,25 +4,20 @@
 // 3394 §4.1 (AES-KW), RFC 6070 (PBKDF2), RFC 5869 A.1 (HKDF), RFC 6979 A.2.5 (ECDSA P-256),
 // RFC 8032 §7.1 (Ed25519), RFC 7748 §6.1 (X25519); and what the vectors cannot show (truncated
 // GCM tags, the CTR counter wrap, the Workers extensions, DOMException names, a worker that
-// replaces built-ins). Run inside a real isolate by WebAPIConformanceTests.webCrypto.
+// replaces built-ins). Evaluated after conformance_harness.js, inside a real isolate, by
+// WebAPIConformanceTests.webCrypto.
 //
 // runWebCryptoTests() resolves to { passed, failed, failures, areas: { area: passed } }.
 
 async function runWebCryptoTests() {
   "use strict";
-  const cases = [];
-  const test = (area, name, fn) => cases.push({ area, name, fn });
+  const { test, fail, same, run } = conformanceHarness();
   const subtle = crypto.subtle;
-  const fail = (message) => {
-    throw new Error(message);
-  };
-  const same = (actual, expected, what = "value") => {
-    if (!Object.is(actual, expected)) fail(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  };
   const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
   const bytes = (text) => new Uint8Array((text.match(/../g) || []).map((h) => parseInt(h, 16)));
   const enc = (text) => new TextEncoder().encode(text);
-  const rejects = async (name, promise, what = "promise") => {
+  // Rejects with the DOMException (or error class) named `name`.
+  const rejectsWith = async (name, promise, what = "promise") => {
     try {
       await promise;
     } catch (error) {
@@ -99,16 +94,16 @@ async function runWebCryptoTests() {
       same(hex(await subtle.decrypt(params, key, sealed)), gcm4.plaintext, "decrypted");
       const tampered = new Uint8Array(sealed.slice(0));
       tampered[tampered.length - 1] ^= 1;
-      await rejects("OperationError", subtle.decrypt(params, key, tampered), "a changed tag");
+      await rejectsWith("OperationError", subtle.decrypt(params, key, tampered), "a changed tag");
     });
   }
   test("aes-gcm", "a changed ciphertext, AAD or a short input fails with OperationError", async () => {
     const key = await subtle.importKey("raw", bytes(gcm4.key), "AES-GCM", false, ["encrypt", "decrypt"]);
     const params = { name: "AES-GCM", iv: bytes(gcm4.iv), additionalData: bytes(gcm4.aad) };
-    await rejects("OperationError", subtle.decrypt(params, key, bytes("00" + (gcm4.ciphertext + gcm4.tag).slice(2))), "ciphertext");
-    await rejects("OperationError", subtle.decrypt({ ...params, additionalData: new Uint8Array(1) }, key, bytes(gcm4.ciphertext + gcm4.tag)), "aad");
-    await rejects("OperationError", subtle.decrypt(params, key, new Uint8Array(15)), "shorter than the tag");
-    await rejects("OperationError", subtle.encrypt({ ...params, tagLength: 100 }, key, new Uint8Array(1)), "tagLength 100");
+    await rejectsWith("OperationError", subtle.decrypt(params, key, bytes("00" + (gcm4.ciphertext + gcm4.tag).slice(2))), "ciphertext");
+    await rejectsWith("OperationError", subtle.decrypt({ ...params, additionalData: new Uint8Array(1) }, key, bytes(gcm4.ciphertext + gcm4.tag)), "aad");
+    await rejectsWith("OperationError", subtle.decrypt(params, key, new Uint8Array(15)), "shorter than the tag");
+    await rejectsWith("OperationError", subtle.encrypt({ ...params, tagLength: 100 }, key, new Uint8Array(1)), "tagLength 100");
   });
 
   // ---- AES-CBC, AES-CTR (SP 800-38A F.2.1, F.5.1), AES-KW (RFC 3394 §4.1) -----------------------
@@ -119,9 +114,9 @@ async function runWebCryptoTests() {
     same(sealed.byteLength, 32, "a whole block of padding follows");
     same(hex(sealed).slice(0, 32), "7649abac8119b246cee98e9b12e9197d");
     same(hex(await subtle.decrypt(params, key, sealed)), "6bc1bee22e409f96e93d7e117393172a", "decrypted");
-    await rejects("OperationError", subtle.decrypt(params, key, new Uint8Array(16)), "bad padding");
-    await rejects("OperationError", subtle.decrypt(params, key, new Uint8Array(15)), "not whole blocks");
-    await rejects("OperationError", subtle.encrypt({ name: "AES-CBC", iv: new Uint8Array(15) }, key, new Uint8Array(1)), "15-byte IV");
+    await rejectsWith("OperationError", subtle.decrypt(params, key, new Uint8Array(16)), "bad padding");
+    await rejectsWith("OperationError", subtle.decrypt(params, key, new Uint8Array(15)), "not whole blocks");
+    await rejectsWith("OperationError", subtle.encrypt({ name: "AES-CBC", iv: new Uint8Array(15) }, key, new Uint8Array(1)), "15-byte IV");
   });
   test("aes-ctr", "F.5.1 first block", async () => {
     const key = await subtle.importKey("raw", bytes("2b7e151628aed2a6abf7158809cf4f3c"), "AES-CTR", false, ["encrypt", "decrypt"]);
@@ -138,8 +133,8 @@ async function runWebCryptoTests() {
     const carried = await subtle.encrypt({ name: "AES-CTR", counter, length: 128 }, key, new Uint8Array(32));
     const next = await subtle.encrypt({ name: "AES-CTR", counter: bytes("0102030405060708090a0b0c0d0e1000"), length: 128 }, key, new Uint8Array(16));
     same(hex(carried).slice(32), hex(next), "with 128 bits the carry goes on");
-    await rejects("OperationError", subtle.encrypt({ name: "AES-CTR", counter, length: 1 }, key, new Uint8Array(48)), "more blocks than counter values");
-    await rejects("OperationError", subtle.encrypt({ name: "AES-CTR", counter, length: 0 }, key, new Uint8Array(1)), "length 0");
+    await rejectsWith("OperationError", subtle.encrypt({ name: "AES-CTR", counter, length: 1 }, key, new Uint8Array(48)), "more blocks than counter values");
+    await rejectsWith("OperationError", subtle.encrypt({ name: "AES-CTR", counter, length: 0 }, key, new Uint8Array(1)), "length 0");
   });
   test("aes-kw", "RFC 3394 §4.1, wrapKey and unwrapKey", async () => {
     const kek = await subtle.importKey("raw", bytes("000102030405060708090a0b0c0d0e0f"), "AES-KW", false, ["wrapKey", "unwrapKey"]);
@@ -150,7 +145,7 @@ async function runWebCryptoTests() {
     same(hex(await subtle.exportKey("raw", unwrapped)), "00112233445566778899aabbccddeeff", "unwrapped");
     const changed = new Uint8Array(wrapped.slice(0));
     changed[3] ^= 1;
-    await rejects("OperationError", subtle.unwrapKey("raw", changed, kek, "AES-KW", "AES-CBC", true, ["decrypt"]), "a changed wrap");
+    await rejectsWith("OperationError", subtle.unwrapKey("raw", changed, kek, "AES-KW", "AES-CBC", true, ["decrypt"]), "a changed wrap");
   });
 
   // ---- PBKDF2 (RFC 6070) and HKDF (RFC 5869 A.1) ---------------------------------------------
@@ -211,7 +206,7 @@ async function runWebCryptoTests() {
       const jwk = await subtle.exportKey("jwk", alice.privateKey);
       const fromJWK = await subtle.importKey("jwk", jwk, { name: "ECDH", namedCurve }, true, ["deriveBits"]);
       same(hex(await subtle.exportKey("pkcs8", fromJWK)), hex(await subtle.exportKey("pkcs8", alice.privateKey)), "pkcs8 after jwk");
-      await rejects("InvalidAccessError", subtle.deriveBits({ name: "ECDH", public: alice.privateKey }, alice.privateKey, null), "a private 'public'");
+      await rejectsWith("InvalidAccessError", subtle.deriveBits({ name: "ECDH", public: alice.privateKey }, alice.privateKey, null), "a private 'public'");
     });
   }
 
@@ -244,7 +239,7 @@ async function runWebCryptoTests() {
     same(hex(await subtle.deriveBits({ name: "X25519", public: bobPublic }, alice, 256)), shared, "alice");
     same(hex(await subtle.deriveBits({ name: "X25519", public: alicePublic }, bob, 256)), shared, "bob");
     const zero = await subtle.importKey("raw", new Uint8Array(32), "X25519", true, []);
-    await rejects("OperationError", subtle.deriveBits({ name: "X25519", public: zero }, alice, 256), "a small-order point");
+    await rejectsWith("OperationError", subtle.deriveBits({ name: "X25519", public: zero }, alice, 256), "a small-order point");
   });
 
   // ---- RSA: generation (off the executor), sign / verify, OAEP, exports --------------------------
@@ -255,7 +250,7 @@ async function runWebCryptoTests() {
     same(hex(pair.publicKey.algorithm.publicExponent), "010001", "publicExponent");
     const signature = await subtle.sign({ name: "RSA-PSS", saltLength: 32 }, pair.privateKey, enc("m"));
     same(await subtle.verify({ name: "RSA-PSS", saltLength: 32 }, pair.publicKey, signature, enc("m")), true, "PSS verifies");
-    await rejects("NotSupportedError", subtle.sign({ name: "RSA-PSS", saltLength: 20 }, pair.privateKey, enc("m")), "a salt unlike the hash");
+    await rejectsWith("NotSupportedError", subtle.sign({ name: "RSA-PSS", saltLength: 20 }, pair.privateKey, enc("m")), "a salt unlike the hash");
     const pkcs8 = await subtle.exportKey("pkcs8", pair.privateKey);
     const pkcs1 = await subtle.importKey("pkcs8", pkcs8, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-384" }, false, ["sign"]);
     const verifying = await subtle.importKey("spki", await subtle.exportKey("spki", pair.publicKey), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-384" }, false, ["verify"]);
@@ -269,8 +264,8 @@ async function runWebCryptoTests() {
     const oaepPublic = await subtle.importKey("jwk", { kty: "RSA", n: jwk.n, e: jwk.e }, { name: "RSA-OAEP", hash: "SHA-256" }, false, ["encrypt"]);
     const sealed = await subtle.encrypt({ name: "RSA-OAEP" }, oaepPublic, enc("secret"));
     same(new TextDecoder().decode(await subtle.decrypt({ name: "RSA-OAEP" }, oaepPrivate, sealed)), "secret", "OAEP round trip");
-    await rejects("OperationError", subtle.decrypt({ name: "RSA-OAEP" }, oaepPrivate, new Uint8Array(256)), "garbage");
-    await rejects("NotSupportedError", subtle.generateKey({ name: "RSA-OAEP", modulusLength: 2048, publicExponent: new Uint8Array([3]), hash: "SHA-256" }, true, ["encrypt", "decrypt"]), "exponent 3");
+    await rejectsWith("OperationError", subtle.decrypt({ name: "RSA-OAEP" }, oaepPrivate, new Uint8Array(256)), "garbage");
+    await rejectsWith("NotSupportedError", subtle.generateKey({ name: "RSA-OAEP", modulusLength: 2048, publicExponent: new Uint8Array([3]), hash: "SHA-256" }, true, ["encrypt", "decrypt"]), "exponent 3");
   });
 
   // ---- keys and errors -------------------------------------------------------------------------
@@ -286,20 +281,20 @@ async function runWebCryptoTests() {
   });
   test("errors", "the spec's DOMException names", async () => {
     const hmac = await subtle.importKey("raw", enc("k"), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    await rejects("NotSupportedError", subtle.digest("SHA-0", new Uint8Array(0)), "unknown digest");
-    await rejects("SyntaxError", subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, true, []), "no usages");
-    await rejects("SyntaxError", subtle.importKey("raw", enc("k"), { name: "HMAC", hash: "SHA-256" }, true, ["encrypt"]), "a usage HMAC lacks");
-    await rejects("TypeError", subtle.importKey("raw", enc("k"), { name: "HMAC", hash: "SHA-256" }, true, ["fly"]), "not a KeyUsage");
-    await rejects("InvalidAccessError", subtle.verify("HMAC", hmac, new Uint8Array(32), enc("x")), "a usage the key lacks");
-    await rejects("InvalidAccessError", subtle.exportKey("raw", hmac), "not extractable");
-    await rejects("TypeError", subtle.importKey("raw", enc("k"), { name: "HMAC" }, true, ["sign"]), "missing hash");
-    await rejects("NotSupportedError", subtle.importKey("raw", enc("k"), { name: "HMAC", hash: "MD5" }, true, ["sign"]), "MD5 outside digest");
-    await rejects("DataError", subtle.importKey("raw", new Uint8Array(20), "AES-CBC", true, ["encrypt"]), "a 20-byte AES key");
-    await rejects("DataError", subtle.importKey("spki", new Uint8Array(20), { name: "ECDSA", namedCurve: "P-256" }, true, ["verify"]), "bad DER");
-    await rejects("DataError", subtle.importKey("pkcs8", new Uint8Array(40), { name: "RSA-PSS", hash: "SHA-256" }, true, ["sign"]), "bad RSA DER");
-    await rejects("TypeError", subtle.sign("HMAC", hmac), "too few arguments");
-    await rejects("TypeError", subtle.sign("HMAC", hmac, "text"), "not a BufferSource");
-    await rejects("TypeError", SubtleCrypto.prototype.digest.call(null, "SHA-256", new Uint8Array(0)), "illegal invocation");
+    await rejectsWith("NotSupportedError", subtle.digest("SHA-0", new Uint8Array(0)), "unknown digest");
+    await rejectsWith("SyntaxError", subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, true, []), "no usages");
+    await rejectsWith("SyntaxError", subtle.importKey("raw", enc("k"), { name: "HMAC", hash: "SHA-256" }, true, ["encrypt"]), "a usage HMAC lacks");
+    await rejectsWith("TypeError", subtle.importKey("raw", enc("k"), { name: "HMAC", hash: "SHA-256" }, true, ["fly"]), "not a KeyUsage");
+    await rejectsWith("InvalidAccessError", subtle.verify("HMAC", hmac, new Uint8Array(32), enc("x")), "a usage the key lacks");
+    await rejectsWith("InvalidAccessError", subtle.exportKey("raw", hmac), "not extractable");
+    await rejectsWith("TypeError", subtle.importKey("raw", enc("k"), { name: "HMAC" }, true, ["sign"]), "missing hash");
+    await rejectsWith("NotSupportedError", subtle.importKey("raw", enc("k"), { name: "HMAC", hash: "MD5" }, true, ["sign"]), "MD5 outside digest");
+    await rejectsWith("DataError", subtle.importKey("raw", new Uint8Array(20), "AES-CBC", true, ["encrypt"]), "a 20-byte AES key");
+    await rejectsWith("DataError", subtle.importKey("spki", new Uint8Array(20), { name: "ECDSA", namedCurve: "P-256" }, true, ["verify"]), "bad DER");
+    await rejectsWith("DataError", subtle.importKey("pkcs8", new Uint8Array(40), { name: "RSA-PSS", hash: "SHA-256" }, true, ["sign"]), "bad RSA DER");
+    await rejectsWith("TypeError", subtle.sign("HMAC", hmac), "too few arguments");
+    await rejectsWith("TypeError", subtle.sign("HMAC", hmac, "text"), "not a BufferSource");
+    await rejectsWith("TypeError", SubtleCrypto.prototype.digest.call(null, "SHA-256", new Uint8Array(0)), "illegal invocation");
   });
 
   // ---- Workers extensions ----------------------------------------------------------------------
@@ -315,7 +310,7 @@ async function runWebCryptoTests() {
     await new Response("abc").body.pipeTo(piped);
     same(hex(await piped.digest), "900150983cd24fb0d6963f7d28e17f72", "piped MD5");
     const wrong = new crypto.DigestStream("SHA-1").getWriter();
-    await rejects("TypeError", wrong.write("a string"), "a string chunk");
+    await rejectsWith("TypeError", wrong.write("a string"), "a string chunk");
   });
   test("timingSafeEqual", "compares bytes; refuses different lengths", async () => {
     same(subtle.timingSafeEqual(enc("abc"), enc("abc").buffer), true, "equal");
@@ -362,18 +357,5 @@ async function runWebCryptoTests() {
     same(hex(await subtle.exportKey("raw", await unwrapped)), "0b".repeat(20), "wrapped and unwrapped as JWK");
   });
 
-  // ---- run ------------------------------------------------------------------------------------
-  const report = { passed: 0, failed: 0, failures: [], areas: {} };
-  for (const { area, name, fn } of cases) {
-    if (!(area in report.areas)) report.areas[area] = 0;
-    try {
-      await fn();
-      report.passed++;
-      report.areas[area]++;
-    } catch (error) {
-      report.failed++;
-      report.failures.push(`${area}: ${name}: ${error && error.message}`);
-    }
-  }
-  return report;
+  return run();
 }

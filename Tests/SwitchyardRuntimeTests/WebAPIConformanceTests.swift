@@ -108,7 +108,8 @@ struct WebAPIConformanceTests {
     /// crypto.subtle against the RFC and NIST test vectors, the Workers extensions and the
     /// spec's error names (Tests/JavaScript/webcrypto_tests.js).
     @Test func webCrypto() async throws {
-        let report = try await Self.run(harness: "webcrypto_tests.js", call: "runWebCryptoTests()", data: [])
+        let report = try await Self.run(
+            harness: "webcrypto_tests.js", helpers: ["conformance_harness.js"], call: "runWebCryptoTests()", data: [])
         #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
         let areas = report.areas ?? [:]
         let expected = [
