@@ -47,6 +47,15 @@ enum HostOperation: Int32, CaseIterable {
     /// Asynchronous, `(opID, binding, method, ...)`: a call of an R2Bucket or R2MultipartUpload
     /// (see WorkerIsolate+R2.swift for each method's arguments and completion).
     case r2 = 15
+    /// `() -> handle`: a WebSocketPair's client end leaves in a Response; its server end talks to
+    /// the handle (WorkerIsolate+WebSockets.swift).
+    case webSocketOpen = 16
+    /// `(handle, text | bytes)`: a message JavaScript sends.
+    case webSocketSend = 17
+    /// `(handle, code, reason)`: JavaScript's Close.
+    case webSocketClose = 18
+    /// `(handle)`: JavaScript accepted a socket from outside (a fetch() upgrade, another worker's).
+    case webSocketAccept = 19
 
     /// The name JavaScript uses: `internals.hostOp.<name>`.
     var name: String {
@@ -66,6 +75,10 @@ enum HostOperation: Int32, CaseIterable {
         case .kv: "kv"
         case .d1: "d1"
         case .r2: "r2"
+        case .webSocketOpen: "webSocketOpen"
+        case .webSocketSend: "webSocketSend"
+        case .webSocketClose: "webSocketClose"
+        case .webSocketAccept: "webSocketAccept"
         }
     }
 

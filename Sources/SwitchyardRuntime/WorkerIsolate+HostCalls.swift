@@ -77,6 +77,14 @@ extension WorkerIsolate {
             try startD1(arguments)
         case .r2:
             try startR2(arguments)
+        case .webSocketOpen:
+            return try openWebSocket()
+        case .webSocketSend:
+            try sendWebSocket(arguments)
+        case .webSocketClose:
+            try closeWebSocket(arguments)
+        case .webSocketAccept:
+            try acceptWebSocket(arguments)
         case .streamLength:
             guard case .javaScript(let stream, _) = streams[try handle(arguments[0])],
                 let length = Self.integer(arguments[1]), length >= 0
