@@ -88,7 +88,6 @@ enum WebSocketUpgrade {
             [
                 WebSocketFrameEncoder(),
                 ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: WebSocketLimits.maximumMessageBytes)),
-                WebSocketProtocolErrorHandler(isServer: true),
                 end,
             ], position: .last)
         pipeline.removeHandler(context: context, promise: nil)

@@ -10,6 +10,10 @@ extension WorkerIsolate {
         guard let id = Self.integer(arguments[0]) else { throw HostCallError(description: "bad operation id") }
         // From here on, every failure rejects the fetch's promise with a TypeError.
         owner.operations[id] = {}
+        if owner.options.outbound == nil, Self.asksForWebSocket(arguments[3].stringValue ?? "") {
+            startWebSocketFetch(arguments, operation: id, of: owner)
+            return
+        }
         let request: OutboundRequest
         let fetcher: OutboundFetcher
         do {

@@ -154,3 +154,66 @@ extension WorkerIsolate {
         invocation?.openWebSockets = 0
     }
 }
+
+// MARK: Client WebSockets
+
+extension WorkerIsolate {
+    /// Whether a `fetch()`'s header block ("name\0value\0...") asks for a WebSocket.
+    static func asksForWebSocket(_ headerBlock: String) -> Bool {
+        guard headerBlock.utf8.count >= 16, headerBlock.lowercased().contains("websocket") else { return false }
+        let fields = headerBlock.split(separator: "\0", omittingEmptySubsequences: false)
+        return stride(from: 0, to: fields.count - 1, by: 2).contains {
+            fields[$0].lowercased() == "upgrade" && fields[$0 + 1].lowercased() == "websocket"
+        }
+    }
+
+    /// `fetch(opID, method, url, headerBlock, ...)` with `Upgrade: websocket`: a client
+    /// WebSocket (``OutboundWebSocket``), counted as a subrequest and checked by the egress policy.
+    /// Completes with a Response whose `webSocket` the worker accepts, or the server's answer when
+    /// it did not switch protocols (without its body).
+    func startWebSocketFetch(_ arguments: JSArguments, operation id: Int, of owner: Invocation) {
+        let url: OutboundURL
+        var headers: [(name: String, value: String)] = []
+        let fetcher: OutboundFetcher
+        do {
+            var text = arguments[2].stringValue ?? ""
+            if text.lowercased().hasPrefix("ws://") {
+                text = "http://" + text.dropFirst(5)
+            } else if text.lowercased().hasPrefix("wss://") {
+                text = "https://" + text.dropFirst(6)
+            }
+            url = try OutboundURL(text)
+            let fields = (arguments[3].stringValue ?? "").split(separator: "\0", omittingEmptySubsequences: false)
+            for index in stride(from: 0, to: fields.count - 1, by: 2) {
+                headers.append((String(fields[index]), String(fields[index + 1])))
+            }
+            fetcher = try outbound.current()
+            try subrequestBudget(of: owner).charge()
+        } catch {
+            complete(operation: id, of: owner, with: Completion.failure(error))
+            return
+        }
+        let attempt = OutboundWebSocket.Attempt()
+        owner.operations[id] = { attempt.cancel() }
+        OutboundWebSocket.connect(url: url, headers: headers, fetcher: fetcher, on: eventLoop, attempt: attempt)
+            .assumeIsolated().whenComplete { [weak self] result in
+                guard let self else { return }
+                let block = { (list: [(name: String, value: String)]) in
+                    list.map { "\($0.name)\0\($0.value)" }.joined(separator: "\0")
+                }
+                switch result {
+                case .success(.upgraded(let end, let status, let headers)):
+                    self.completeWithResponse(
+                        id, of: owner, status: status, statusText: "Switching Protocols", headers: block(headers),
+                        url: url.string, redirected: false, body: nil, abortError: OutboundError.cancelled(),
+                        webSocket: end)
+                case .success(.refused(let status, let statusText, let headers)):
+                    self.completeWithResponse(
+                        id, of: owner, status: status, statusText: statusText, headers: block(headers), url: url.string,
+                        redirected: false, body: nil, abortError: OutboundError.cancelled())
+                case .failure(let error):
+                    self.complete(operation: id, of: owner, with: Completion.failure(error))
+                }
+            }
+    }
+}

@@ -3,9 +3,9 @@ import NIOCore
 import NIOWebSocket
 
 /// A party of a WebSocket behind a connection (RFC 6455): the client of the edge, or the server a
-/// worker's `fetch()` upgraded to. The last handler of a pipeline that has NIO's frame encoder,
-/// decoder (with ``WebSocketLimits/maximumMessageBytes`` as its frame bound) and protocol error
-/// handler before it.
+/// worker's `fetch()` upgraded to. The last handler of a pipeline that has NIO's frame encoder and
+/// decoder (with ``WebSocketLimits/maximumMessageBytes`` as its frame bound) before it; it answers
+/// the decoder's errors itself (1009 for a frame over the bound, 1002 for the others).
 ///
 /// Frames become whole messages (fragments joined, text checked as UTF-8, at most
 /// ``WebSocketLimits/maximumMessageBytes``: 1009 past it, 1007 for text that is not UTF-8, 1002
@@ -161,25 +161,22 @@ public final class WebSocketChannelEnd: ChannelInboundHandler, WebSocketEnd, @un
             var data = frame.unmaskedData
             let code = data.readInteger(as: UInt16.self) ?? 1005
             let reason = data.readString(length: data.readableBytes) ?? ""
-            if sentClose {
-                context.close(promise: nil)
-            }
             tellPeer(.close(code, reason))
+            if sentClose { context.close(promise: nil) }
         default:
             fail(1002, "an unknown opcode", context: context)
         }
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // NIO's protocol error handler (before this one) has written its Close and closes.
-        if let error = error as? NIOWebSocketError {
-            sentClose = true
-            switch error {
-            case .invalidFrameLength: tellPeer(.close(1009, "Message too big"))
-            default: tellPeer(.close(1002, "WebSocket protocol error"))
-            }
-        } else {
+        // The frame decoder's errors: a frame over the bound, a malformed or misused one.
+        guard !sentClose, let error = error as? NIOWebSocketError else {
             context.close(promise: nil)
+            return
+        }
+        switch error {
+        case .invalidFrameLength: fail(1009, "Message too big", context: context)
+        default: fail(1002, "WebSocket protocol error", context: context)
         }
     }
 
@@ -248,9 +245,9 @@ public final class WebSocketChannelEnd: ChannelInboundHandler, WebSocketEnd, @un
     /// Ends the connection for a protocol violation: a Close with `code` to the party, the same
     /// to the peer.
     private func fail(_ code: UInt16, _ reason: String, context: ChannelHandlerContext) {
-        sendClose(code: code, reason: reason, context: context)
         receivedClose = true
         tellPeer(.close(code, reason))
+        if !sentClose { sendClose(code: code, reason: reason, context: context) }
     }
 
     /// Writes a Close (codes that never go on the wire, 1005, 1006 and 1015, as one without a
