@@ -87,7 +87,7 @@ public enum WebSocketFixture {
         "pong": "true",
         "big_send": #""refused:RangeError""#,
         "at_limit": #"["binary:1048576",1048576]"#,
-        "info": #"{"OPEN":1,"CLOSED":3,"binaryType":"arraybuffer","closes":[],"readyState":1}"#,
+        "info": #"{"binaryType":"arraybuffer","CLOSED":3,"closes":[],"OPEN":1,"readyState":1}"#,
         "server_close": #"[4001,"server-bye"]"#,
         "client_close": #"[4002,"client-bye"]"#,
         "oversized": #"[1009,"Message too big"]"#,
