@@ -12,7 +12,7 @@ import NIOCore
 /// it within the same bound.
 ///
 /// - Important: Confined to its isolate's event loop; the ``WebSocketPeer`` calls hop there
-///   (hence `@unchecked Sendable`), and only ``backlog`` is shared, under its lock.
+///   (hence `@unchecked Sendable`), and only ``backlog`` is shared (a ``WebSocketBacklog``, behind its lock).
 final class IsolateWebSocket: WebSocketEnd, @unchecked Sendable {
     private enum Sent {
         case message(WebSocketMessage)
@@ -32,7 +32,7 @@ final class IsolateWebSocket: WebSocketEnd, @unchecked Sendable {
     /// JavaScript sent its Close; the other side sent its own.
     private(set) var closedByWorker = false
     private(set) var closedByPeer = false
-    private let backlog = NIOLockedValueBox(0)
+    private let backlog = WebSocketBacklog()
 
     init(handle: Int32, owner: UInt64, isolate: WorkerIsolate) {
         self.handle = handle
@@ -57,17 +57,14 @@ final class IsolateWebSocket: WebSocketEnd, @unchecked Sendable {
 
     func receive(_ message: WebSocketMessage) {
         let size = message.byteCount
-        let over = backlog.withLockedValue { count -> Bool in
-            count += size
-            return count > WebSocketLimits.maximumBufferedBytes
-        }
+        let over = backlog.add(size)
         onLoop {
             guard let isolate = self.isolate, !self.closedByPeer else {
-                self.backlog.withLockedValue { $0 -= size }
+                self.backlog.remove(size)
                 return
             }
             if over {
-                self.backlog.withLockedValue { $0 -= size }
+                self.backlog.remove(size)
                 self.closedByPeer = true
                 isolate.deliverWebSocketClose(self, code: 1008, reason: "The Worker did not keep up with its WebSocket's messages.", thenRelease: true)
                 self.peer?.receiveClose(code: 1008, reason: "Message backlog too large")
@@ -75,7 +72,7 @@ final class IsolateWebSocket: WebSocketEnd, @unchecked Sendable {
                 return
             }
             let backlog = self.backlog
-            isolate.deliverWebSocketMessage(self, message) { backlog.withLockedValue { $0 -= size } }
+            isolate.deliverWebSocketMessage(self, message) { backlog.remove(size) }
         }
     }
 

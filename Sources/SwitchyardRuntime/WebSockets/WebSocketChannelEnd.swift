@@ -16,7 +16,7 @@ import NIOWebSocket
 ///
 /// - Important: Its state is confined to the channel's event loop: ``receive(_:)``,
 ///   ``receiveClose(code:reason:)`` and ``connect(_:)`` hop there (hence `@unchecked Sendable`),
-///   and only the byte count of ``buffered`` is shared, under its lock.
+///   and only ``buffered`` is shared (a ``WebSocketBacklog``, behind its lock).
 public final class WebSocketChannelEnd: ChannelInboundHandler, WebSocketEnd, @unchecked Sendable {
     public typealias InboundIn = WebSocketFrame
     public typealias OutboundOut = WebSocketFrame
@@ -42,8 +42,8 @@ public final class WebSocketChannelEnd: ChannelInboundHandler, WebSocketEnd, @un
     /// The peer heard how this party ended (a Close, or 1006): nothing more goes to it.
     private var peerClosed = false
     private var closeTimer: Scheduled<Void>?
-    /// Bytes handed to ``receive(_:)`` and not written yet.
-    private let buffered = NIOLockedValueBox(0)
+    /// Bytes handed to ``receive(_:)`` (and Pongs) not written yet.
+    private let buffered = WebSocketBacklog()
 
     public init(eventLoop: any EventLoop, isClient: Bool) {
         self.eventLoop = eventLoop
@@ -69,18 +69,15 @@ public final class WebSocketChannelEnd: ChannelInboundHandler, WebSocketEnd, @un
 
     public func receive(_ message: WebSocketMessage) {
         let size = message.byteCount
-        let over = buffered.withLockedValue { count -> Bool in
-            count += size
-            return count > WebSocketLimits.maximumBufferedBytes
-        }
+        let over = buffered.add(size)
         onLoop {
             guard let context = self.context, !self.sentClose else {
-                self.buffered.withLockedValue { $0 -= size }
+                self.buffered.remove(size)
                 return
             }
             if over {
                 // The party does not read: drop the connection (the peer hears 1006).
-                self.buffered.withLockedValue { $0 -= size }
+                self.buffered.remove(size)
                 context.close(promise: nil)
                 return
             }
@@ -144,12 +141,9 @@ public final class WebSocketChannelEnd: ChannelInboundHandler, WebSocketEnd, @un
             guard !sentClose else { return }
             let data = frame.unmaskedData
             let size = data.readableBytes
-            let over = buffered.withLockedValue { count -> Bool in
-                count += size
-                return count > WebSocketLimits.maximumBufferedBytes
-            }
+            let over = buffered.add(size)
             if over {
-                buffered.withLockedValue { $0 -= size }
+                buffered.remove(size)
                 context.close(promise: nil)
                 return
             }
@@ -205,7 +199,7 @@ public final class WebSocketChannelEnd: ChannelInboundHandler, WebSocketEnd, @un
     private func write(_ frame: WebSocketFrame, counting size: Int, context: ChannelHandlerContext) {
         let promise = context.eventLoop.makePromise(of: Void.self)
         let buffered = self.buffered
-        promise.futureResult.whenComplete { _ in buffered.withLockedValue { $0 -= size } }
+        promise.futureResult.whenComplete { _ in buffered.remove(size) }
         context.writeAndFlush(wrapOutboundOut(frame), promise: promise)
     }
 

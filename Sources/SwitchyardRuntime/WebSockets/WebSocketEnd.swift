@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// One WebSocket message, whole (fragments are joined before a message is handed on).
@@ -58,4 +59,23 @@ public enum WebSocketLimits {
     public static let maximumBufferedBytes = 8 << 20
     /// How long a Close sent waits for the other side's before the connection is dropped.
     public static let closeTimeout = TimeAmount.seconds(5)
+}
+
+/// Bytes handed from one loop to another and not yet taken off the host's hands (written to a
+/// connection, delivered to JavaScript), held to ``WebSocketLimits/maximumBufferedBytes``.
+final class WebSocketBacklog: Sendable {
+    private let bytes = NIOLockedValueBox(0)
+
+    /// Counts `size` more; true when that takes the backlog over the bound.
+    func add(_ size: Int) -> Bool {
+        bytes.withLockedValue { count in
+            count += size
+            return count > WebSocketLimits.maximumBufferedBytes
+        }
+    }
+
+    /// `size` bytes are off the host's hands.
+    func remove(_ size: Int) {
+        bytes.withLockedValue { $0 -= size }
+    }
 }
