@@ -56,6 +56,13 @@ if ! python3 -c 'import cloudflare, schemathesis, cryptography' 2>/dev/null; the
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore cloudflare schemathesis cryptography
 fi
 
+# websockets is the real WebSocket client (and loopback server) of the WebSocket tests
+# (Tests/SwitchyardDevTests/WebSocketTests.swift, Tests/SwitchyardServerTests/WebSocketDispatchTests.swift).
+if ! python3 -c 'import websockets' 2>/dev/null; then
+  echo "setup: installing websockets"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore websockets
+fi
+
 # deno serves the same worker modules as `switchyard dev` for the differential tests
 # (Tests/SwitchyardDevTests/DifferentialTests.swift) and the benchmarks' side-by-side runs, and runs
 # the streams conformance script next to our isolate (Tests/SwitchyardRuntimeTests/StreamsTests.swift).

@@ -180,6 +180,13 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
             respond: { response, record in
                 self.pendingInvocation = nil
                 var record = record
+                // WebSockets over HTTP/2 (RFC 8441) are not offered: a 101 gets the 1101 page.
+                if let (page, reason) = WebSocketUpgrade.refusal(of: response, upgradeKey: nil) {
+                    record.status = self.write(page, isHead: head.method == .HEAD, context: context).status
+                    record.reason = reason
+                    self.exchange.onRequest(record)
+                    return
+                }
                 (record.status, record.reason) = self.write(response, isHead: head.method == .HEAD, context: context)
                 self.exchange.onRequest(record)
             })

@@ -272,6 +272,14 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // A WebSocket took the connection over (or it closed): the timers end with this handler.
+        timer?.cancel()
+        timer = nil
+        lingerTimer?.cancel()
+        lingerTimer = nil
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
@@ -355,13 +363,59 @@ final class WorkerHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             invoked: { self.pendingInvocation = $0 },
             respond: { response, record in
                 self.pendingInvocation = nil
+                if response.status == 101 || response.webSocket != nil {
+                    self.upgrade(to: response, head: head, record: record, context: context)
+                    return
+                }
+                // NIO's parser stops after a request that asks to upgrade: the connection ends
+                // with its answer.
+                let keepAlive = head.isKeepAlive && !head.headers.contains(name: "upgrade")
                 let written = self.write(
-                    response, for: Self.encoderRequest(head, keepAlive: head.isKeepAlive), context: context)
+                    response, for: Self.encoderRequest(head, keepAlive: keepAlive), context: context)
                 var record = record
                 record.status = written.status
                 record.reason = written.reason
                 self.shared.onRequest(record)
             })
+    }
+
+    /// Answers a worker's 101 (see ``WebSocketUpgrade``): the handshake, then this connection
+    /// carries the WebSocket's frames and this handler leaves its pipeline; or the 1101 page when
+    /// the request did not ask for a WebSocket.
+    private func upgrade(
+        to response: WorkerResponse, head: HTTPRequestHead, record: EdgeServer.AccessRecord,
+        context: ChannelHandlerContext
+    ) {
+        var record = record
+        let key = WebSocketUpgrade.key(of: head)
+        if let (page, reason) = WebSocketUpgrade.refusal(of: response, upgradeKey: key) {
+            let written = write(page, for: Self.encoderRequest(head, keepAlive: false), context: context)
+            record.status = written.status
+            record.reason = reason
+            shared.onRequest(record)
+            return
+        }
+        guard let key, let socket = response.webSocket, case .responding = state, requestBody == nil else {
+            response.webSocket?.receiveClose(code: 1006, reason: "")
+            state = .closing
+            context.close(promise: nil)
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        WebSocketUpgrade.encodeHead(response, accept: WebSocketUpgrade.accept(for: key), into: &buffer)
+        record.status = 101
+        shared.onRequest(record)
+        answers &+= 1
+        state = .closing
+        queued.removeAll()
+        timer?.cancel()
+        timer = nil
+        do {
+            try WebSocketUpgrade.switchProtocols(context: context, head: wrapOutboundOut(buffer), socket: socket)
+        } catch {
+            socket.receiveClose(code: 1006, reason: "")
+            context.close(promise: nil)
+        }
     }
 
     private static func encoderRequest(_ head: HTTPRequestHead, keepAlive: Bool) -> ResponseEncoder.Request {

@@ -48,10 +48,19 @@ enum HostOperation: Int32, CaseIterable {
     /// (see WorkerIsolate+R2.swift for each method's arguments and completion).
     case r2 = 15
     /// `(method, ...)`: a WebCrypto primitive, answered at once (see WorkerIsolate+Crypto.swift).
-    case crypto = 16
+    case crypto = 20
     /// Asynchronous, `(opID, method, ...)`: a slow WebCrypto primitive (RSA key generation, long
     /// PBKDF2) on the crypto threads; completes with `(true, bytes)` or `(false, name, message)`.
-    case cryptoAsync = 17
+    case cryptoAsync = 21
+    /// `() -> handle`: a WebSocketPair's client end leaves in a Response; its server end talks to
+    /// the handle (WorkerIsolate+WebSockets.swift).
+    case webSocketOpen = 16
+    /// `(handle, text | bytes)`: a message JavaScript sends.
+    case webSocketSend = 17
+    /// `(handle, code, reason)`: JavaScript's Close.
+    case webSocketClose = 18
+    /// `(handle)`: JavaScript accepted a socket from outside (a fetch() upgrade, another worker's).
+    case webSocketAccept = 19
 
     /// The name JavaScript uses: `internals.hostOp.<name>`.
     var name: String {
@@ -73,6 +82,10 @@ enum HostOperation: Int32, CaseIterable {
         case .r2: "r2"
         case .crypto: "crypto"
         case .cryptoAsync: "cryptoAsync"
+        case .webSocketOpen: "webSocketOpen"
+        case .webSocketSend: "webSocketSend"
+        case .webSocketClose: "webSocketClose"
+        case .webSocketAccept: "webSocketAccept"
         }
     }
 

@@ -28,6 +28,12 @@ final class Invocation {
     /// Its response body is still being sent from a stream: the request keeps running (its
     /// timers, operations, subrequests and CPU limit) until that stream ends.
     var sendingBody = false
+    /// WebSockets it talks to that are still open (``IsolateWebSocket``): like a body being
+    /// sent, they keep it running.
+    var openWebSockets = 0
+    /// Whether it runs on after its response and `waitUntil` work: a body still being sent, a
+    /// WebSocket still open.
+    var keepsRunning: Bool { sendingBody || openWebSockets > 0 }
     /// Its `fetch()` calls: counted, at most six connections at once; created on the first.
     var subrequests: SubrequestBudget?
     /// CPU time it may use: the script's `cpu_ms`, or less when its caller said so.

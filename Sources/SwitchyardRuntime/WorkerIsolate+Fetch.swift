@@ -10,6 +10,10 @@ extension WorkerIsolate {
         guard let id = Self.integer(arguments[0]) else { throw HostCallError(description: "bad operation id") }
         // From here on, every failure rejects the fetch's promise with a TypeError.
         owner.operations[id] = {}
+        if owner.options.outbound == nil, Self.asksForWebSocket(arguments[3].stringValue ?? "") {
+            startWebSocketFetch(arguments, operation: id, of: owner)
+            return
+        }
         let request: OutboundRequest
         let fetcher: OutboundFetcher
         do {
@@ -48,18 +52,31 @@ extension WorkerIsolate {
     /// Completes operation `id` (a `fetch()` or a call of another worker) with a Response:
     /// `(status, statusText, headerBlock, url, redirected, body)`, the body as bytes when held whole,
     /// or a host stream shared with `owner`, which an abort after the head stops with `abortError`.
-    /// A request that ended meanwhile drops the response.
+    /// A request that ended meanwhile drops the response. A `webSocket` (a 101's) takes the body's
+    /// place, as the negative of its handle (`35_fetch_client.js`).
     func completeWithResponse(
         _ id: Int, of owner: Invocation, status: Int, statusText: String, headers: String, url: String,
-        redirected: Bool, body: WorkerBody?, abortError: any Error
+        redirected: Bool, body: WorkerBody?, abortError: any Error, webSocket: (any WebSocketEnd)? = nil
     ) {
         guard owner.operations[id] != nil, invocations[owner.id] === owner else {
             if case .stream(let stream) = body { stream.cancel(WorkerBodyError.cancelled) }
+            webSocket?.receiveClose(code: 1001, reason: "The Worker's request ended.")
             return
         }
         let head: [JSValue] = [
             .number(Double(status)), .string(statusText), .string(headers), .string(url), .bool(redirected),
         ]
+        if let webSocket {
+            if case .stream(let stream) = body { stream.cancel(WorkerBodyError.cancelled) }
+            do {
+                let socket = try registerWebSocket(of: owner, remote: webSocket)
+                complete(operation: id, of: owner, with: .values(head + [.number(-Double(socket.handle))]))
+            } catch {
+                webSocket.receiveClose(code: 1011, reason: "Too many WebSockets")
+                complete(operation: id, of: owner, with: Completion.failure(error))
+            }
+            return
+        }
         let value: JSValue
         switch body {
         case nil: value = .number(0)

@@ -81,6 +81,14 @@ extension WorkerIsolate {
             return try cryptoCall(arguments)
         case .cryptoAsync:
             try startCryptoOperation(arguments)
+        case .webSocketOpen:
+            return try openWebSocket()
+        case .webSocketSend:
+            try sendWebSocket(arguments)
+        case .webSocketClose:
+            try closeWebSocket(arguments)
+        case .webSocketAccept:
+            try acceptWebSocket(arguments)
         case .streamLength:
             guard case .javaScript(let stream, _) = streams[try handle(arguments[0])],
                 let length = Self.integer(arguments[1]), length >= 0

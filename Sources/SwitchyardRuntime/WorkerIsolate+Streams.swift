@@ -154,7 +154,7 @@ extension WorkerIsolate {
 
     /// A timer or a host operation is pending: JavaScript will run again.
     var awaitsTimerOrOperation: Bool {
-        !timers.isEmpty || invocations.values.contains { !$0.operations.isEmpty }
+        !timers.isEmpty || invocations.values.contains { !$0.operations.isEmpty || $0.openWebSockets > 0 }
     }
 
     /// Drops the streams `invocation` owns: host bodies are cancelled, pulls of JavaScript

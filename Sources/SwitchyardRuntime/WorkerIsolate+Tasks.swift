@@ -89,6 +89,7 @@ extension WorkerIsolate {
         for timer in timers.values { timer.scheduled.cancel() }
         timers.removeAll()
         let restarted = WorkerBodyError("the Worker's isolate was restarted after a limit was exceeded")
+        releaseWebSockets(of: nil, code: 1011, reason: "The Worker's isolate was restarted.")
         for invocation in ended {
             for cancel in invocation.operations.values { cancel() }
             invocation.operations.removeAll()

@@ -82,7 +82,7 @@ extension WorkerIsolate {
                 completeWithResponse(
                     id, of: owner, status: response.status, statusText: response.statusText,
                     headers: response.headers.latin1Text, url: "", redirected: false, body: response.body,
-                    abortError: WorkerBodyError.cancelled)
+                    abortError: WorkerBodyError.cancelled, webSocket: response.webSocket)
             case .failure(let message, _):
                 let (type, text) = Self.splitErrorMessage(message)
                 complete(operation: id, of: owner, with: .rejection(message: text, type: type))

@@ -52,6 +52,8 @@ final class WorkerIsolate {
     var timers: [Int: Timer] = [:]
     var streams: [Int32: SharedStream] = [:]
     var nextStreamHandle: Int32 = 1
+    /// WebSockets shared with JavaScript, by handle (drawn from the streams' numbering).
+    var webSockets: [Int32: IsolateWebSocket] = [:]
     /// Bytes of stream chunks that crossed into or out of JavaScript since the last hint to
     /// collect garbage (see ``countStreamedBytes(_:)``).
     var streamedSinceCollection = 0
@@ -214,7 +216,7 @@ final class WorkerIsolate {
     /// Whether anything in the isolate waits for the host: a timer, an operation, a stream the
     /// host pulls. Without any, JavaScript cannot run again by itself.
     var awaitsHost: Bool {
-        awaitsTimerOrOperation || invocations.values.contains { $0.sendingBody }
+        awaitsTimerOrOperation || invocations.values.contains { $0.keepsRunning }
     }
 
     private func poll(_ invocation: Invocation) throws(JSError) {
@@ -249,7 +251,7 @@ final class WorkerIsolate {
         }
         invocation.waitUntilPending = poll.waitUntilPending
         if poll.waitUntilPending == 0 {
-            if !invocation.sendingBody { finish(invocation) }
+            if !invocation.keepsRunning { finish(invocation) }
         } else if invocation.waitUntilDeadline == nil {
             let id = invocation.id
             invocation.waitUntilDeadline = eventLoop.assumeIsolated().scheduleTask(
@@ -314,7 +316,7 @@ final class WorkerIsolate {
     /// Ends a request once its response is out (body included) and its `waitUntil()` work is
     /// done.
     func finishIfDone(_ invocation: Invocation) {
-        if invocation.responded && invocation.waitUntilPending == 0 && !invocation.sendingBody { finish(invocation) }
+        if invocation.responded && invocation.waitUntilPending == 0 && !invocation.keepsRunning { finish(invocation) }
     }
 
     /// Ends a request: what it still owns (timers, host operations, streams) is cancelled and
@@ -334,6 +336,7 @@ final class WorkerIsolate {
             if ready { try? isolate.invoke("forgetOp", [.number(Double(id))]) }
         }
         releaseStreams(of: invocation, reason: WorkerBodyError.cancelled)
+        releaseWebSockets(of: invocation, code: 1001, reason: "The Worker's request ended.")
         invocation.subrequests?.cancelAll()
         if ready { isolate.releaseFetch(slot: invocation.slot) }
     }
@@ -351,7 +354,12 @@ final class WorkerIsolate {
     /// table of shared streams (``takeResponseStream(_:for:)``).
     private func makeResponse(_ view: JSResponseView, for invocation: Invocation) -> WorkerResponse {
         let body: WorkerBody?
-        if let handle = view.bodyStream {
+        var webSocket: (any WebSocketEnd)?
+        if let handle = view.bodyStream, !webSockets.isEmpty, let socket = takeResponseWebSocket(handle, for: invocation) {
+            // A 101's WebSocket, in the body stream's place.
+            webSocket = socket
+            body = nil
+        } else if let handle = view.bodyStream {
             body = takeResponseStream(handle, for: invocation).map(WorkerBody.stream) ?? .bytes(allocator.buffer(capacity: 0))
         } else {
             body = view.body.map { bytes -> WorkerBody in
@@ -360,9 +368,11 @@ final class WorkerIsolate {
                 return .bytes(buffer)
             }
         }
-        return WorkerResponse(
+        var response = WorkerResponse(
             status: view.status, statusText: view.statusText,
             headers: HeaderBlock(joined: view.headerBytes), body: body)
+        response.webSocket = webSocket
+        return response
     }
 
     static func failure(_ error: JSError, outcome: InvocationOutcome, cpu: UInt64) -> InvocationResult {

@@ -83,6 +83,9 @@ public struct WorkerResponse: Sendable {
     public var headers: HeaderBlock
     /// Nil when the response has no body.
     public var body: WorkerBody?
+    /// The WebSocket a 101 response hands over (`new Response(null, {status: 101, webSocket})`):
+    /// the edge upgrades the client's connection and joins it to this end.
+    public var webSocket: (any WebSocketEnd)?
 
     public init(status: Int, statusText: String = "", headers: HeaderBlock, body: WorkerBody? = nil) {
         self.status = status

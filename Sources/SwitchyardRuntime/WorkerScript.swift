@@ -77,15 +77,19 @@ public struct WorkerLimits: Sendable, Equatable {
     /// make: Cloudflare's `limits.subrequests`, whose default on the paid plan is 10,000
     /// (the free plan allows 50; configurable up to 10,000,000).
     public var subrequests: Int
+    /// WebSockets one isolate may hold open at once (its requests' together); one more is refused
+    /// with an error that says so.
+    public var webSockets: Int
 
     public init(
         cpuMilliseconds: Int = 30_000, memoryMegabytes: Int = 128, waitUntilMilliseconds: Int = 30_000,
-        subrequests: Int = 10_000
+        subrequests: Int = 10_000, webSockets: Int = 256
     ) {
         self.cpuMilliseconds = cpuMilliseconds
         self.memoryMegabytes = memoryMegabytes
         self.waitUntilMilliseconds = waitUntilMilliseconds
         self.subrequests = subrequests
+        self.webSockets = webSockets
     }
 }
 

@@ -1018,6 +1018,9 @@ class Response {
   /// Workers' `encodeBody`: "automatic" compresses the body as its Content-Encoding says on
   /// the way out, "manual" sends it as it is (28_content_coding.js).
   #encodeBody = "automatic";
+  /// Workers' `webSocket`: the client end of a WebSocketPair a 101 response hands over, or the
+  /// socket of a fetch() upgrade (36_websocket.js).
+  #webSocket = null;
 
   /**
    * @param {string | ArrayBuffer | ArrayBufferView | URLSearchParams | null} [body]
@@ -1042,8 +1045,13 @@ class Response {
       if (initStatusText !== undefined) statusText = toByteString(initStatusText, what);
       const initEncodeBody = init.encodeBody;
       if (initEncodeBody !== undefined && toDOMString(initEncodeBody) === "manual") this.#encodeBody = "manual";
+      const initWebSocket = init.webSocket;
+      if (initWebSocket !== undefined && initWebSocket !== null) {
+        if (!internals.isWebSocket(initWebSocket)) throw new TypeError(`${what}: member webSocket is not of type WebSocket.`);
+        this.#webSocket = initWebSocket;
+      }
     }
-    if (status < 200 || status > 599) {
+    if ((status < 200 || status > 599) && !(status === 101 && this.#webSocket !== null)) {
       throw new RangeError(`${what}: The status provided (${status}) is outside the range [200, 599].`);
     }
     if (statusText !== "" && !regExpTest(reasonPhrasePattern, statusText)) {
@@ -1138,6 +1146,10 @@ class Response {
     return this.#headers;
   }
 
+  get webSocket() {
+    return this.#webSocket;
+  }
+
   clone() {
     const body = this.#body;
     if (body !== null && bodyUnusable(body)) throw new TypeError(`Failed to execute 'clone' on 'Response': ${bodyUsedMessage}`);
@@ -1167,7 +1179,7 @@ class Response {
       return internals.contentCoding.encodeResponseParts({
         status: value.#status, statusText: value.#statusText, headers: headersList(value.#headers),
         body: isStream ? null : data, stream: isStream ? data : undefined,
-        expectedLength: isStream ? streams.expectedLength(data) : undefined,
+        expectedLength: isStream ? streams.expectedLength(data) : undefined, webSocket: value.#webSocket,
       }, value.#encodeBody);
     };
 
@@ -1184,6 +1196,8 @@ class Response {
       response.#encodeBody = encodeBody;
       return response;
     };
+
+    internals.responseSetWebSocket = (response, socket) => { response.#webSocket = socket; };
   }
 }
 installBodyMixin(Response.prototype, (response) => responseGetBody(response), (response) => responseGetHeaders(response));

@@ -22,6 +22,12 @@ const headerBlock = (list) => ArrayPrototypeJoin(list, "\0");
 /// content coding reads decoded, unless the request said `encodeResponseBody: "manual"`.
 function responseFromHost(status, statusText, headers, url, redirected, body, manual = false) {
   const list = headers === "" ? [] : StringPrototypeSplit(headers, "\0");
+  if (typeof body === "number" && body < 0) {
+    // A WebSocket (host handle -body) in place of a body: a 101 answer (36_websocket.js).
+    const response = internals.newResponseFromHost(status, statusText, list, null, url, redirected);
+    internals.responseSetWebSocket(response, internals.webSocketFromHost(-body, url === "" ? null : url));
+    return response;
+  }
   const coding = internals.contentCoding.contentCoding(list);
   if (typeof body === "number") {
     body = body === 0 ? null : internals.hostReadableStream(body, -1, coding, manual);

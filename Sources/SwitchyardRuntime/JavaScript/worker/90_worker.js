@@ -185,6 +185,9 @@ const opsRespond = ops.respond;
 internals.responseParts = function responseParts(value, slot) {
   const parts = internals.responseToHost(value);
   const stream = parts.stream;
-  const handle = stream === undefined || stream === null ? 0 : internals.streamToHost(stream);
+  // A 101's WebSocket goes to the host in the body stream's place (WorkerIsolate+WebSockets.swift).
+  const socket = parts.webSocket;
+  const handle = socket !== null && socket !== undefined ? internals.webSocketToHost(socket)
+    : stream === undefined || stream === null ? 0 : internals.streamToHost(stream);
   opsRespond(slot, parts.status, parts.statusText, handle === 0 ? parts.body : null, parts.headers, handle);
 };
