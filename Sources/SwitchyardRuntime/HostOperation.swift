@@ -47,6 +47,9 @@ enum HostOperation: Int32, CaseIterable {
     /// Asynchronous, `(opID, binding, method, ...)`: a call of an R2Bucket or R2MultipartUpload
     /// (see WorkerIsolate+R2.swift for each method's arguments and completion).
     case r2 = 15
+    /// Asynchronous, `(opID, cacheName, method, ...)`: a call of a Cache (`caches.default` when
+    /// `cacheName` is null; see WorkerIsolate+Cache.swift for each method).
+    case cache = 30
 
     /// The name JavaScript uses: `internals.hostOp.<name>`.
     var name: String {
@@ -66,6 +69,7 @@ enum HostOperation: Int32, CaseIterable {
         case .kv: "kv"
         case .d1: "d1"
         case .r2: "r2"
+        case .cache: "cache"
         }
     }
 

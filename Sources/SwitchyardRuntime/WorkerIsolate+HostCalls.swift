@@ -77,6 +77,8 @@ extension WorkerIsolate {
             try startD1(arguments)
         case .r2:
             try startR2(arguments)
+        case .cache:
+            try startCache(arguments)
         case .streamLength:
             guard case .javaScript(let stream, _) = streams[try handle(arguments[0])],
                 let length = Self.integer(arguments[1]), length >= 0
