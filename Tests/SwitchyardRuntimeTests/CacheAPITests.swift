@@ -53,7 +53,7 @@ struct CacheAPITests {
     }
 
     @Test func putThenMatchAnswersAHitAndDeleteRemovesIt() async throws {
-        try await withCache { harness, _ in
+        try await withCache { (harness, _) async throws in
             let worker = script(harness, """
                 const path = new URL(request.url).pathname;
                 if (path === "/put") {
@@ -83,7 +83,7 @@ struct CacheAPITests {
     }
 
     @Test func putRefusesWhatCloudflareRefuses() async throws {
-        try await withCache { harness, _ in
+        try await withCache { (harness, _) async throws in
             let worker = script(harness, """
                 const attempts = [
                   () => cache.put(new Request(url, { method: "POST" }), new Response("x")),
@@ -131,7 +131,7 @@ struct CacheAPITests {
     }
 
     @Test func cacheControlAndSetCookieDecideWhatIsKept() async throws {
-        try await withCache { harness, _ in
+        try await withCache { (harness, _) async throws in
             let worker = script(harness, """
                 const cases = [
                   ["a", {}],
@@ -162,7 +162,7 @@ struct CacheAPITests {
     }
 
     @Test func conditionalAndRangeRequestsAreAnsweredFromTheCache() async throws {
-        try await withCache { harness, _ in
+        try await withCache { (harness, _) async throws in
             let worker = script(harness, """
                 await cache.put(url, new Response("0123456789", {
                   headers: { etag: '"abc"', "last-modified": "Tue, 14 Nov 2023 22:13:20 GMT", "cache-control": "max-age=60" } }));
@@ -187,7 +187,7 @@ struct CacheAPITests {
     }
 
     @Test func largeBodiesStreamInAndOut() async throws {
-        try await withCache { harness, _ in
+        try await withCache { (harness, _) async throws in
             // 8 MiB written by a stream of unknown length, read back in chunks and checked.
             let worker = script(harness, """
                 const chunk = new Uint8Array(64 * 1024);
@@ -216,7 +216,7 @@ struct CacheAPITests {
     }
 
     @Test func hugeBodiesPastTheBoundAreNotStored() async throws {
-        try await withCache(.init(scopeBytes: 1 << 20, maximumObjectBytes: 512 * 1024)) { harness, store in
+        try await withCache(.init(scopeBytes: 1 << 20, maximumObjectBytes: 512 * 1024)) { (harness, store) async throws in
             let worker = script(harness, """
                 const big = new Uint8Array(600 * 1024);
                 await cache.put(url, new Response(big, { headers: { "cache-control": "max-age=60" } }));
@@ -231,7 +231,7 @@ struct CacheAPITests {
     }
 
     @Test func cacheCallsCountAgainstTheSubrequestLimit() async throws {
-        try await withCache { harness, _ in
+        try await withCache { (harness, _) async throws in
             var limits = WorkerLimits()
             limits.subrequests = 3
             let worker = script(harness, """
@@ -246,7 +246,7 @@ struct CacheAPITests {
     }
 
     @Test func workersNeverSeeEachOthersCaches() async throws {
-        try await withCache { harness, _ in
+        try await withCache { (harness, _) async throws in
             let writer = script(harness, """
                 await cache.put(url, new Response("secret of A"));
                 const named = await caches.open("shared-name");
@@ -280,7 +280,7 @@ struct CacheAPITests {
     }
 
     @Test func untrustedUserWorkersHaveNoDefaultCacheAndTrustedOnesShare() async throws {
-        try await withCache { harness, _ in
+        try await withCache { (harness, _) async throws in
             let body = """
                 const results = [];
                 try { await cache.match(url); results.push("default ok"); } catch (e) { results.push(e.name); }
@@ -305,7 +305,7 @@ struct CacheAPITests {
     }
 
     @Test func aWorkerReplacingBuiltInsStillCaches() async throws {
-        try await withCache { harness, _ in
+        try await withCache { (harness, _) async throws in
             let worker = script(harness, """
                 const poison = () => { throw new Error("poisoned"); };
                 for (const [proto, name] of [[Request.prototype, "url"], [Request.prototype, "method"], [Request.prototype, "headers"],
