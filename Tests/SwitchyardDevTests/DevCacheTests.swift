@@ -36,6 +36,8 @@ struct DevCacheTests {
         for name in ["alice", "bob"] {
             try FileManager.default.createDirectory(atPath: namespace + "/" + name, withIntermediateDirectories: true)
             try Self.userWorker.write(toFile: namespace + "/\(name)/worker.js", atomically: true, encoding: .utf8)
+            try #"{"name": "\#(name)", "main": "worker.js", "compatibility_date": "2026-11-01"}"#.write(
+                toFile: namespace + "/\(name)/wrangler.jsonc", atomically: true, encoding: .utf8)
         }
         let dispatcher = DevProcess.packageRoot.appendingPathComponent("examples/dispatcher-subdomain").path
         try await DevProcess.with([dispatcher, "--namespace", "my-namespace=\(namespace)"]) { dev in
