@@ -360,9 +360,7 @@ public final class LocalCacheStore: CacheStore {
     // MARK: - Files
 
     func removeFiles(_ ids: [String]) async {
-        guard !ids.isEmpty else { return }
-        let files = self.files
-        await runDiscarding { files.remove(ids) }
+        await files.remove(ids, on: threads)
     }
 
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {

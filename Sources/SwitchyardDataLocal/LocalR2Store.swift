@@ -289,9 +289,7 @@ public final class LocalR2Store: R2Store {
 
     /// Removes published files, once no row names them.
     func removeFiles(_ ids: [String]) async {
-        guard !ids.isEmpty else { return }
-        let files = self.files
-        await runDiscarding { files.remove(ids) }
+        await files.remove(ids, on: threads)
     }
 
     /// Runs blocking file work on the file threads. Not cancelled with its task: a step that

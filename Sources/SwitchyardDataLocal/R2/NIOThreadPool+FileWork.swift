@@ -16,3 +16,12 @@ extension NIOThreadPool {
         }
     }
 }
+
+extension R2Files {
+    /// Removes published files on `threads` once no row names them (a failure leaves an orphan
+    /// the next start removes).
+    func remove(_ ids: [String], on threads: NIOThreadPool) async {
+        guard !ids.isEmpty else { return }
+        _ = try? await threads.runToCompletion(failing: CancellationError()) { remove(ids) }
+    }
+}
