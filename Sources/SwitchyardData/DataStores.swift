@@ -5,10 +5,13 @@ public struct DataStores: Sendable {
     public var kv: (any KVStore)?
     public var d1: (any D1Store)?
     public var r2: (any R2Store)?
+    /// The Cache API's store (`caches.default`, `caches.open`).
+    public var cache: (any CacheStore)?
 
-    public init(kv: (any KVStore)? = nil, d1: (any D1Store)? = nil, r2: (any R2Store)? = nil) {
+    public init(kv: (any KVStore)? = nil, d1: (any D1Store)? = nil, r2: (any R2Store)? = nil, cache: (any CacheStore)? = nil) {
         self.kv = kv
         self.d1 = d1
         self.r2 = r2
+        self.cache = cache
     }
 }

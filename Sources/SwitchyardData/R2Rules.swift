@@ -296,7 +296,7 @@ extension R2Rules {
 }
 
 extension StringProtocol {
-    fileprivate func trimmingWhitespace() -> String {
+    func trimmingWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(self[start...end])

@@ -289,23 +289,13 @@ public final class LocalR2Store: R2Store {
 
     /// Removes published files, once no row names them.
     func removeFiles(_ ids: [String]) async {
-        guard !ids.isEmpty else { return }
-        let files = self.files
-        await runDiscarding { files.remove(ids) }
+        await files.remove(ids, on: threads)
     }
 
     /// Runs blocking file work on the file threads. Not cancelled with its task: a step that
     /// started (a write, a sync, a rename) always finishes, so the store's state stays known.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            threads.submit { state in
-                guard case .active = state else {
-                    continuation.resume(throwing: R2Error.internalError)
-                    return
-                }
-                continuation.resume(with: Result(catching: body))
-            }
-        }
+        try await threads.runToCompletion(failing: R2Error.internalError, body)
     }
 
     func runDiscarding(_ body: @escaping @Sendable () -> Void) async {

@@ -109,6 +109,7 @@ public final class DevServer: Sendable {
             user.path = folder + "/" + name
             user.scriptName = "\(namespace)/\(name)"
             user.receivesRequestCf = false
+            user.cache = .userWorker(accountID: Self.accountID, namespace: namespace, script: name, trusted: false)
             return DevWorker(settings: user, output: output, data: data)
         }
         self.makeUser = makeUser

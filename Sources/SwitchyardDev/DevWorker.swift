@@ -23,6 +23,8 @@ final class DevWorker: Sendable {
         /// Whether requests from a dispatcher carry `request.cf` (user workers: no, as in an
         /// untrusted namespace).
         var receivesRequestCf = true
+        /// Whose Cache API storage it reaches (nil: its own; user workers: as in an untrusted namespace).
+        var cache: WorkerCacheScope?
     }
 
     let settings: Settings
@@ -69,7 +71,7 @@ final class DevWorker: Sendable {
         let versionID = "dev-\(version.wrappingAdd(1, ordering: .relaxed).newValue)"
         let script = try project.makeScript(
             build, versionID: versionID, extraVars: settings.vars, limits: limits, name: settings.scriptName,
-            outbound: settings.outbound, receivesRequestCf: settings.receivesRequestCf)
+            outbound: settings.outbound, receivesRequestCf: settings.receivesRequestCf, cache: settings.cache)
         let files = project.watchedFiles(inputs: build.inputs)
         return (script, build, files.reduce(into: [:]) { stamped, file in stamped[file.key] = watched[file.key] ?? file.value })
     }

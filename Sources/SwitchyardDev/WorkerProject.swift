@@ -130,9 +130,10 @@ public struct WorkerProject: Sendable {
     ///   - name: the runtime's name of the script (default: the project's).
     ///   - outbound: the outbound worker its dispatch namespace bindings send user workers'
     ///     `fetch()` calls to, over what its configuration says (`dev --outbound`).
+    ///   - cache: whose Cache API storage it reaches (nil: the worker's own, by its name).
     public func makeScript(
         _ build: WorkerBuild, versionID: String, extraVars: [String: String], limits override: WorkerLimits? = nil,
-        name: String? = nil, outbound: WorkerAddress? = nil, receivesRequestCf: Bool = true
+        name: String? = nil, outbound: WorkerAddress? = nil, receivesRequestCf: Bool = true, cache: WorkerCacheScope? = nil
     ) throws -> WorkerScript {
         var bindings = vars
         for (key, value) in extraVars { bindings[key] = .string(value) }
@@ -154,7 +155,8 @@ public struct WorkerProject: Sendable {
             name: name ?? self.name, versionID: versionID,
             format: build.isModule ? .modules(main: build.main) : .serviceWorker(name: build.main),
             modules: build.modules, plainBindingsJSON: json, bindings: calls, limits: override ?? limits,
-            compatibilityDate: compatibilityDate, receivesRequestCf: receivesRequestCf)
+            compatibilityDate: compatibilityDate, receivesRequestCf: receivesRequestCf,
+            cache: cache ?? .worker(accountID: DevServer.accountID, script: name ?? self.name))
     }
 
     /// ES module workers export their handler; service-worker scripts call addEventListener.

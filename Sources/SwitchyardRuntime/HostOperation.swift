@@ -61,6 +61,9 @@ enum HostOperation: Int32, CaseIterable {
     case webSocketClose = 18
     /// `(handle)`: JavaScript accepted a socket from outside (a fetch() upgrade, another worker's).
     case webSocketAccept = 19
+    /// Asynchronous, `(opID, cacheName, method, ...)`: a call of a Cache (`caches.default` when
+    /// `cacheName` is null; see WorkerIsolate+Cache.swift for each method).
+    case cache = 30
 
     /// The name JavaScript uses: `internals.hostOp.<name>`.
     var name: String {
@@ -86,6 +89,7 @@ enum HostOperation: Int32, CaseIterable {
         case .webSocketSend: "webSocketSend"
         case .webSocketClose: "webSocketClose"
         case .webSocketAccept: "webSocketAccept"
+        case .cache: "cache"
         }
     }
 

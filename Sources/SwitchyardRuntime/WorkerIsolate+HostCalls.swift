@@ -89,6 +89,8 @@ extension WorkerIsolate {
             try closeWebSocket(arguments)
         case .webSocketAccept:
             try acceptWebSocket(arguments)
+        case .cache:
+            try startCache(arguments)
         case .streamLength:
             guard case .javaScript(let stream, _) = streams[try handle(arguments[0])],
                 let length = Self.integer(arguments[1]), length >= 0

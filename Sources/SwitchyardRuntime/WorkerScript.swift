@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardData
 
 /// One immutable version of a worker: its code, bindings and limits.
 ///
@@ -38,11 +39,13 @@ public final class WorkerScript: Sendable {
     /// workers of an untrusted namespace (Cloudflare's default) see `undefined`, since `cf` holds
     /// the platform's fields; trusted namespaces and the account's own workers see it.
     public let receivesRequestCf: Bool
+    /// Whose Cache API storage `caches` reaches; by default the worker's own, under its name.
+    public let cache: WorkerCacheScope
 
     public init(
         name: String, versionID: String, format: Format, modules: [Module], plainBindingsJSON: String = "{}",
         bindings: [WorkerBinding] = [], limits: WorkerLimits = .init(), compatibilityDate: String = "2021-11-02",
-        receivesRequestCf: Bool = true
+        receivesRequestCf: Bool = true, cache: WorkerCacheScope? = nil
     ) {
         self.name = name
         self.versionID = versionID
@@ -53,6 +56,34 @@ public final class WorkerScript: Sendable {
         self.limits = limits
         self.compatibilityDate = compatibilityDate
         self.receivesRequestCf = receivesRequestCf
+        self.cache = cache ?? .worker(accountID: "", script: name)
+    }
+}
+
+/// Which Cache API storage a worker reaches, and whether `caches.default` works for it, as
+/// Cloudflare's worker isolation has it: the account's own workers each have theirs; a user
+/// worker of an untrusted dispatch namespace has caches of its own and no `caches.default`
+/// ("disabled for all Workers in the namespace"); the user workers of a trusted namespace share
+/// one cache space, `caches.default` included.
+public struct WorkerCacheScope: Sendable, Equatable {
+    public var scope: CacheScope
+    public var defaultCacheEnabled: Bool
+
+    public init(scope: CacheScope, defaultCacheEnabled: Bool) {
+        self.scope = scope
+        self.defaultCacheEnabled = defaultCacheEnabled
+    }
+
+    /// One of the account's own workers (a dispatcher, an outbound worker, a service).
+    public static func worker(accountID: String, script: String) -> WorkerCacheScope {
+        WorkerCacheScope(scope: .worker(accountID: accountID, script: script), defaultCacheEnabled: true)
+    }
+
+    /// A user worker of a dispatch namespace; `trusted` when the namespace has `trusted_workers`.
+    public static func userWorker(accountID: String, namespace: String, script: String, trusted: Bool) -> WorkerCacheScope {
+        trusted
+            ? WorkerCacheScope(scope: .namespace(accountID: accountID, namespace: namespace), defaultCacheEnabled: true)
+            : WorkerCacheScope(scope: .userWorker(accountID: accountID, namespace: namespace, script: script), defaultCacheEnabled: false)
     }
 }
 

@@ -28,6 +28,7 @@ import SwitchyardRuntime
 /// | `d1.queryTimeout` | 30 s | how long one D1 request's statements may run |
 /// | `dataQuotas.kv` | 1,000,000 keys, 1 GiB | `--kv-namespace-max-keys N`, `--kv-namespace-max-bytes N`: what one KV namespace may hold |
 /// | `dataQuotas.r2` | 1,000,000 objects, 10 GiB | `--r2-bucket-max-objects N`, `--r2-bucket-max-bytes N`: what one R2 bucket may hold |
+/// | `dataQuotas.cache` | 1 GiB, 100,000 entries, 512 MB bodies | `--cache-max-bytes N`, `--cache-max-object-bytes N`: what one worker's Cache API storage may hold |
 /// | `adminToken` | generated | `SWITCHYARD_ADMIN_TOKEN`: the admin token to use instead of a generated one |
 /// | `secrets.key` | `<dataDirectory>/secrets.key` | `SWITCHYARD_SECRETS_KEY`: base64 of the 32-byte key secrets are sealed with at rest |
 /// | `secrets.previousKeys` | none | `SWITCHYARD_SECRETS_PREVIOUS_KEYS`: comma-separated base64 keys secrets sealed before a rotation open with |
@@ -201,5 +202,12 @@ extension SwitchyardConfiguration {
     public mutating func limitR2Buckets(objects: Int?, bytes: Int?) {
         if let objects { dataQuotas.r2.objects = objects }
         if let bytes { dataQuotas.r2.bytes = bytes }
+    }
+
+    /// Sets what one worker's Cache API storage may hold and the largest body it keeps
+    /// (`--cache-max-bytes`, `--cache-max-object-bytes`); nil keeps the default.
+    public mutating func limitCaches(bytes: Int?, objectBytes: Int?) {
+        if let bytes { dataQuotas.cache.scopeBytes = bytes }
+        if let objectBytes { dataQuotas.cache.maximumObjectBytes = objectBytes }
     }
 }

@@ -131,9 +131,14 @@ public final class WorkerCatalog: Sendable {
         if key.namespace != Namespace.accountWorkers {
             trusted = try await store.namespace(accountID: key.accountID, name: key.namespace)?.trustedWorkers ?? false
         }
+        // The Cache API's storage follows Cloudflare's worker isolation (WorkerCacheScope).
+        let cache: WorkerCacheScope =
+            key.namespace == Namespace.accountWorkers
+            ? .worker(accountID: key.accountID, script: key.name)
+            : .userWorker(accountID: key.accountID, namespace: key.namespace, script: key.name, trusted: trusted)
         return try WorkerScriptBuilder.makeScript(
             name: Self.workerName(key), versionID: record.current.id, modules: modules, settings: record.current.settings,
-            accountID: key.accountID, receivesRequestCf: trusted)
+            accountID: key.accountID, receivesRequestCf: trusted, cache: cache)
     }
 
     /// The cached answer of ``script(accountID:namespace:name:)`` without waiting: `.some(nil)`

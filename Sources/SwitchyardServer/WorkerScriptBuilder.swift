@@ -12,9 +12,10 @@ enum WorkerScriptBuilder {
     /// - Parameters:
     ///   - accountID: the account whose workers the script's bindings name.
     ///   - receivesRequestCf: false for user workers of an untrusted namespace.
+    ///   - cache: whose Cache API storage the worker reaches (nil: its own, by `name`).
     static func makeScript(
         name: String, versionID: String, modules: [ModuleContent], settings: VersionSettings, accountID: String,
-        receivesRequestCf: Bool = true
+        receivesRequestCf: Bool = true, cache: WorkerCacheScope? = nil
     ) throws -> WorkerScript {
         let format: WorkerScript.Format
         var runtimeModules: [WorkerScript.Module] = []
@@ -49,7 +50,7 @@ enum WorkerScriptBuilder {
             name: name, versionID: versionID, format: format, modules: runtimeModules,
             plainBindingsJSON: plainBindingsJSON(settings.bindings),
             bindings: WorkerBinding.bindings(from: settings.bindings, accountID: accountID), limits: limits,
-            compatibilityDate: settings.compatibilityDate, receivesRequestCf: receivesRequestCf)
+            compatibilityDate: settings.compatibilityDate, receivesRequestCf: receivesRequestCf, cache: cache)
     }
 
     /// The bindings the runtime exposes today as plain `env` values: `plain_text`, `secret_text`

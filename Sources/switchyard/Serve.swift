@@ -88,6 +88,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Bytes one R2 bucket may hold, its objects and uploaded parts (default 10 GiB).")
     var r2BucketMaxBytes: Int?
 
+    @Option(help: "Bytes one worker's Cache API storage may hold, bodies, keys and headers (default 1 GiB); least recently used entries are evicted past it.")
+    var cacheMaxBytes: Int?
+
+    @Option(help: "The largest body the Cache API keeps (default 512 MB, Cloudflare's cap).")
+    var cacheMaxObjectBytes: Int?
+
     @Option(name: .customLong("isolate-memory-budget"), help: "Megabytes all warm isolates may take together; past it the least recently used idle ones are evicted (default: a quarter of the machine's memory).")
     var isolateMemoryBudget: Int?
 
@@ -129,6 +135,8 @@ struct Serve: AsyncParsableCommand {
         if let kvNamespaceMaxBytes, kvNamespaceMaxBytes < 1 { throw ValidationError("--kv-namespace-max-bytes must be at least 1") }
         if let r2BucketMaxObjects, r2BucketMaxObjects < 1 { throw ValidationError("--r2-bucket-max-objects must be at least 1") }
         if let r2BucketMaxBytes, r2BucketMaxBytes < 1 { throw ValidationError("--r2-bucket-max-bytes must be at least 1") }
+        if let cacheMaxBytes, cacheMaxBytes < 1 { throw ValidationError("--cache-max-bytes must be at least 1") }
+        if let cacheMaxObjectBytes, cacheMaxObjectBytes < 1 { throw ValidationError("--cache-max-object-bytes must be at least 1") }
         if let isolateMemoryBudget, !(16...(1 << 30)).contains(isolateMemoryBudget) {
             throw ValidationError("--isolate-memory-budget must be at least 16 (megabytes)")
         }
@@ -188,6 +196,7 @@ struct Serve: AsyncParsableCommand {
         configuration.namespacesToCreate = namespacesToCreate
         configuration.d1 = .init(maximumDatabaseBytes: d1MaxDatabaseSize, queryTimeout: d1QueryTimeout)
         configuration.limitR2Buckets(objects: r2BucketMaxObjects, bytes: r2BucketMaxBytes)
+        configuration.limitCaches(bytes: cacheMaxBytes, objectBytes: cacheMaxObjectBytes)
         configuration.limitKVNamespaces(keys: kvNamespaceMaxKeys, bytes: kvNamespaceMaxBytes)
         configuration.secrets = .init(environment: ProcessInfo.processInfo.environment)
         configuration.edge.tlsPort = edgeTlsPort

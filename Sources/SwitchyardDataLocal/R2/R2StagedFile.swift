@@ -11,7 +11,8 @@ import Darwin
 #endif
 
 /// An object or part being written: its temporary file, its length so far and the digests of
-/// its bytes (MD5 always, for the etag, and the one checksum the writer asked to verify).
+/// its bytes (MD5 unless `hashing` is off, for the etag, and the one checksum the writer asked
+/// to verify). The Cache API's entries are written the same way, without digests.
 ///
 /// - Important: Used by one upload at a time, each step on a file thread after the previous one
 ///   finished (the upload awaits every step), so its state is never touched concurrently.
@@ -20,14 +21,15 @@ final class R2StagedFile: @unchecked Sendable {
     private let files: R2Files
     private var fd: CInt
     private(set) var size = 0
-    private var md5 = Insecure.MD5()
+    private var md5: Insecure.MD5?
     private var other: AnyHasher?
 
     /// Creates the temporary file (blocking).
-    init(files: R2Files, checksum: R2HashAlgorithm?) throws {
+    init(files: R2Files, checksum: R2HashAlgorithm?, hashing: Bool = true) throws {
         self.files = files
         id = R2Files.newID()
         fd = try files.create(id)
+        if hashing { md5 = Insecure.MD5() }
         if let checksum, checksum != .md5 { other = AnyHasher(checksum) }
     }
 
@@ -39,7 +41,7 @@ final class R2StagedFile: @unchecked Sendable {
     func append(_ chunk: ByteBuffer) throws {
         try R2Files.write(fd, chunk)
         chunk.withUnsafeReadableBytes { bytes in
-            md5.update(bufferPointer: bytes)
+            md5?.update(bufferPointer: bytes)
             other?.update(bytes)
         }
         size += chunk.readableBytes
@@ -56,7 +58,7 @@ final class R2StagedFile: @unchecked Sendable {
         try R2Files.sync(fd)
         close(fd)
         fd = -1
-        var checksums = R2Checksums(md5: Array(md5.finalize()))
+        var checksums = R2Checksums(md5: md5.map { Array($0.finalize()) })
         if let other { checksums[other.algorithm] = other.finalize() }
         return checksums
     }
