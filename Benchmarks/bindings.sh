@@ -19,21 +19,10 @@ deno_port=18932
 
 source Benchmarks/lib.sh
 
-# wait_for FILE TEXT PID: until FILE contains TEXT (bounded), or the process is gone.
-wait_for() {
-  for _ in $(seq 600); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$3" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "did not start: $(tail -5 "$1")" >&2
-  return 1
-}
-
 SWITCHYARD_ADMIN_TOKEN=bench-token "$switchyard" serve --data-dir "$work/data" --api-port "$api_port" \
   --edge-port "$edge_port" --dispatcher Benchmarks/workers/bindings >"$work/serve.log" 2>&1 &
 pids+=($!)
-wait_for "$work/serve.log" "Deployed the dispatch worker" "${pids[-1]}"
+wait_for_log "$work/serve.log" "Deployed the dispatch worker" "${pids[-1]}"
 mkdir -p "$work/deno-r2"
 BENCH_KV_PATH="$work/deno-kv.sqlite3" BENCH_D1_PATH="$work/deno-d1.sqlite3" BENCH_R2_DIR="$work/deno-r2" "$deno" serve --unstable-kv --allow-env --allow-read --allow-write \
   --host 127.0.0.1 --port "$deno_port" Benchmarks/workers/bindings/deno.js >"$work/deno.log" 2>&1 &

@@ -5,6 +5,7 @@
 #   $deno: the deno binary itself (a pyenv shim would put a wrapper's pid in front of it)
 #   $switchyard: SWITCHYARD_BINARY, or .build/release/switchyard built now
 #   $work, $pids: a scratch folder, removed on exit; the pids to stop on exit (append to it)
+#   wait_for_log FILE TEXT PID: waits until a server's log shows TEXT (bounded), or it is gone
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
@@ -27,3 +28,14 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# wait_for_log FILE TEXT PID: until FILE contains TEXT (bounded, 30 s), or the process is gone.
+wait_for_log() {
+  for _ in $(seq 600); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    kill -0 "$3" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "did not start: $(tail -5 "$1")" >&2
+  return 1
+}

@@ -17,20 +17,10 @@ deno_port=18942
 
 source Benchmarks/lib.sh
 
-wait_for() { # wait_for FILE TEXT PID
-  for _ in $(seq 600); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$3" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "did not start: $(tail -5 "$1")" >&2
-  return 1
-}
-
 SWITCHYARD_ADMIN_TOKEN=bench-token "$switchyard" serve --data-dir "$work/data" --api-port "$api_port" \
   --edge-port "$edge_port" --executors 1 --dispatcher Benchmarks/workers/webcrypto >"$work/serve.log" 2>&1 &
 pids+=($!)
-wait_for "$work/serve.log" "Deployed the dispatch worker" "${pids[-1]}"
+wait_for_log "$work/serve.log" "Deployed the dispatch worker" "${pids[-1]}"
 "$deno" serve --host 127.0.0.1 --port "$deno_port" Benchmarks/workers/webcrypto/worker.js >"$work/deno.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$deno_port/api/users/1" && break; sleep 0.05; done
