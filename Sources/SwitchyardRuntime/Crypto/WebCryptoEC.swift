@@ -4,15 +4,12 @@ import Foundation
 /// ECDSA and ECDH on P-256, P-384 and P-521 (WebCrypto §23-§24). Private keys are held as
 /// PKCS #8 and public keys as SubjectPublicKeyInfo DER, the forms swift-crypto reads back.
 enum WebCryptoEC {
-    enum Curve: String {
+    enum Curve: String, WebCryptoName {
         case p256 = "P-256"
         case p384 = "P-384"
         case p521 = "P-521"
 
-        init(name: String) throws {
-            guard let curve = Self(rawValue: name) else { throw WebCryptoError.notSupported("Unrecognized curve \(name)") }
-            self = curve
-        }
+        static let kind = "curve"
 
         /// The operations of this curve's swift-crypto types.
         var keys: any NISTCurveKeys.Type {

@@ -24,3 +24,16 @@ struct WebCryptoError: Error, CustomStringConvertible {
     static func data(_ message: String) -> Self { Self(name: .data, message: message) }
     static func notSupported(_ message: String) -> Self { Self(name: .notSupported, message: message) }
 }
+
+/// A WebCrypto name (an algorithm, hash or curve) as an enum of its spelled names; `kind` says
+/// what it names in the error for one that is not known.
+protocol WebCryptoName: RawRepresentable<String> {
+    static var kind: String { get }
+}
+
+extension WebCryptoName {
+    init(name: String) throws {
+        guard let value = Self(rawValue: name) else { throw WebCryptoError.notSupported("Unrecognized \(Self.kind) \(name)") }
+        self = value
+    }
+}

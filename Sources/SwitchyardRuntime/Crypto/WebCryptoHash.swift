@@ -3,17 +3,14 @@ import Foundation
 import _CryptoExtras
 
 /// A hash algorithm as WebCrypto names it (`SHA-256`...); MD5 only for `digest`, as Workers allow.
-enum WebCryptoHash: String, Sendable {
+enum WebCryptoHash: String, Sendable, WebCryptoName {
     case sha1 = "SHA-1"
     case sha256 = "SHA-256"
     case sha384 = "SHA-384"
     case sha512 = "SHA-512"
     case md5 = "MD5"
 
-    init(name: String) throws {
-        guard let hash = Self(rawValue: name) else { throw WebCryptoError.notSupported("Unrecognized hash \(name)") }
-        self = hash
-    }
+    static let kind = "hash"
 
     /// The hash's output length in bytes.
     var byteCount: Int {

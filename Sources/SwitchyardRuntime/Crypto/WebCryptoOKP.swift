@@ -4,14 +4,11 @@ import Foundation
 /// Ed25519 and X25519 (Secure Curves in WebCrypto; RFC 8032, RFC 7748). Keys are held as their
 /// 32 raw bytes; SubjectPublicKeyInfo and PKCS #8 are the fixed RFC 8410 encodings around them.
 enum WebCryptoOKP {
-    enum Algorithm: String {
+    enum Algorithm: String, WebCryptoName {
         case ed25519 = "Ed25519"
         case x25519 = "X25519"
 
-        init(name: String) throws {
-            guard let algorithm = Self(rawValue: name) else { throw WebCryptoError.notSupported("Unrecognized algorithm \(name)") }
-            self = algorithm
-        }
+        static let kind = "algorithm"
 
         /// The last byte of the algorithm's OID, 1.3.101.112 or 1.3.101.110 (RFC 8410 §3).
         var oidByte: UInt8 { self == .ed25519 ? 0x70 : 0x6e }
