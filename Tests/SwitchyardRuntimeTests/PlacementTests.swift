@@ -90,14 +90,19 @@ struct PlacementTests {
         try await RuntimeHarness.with(executors: 2, isolates: policy) { h in
             let script = h.worker(Self.counter)
             _ = try await h.text(script, loop: 0)
-            // More requests arrive on executor 1 than the policy forwards in one window: it gets
-            // a replica. A window may end mid-burst, and on a loaded machine (CI runs suites side
-            // by side) arrivals spread out, so bursts are four times the threshold, in rounds
-            // until the replica is there.
+            // More requests arrive on the other executor than the policy forwards in one window:
+            // it gets a replica. A window may end mid-burst, and on a loaded machine (CI runs
+            // suites side by side) arrivals spread out, so bursts are four times the threshold,
+            // in rounds until the replica is there. Bursts arrive on both executors: a tick
+            // between the replica's start and the count below may give the first holder's isolate
+            // back (it was quiet), and the worker is then held where the requests arrived, so a
+            // burst on that executor alone would never forward again.
             var replicas = 1
             for _ in 0..<50 where replicas < 2 {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    for _ in 0...(4 * policy.replicaRequestsPerSecond) { group.addTask { _ = try await h.text(script, loop: 1) } }
+                    for request in 0...(8 * policy.replicaRequestsPerSecond) {
+                        group.addTask { _ = try await h.text(script, loop: request % 2) }
+                    }
                     try await group.waitForAll()
                 }
                 replicas = try await h.runtime.statistics().get().workers.first { $0.name == script.name }?.isolates ?? 0
