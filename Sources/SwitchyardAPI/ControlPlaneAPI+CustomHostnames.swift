@@ -104,13 +104,19 @@ extension ControlPlaneAPI {
             let custom = try customCertificate(body, hostname: hostname)
             if let custom { Self.apply(custom.summary, to: &value.ssl, method: value.ssl?.method ?? "http") }
             do {
-                let created = try await store.createCustomHostname(zoneID: zone.id, value)
+                let created = try await store.createCustomHostname(
+                    zoneID: zone.id, value, hardCap: configuration.customHostnameQuota.hardCap)
                 if let custom {
                     try await certificates?.install(id: created.id, hostname: hostname, certificatePEM: custom.certificate, keyPEM: custom.key)
                 }
                 return try EnvelopeResponse.success(created)
             } catch let error as StoreError where error.isConflict {
                 throw APIError.conflict("Duplicate custom hostname found.", code: ErrorCode.customHostnameExists)
+            } catch let error as StoreError where error.isQuotaExceeded {
+                let cap = configuration.customHostnameQuota.hardCap
+                throw APIError.conflict(
+                    "The zone has reached its hard cap of \(cap) custom hostnames; delete one before creating another.",
+                    code: ErrorCode.customHostnameQuotaExceeded)
             }
         }
         api.get(RouterPath(base)) { request, context in
@@ -120,7 +126,12 @@ extension ControlPlaneAPI {
             return try EnvelopeResponse.page(result.items, of: page, totalCount: result.totalCount)
         }
 
-        // The constant path before `{custom_hostname_id}`, which would otherwise take it.
+        // The constant paths before `{custom_hostname_id}`, which would otherwise take them.
+        api.get(RouterPath(base + "/quota")) { _, context in
+            let zone = try await zone(context)
+            let used = try await store.customHostnameCount(zoneID: zone.id)
+            return try EnvelopeResponse.success(configuration.customHostnameQuota.usage(used: used))
+        }
         let fallback = base + "/fallback_origin"
         api.get(RouterPath(fallback)) { _, context in
             let zone = try await zone(context)

@@ -19,10 +19,17 @@ public struct ControlPlaneAPI: Sendable {
         /// Largest size of a JSON request body, in bytes.
         public var maxJSONBodySize: Int
 
-        public init(basePath: String = "/client/v4", maxScriptSize: Int = 10 * 1024 * 1024, maxJSONBodySize: Int = 1024 * 1024) {
+        /// How many custom hostnames one zone may have.
+        public var customHostnameQuota: CustomHostnameQuota
+
+        public init(
+            basePath: String = "/client/v4", maxScriptSize: Int = 10 * 1024 * 1024, maxJSONBodySize: Int = 1024 * 1024,
+            customHostnameQuota: CustomHostnameQuota = .init()
+        ) {
             self.basePath = basePath
             self.maxScriptSize = maxScriptSize
             self.maxJSONBodySize = maxJSONBodySize
+            self.customHostnameQuota = customHostnameQuota
         }
     }
 

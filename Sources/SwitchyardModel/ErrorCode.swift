@@ -60,6 +60,9 @@ public enum ErrorCode {
     public static let invalidHostname = 1409
     /// *Cloudflare* (as far as known): "Duplicate custom hostname found."
     public static let customHostnameExists = 1406
+    /// The zone holds its quota's hard cap of custom hostnames (our code: Cloudflare's is not
+    /// published).
+    public static let customHostnameQuotaExceeded = 1417
     /// A custom hostname does not exist in the zone.
     public static let customHostnameNotFound = 1436
     /// `custom_metadata` is not an object, is over 4 KB, or is on a wildcard hostname.

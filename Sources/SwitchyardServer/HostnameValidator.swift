@@ -10,7 +10,8 @@ import SwitchyardStore
 /// Validates the ownership of pending custom hostnames, retrying on Cloudflare's backoff
 /// schedule (``ValidationBackoff``): a hostname is checked as soon as it is created or
 /// refreshed (a PATCH with `ssl`), then after each failure at the schedule's next delay, and is
-/// `moved` when the schedule ends. A passed check makes it `active`, and then the
+/// `moved` when the schedule ends, then `deleted` after seven days `moved` (a refresh makes
+/// either pending again). A passed check makes it `active`, and then the
 /// ``CertificateIssuer`` (when ACME is configured) orders its certificate.
 ///
 /// A `Service`: it sleeps until the next check is due or the ``CustomHostnameTable`` reloads
@@ -45,12 +46,18 @@ struct HostnameValidator: Service {
         var earliest: Date?
         var changed = false
         for record in try await store.allCustomHostnames() {
-            guard record.hostname.status == CustomHostname.Status.pending.rawValue, let dueText = record.nextCheckAt else { continue }
+            guard let dueText = record.nextCheckAt else { continue }
             let due = Self.date(dueText) ?? now
             if due > now {
                 earliest = min(earliest ?? due, due)
                 continue
             }
+            if record.hostname.status == CustomHostname.Status.moved.rawValue {
+                try await markDeleted(record)
+                changed = true
+                continue
+            }
+            guard record.hostname.status == CustomHostname.Status.pending.rawValue else { continue }
             let errors = await checker.check(record.hostname)
             let scheduled = record.nextCheckAt
             let attempt = record.checkAttempts
@@ -73,7 +80,7 @@ struct HostnameValidator: Service {
                 } else {
                     current.hostname.status = CustomHostname.Status.moved.rawValue
                     current.hostname.verificationErrors = errors
-                    current.nextCheckAt = nil
+                    current.nextCheckAt = Self.text(checkedAt.addingTimeInterval(TimeInterval(ValidationBackoff.movedUntilDeleted)))
                 }
             }
             changed = true
@@ -98,10 +105,28 @@ struct HostnameValidator: Service {
         }
         // Reread: the ones just checked have their next time now.
         for record in try await store.allCustomHostnames()
-        where record.hostname.status == CustomHostname.Status.pending.rawValue {
+        where record.hostname.status == CustomHostname.Status.pending.rawValue
+            || record.hostname.status == CustomHostname.Status.moved.rawValue
+        {
             if let due = record.nextCheckAt.flatMap(Self.date) { earliest = min(earliest ?? due, due) }
         }
         return earliest
+    }
+
+    /// Cloudflare's last step for a hostname given up on: `moved` for seven days, then `deleted`
+    /// (kept, so the operator sees what became of it; a refresh starts it over).
+    private func markDeleted(_ record: CustomHostnameRecord) async throws {
+        let scheduled = record.nextCheckAt
+        let table = self.table
+        _ = try await store.updateCustomHostname(zoneID: record.zoneID, id: record.hostname.id) { current in
+            defer { table.apply(current) }
+            guard current.nextCheckAt == scheduled, current.hostname.status == CustomHostname.Status.moved.rawValue else { return }
+            current.hostname.status = CustomHostname.Status.deleted.rawValue
+            current.nextCheckAt = nil
+        }
+        logger.info(
+            "custom hostname deleted after seven days moved",
+            metadata: ["switchyard.hostname": .string(record.hostname.hostname)])
     }
 
     static let format = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
@@ -117,6 +142,8 @@ struct HostnameValidator: Service {
 /// (developers.cloudflare.com/cloudflare-for-platforms/cloudflare-for-saas/domain-support/hostname-validation/backoff-schedule/)
 enum ValidationBackoff {
     static let checks = 75
+    /// Seconds a hostname stays `moved` before it is `deleted`.
+    static let movedUntilDeleted = 7 * 86400
 
     /// Seconds until the check after failed check `attempt`; `nil` when the schedule is over.
     static func delay(afterAttempt attempt: Int) -> Int? {

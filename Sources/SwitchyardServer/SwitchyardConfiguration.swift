@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SwitchyardDataLocal
+import SwitchyardModel
 import SwitchyardRuntime
 
 /// Configuration of `switchyard serve`.
@@ -23,6 +24,7 @@ import SwitchyardRuntime
 /// | `hostnames.dnsResolver` | system | `--dns-resolver HOST:PORT`: the resolver custom hostname validation asks (A and TXT) |
 /// | `hostnames.validationHTTPPort` | the edge's port | `--validation-http-port`: the port HTTP ownership checks connect to |
 /// | `hostnames.acmeDirectory` | Let's Encrypt with `--edge-tls-port`, else none | `--acme-directory URL\|none`: the ACME CA certificates are ordered from (``Hostnames/acmeDirectory(option:servesTLS:)``; staging: ``Hostnames/letsEncryptStaging``) |
+/// | `hostnames.quota` | 10,000 / 20,000 | `--custom-hostname-quota N --custom-hostname-hard-cap N`: custom hostnames a zone may have (soft quota shown as `exceeded`; creation refused at the hard cap) |
 /// | `hostnames.acmeCACertificate` | system roots | `--acme-ca-certificate PEM`: the CA the ACME server's TLS is trusted with |
 /// | `d1.maximumDatabaseBytes` | 1 GiB | `--d1-max-database-size BYTES`: the size quota of each D1 database |
 /// | `d1.queryTimeout` | 30 s | how long one D1 request's statements may run |
@@ -122,15 +124,18 @@ public struct SwitchyardConfiguration: Sendable {
         /// A PEM file of the CA the ACME server's own TLS is trusted with (private CAs, tests);
         /// `nil`: the system's roots.
         public var acmeCACertificate: String?
+        /// How many custom hostnames one zone may have (soft quota, hard cap).
+        public var quota: CustomHostnameQuota
 
         public init(
             dnsResolver: String? = nil, validationHTTPPort: Int? = nil, acmeDirectory: String? = nil,
-            acmeCACertificate: String? = nil
+            acmeCACertificate: String? = nil, quota: CustomHostnameQuota = .init()
         ) {
             self.dnsResolver = dnsResolver
             self.validationHTTPPort = validationHTTPPort
             self.acmeDirectory = acmeDirectory
             self.acmeCACertificate = acmeCACertificate
+            self.quota = quota
         }
 
         /// Let's Encrypt's production directory: where certificates come from when the edge

@@ -170,7 +170,9 @@ public final class SwitchyardServer: Sendable {
         let api = ControlPlaneAPI(
             store: store, validator: RuntimeScriptValidator(runtime: validationRuntime, eventLoops: validationLoops),
             changes: changeFollower, statusProvider: EdgeStatus(run: serverRun, runtime: edgeRuntime),
-            configuration: .init(maxScriptSize: configuration.api.maxScriptSize), data: data.stores,
+            configuration: .init(
+                maxScriptSize: configuration.api.maxScriptSize, customHostnameQuota: configuration.hostnames.quota),
+            data: data.stores,
             certificates: CustomCertificates(store: store, sealer: sealer, edge: edgeCertificates))
         return Application(
             router: api.router(),

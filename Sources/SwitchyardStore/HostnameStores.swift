@@ -16,9 +16,14 @@ public protocol ZoneStore: Sendable {
 
 /// Custom hostnames of zones, and each zone's fallback origin.
 public protocol CustomHostnameStore: Sendable {
+    /// Creates the hostname unless the zone already holds `hardCap` of them (counted in the same
+    /// transaction, so concurrent creates cannot pass the cap together).
     /// - Throws: `StoreError.conflict` when the hostname exists (in any zone: a hostname routes
-    ///   to one place only); `StoreError.notFound` when the zone does not.
-    func createCustomHostname(zoneID: String, _ hostname: CustomHostname) async throws -> CustomHostname
+    ///   to one place only); `StoreError.notFound` when the zone does not;
+    ///   `StoreError.quotaExceeded` at the cap.
+    func createCustomHostname(zoneID: String, _ hostname: CustomHostname, hardCap: Int) async throws -> CustomHostname
+    /// How many custom hostnames the zone holds, whatever their status.
+    func customHostnameCount(zoneID: String) async throws -> Int
     /// The zone's custom hostnames that pass `filter`, in its order, one page of them.
     func customHostnames(zoneID: String, filter: CustomHostnameFilter, page: PageRequest) async throws -> Page<CustomHostname>
     func customHostname(zoneID: String, id: String) async throws -> CustomHostname?

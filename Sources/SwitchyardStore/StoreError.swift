@@ -7,6 +7,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case conflict
         case preconditionFailed
         case invalid
+        case quotaExceeded
     }
 
     private let code: Code
@@ -40,10 +41,16 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         StoreError(.invalid, subject: subject, message: message)
     }
 
+    /// `subject` holds as much as it may (a zone at its custom hostname hard cap...).
+    public static func quotaExceeded(_ subject: String, _ message: String) -> StoreError {
+        StoreError(.quotaExceeded, subject: subject, message: message)
+    }
+
     public var isNotFound: Bool { code == .notFound }
     public var isConflict: Bool { code == .conflict }
     public var isPreconditionFailed: Bool { code == .preconditionFailed }
     public var isInvalid: Bool { code == .invalid }
+    public var isQuotaExceeded: Bool { code == .quotaExceeded }
 
     public var description: String { message }
 }

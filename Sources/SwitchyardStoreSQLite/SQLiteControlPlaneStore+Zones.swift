@@ -53,13 +53,17 @@ extension SQLiteControlPlaneStore: ZoneStore {
 }
 
 extension SQLiteControlPlaneStore: CustomHostnameStore {
-    public func createCustomHostname(zoneID: String, _ hostname: CustomHostname) async throws -> CustomHostname {
+    public func createCustomHostname(zoneID: String, _ hostname: CustomHostname, hardCap: Int) async throws -> CustomHostname {
         try await transaction {
             guard !(try await query("SELECT 1 FROM zones WHERE id = ?", [.text(zoneID)])).isEmpty else {
                 throw StoreError.notFound("zone \"\(zoneID)\"")
             }
             if !(try await query("SELECT 1 FROM custom_hostnames WHERE hostname = ?", [.text(hostname.hostname)])).isEmpty {
                 throw StoreError.conflict("custom hostname \"\(hostname.hostname)\"")
+            }
+            if try await hostnameCount(zoneID: zoneID) >= hardCap {
+                throw StoreError.quotaExceeded(
+                    "zone \"\(zoneID)\"", "the zone holds \(hardCap) custom hostnames, its hard cap")
             }
             try await query(
                 """
@@ -85,6 +89,14 @@ extension SQLiteControlPlaneStore: CustomHostnameStore {
         }
         let matching = filter.sorted(all.filter(filter.matches))
         return Page(items: Array(matching.dropFirst(page.offset).prefix(page.perPage)), totalCount: matching.count)
+    }
+
+    public func customHostnameCount(zoneID: String) async throws -> Int {
+        try await read { try await hostnameCount(zoneID: zoneID) }
+    }
+
+    private func hostnameCount(zoneID: String) async throws -> Int {
+        try await query("SELECT COUNT(*) AS n FROM custom_hostnames WHERE zone_id = ?", [.text(zoneID)]).first?.int("n") ?? 0
     }
 
     public func customHostname(zoneID: String, id: String) async throws -> CustomHostname? {

@@ -67,6 +67,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "DNS resolver (HOST:PORT) custom hostname validation asks for A and TXT records (default: the system's; TXT checks need it).")
     var dnsResolver: String?
 
+    @Option(help: "Custom hostnames one zone is allocated (a soft quota: the quota endpoint shows it exceeded, creation goes on; default 10000).")
+    var customHostnameQuota: Int = CustomHostnameQuota().allocated
+
+    @Option(help: "Custom hostnames one zone may hold: creating one more is refused (default 20000; at least --custom-hostname-quota).")
+    var customHostnameHardCap: Int = CustomHostnameQuota().hardCap
+
     @Option(help: "Port HTTP ownership checks of custom hostnames connect to (default: the edge's port).")
     var validationHTTPPort: Int?
 
@@ -126,6 +132,10 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--edge-tls-port must be between 0 and 65535")
         }
         if !(1...256).contains(executors) { throw ValidationError("--executors must be between 1 and 256") }
+        if customHostnameQuota < 0 { throw ValidationError("--custom-hostname-quota must be at least 0") }
+        if customHostnameHardCap < max(1, customHostnameQuota) {
+            throw ValidationError("--custom-hostname-hard-cap must be at least 1 and at least --custom-hostname-quota")
+        }
         if maxScriptSize < 1024 { throw ValidationError("--max-script-size must be at least 1024") }
         if d1MaxDatabaseSize < 65536 { throw ValidationError("--d1-max-database-size must be at least 65536") }
         if !(d1QueryTimeout > 0 && d1QueryTimeout <= 3600) {
@@ -207,7 +217,8 @@ struct Serve: AsyncParsableCommand {
         configuration.hostnames = .init(
             dnsResolver: dnsResolver, validationHTTPPort: validationHTTPPort,
             acmeDirectory: SwitchyardConfiguration.Hostnames.acmeDirectory(option: acmeDirectory, servesTLS: edgeTlsPort != nil),
-            acmeCACertificate: acmeCaCertificate)
+            acmeCACertificate: acmeCaCertificate,
+            quota: CustomHostnameQuota(allocated: customHostnameQuota, hardCap: customHostnameHardCap))
         let server = try await SwitchyardServer.build(configuration: configuration)
         if server.bootstrap.createdAccount {
             printLine("Created account \(server.bootstrap.account.id)")

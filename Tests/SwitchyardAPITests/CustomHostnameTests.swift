@@ -105,6 +105,42 @@ struct CustomHostnameTests {
         }
     }
 
+    @Test("quota: used counts the zone's hostnames, exceeded past the allocation, creation refused at the hard cap (also racing)")
+    func quota() async throws {
+        try await Fixture.run(customHostnameQuota: .init(allocated: 2, hardCap: 4)) { api in
+            let (zoneID, path) = try await Self.zone(api)
+            func usage() async throws -> JSON { try await api.send(.get, "\(path)/quota").result }
+            #expect(try await usage() == ["allocated": 2, "exceeded": false, "hard_cap": 4, "used": 0])
+            for name in ["a", "b"] {
+                #expect(try await api.send(.post, path, json: ["hostname": .string("\(name).customer.com")]).status == 200)
+            }
+            #expect(try await usage() == ["allocated": 2, "exceeded": false, "hard_cap": 4, "used": 2])
+            // Past the soft quota creation goes on, and the endpoint says so.
+            #expect(try await api.send(.post, path, json: ["hostname": "c.customer.com"]).status == 200)
+            #expect(try await usage() == ["allocated": 2, "exceeded": true, "hard_cap": 4, "used": 3])
+            // Eight creates race for the one place left: exactly one gets it.
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<8 {
+                    group.addTask { try await api.send(.post, path, json: ["hostname": .string("race\(index).customer.com")]).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.sorted() == [200] + Array(repeating: 409, count: 7), "\(statuses)")
+            let refused = try await api.send(.post, path, json: ["hostname": "late.customer.com"])
+            #expect(refused.status == 409 && refused.isErrorEnvelope && refused.errorCode == ErrorCode.customHostnameQuotaExceeded)
+            #expect(refused.text.contains("hard cap of 4"), "\(refused.text)")
+            #expect(try await api.store.customHostnameCount(zoneID: zoneID) == 4)
+            #expect(try await usage()["used"] == 4)
+            // Deleting one frees its place.
+            let first = try #require(try await api.send(.get, path).result.arrayValue?.first?["id"]?.stringValue)
+            #expect(try await api.send(.delete, "\(path)/\(first)").status == 200)
+            #expect(try await api.send(.post, path, json: ["hostname": "late.customer.com"]).status == 200)
+            // Another account's token and an unknown zone get no quota.
+            #expect(try await api.send(.get, "\(path)/quota", token: Fixture.other).status == 404)
+            #expect(try await api.send(.get, "/client/v4/zones/\(String(repeating: "0", count: 32))/custom_hostnames/quota").status == 404)
+        }
+    }
+
     @Test("a PATCH with ssl is a refresh: a moved hostname is pending again and re-checked at once")
     func refresh() async throws {
         try await Fixture.run { api in

@@ -74,6 +74,7 @@ struct Fixture: Sendable {
 
     static func run(
         maxScriptSize: Int = 64 * 1024, statusProvider: (any ServerStatusProvider)? = FixedStatus(status: Fixture.status),
+        customHostnameQuota: CustomHostnameQuota = .init(),
         _ test: @Sendable (Fixture) async throws -> Void
     ) async throws {
         let store = try await SQLiteControlPlaneStore.open(configuration: .init(path: ":memory:", secrets: .ephemeral()))
@@ -95,7 +96,8 @@ struct Fixture: Sendable {
             let data = try LocalDataStores(directory: dataDirectory)
             let api = ControlPlaneAPI(
                 store: store, validator: SharedRuntime.validator, changes: barrier, statusProvider: statusProvider,
-                configuration: .init(maxScriptSize: maxScriptSize), data: data.stores)
+                configuration: .init(maxScriptSize: maxScriptSize, customHostnameQuota: customHostnameQuota),
+                data: data.stores)
             let app = Application(router: api.router())
             try await app.test(.router) { client in
                 try await test(Fixture(store: store, client: client, barrier: barrier))

@@ -1,6 +1,11 @@
+import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOPosix
+import SwitchyardModel
+import SwitchyardStore
+import SwitchyardStoreSQLite
 import Testing
 
 @testable import SwitchyardServer
@@ -17,6 +22,58 @@ struct HostnameValidationTests {
         #expect(ValidationBackoff.delay(afterAttempt: 74) == nil, "the 75th failed check ends the schedule")
         let total = (0..<74).compactMap(ValidationBackoff.delay(afterAttempt:)).reduce(0, +)
         #expect((6 * 86400...8 * 86400).contains(total), "about seven days: \(total) s")
+    }
+
+    @Test("the last failed check moves a hostname; seven days moved, it is deleted; a refresh could bring it back before")
+    func movedThenDeleted() async throws {
+        let store = try await SQLiteControlPlaneStore.open(configuration: .init(path: ":memory:", secrets: .ephemeral()))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            _ = try await store.createAccount(id: "a1", name: "one")
+            let zone = try await store.createZone(accountID: "a1", accountName: "one", name: "saas.example", type: "full")
+            let hostname = CustomHostname(
+                id: "h1", hostname: "app.customer.com", createdAt: "2026-01-01T00:00:00.000Z",
+                ownershipVerification: .init(name: "_cf-custom-hostname.app.customer.com", value: "txt-token"),
+                ownershipVerificationHTTP: .init(httpURL: "http://app.customer.com/", httpBody: "http-token"))
+            _ = try await store.createCustomHostname(zoneID: zone.id, hostname, hardCap: 10)
+            // One check left in the schedule, due now.
+            _ = try await store.updateCustomHostname(zoneID: zone.id, id: "h1") { record in
+                record.checkAttempts = ValidationBackoff.checks - 1
+                record.nextCheckAt = HostnameValidator.text(Date(timeIntervalSinceNow: -1))
+            }
+            var records = TestDNSServer.Records()
+            records.a["app.customer.com"] = ["127.0.0.1"]
+            try await TestDNSServer.with(records) { server in
+                let dns = DNSClient(resolver: try DNSClient.parse(address: "127.0.0.1:\(server.port)"), group: MultiThreadedEventLoopGroup.singleton)
+                // Port 1 on loopback: nothing listens, so the HTTP token is not found; no TXT record either.
+                let validator = HostnameValidator(
+                    store: store, table: CustomHostnameTable(store: store, logger: Logger(label: "test")),
+                    checker: OwnershipChecker(dns: dns, httpPort: { 1 }, client: client), issuer: nil,
+                    logger: Logger(label: "test"))
+                let start = Date()
+                let wake = try await validator.checkDue(now: start)
+                var record = try #require(try await store.allCustomHostnames().first)
+                #expect(record.hostname.status == "moved")
+                #expect(record.hostname.verificationErrors == [OwnershipChecker.notFound])
+                let deletion = try #require(record.nextCheckAt.flatMap(HostnameValidator.date))
+                #expect(deletion.timeIntervalSince(start) >= Double(ValidationBackoff.movedUntilDeleted))
+                #expect(wake == deletion, "the validator wakes for the deletion")
+                // Six days later nothing changes.
+                _ = try await validator.checkDue(now: start.addingTimeInterval(6 * 86400))
+                #expect(try await store.allCustomHostnames().first?.hostname.status == "moved")
+                // Past seven days the hostname is deleted: kept, with nothing left to check.
+                let after = try await validator.checkDue(now: deletion.addingTimeInterval(1))
+                record = try #require(try await store.allCustomHostnames().first)
+                #expect(record.hostname.status == "deleted" && record.nextCheckAt == nil)
+                #expect(after == nil)
+            }
+            try await client.shutdown()
+            try await store.close()
+        } catch {
+            try? await client.shutdown()
+            try? await store.close()
+            throw error
+        }
     }
 
     @Test("the DNS client reads A and TXT records, and no records for an unknown name")

@@ -117,6 +117,22 @@ def fallback_origin():
     rejected(404, lambda: hostnames.fallback_origin.get(zone_id=zone.id))
 
 
+@scenario
+def quota():
+    # serve runs with --custom-hostname-quota 3 --custom-hostname-hard-cap 4 (CustomHostnameLiveTests).
+    zone = client.zones.create(account={"id": ACCOUNT}, name="quota.example")
+    usage = hostnames.quota.get(zone_id=zone.id)
+    assert (usage.allocated, usage.exceeded, usage.hard_cap, usage.used) == (3, False, 4, 0), usage
+    for index in range(4):
+        hostnames.create(zone_id=zone.id, hostname=f"q{index}.customer.com")
+    usage = hostnames.quota.get(zone_id=zone.id)
+    assert (usage.exceeded, usage.used) == (True, 4), usage
+    error = rejected(409, lambda: hostnames.create(zone_id=zone.id, hostname="q4.customer.com"))
+    assert error.body["errors"][0]["code"] == 1417, error.body
+    assert hostnames.quota.get(zone_id=zone.id).used == 4
+    assert client.zones.delete(zone_id=zone.id).id == zone.id
+
+
 def main():
     failed = 0
     for fn in SCENARIOS:
