@@ -42,8 +42,10 @@ struct CertificateIssuer: Sendable {
         }
     }
 
+    /// Certificate statuses that mean no usable certificate: the issuer orders one.
     static let waiting: Set<String> = [
         CustomHostname.SSL.Status.initializing.rawValue, CustomHostname.SSL.Status.pendingValidation.rawValue,
+        CustomHostname.SSL.Status.expired.rawValue,
     ]
 
     /// Certificates are renewed this long before they expire (certbot's default; Let's

@@ -45,52 +45,37 @@ struct HostnameValidator: Service {
     func checkDue(now: Date) async throws -> Date? {
         var earliest: Date?
         var changed = false
+        var due: [CustomHostnameRecord] = []
         for record in try await store.allCustomHostnames() {
             guard let dueText = record.nextCheckAt else { continue }
-            let due = Self.date(dueText) ?? now
-            if due > now {
-                earliest = min(earliest ?? due, due)
+            let dueAt = Self.date(dueText) ?? now
+            if dueAt > now {
+                earliest = min(earliest ?? dueAt, dueAt)
                 continue
             }
             if record.hostname.status == CustomHostname.Status.moved.rawValue {
                 try await markDeleted(record)
                 changed = true
-                continue
+            } else if record.hostname.status == CustomHostname.Status.pending.rawValue {
+                due.append(record)
             }
-            guard record.hostname.status == CustomHostname.Status.pending.rawValue else { continue }
-            let errors = await checker.check(record.hostname)
-            let scheduled = record.nextCheckAt
-            let attempt = record.checkAttempts
-            let checkedAt = Date()
-            let table = self.table
-            let updated = try await store.updateCustomHostname(zoneID: record.zoneID, id: record.hostname.id) { current in
-                defer { table.apply(current) }
-                // A PATCH that rescheduled the hostname while it was being checked wins.
-                guard current.nextCheckAt == scheduled, current.hostname.status == CustomHostname.Status.pending.rawValue else {
-                    return
-                }
-                current.checkAttempts = attempt + 1
-                if errors.isEmpty {
-                    current.hostname.status = CustomHostname.Status.active.rawValue
-                    current.hostname.verificationErrors = nil
-                    current.nextCheckAt = nil
-                } else if let delay = ValidationBackoff.delay(afterAttempt: attempt) {
-                    current.hostname.verificationErrors = errors
-                    current.nextCheckAt = Self.text(checkedAt.addingTimeInterval(TimeInterval(delay)))
-                } else {
-                    current.hostname.status = CustomHostname.Status.moved.rawValue
-                    current.hostname.verificationErrors = errors
-                    current.nextCheckAt = Self.text(checkedAt.addingTimeInterval(TimeInterval(ValidationBackoff.movedUntilDeleted)))
-                }
-            }
-            changed = true
-            logger.info(
-                "custom hostname checked",
-                metadata: [
-                    "switchyard.hostname": .string(record.hostname.hostname),
-                    "switchyard.hostname_status": .string(updated?.status ?? "deleted"),
-                ])
         }
+        // Side by side: a check of a name that does not answer yet (the usual pending hostname)
+        // waits out its HTTP timeout, and one after another they would put the schedule hours behind.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var running = 0
+            for record in due {
+                if running == Self.concurrentChecks {
+                    try await group.next()
+                    running -= 1
+                }
+                group.addTask { try await self.check(record) }
+                running += 1
+            }
+            try await group.waitForAll()
+        }
+        if !due.isEmpty { changed = true }
+        if try await markExpiredCertificates(now: now, earliest: &earliest) { changed = true }
         if changed { try await table.reload() }
         if let issuer {
             for record in try await store.allCustomHostnames() {
@@ -111,6 +96,74 @@ struct HostnameValidator: Service {
             if let due = record.nextCheckAt.flatMap(Self.date) { earliest = min(earliest ?? due, due) }
         }
         return earliest
+    }
+
+    /// Ownership checks run at once, at most.
+    static let concurrentChecks = 32
+
+    /// Checks one due pending hostname and records the outcome on the backoff schedule.
+    private func check(_ record: CustomHostnameRecord) async throws {
+        let errors = await checker.check(record.hostname)
+        let scheduled = record.nextCheckAt
+        let attempt = record.checkAttempts
+        let checkedAt = Date()
+        let table = self.table
+        let updated = try await store.updateCustomHostname(zoneID: record.zoneID, id: record.hostname.id) { current in
+            defer { table.apply(current) }
+            // A PATCH that rescheduled the hostname while it was being checked wins.
+            guard current.nextCheckAt == scheduled, current.hostname.status == CustomHostname.Status.pending.rawValue else {
+                return
+            }
+            current.checkAttempts = attempt + 1
+            if errors.isEmpty {
+                current.hostname.status = CustomHostname.Status.active.rawValue
+                current.hostname.verificationErrors = nil
+                current.nextCheckAt = nil
+            } else if let delay = ValidationBackoff.delay(afterAttempt: attempt) {
+                current.hostname.verificationErrors = errors
+                current.nextCheckAt = Self.text(checkedAt.addingTimeInterval(TimeInterval(delay)))
+            } else {
+                current.hostname.status = CustomHostname.Status.moved.rawValue
+                current.hostname.verificationErrors = errors
+                current.nextCheckAt = Self.text(checkedAt.addingTimeInterval(TimeInterval(ValidationBackoff.movedUntilDeleted)))
+            }
+        }
+        logger.info(
+            "custom hostname checked",
+            metadata: [
+                "switchyard.hostname": .string(record.hostname.hostname),
+                "switchyard.hostname_status": .string(updated?.status ?? "deleted"),
+            ])
+    }
+
+    /// Reports certificates past their `expires_on` that nothing replaced in time (the CA was
+    /// unreachable for the 30 days of renewal, or the operator did not replace an uploaded one) as
+    /// `expired`; the edge keeps presenting them, as nginx would, and the issuer orders a new one.
+    /// - Returns: whether any was marked; `earliest` gains the next expiry.
+    private func markExpiredCertificates(now: Date, earliest: inout Date?) async throws -> Bool {
+        var marked = false
+        for record in try await store.allCustomHostnames() {
+            guard let ssl = record.hostname.ssl, ssl.status == CustomHostname.SSL.Status.active.rawValue,
+                let expiry = ssl.expiresOn.flatMap(Self.date)
+            else { continue }
+            if expiry > now {
+                earliest = min(earliest ?? expiry, expiry)
+                continue
+            }
+            let table = self.table
+            _ = try await store.updateCustomHostname(zoneID: record.zoneID, id: record.hostname.id) { current in
+                defer { table.apply(current) }
+                guard current.hostname.ssl?.expiresOn == ssl.expiresOn,
+                    current.hostname.ssl?.status == CustomHostname.SSL.Status.active.rawValue
+                else { return }
+                current.hostname.ssl?.status = CustomHostname.SSL.Status.expired.rawValue
+            }
+            marked = true
+            logger.warning(
+                "custom hostname certificate expired",
+                metadata: ["switchyard.hostname": .string(record.hostname.hostname), "switchyard.expired_on": .string(ssl.expiresOn ?? "")])
+        }
+        return marked
     }
 
     /// Cloudflare's last step for a hostname given up on: `moved` for seven days, then `deleted`

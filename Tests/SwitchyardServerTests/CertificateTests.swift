@@ -177,8 +177,8 @@ struct CertificateTests {
 @Suite("Uploaded custom hostname certificates", .serialized)
 struct CustomCertificateTests {
     /// A self-signed certificate from Python/make_certificate.py.
-    static func make(_ name: String, from: Int = 0, to: Int = 2, server: LiveServer) throws -> [String: String] {
-        let (status, text) = try server.runPython("make_certificate.py", arguments: [name, "\(from)", "\(to)"])
+    static func make(_ name: String, from: Int = 0, to: Int = 2, plusSeconds: Int = 0, server: LiveServer) throws -> [String: String] {
+        let (status, text) = try server.runPython("make_certificate.py", arguments: [name, "\(from)", "\(to)", "\(plusSeconds)"])
         #expect(status == 0, "\(text)")
         return (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]) ?? [:]
     }
@@ -234,6 +234,52 @@ struct CustomCertificateTests {
 /// The TLS listener against clients that do not finish a handshake.
 @Suite("Edge TLS bad input", .serialized)
 struct EdgeTLSBadInputTests {
+    @Test("a certificate that expires while served is reported expired, still presented (clients see it expired), and the listener keeps serving")
+    func expiredWhileServed() async throws {
+        let tlsPort = try await PebbleServer.freePort()
+        try await LiveServer.with(arguments: ["--edge-tls-port", "\(tlsPort)", "--acme-directory", "none"]) { server in
+            let zone = try await server.request(
+                "POST", "/zones", body: Data(#"{"name":"saas.example","account":{"id":"\#(server.account)"}}"#.utf8))
+            let zoneID = try #require((zone.json["result"] as? [String: Any])?["id"] as? String)
+            // Valid for 20 more seconds: long enough to be accepted on a loaded machine.
+            let pair = try CustomCertificateTests.make("soon.customer.com", from: -1, to: 0, plusSeconds: 20, server: server)
+            let created = try await server.request(
+                "POST", "/zones/\(zoneID)/custom_hostnames",
+                body: try JSONSerialization.data(withJSONObject: [
+                    "hostname": "soon.customer.com",
+                    "ssl": ["method": "http", "custom_certificate": pair["certificate"]!, "custom_key": pair["key"]!],
+                ]))
+            let id = try #require((created.json["result"] as? [String: Any])?["id"] as? String, "\(String(decoding: created.data, as: UTF8.self))")
+            // The validator wakes at the expiry itself; this waits for what it reports.
+            let deadline = ContinuousClock.now + .seconds(180)  // a hang guard, not a timing check
+            while true {
+                let got = try await server.request("GET", "/zones/\(zoneID)/custom_hostnames/\(id)")
+                let ssl = (got.json["result"] as? [String: Any])?["ssl"] as? [String: Any]
+                if ssl?["status"] as? String == "expired" { break }
+                #expect(ssl?["status"] as? String == "active")
+                if ContinuousClock.now > deadline { throw LiveError("the certificate was never reported expired") }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            let serial = try #require(pair["serial"])
+            let presented = try CertificateTests.presented(port: tlsPort, ["-servername", "soon.customer.com"])
+            let presentedSerial = presented.split(separator: "\n").first { $0.hasPrefix("serial=") }?.dropFirst(7) ?? ""
+            #expect(
+                presentedSerial.lowercased().drop { $0 == "0" } == serial.lowercased().drop { $0 == "0" },
+                "the expired certificate is still what is presented: \(presented)")
+            // A verifying client refuses it as expired; the listener goes on serving.
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("expired-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let caFile = directory.appendingPathComponent("ca.pem").path
+            try Data(pair["certificate"]!.utf8).write(to: URL(fileURLWithPath: caFile))
+            let verified = try CertificateTests.tool(
+                "/usr/bin/openssl",
+                ["s_client", "-connect", "127.0.0.1:\(tlsPort)", "-servername", "soon.customer.com", "-CAfile", caFile], input: "")
+            #expect(verified.contains("Verify return code: 10 (certificate has expired)"), "\(verified)")
+            #expect(try CertificateTests.presented(port: tlsPort, ["-servername", "x.example"]).contains("switchyard fallback"))
+        }
+    }
+
     @Test("a client that stalls in the handshake is closed by the idle timeout; one that sends no TLS at all is closed; the listener still serves")
     func stalledAndGarbage() async throws {
         let tlsPort = try await PebbleServer.freePort()

@@ -76,6 +76,20 @@ struct HostnameValidationTests {
         }
     }
 
+    @Test("an expired ACME certificate is ordered again; an uploaded one is the operator's to replace")
+    func expiredCertificatesAreReordered() {
+        var hostname = CustomHostname(
+            id: "h1", hostname: "app.customer.com", createdAt: "2026-01-01T00:00:00.000Z", status: "active",
+            ownershipVerification: .init(name: "_cf-custom-hostname.app.customer.com", value: "t"),
+            ownershipVerificationHTTP: .init(httpURL: "http://app.customer.com/", httpBody: "t"))
+        var ssl = CustomHostname.SSL(id: "s1", method: "http", status: "expired")
+        ssl.expiresOn = "2026-01-02T00:00:00.000Z"
+        hostname.ssl = ssl
+        #expect(CertificateIssuer.needsCertificate(CustomHostnameRecord(zoneID: "z", hostname: hostname), now: Date()))
+        hostname.ssl?.uploadedOn = "2026-01-01T00:00:00.000Z"
+        #expect(!CertificateIssuer.needsCertificate(CustomHostnameRecord(zoneID: "z", hostname: hostname), now: Date()))
+    }
+
     @Test("the DNS client reads A and TXT records, and no records for an unknown name")
     func dnsClient() async throws {
         var records = TestDNSServer.Records()
