@@ -286,7 +286,8 @@ struct CryptoArguments {
         }
     }
 
-    private func argumentError(_ index: Int) -> some Error {
+    // A concrete type, not `some Error`: Swift 6.3.1 crashed in IRGen on the opaque one with -O.
+    private func argumentError(_ index: Int) -> WorkerIsolate.HostCallError {
         WorkerIsolate.HostCallError(description: "bad crypto argument \(index)")
     }
 }
