@@ -71,6 +71,19 @@ enum OpenSSL {
         return try withUnsafePointer(to: UInt8(0)) { try body($0) }
     }
 
+    /// The bytes of OpenSSL's two-call output: `call` with no buffer sets the most it may
+    /// write, then with a buffer of that size the length it wrote.
+    static func output(_ failed: WebCryptoError, _ call: (UnsafeMutablePointer<UInt8>?, inout Int) -> Int32) throws
+        -> [UInt8]
+    {
+        var length = 0
+        try check(call(nil, &length), failed)
+        var bytes = [UInt8](repeating: 0, count: length)
+        let status = bytes.withUnsafeMutableBufferPointer { call($0.baseAddress, &length) }
+        try check(status, failed)
+        return Array(bytes.prefix(length))
+    }
+
     /// `count` as the `int` length OpenSSL takes, or `error` when it does not fit.
     static func int32(_ count: Int, _ error: @autoclosure () -> WebCryptoError) throws -> Int32 {
         guard let value = Int32(exactly: count) else { throw error() }

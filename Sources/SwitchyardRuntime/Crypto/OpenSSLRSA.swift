@@ -46,14 +46,7 @@ enum OpenSSLRSA {
             try OpenSSL.check(EVP_DigestSignInit(context, &keyContext, digest, nil, key), failed)
             try usePSS(keyContext, digest: digest, saltLength: try OpenSSL.int32(saltLength, failed))
             return try OpenSSL.withAddress(data) { input in
-                var length = 0
-                try OpenSSL.check(EVP_DigestSign(context, nil, &length, input, data.count), failed)
-                var signature = [UInt8](repeating: 0, count: length)
-                let status = signature.withUnsafeMutableBufferPointer { output in
-                    EVP_DigestSign(context, output.baseAddress, &length, input, data.count)
-                }
-                try OpenSSL.check(status, failed)
-                return Array(signature.prefix(length))
+                try OpenSSL.output(failed) { EVP_DigestSign(context, $0, &$1, input, data.count) }
             }
         }
     }
@@ -127,14 +120,7 @@ enum OpenSSLRSA {
         if !label.isEmpty { try setLabel(context, label, failed) }
         let operation = encrypting ? EVP_PKEY_encrypt : EVP_PKEY_decrypt
         return try OpenSSL.withAddress(data) { input in
-            var length = 0
-            try OpenSSL.check(operation(context, nil, &length, input, data.count), failed)
-            var output = [UInt8](repeating: 0, count: length)
-            let status = output.withUnsafeMutableBufferPointer { buffer in
-                operation(context, buffer.baseAddress, &length, input, data.count)
-            }
-            try OpenSSL.check(status, failed)
-            return Array(output.prefix(length))
+            try OpenSSL.output(failed) { operation(context, $0, &$1, input, data.count) }
         }
     }
 
