@@ -58,6 +58,12 @@ let package = Package(
                 .linkedLibrary("z"),
             ]
         ),
+        // Debian's OpenSSL 3 libcrypto, for the WebCrypto parameters swift-crypto lacks (Crypto/OpenSSL*.swift).
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "SwitchyardJS",
             dependencies: ["CV8"],
@@ -70,6 +76,7 @@ let package = Package(
                 "SwitchyardJS",
                 "SwitchyardModel",
                 "SwitchyardData",
+                "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

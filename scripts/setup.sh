@@ -3,7 +3,8 @@
 # touching the system's nodejs package: the two Debian packages are downloaded and unpacked into
 # .deps/libnode (git-ignored); the runtime libraries libnode needs are installed with apt-get, and
 # so are esbuild, which `switchyard dev` and `switchyard deploy` bundle workers with, pebble, the
-# ACME server the custom hostname tests run, and openssl, their TLS client.
+# ACME server the custom hostname tests run, openssl, their TLS client, and libssl-dev, the
+# libcrypto headers WebCrypto's COpenSSL target builds against.
 # Idempotent: a second run with everything in place returns at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ stamp="$libnode/.complete"
 version="18.20.4"
 
 need_apt=()
-for pkg in libuv1 libc-ares2 libnghttp2-14 libbrotli1 libicu72 libicu-dev libssl3 zlib1g-dev curl openssl pebble; do
+for pkg in libuv1 libc-ares2 libnghttp2-14 libbrotli1 libicu72 libicu-dev libssl3 libssl-dev zlib1g-dev curl openssl pebble; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 apt_updated=0

@@ -1,11 +1,12 @@
 // webcrypto_tests.js — crypto.subtle against published test vectors: FIPS 180-4 examples and
-// RFC 1321 (digests), RFC 4231 and RFC 2202 (HMAC), the GCM specification's test case 4 (McGrew
-// and Viega, as NIST's GCM validation uses it), NIST SP 800-38A F.2.1 / F.5.1 (CBC, CTR), RFC
-// 3394 §4.1 (AES-KW), RFC 6070 (PBKDF2), RFC 5869 A.1 (HKDF), RFC 6979 A.2.5 (ECDSA P-256),
-// RFC 8032 §7.1 (Ed25519), RFC 7748 §6.1 (X25519); and what the vectors cannot show (truncated
-// GCM tags, the CTR counter wrap, the Workers extensions, DOMException names, a worker that
-// replaces built-ins). Evaluated after conformance_harness.js, inside a real isolate, by
-// WebAPIConformanceTests.webCrypto.
+// RFC 1321 (digests), RFC 4231 and RFC 2202 (HMAC), the GCM specification's test cases 4, 5, 6,
+// 17 and 18 (McGrew and Viega, as NIST's GCM validation uses them: 96-, 64- and 480-bit IVs),
+// NIST SP 800-38A F.2.1 / F.5.1 (CBC, CTR), RFC 3394 §4.1 (AES-KW), RFC 6070 (PBKDF2), RFC 5869
+// A.1 (HKDF), RFC 6979 A.2.5 (ECDSA P-256), RFC 8032 §7.1 (Ed25519), RFC 8410 §10.3 (PKCS #8
+// v2), RFC 7748 §6.1 (X25519); RSA-OAEP ciphertexts and RSA-PSS signatures made once with the
+// openssl CLI (below); and what the vectors cannot show (truncated GCM tags, the CTR counter
+// wrap, the Workers extensions, DOMException names, a worker that replaces built-ins).
+// Evaluated after conformance_harness.js, inside a real isolate, by WebAPIConformanceTests.webCrypto.
 //
 // runWebCryptoTests() resolves to { passed, failed, failures, areas: { area: passed } }.
 
@@ -104,6 +105,59 @@ async function runWebCryptoTests() {
     await rejectsWith("OperationError", subtle.decrypt({ ...params, additionalData: new Uint8Array(1) }, key, bytes(gcm4.ciphertext + gcm4.tag)), "aad");
     await rejectsWith("OperationError", subtle.decrypt(params, key, new Uint8Array(15)), "shorter than the tag");
     await rejectsWith("OperationError", subtle.encrypt({ ...params, tagLength: 100 }, key, new Uint8Array(1)), "tagLength 100");
+  });
+
+  // Test cases 5 and 6 (AES-128) and 17 and 18 (AES-256): the same plaintext and AAD as test
+  // case 4, with a 64-bit and a 480-bit IV (J0 is then GHASH of the IV, SP 800-38D §7.1).
+  const gcmIV480 = "9313225df88406e555909c5aff5269aa6a7a9538534f7da1e4c303d2a318a728c3c0c95156809539fcf0e2429a6b525416aedbf5a0de6a57a637b39b";
+  const gcmOtherIVs = [
+    ["test case 5: AES-128, a 64-bit IV", gcm4.key, "cafebabefacedbad",
+      "61353b4c2806934a777ff51fa22a4755699b2a714fcdc6f83766e5f97b6c742373806900e49f24b22b097544d4896b424989b5e1ebac0f07c23f4598",
+      "3612d2e79e3b0785561be14aaca2fccb"],
+    ["test case 6: AES-128, a 480-bit IV", gcm4.key, gcmIV480,
+      "8ce24998625615b603a033aca13fb894be9112a5c3a211a8ba262a3cca7e2ca701e4a9a4fba43c90ccdcb281d48c7c6fd62875d2aca417034c34aee5",
+      "619cc5aefffe0bfa462af43c1699d050"],
+    ["test case 17: AES-256, a 64-bit IV", gcm4.key + gcm4.key, "cafebabefacedbad",
+      "c3762df1ca787d32ae47c13bf19844cbaf1ae14d0b976afac52ff7d79bba9de0feb582d33934a4f0954cc2363bc73f7862ac430e64abe499f47c9b1f",
+      "3a337dbf46a792c45e454913fe2ea8f2"],
+    ["test case 18: AES-256, a 480-bit IV", gcm4.key + gcm4.key, gcmIV480,
+      "5a8def2f0c9e53f1f75d7853659e2a20eeb2b22aafde6419a058ab4f6f746bf40fc0c3b780f244452da3ebf1c5d82cdea2418997200ef82e44ae7e3f",
+      "a44a8266ee1c8eb0c8b5d4cf5ae9f19a"],
+  ];
+  for (const [name, keyHex, iv, ciphertext, tag] of gcmOtherIVs) {
+    test("aes-gcm", `${name}, with the whole and truncated tags`, async () => {
+      const key = await subtle.importKey("raw", bytes(keyHex), "AES-GCM", false, ["encrypt", "decrypt"]);
+      const params = { name: "AES-GCM", iv: bytes(iv), additionalData: bytes(gcm4.aad) };
+      same(hex(await subtle.encrypt(params, key, bytes(gcm4.plaintext))), ciphertext + tag);
+      same(hex(await subtle.decrypt(params, key, bytes(ciphertext + tag))), gcm4.plaintext, "decrypted");
+      for (const tagLength of [32, 96, 120]) {
+        const truncated = { ...params, tagLength };
+        const sealed = ciphertext + tag.slice(0, tagLength / 4);
+        same(hex(await subtle.encrypt(truncated, key, bytes(gcm4.plaintext))), sealed, `sealed with a ${tagLength}-bit tag`);
+        same(hex(await subtle.decrypt(truncated, key, bytes(sealed))), gcm4.plaintext, `opened with a ${tagLength}-bit tag`);
+        const tampered = bytes(sealed);
+        tampered[tampered.length - 1] ^= 1;
+        await rejectsWith("OperationError", subtle.decrypt(truncated, key, tampered), `a changed ${tagLength}-bit tag`);
+      }
+      await rejectsWith("OperationError", subtle.decrypt({ ...params, additionalData: new Uint8Array(1) }, key, bytes(ciphertext + tag)), "aad");
+    });
+  }
+  test("aes-gcm", "IVs of 1, 16 and 129 bytes round trip; an empty IV is an OperationError", async () => {
+    const key = await subtle.importKey("raw", bytes(gcm4.key), "AES-GCM", false, ["encrypt", "decrypt"]);
+    const plaintext = bytes(gcm4.plaintext);
+    for (const [ivLength, tagLength] of [[1, 128], [1, 32], [16, 64], [16, 128], [129, 128]]) {
+      const params = { name: "AES-GCM", iv: new Uint8Array(ivLength).fill(ivLength), tagLength };
+      const sealed = await subtle.encrypt(params, key, plaintext);
+      same(sealed.byteLength, plaintext.length + tagLength / 8, `${ivLength}-byte IV, ${tagLength}-bit tag: length`);
+      same(hex(await subtle.decrypt(params, key, sealed)), gcm4.plaintext, `${ivLength}-byte IV, ${tagLength}-bit tag: opened`);
+      const otherIV = { ...params, iv: new Uint8Array(ivLength).fill(ivLength + 1) };
+      await rejectsWith("OperationError", subtle.decrypt(otherIV, key, sealed), `${ivLength}-byte IV, ${tagLength}-bit tag: another IV`);
+    }
+    // (An empty plaintext: the tag alone, through OpenSSL's path.)
+    const empty = await subtle.encrypt({ name: "AES-GCM", iv: new Uint8Array(8) }, key, new Uint8Array(0));
+    same(hex(await subtle.decrypt({ name: "AES-GCM", iv: new Uint8Array(8) }, key, empty)), "", "empty plaintext");
+    await rejectsWith("OperationError", subtle.encrypt({ name: "AES-GCM", iv: new Uint8Array(0) }, key, plaintext), "encrypt, empty IV");
+    await rejectsWith("OperationError", subtle.decrypt({ name: "AES-GCM", iv: new Uint8Array(0) }, key, new Uint8Array(16)), "decrypt, empty IV");
   });
 
   // ---- AES-CBC, AES-CTR (SP 800-38A F.2.1, F.5.1), AES-KW (RFC 3394 §4.1) -----------------------
@@ -229,6 +283,25 @@ async function runWebCryptoTests() {
         publicKey, "x from the private key");
     }
   });
+  test("ed25519", "PKCS #8 v2 with attributes and the public key (RFC 8410 §10.3)", async () => {
+    // OneAsymmetricKey version 1 (v2), a friendlyName attribute and the public key (RFC 5958 §2).
+    const v2 = "3072020101300506032b657004220420d4ee72dbf913584ad5b6d8f1f769f8ad3afe7c28cbf1d4fbe097a88f44755842" +
+      "a01f301d060a2a864886f70d01090914310f0c0d437572646c652043686169727381210019bf44096984cdfe8541bac167dc3b96c85086aa30b6b6cb0c5c38ad703166e1";
+    const publicKey = "19bf44096984cdfe8541bac167dc3b96c85086aa30b6b6cb0c5c38ad703166e1";
+    const key = await subtle.importKey("pkcs8", bytes(v2), "Ed25519", true, ["sign"]);
+    same((await subtle.exportKey("jwk", key)).x, "Gb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE", "the public key");
+    same(hex(await subtle.exportKey("pkcs8", key)), "302e020100300506032b657004220420d4ee72dbf913584ad5b6d8f1f769f8ad3afe7c28cbf1d4fbe097a88f44755842", "exported as v1");
+    const verifying = await subtle.importKey("raw", bytes(publicKey), "Ed25519", false, ["verify"]);
+    same(await subtle.verify("Ed25519", verifying, await subtle.sign("Ed25519", key, enc("m")), enc("m")), true, "signs");
+    const withoutAttributes = "3051020101300506032b657004220420d4ee72dbf913584ad5b6d8f1f769f8ad3afe7c28cbf1d4fbe097a88f44755842812100" + publicKey;
+    await subtle.importKey("pkcs8", bytes(withoutAttributes), "Ed25519", true, ["sign"]);
+    const otherPublicKey = withoutAttributes.slice(0, -2) + "e2";
+    await rejectsWith("DataError", subtle.importKey("pkcs8", bytes(otherPublicKey), "Ed25519", true, ["sign"]), "another public key");
+    await rejectsWith("DataError", subtle.importKey("pkcs8", bytes("3051020100" + withoutAttributes.slice(10)), "Ed25519", true, ["sign"]), "a public key in v1");
+    await rejectsWith("DataError", subtle.importKey("pkcs8", bytes("3051020102" + withoutAttributes.slice(10)), "Ed25519", true, ["sign"]), "version 3");
+    await rejectsWith("DataError", subtle.importKey("pkcs8", bytes(v2 + "00"), "Ed25519", true, ["sign"]), "trailing bytes");
+    await rejectsWith("DataError", subtle.importKey("pkcs8", bytes(v2.replace("2b6570", "2b656e")), "Ed25519", true, ["sign"]), "the X25519 OID");
+  });
   test("x25519", "RFC 7748 §6.1 both sides", async () => {
     const pkcs8 = (h) => bytes("302e020100300506032b656e04220420" + h);
     const alice = await subtle.importKey("pkcs8", pkcs8("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"), "X25519", true, ["deriveBits"]);
@@ -250,7 +323,8 @@ async function runWebCryptoTests() {
     same(hex(pair.publicKey.algorithm.publicExponent), "010001", "publicExponent");
     const signature = await subtle.sign({ name: "RSA-PSS", saltLength: 32 }, pair.privateKey, enc("m"));
     same(await subtle.verify({ name: "RSA-PSS", saltLength: 32 }, pair.publicKey, signature, enc("m")), true, "PSS verifies");
-    await rejectsWith("NotSupportedError", subtle.sign({ name: "RSA-PSS", saltLength: 20 }, pair.privateKey, enc("m")), "a salt unlike the hash");
+    const salted = await subtle.sign({ name: "RSA-PSS", saltLength: 20 }, pair.privateKey, enc("m"));
+    same(await subtle.verify({ name: "RSA-PSS", saltLength: 20 }, pair.publicKey, salted, enc("m")), true, "a salt unlike the hash");
     const pkcs8 = await subtle.exportKey("pkcs8", pair.privateKey);
     const pkcs1 = await subtle.importKey("pkcs8", pkcs8, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-384" }, false, ["sign"]);
     const verifying = await subtle.importKey("spki", await subtle.exportKey("spki", pair.publicKey), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-384" }, false, ["verify"]);
@@ -265,7 +339,82 @@ async function runWebCryptoTests() {
     const sealed = await subtle.encrypt({ name: "RSA-OAEP" }, oaepPublic, enc("secret"));
     same(new TextDecoder().decode(await subtle.decrypt({ name: "RSA-OAEP" }, oaepPrivate, sealed)), "secret", "OAEP round trip");
     await rejectsWith("OperationError", subtle.decrypt({ name: "RSA-OAEP" }, oaepPrivate, new Uint8Array(256)), "garbage");
-    await rejectsWith("NotSupportedError", subtle.generateKey({ name: "RSA-OAEP", modulusLength: 2048, publicExponent: new Uint8Array([3]), hash: "SHA-256" }, true, ["encrypt", "decrypt"]), "exponent 3");
+  });
+
+  // A fixed 2048-bit key (the one Tests/Differential/webcrypto.js uses, made with Python's
+  // cryptography package). The ciphertexts and signatures of "switchyard" below were made once
+  // with OpenSSL 3.0's CLI from that key as PEM (key.pem, pub.pem):
+  //   openssl pkeyutl -encrypt -pubin -inkey pub.pem -in msg -pkeyopt rsa_padding_mode:oaep \
+  //     -pkeyopt rsa_oaep_md:sha384 -pkeyopt rsa_mgf1_md:sha384 -pkeyopt rsa_oaep_label:6c6162656c
+  //   openssl dgst -sha384 -sign key.pem -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 \
+  //     -sigopt rsa_mgf1_md:sha384 msg
+  // (with the hash, label and salt each vector names; the label is "label").
+  const rsaKey = {"kty": "RSA", "n": "47KUaTspSp23Ez3tDdIafFrU9emG8Xt8yQT_DsfWz7hSgG4o1RIfiwXbaOAqTL6u5PHMIrODREuJBdFJD6KBTPuVFjlciw4HOXEF1UVuLHBaiefyZkv_5Fu1eocNbsOG5gDSPN8mcQd8nT70BPi4MPmcfbGANjSB34qY5wTo7QsMSC3cGn9eXAo1N_xHNezAwgACg41qptLe02kHiW80h95QT0Bki_IJ8AYk7pj8t2BVzylGBYjyfR5qP3Igm3eVaw5N8zyMnscaidq_s7CZ3m9JZFyjbfZHzFRt8EBLoFxqxle-5bdP0PSeIcwnNSrN_WOZWPuJPkVmTOW1AiH9rQ", "e": "AQAB", "d": "SURNPQ8sWjYlkqt6e9f_bcRMglSCd3Gk1YomCDuFg5Fr-qd3vBf4zmM0FqsK8WbqIAEuDnx04KTtklGlkMJZmMvbTStn-9anvHQBzH5q1SHSAE4CUahizrgzzRln2RxRa_EXtT6YwAYIsxButKrTme63zDoxZz--CpAuYyfRS3SHKLtBzirr_9-CU9wc_fxeljU_kqZ6XX-VFgy9H-sunwKNDWWxKiSbUeYTwtRl_Dv-Jet-x4Yy7H9UgXHzrAJaOPZMA8TnLUECPBuYQdi7BO6FPOt7pjtX127lL7XDyc7Vie_Nw1UlbH41Djx_ZxB-Kdyv9Ps8ir9aDPMwyGQugQ", "p": "-aBa76JcFxC5XdZwR0KzrvjvOY5pHN6FZZRppy5OovZmkFlGs4Gyfk-wkxG37lLOGVC1yVfGzbWOtOeybmOzPvcMHotrOhANEhwe3uwt4NfaPMaDg9cY3w0NKOdbfwugpVKMmWXRE51gCmwUTcWvH6GRbXvzrnlv15es5jyDqnc", "q": "6YLj42uNZqEHAX0loNjjQoG8OSD3FWgJRCbj825zIrs2ureX0LO-ggemTWJpsJH_dr2nfA80CDHHoq_aPnq0VbusqXTR92-MyF3VRQj0lO03TiDydseIW7MndNVJ89JGEthXe-VBB70NwpA2UvuG4hfm1cww0cLxFJRuDiVQvfs", "dp": "EhS-YXsmJnmMo7JjoZXARB093rJlBLVNfkUYvgZJpd4pIa2FxHzRe_qztINlCjsvOIAzGqlj-gR7mLjroLlSA26Ljy7UDnmZKMWmqsj6rb2UzjAm2IbdA1MDsAHKC9LAyRjInFfWpBATI84eTl_SRn1CdmazCOE866XN3UNm2hM", "dq": "X7XkjlyREpXB91xCRhFf5OykJ45ZeA6ybZq7KBYHXx75KcMCmOpzlXxpL6K8y0CsQxEtSu44V3t_5jDJ9X352IIaHULipNa2D5JWTfuDtF8eogljGEhknaFq9LpPm35-dk7yXLf01aUptKvDeHPcL2O4m70b7X5HrjXAfk_RLm0", "qi": "qXTrMpmHTX4uKWS-5VhQADG9N2_cmHjzuIU1Ba9qid8x4SQ0d1eFsBKxsl5vFWYlT5Em4_Ih6S0Y23PKqFXccGPvxDs-vE_VCeJLWrsb6seFSXBSGVVakNDowntgJ4RyuclXjIyhTQKcuzmezgTOV7_XnGJ5oF6E29Vt084iJqk"};
+  const rsaPublicKey = { kty: "RSA", n: rsaKey.n, e: rsaKey.e };
+  const oaepVectors = [
+    ["SHA-256", "label", "4c6e086519f0540df42660257a692addfeb036696e2597c2d45624200966a9c1fa2a66aaa69c87559cafd75697d693b072da0036242ef1a1f950312d2444284fb647e94b135c6a6c5bd7076d1aa786f50efc952ac423a0afae84435ac1997822335c4477f87168e4498fc618791e5014b57df610a1c801e6e2179bc111c727ba55394de959c3c0b3dd8860e44093ca4027eedbf65c93d76d5ebef7daf473d533cfdc7e63d571995597123c324c7a9a550fca02dc8bfab036c841d020c0325bdfcafee82c0313b926f23a6272f81337d5c79433f1f5eb438d06e08b6f0617a0991ee8a2d8c15edaf4f22bd4a8a53fed7b82e4d13bb26c72170aa6db137f0f8dd8"],
+    ["SHA-384", "label", "a34aaad54ee746e7ba9809f155e1789d9ac20e41d1448493384a9ea75c93202e78a195ffc0fb753f4fe2cb350dca267a94de0f6463e251ab91248f2a26b9807dc432a2310146e5a6fb7f77c9e6a9784e6f365e86ce1bdbeeeca7eb50d9e3882a03ca134d576f2fc857505c46b021243335691f6a9e268a95a3337fea1f57027cf0081c6e00495709974f30f5a40d6c03a34be3f2b4915ca562e7c6966cfd307c240022e54dde0858a4d94ac75f48e393401da6ee72532a1a93e403561a35e625f82f229041cc99172d7289109ca0535a91daa3dd65091c44021a9f3bf7586e0bd50c674c2cd4fc7f7f2134dfbb8409df55fd65f52f556f627454415007897db6"],
+    ["SHA-512", "", "aa5dc78feabc4667641e8c6346bdb328f3b12b584780be2a16ad71912a4abac9efc24e8b5ec07ce6e4f1ec443d7bfb0d671e6b6bb67d482c44d381c4e49e0a23aed1b64b5eaa9081bbb0ef483e10c2effcaf3b2f3da0f1bfa47ed1afa259175d2e3c05dc0052893361489a0ba603ca3eaada4e0e2b9f505523a49cdf811f34137dc1bbfe0544546d1e136a68d416d870cd9b7eb1e8a36328ecf7eab39157c9ac31614943c3b22de8bf1cdfce783291b1ed554565efb4d8f1db7217d8e9f2794af1220d3f2e77217ff54d9a35aab284171e5925bc8f1a5f4ebcc1ce225f4a6a14522bebfb67ff11eab3c5d8634b46822b53d5c5087a6cd109dc9e07497b587239"],
+  ];
+  test("rsa", "RSA-OAEP with SHA-256, SHA-384 and SHA-512, with and without a label", async () => {
+    for (const [hash, label, ciphertext] of oaepVectors) {
+      const decrypting = await subtle.importKey("jwk", rsaKey, { name: "RSA-OAEP", hash }, false, ["decrypt"]);
+      const encrypting = await subtle.importKey("jwk", rsaPublicKey, { name: "RSA-OAEP", hash }, false, ["encrypt"]);
+      const params = label === "" ? { name: "RSA-OAEP" } : { name: "RSA-OAEP", label: enc(label) };
+      same(new TextDecoder().decode(await subtle.decrypt(params, decrypting, bytes(ciphertext))), "switchyard", `${hash} "${label}": the openssl ciphertext`);
+      const otherLabel = { name: "RSA-OAEP", label: enc(label === "" ? "x" : "") };
+      await rejectsWith("OperationError", subtle.decrypt(otherLabel, decrypting, bytes(ciphertext)), `${hash} "${label}": another label`);
+      for (const roundTrip of [params, otherLabel]) {
+        const sealed = await subtle.encrypt(roundTrip, encrypting, enc("round trip"));
+        same(new TextDecoder().decode(await subtle.decrypt(roundTrip, decrypting, sealed)), "round trip", `${hash}: a round trip`);
+      }
+    }
+    const sha512 = await subtle.importKey("jwk", rsaPublicKey, { name: "RSA-OAEP", hash: "SHA-512" }, false, ["encrypt"]);
+    // At most k - 2 hLen - 2 bytes (RFC 8017 §7.1.1): 256 - 128 - 2.
+    same((await subtle.encrypt({ name: "RSA-OAEP", label: enc("l") }, sha512, new Uint8Array(126))).byteLength, 256, "the longest message");
+    await rejectsWith("OperationError", subtle.encrypt({ name: "RSA-OAEP", label: enc("l") }, sha512, new Uint8Array(127)), "one byte more");
+    const sha384 = await subtle.importKey("jwk", rsaKey, { name: "RSA-OAEP", hash: "SHA-384" }, false, ["decrypt"]);
+    await rejectsWith("OperationError", subtle.decrypt({ name: "RSA-OAEP", label: enc("label") }, sha384, bytes("4c6e086519f0540df42660257a692addfeb036696e2597c2d45624200966a9c1fa2a66aaa69c87559cafd75697d693b072da0036242ef1a1f950312d2444284fb647e94b135c6a6c5bd7076d1aa786f50efc952ac423a0afae84435ac1997822335c4477f87168e4498fc618791e5014b57df610a1c801e6e2179bc111c727ba55394de959c3c0b3dd8860e44093ca4027eedbf65c93d76d5ebef7daf473d533cfdc7e63d571995597123c324c7a9a550fca02dc8bfab036c841d020c0325bdfcafee82c0313b926f23a6272f81337d5c79433f1f5eb438d06e08b6f0617a0991ee8a2d8c15edaf4f22bd4a8a53fed7b82e4d13bb26c72170aa6db137f0f8dd8")), "another hash");
+    await rejectsWith("OperationError", subtle.decrypt({ name: "RSA-OAEP" }, sha384, new Uint8Array(3)), "too short");
+  });
+  test("rsa", "RSA-PSS with salts from 0 to the longest the key allows", async () => {
+    const signingKey = (hash) => subtle.importKey("jwk", rsaKey, { name: "RSA-PSS", hash }, false, ["sign"]);
+    const verifyingKey = (hash) => subtle.importKey("jwk", rsaPublicKey, { name: "RSA-PSS", hash }, false, ["verify"]);
+    // A salt of 0 makes PSS deterministic: the same bytes as openssl's.
+    same(hex(await subtle.sign({ name: "RSA-PSS", saltLength: 0 }, await signingKey("SHA-256"), enc("switchyard"))), "95d90510bd2cb1e285ef987c5df772c8834ce6e46c8b73c264468e182e4bd1c3696ee46c3049ebb30f70aab2df8b04a7075d22e22058853a1c698e383a3f078ed708b7515da51f0fb335381be67f23b97513f47729ee7952684661b432b3c7a2a25115187845f768fd1171f8f1a9409242dffa619117dac96c66a1a1f506e2c0debb2de6e5d11c7b92d8cff03f2c2d018e46d85ba9db4af881fc7ffc097ff88d2918269dac64a1d93020e31851e08f5ef96840e4ea4a1be4bc658575cd38b5fb5b5691233b4b3ade12b116bf63b08e55328e17f40bfd536a6c0b9109791b19647e2b09fadfce980a1692b8b199a4afb34e14349dd8908a8e4baeae3545d79eba", "SHA-256, no salt");
+    for (const [hash, saltLength, signature] of [["SHA-256", 0, "95d90510bd2cb1e285ef987c5df772c8834ce6e46c8b73c264468e182e4bd1c3696ee46c3049ebb30f70aab2df8b04a7075d22e22058853a1c698e383a3f078ed708b7515da51f0fb335381be67f23b97513f47729ee7952684661b432b3c7a2a25115187845f768fd1171f8f1a9409242dffa619117dac96c66a1a1f506e2c0debb2de6e5d11c7b92d8cff03f2c2d018e46d85ba9db4af881fc7ffc097ff88d2918269dac64a1d93020e31851e08f5ef96840e4ea4a1be4bc658575cd38b5fb5b5691233b4b3ade12b116bf63b08e55328e17f40bfd536a6c0b9109791b19647e2b09fadfce980a1692b8b199a4afb34e14349dd8908a8e4baeae3545d79eba"], ["SHA-384", 32, "6208eda73c125f2671b95a4877f377e8d6c48f4367d3020404ff2ffa1ba9b6f74ec2fb06cd5adbc7b31a4dc4d1d476f4ea978ff0a51a60cdd42e0b217bd31b54a8b71d58e4d7d7412d72d78432751f8c0ac1ea540889b2e04e3be22bae8dfc252f7c80566da795c2dd2d4930422845084747348c7b200c9cb1ea67e1175ea5df67b0f914f40a60adcaf6c1a45cc8a614cc403d8fc06418171df0b0b8908146cb69ac19e6dc6b7beb5f06746740be4bf75eafa70cb1ed666cb44f61135fed03df4e4ba1f44f09ddd59e06275c3fa8729fd9a2186eef5b2a1a4acc6365b01c3825c7ab581ccda2c77cc69319876630a53b6e38035fcb001e59ae46aeafdf5e3c1e"], ["SHA-256", 222, "6f8f843003f00434d67bec3972827438fe75bdd47bb29734ef73dadf6811ae39a58f54d846280bd45b8f70639ccc69d8c4fba964bd539c13c29bc7b2808cce7384bb0048811550a31d2771c332f0ae6d5cfb081d072b4cf1b4241ce190e430a03c3348a792d71270659101fc1f5ddb3196d34744a0ae39d5591ccc27a255e9170213096167e5a8b1091346ba52c3aa626c56be0f5b8722911b32e0000b5743f6197cbf5106bd32dd2031288a72aa778882eb2e8b257d4a9fe6524c6f3dc209e18ff73a81bf28eefb1fc4be3ea13ef872d73051238413a1d990cb74a5fd13c8ced9fd0d5827e15bd5af53967fd44cc4ea91e15dc1b8e4da0e4f29f1ad91b930b5"]]) {
+      const key = await verifyingKey(hash);
+      same(await subtle.verify({ name: "RSA-PSS", saltLength }, key, bytes(signature), enc("switchyard")), true, `${hash}, salt ${saltLength}: openssl's signature`);
+      same(await subtle.verify({ name: "RSA-PSS", saltLength: saltLength + 1 }, key, bytes(signature), enc("switchyard")), false, `${hash}, salt ${saltLength}: another salt length`);
+      same(await subtle.verify({ name: "RSA-PSS", saltLength }, key, bytes(signature), enc("switchyarD")), false, `${hash}, salt ${saltLength}: another message`);
+    }
+    for (const [hash, saltLength] of [["SHA-1", 0], ["SHA-256", 20], ["SHA-384", 64], ["SHA-512", 0], ["SHA-512", 190]]) {
+      const signature = await subtle.sign({ name: "RSA-PSS", saltLength }, await signingKey(hash), enc("m"));
+      same(await subtle.verify({ name: "RSA-PSS", saltLength }, await verifyingKey(hash), signature, enc("m")), true, `${hash}, salt ${saltLength}: a round trip`);
+    }
+    // The longest salt is emLen - hLen - 2 (RFC 8017 §9.1.1): 256 - 32 - 2 = 222 for SHA-256.
+    await rejectsWith("OperationError", subtle.sign({ name: "RSA-PSS", saltLength: 223 }, await signingKey("SHA-256"), enc("m")), "salt 223");
+    same(await subtle.verify({ name: "RSA-PSS", saltLength: 223 }, await verifyingKey("SHA-256"), bytes("6f8f843003f00434d67bec3972827438fe75bdd47bb29734ef73dadf6811ae39a58f54d846280bd45b8f70639ccc69d8c4fba964bd539c13c29bc7b2808cce7384bb0048811550a31d2771c332f0ae6d5cfb081d072b4cf1b4241ce190e430a03c3348a792d71270659101fc1f5ddb3196d34744a0ae39d5591ccc27a255e9170213096167e5a8b1091346ba52c3aa626c56be0f5b8722911b32e0000b5743f6197cbf5106bd32dd2031288a72aa778882eb2e8b257d4a9fe6524c6f3dc209e18ff73a81bf28eefb1fc4be3ea13ef872d73051238413a1d990cb74a5fd13c8ced9fd0d5827e15bd5af53967fd44cc4ea91e15dc1b8e4da0e4f29f1ad91b930b5"), enc("switchyard")), false, "verify, salt 223");
+    same(await subtle.verify({ name: "RSA-PSS", saltLength: 0 }, await verifyingKey("SHA-256"), new Uint8Array(3), enc("switchyard")), false, "a short signature");
+  });
+  test("rsa", "a key generated with the public exponent 3; even or small exponents are OperationErrors", async () => {
+    const algorithm = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([3]), hash: "SHA-256" };
+    const pair = await subtle.generateKey(algorithm, true, ["sign", "verify"]);
+    same(hex(pair.publicKey.algorithm.publicExponent), "03", "publicExponent");
+    same(pair.privateKey.algorithm.modulusLength, 2048, "modulusLength");
+    const signature = await subtle.sign("RSASSA-PKCS1-v1_5", pair.privateKey, enc("m"));
+    same(await subtle.verify("RSASSA-PKCS1-v1_5", pair.publicKey, signature, enc("m")), true, "verifies");
+    const jwk = await subtle.exportKey("jwk", pair.privateKey);
+    same(jwk.e, "Aw", "JWK e");
+    const pss = await subtle.importKey("pkcs8", await subtle.exportKey("pkcs8", pair.privateKey), { name: "RSA-PSS", hash: "SHA-384" }, false, ["sign"]);
+    const pssPublic = await subtle.importKey("jwk", { kty: "RSA", n: jwk.n, e: jwk.e }, { name: "RSA-PSS", hash: "SHA-384" }, false, ["verify"]);
+    same(await subtle.verify({ name: "RSA-PSS", saltLength: 0 }, pssPublic, await subtle.sign({ name: "RSA-PSS", saltLength: 0 }, pss, enc("m")), enc("m")), true, "PSS after pkcs8 and JWK");
+    const oaep = await subtle.generateKey({ ...algorithm, name: "RSA-OAEP", modulusLength: 1024, publicExponent: new Uint8Array([0, 1, 0, 0, 0, 1]) }, false, ["encrypt", "decrypt"]);
+    same(hex(oaep.publicKey.algorithm.publicExponent), "0100000001", "exponent 2^32 + 1");
+    same(new TextDecoder().decode(await subtle.decrypt({ name: "RSA-OAEP" }, oaep.privateKey, await subtle.encrypt({ name: "RSA-OAEP" }, oaep.publicKey, enc("x")))), "x", "OAEP round trip");
+    for (const exponent of [[], [0], [1], [2], [1, 0, 0], [0, 0, 1], [2, 0, 0, 0, 0, 1]]) {
+      await rejectsWith("OperationError", subtle.generateKey({ ...algorithm, publicExponent: new Uint8Array(exponent) }, true, ["sign"]), `exponent [${exponent}]`);
+    }
   });
 
   // ---- keys and errors -------------------------------------------------------------------------

@@ -113,8 +113,8 @@ struct WebAPIConformanceTests {
         #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
         let areas = report.areas ?? [:]
         let expected = [
-            "digest": 6, "hmac": 4, "aes-gcm": 8, "aes-cbc": 1, "aes-ctr": 2, "aes-kw": 1, "pbkdf2": 4, "hkdf": 1,
-            "ecdsa": 1, "ecdh": 3, "ed25519": 1, "x25519": 1, "rsa": 1, "keys": 1, "errors": 1, "digeststream": 1,
+            "digest": 6, "hmac": 4, "aes-gcm": 13, "aes-cbc": 1, "aes-ctr": 2, "aes-kw": 1, "pbkdf2": 4, "hkdf": 1,
+            "ecdsa": 1, "ecdh": 3, "ed25519": 2, "x25519": 1, "rsa": 4, "keys": 1, "errors": 1, "digeststream": 1,
             "timingSafeEqual": 1, "tenant-pollution": 1,
         ]
         for (area, count) in expected {

@@ -2,7 +2,8 @@ import Crypto
 import Foundation
 import _CryptoExtras
 
-/// AES-GCM, AES-CBC, AES-CTR and AES-KW (WebCrypto §27-§28, §34-§36) over swift-crypto.
+/// AES-GCM, AES-CBC, AES-CTR and AES-KW (WebCrypto §27-§28, §34-§36) over swift-crypto;
+/// the GCM IVs swift-crypto cannot take go to ``OpenSSLGCM``.
 enum WebCryptoAES {
     static func key(_ bytes: [UInt8]) throws -> SymmetricKey {
         guard [16, 24, 32].contains(bytes.count) else { throw WebCryptoError.data("Invalid AES key length") }
@@ -16,6 +17,10 @@ enum WebCryptoAES {
         key: [UInt8], iv: [UInt8], additionalData: [UInt8], tagBits: Int, _ data: UnsafeRawBufferPointer
     ) throws -> [UInt8] {
         let tagBytes = try gcmTagBytes(tagBits)
+        // swift-crypto seals with IVs of 96 bits or more (any tag is a prefix of the whole one).
+        guard iv.count >= 12 else {
+            return try OpenSSLGCM.seal(key: key, iv: try openSSLIV(iv), additionalData: additionalData, tagBytes: tagBytes, data)
+        }
         let sealed = try AES.GCM.seal(data, using: try Self.key(key), nonce: try gcmNonce(iv), authenticating: additionalData)
         var out = [UInt8]()
         out.reserveCapacity(data.count + tagBytes)
@@ -31,6 +36,11 @@ enum WebCryptoAES {
         let tagBytes = try gcmTagBytes(tagBits)
         guard data.count >= tagBytes else { throw WebCryptoError.operation("The ciphertext is shorter than the tag") }
         let symmetricKey = try Self.key(key)
+        // swift-crypto opens whole tags with IVs of 96 bits or more, and truncated tags with
+        // 96-bit IVs below; OpenSSL opens the rest.
+        guard iv.count == 12 || (iv.count > 12 && tagBytes == 16) else {
+            return try OpenSSLGCM.open(key: key, iv: try openSSLIV(iv), additionalData: additionalData, tagBytes: tagBytes, data)
+        }
         let nonce = try gcmNonce(iv)
         let ciphertext = UnsafeRawBufferPointer(rebasing: data[..<(data.count - tagBytes)])
         let tag = Array(data[(data.count - tagBytes)...])
@@ -45,9 +55,6 @@ enum WebCryptoAES {
         // swift-crypto checks whole tags only. A truncated tag is a prefix of the whole one, and
         // GCM's ciphertext is CTR mode from the counter after J0 = IV || 1 (12-byte IVs, SP
         // 800-38D §7.2): decrypt that way, seal the plaintext again and compare the prefix.
-        guard iv.count == 12 else {
-            throw WebCryptoError.notSupported("Tags shorter than 128 bits need a 96-bit IV")
-        }
         let counter = try AES._CTR.Nonce(nonceBytes: iv + [0, 0, 0, 2])
         let plaintext = try AES._CTR.decrypt(ciphertext, using: symmetricKey, nonce: counter)
         let resealed = try AES.GCM.seal(plaintext, using: symmetricKey, nonce: nonce, authenticating: additionalData)
@@ -65,8 +72,18 @@ enum WebCryptoAES {
     }
 
     static func gcmNonce(_ iv: [UInt8]) throws -> AES.GCM.Nonce {
-        guard iv.count >= 12 else { throw WebCryptoError.notSupported("AES-GCM IVs shorter than 96 bits are not supported") }
+        guard iv.count >= 12 else { throw WebCryptoError.operation("AES-GCM IVs under 96 bits go to OpenSSL") }
         return try AES.GCM.Nonce(data: iv)
+    }
+
+    /// An IV for ``OpenSSLGCM``: GCM needs at least one byte (SP 800-38D §5.2.1.1), and OpenSSL
+    /// takes at most 128.
+    static func openSSLIV(_ iv: [UInt8]) throws -> [UInt8] {
+        guard !iv.isEmpty else { throw WebCryptoError.operation("The AES-GCM IV must not be empty") }
+        guard iv.count <= OpenSSLGCM.maximumIVBytes else {
+            throw WebCryptoError.notSupported("Tags under 128 bits cannot be checked with IVs over 128 bytes")
+        }
+        return iv
     }
 
     // MARK: AES-CBC

@@ -1,8 +1,10 @@
 import Crypto
 import Foundation
+import SwiftASN1
 
 /// Ed25519 and X25519 (Secure Curves in WebCrypto; RFC 8032, RFC 7748). Keys are held as their
-/// 32 raw bytes; SubjectPublicKeyInfo and PKCS #8 are the fixed RFC 8410 encodings around them.
+/// 32 raw bytes; SubjectPublicKeyInfo and PKCS #8 are the fixed RFC 8410 encodings around them
+/// (PKCS #8 read in full: RFC 5958's version 2 with attributes and the public key is accepted).
 enum WebCryptoOKP {
     enum Algorithm: String, WebCryptoName {
         case ed25519 = "Ed25519"
@@ -16,7 +18,8 @@ enum WebCryptoOKP {
         /// SubjectPublicKeyInfo up to the key's bytes (RFC 8410 §4).
         var spkiPrefix: [UInt8] { [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, oidByte, 0x03, 0x21, 0x00] }
 
-        /// OneAsymmetricKey (version 0, no attributes) up to the key's bytes (RFC 8410 §7).
+        /// OneAsymmetricKey (version 0, no attributes) up to the key's bytes (RFC 8410 §7), as
+        /// keys are exported.
         var pkcs8Prefix: [UInt8] {
             [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, oidByte, 0x04, 0x22, 0x04, 0x20]
         }
@@ -46,13 +49,47 @@ enum WebCryptoOKP {
         switch format {
         case "raw": prefix = []
         case "spki": prefix = algorithm.spkiPrefix
-        case "pkcs8": prefix = algorithm.pkcs8Prefix
+        case "pkcs8": return try privateKey(algorithm, pkcs8: data)
         default: throw WebCryptoError.notSupported("Unsupported key format \(format)")
         }
         guard data.count == prefix.count + 32, data.starts(with: prefix) else {
             throw WebCryptoError.data("Invalid \(algorithm.rawValue) key data")
         }
         return Array(data[prefix.count...])
+    }
+
+    /// The private key in a OneAsymmetricKey (RFC 5958 §2; RFC 8410 §7): version 1 (v1) or
+    /// 2 (v2, encoded 0 and 1), the algorithm without parameters, the key as an OCTET STRING in
+    /// the OCTET STRING, attributes (skipped) and, in v2, the public key, which must be the
+    /// private key's.
+    static func privateKey(_ algorithm: Algorithm, pkcs8 data: [UInt8]) throws -> [UInt8] {
+        let invalid = WebCryptoError.data("Invalid \(algorithm.rawValue) key data")
+        let oid: ASN1ObjectIdentifier = [1, 3, 101, UInt(algorithm.oidByte)]
+        let parsed: (key: [UInt8], publicKey: ASN1BitString?)
+        do {
+            parsed = try DER.sequence(try DER.parse(data), identifier: .sequence) { nodes in
+                let version = try Int(derEncoded: &nodes)
+                guard let algorithmNode = nodes.next() else { throw invalid }
+                let identifier = try DER.sequence(algorithmNode, identifier: .sequence) { try ASN1ObjectIdentifier(derEncoded: &$0) }
+                let wrapped = try ASN1OctetString(derEncoded: &nodes)
+                let key = try ASN1OctetString(derEncoded: Array(wrapped.bytes))
+                _ = DER.optionalImplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific) { $0 }
+                let publicKey = try DER.optionalImplicitlyTagged(&nodes, tagNumber: 1, tagClass: .contextSpecific) {
+                    try ASN1BitString(derEncoded: $0, withIdentifier: $0.identifier)
+                }
+                guard identifier == oid, (0...1).contains(version), publicKey == nil || version == 1 else { throw invalid }
+                return (Array(key.bytes), publicKey)
+            }
+        } catch {
+            throw invalid
+        }
+        guard parsed.key.count == 32 else { throw invalid }
+        if let embedded = parsed.publicKey {
+            guard embedded.paddingBits == 0, embedded.bytes.elementsEqual(try publicKey(algorithm, privateKey: parsed.key)) else {
+                throw WebCryptoError.data("The PKCS #8 public key is not the private key's")
+            }
+        }
+        return parsed.key
     }
 
     static func exportKey(_ algorithm: Algorithm, format: String, _ key: [UInt8], isPrivate: Bool) throws -> [UInt8] {

@@ -6,25 +6,42 @@ import _CryptoExtras
 /// RSASSA-PKCS1-v1_5, RSA-PSS and RSA-OAEP (WebCrypto §20-§22) over `_CryptoExtras`.
 ///
 /// Private keys are held as PKCS #1 RSAPrivateKey DER and public keys as SubjectPublicKeyInfo
-/// DER. What `_CryptoExtras` cannot do is refused with a NotSupportedError: a PSS salt other
-/// than the hash's length, OAEP with SHA-384 / SHA-512 or a label, key generation with an
-/// exponent other than 65537, and keys under 1024 bits.
+/// DER. What `_CryptoExtras` cannot do goes to ``OpenSSLRSA``: a PSS salt other than the
+/// hash's length, OAEP with SHA-384 / SHA-512 or a label, and key generation with an exponent
+/// other than 65537. Keys under 1024 bits are refused with a NotSupportedError.
 enum WebCryptoRSA {
     enum Scheme: String {
         case pkcs1 = "RSASSA-PKCS1-v1_5"
         case pss = "RSA-PSS"
+
+        /// swift-crypto's padding (its PSS salt is as long as the hash).
+        var padding: _RSA.Signing.Padding { self == .pkcs1 ? .insecurePKCS1v1_5 : .PSS }
     }
 
     /// A new key pair; runs for tens of milliseconds to seconds, so off the executor.
     static func generate(bits: Int, publicExponent: [UInt8]) throws -> (privateKey: [UInt8], publicKey: [UInt8]) {
-        guard publicExponent.drop(while: { $0 == 0 }).elementsEqual([1, 0, 1]) else {
-            throw WebCryptoError.notSupported("Only the public exponent 65537 is supported")
-        }
+        let exponent = try Self.exponent(publicExponent)
         guard [1024, 2048, 3072, 4096].contains(bits) else {
             throw WebCryptoError.notSupported("RSA keys of 1024, 2048, 3072 or 4096 bits are supported")
         }
-        let key = try _RSA.Signing.PrivateKey(unsafeKeySize: .init(bitCount: bits))
+        let key =
+            exponent == 65537
+            ? try _RSA.Signing.PrivateKey(unsafeKeySize: .init(bitCount: bits))
+            : try _RSA.Signing.PrivateKey(unsafeDERRepresentation: OpenSSLRSA.generate(bits: bits, exponent: exponent))
         return (Array(key.derRepresentation), Array(key.publicKey.derRepresentation))
+    }
+
+    /// The public exponent of a key to generate: odd and at least 3, as RSA needs (RFC 8017
+    /// §3.1), and at most 33 bits, the most swift-crypto's BoringSSL accepts in a key.
+    static func exponent(_ bytes: [UInt8]) throws -> UInt64 {
+        let significant = bytes.drop(while: { $0 == 0 })
+        guard significant.count <= 5 else { throw WebCryptoError.operation("The public exponent is too large") }
+        let value = significant.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard value >= 3, value % 2 == 1 else {
+            throw WebCryptoError.operation("The public exponent must be odd and at least 3")
+        }
+        guard value < 1 << 33 else { throw WebCryptoError.operation("The public exponent is too large") }
+        return value
     }
 
     /// The held form of `data` given as `pkcs8` / `spki` (`raw` is not an RSA format).
@@ -106,10 +123,12 @@ enum WebCryptoRSA {
                 Array(try key.signature(for: H.hash(data: data), padding: padding).rawRepresentation)
             }
         }
-        let padding = try signingPadding(scheme, hash: hash, saltLength: saltLength)
+        if scheme == .pss, saltLength != hash.byteCount {
+            return try OpenSSLRSA.signPSS(hash: hash, saltLength: saltLength, privateKey: privateKey, data)
+        }
         let key = try _RSA.Signing.PrivateKey(unsafeDERRepresentation: privateKey)
         do {
-            return try hash.signingHash().visit(Signer(key: key, padding: padding, data: data))
+            return try hash.signingHash().visit(Signer(key: key, padding: scheme.padding, data: data))
         } catch {
             throw WebCryptoError.operation("The key is too small for this hash")
         }
@@ -128,27 +147,21 @@ enum WebCryptoRSA {
                 key.isValidSignature(signature, for: H.hash(data: data), padding: padding)
             }
         }
-        let padding = try signingPadding(scheme, hash: hash, saltLength: saltLength)
+        if scheme == .pss, saltLength != hash.byteCount {
+            return try OpenSSLRSA.verifyPSS(
+                hash: hash, saltLength: saltLength, publicKey: publicKey, signature: signature, data)
+        }
         let key = try _RSA.Signing.PublicKey(unsafeDERRepresentation: publicKey)
         let parsed = _RSA.Signing.RSASignature(rawRepresentation: signature)
-        return try hash.signingHash().visit(Verifier(key: key, padding: padding, signature: parsed, data: data))
-    }
-
-    static func signingPadding(_ scheme: Scheme, hash: WebCryptoHash, saltLength: Int) throws -> _RSA.Signing.Padding {
-        switch scheme {
-        case .pkcs1: return .insecurePKCS1v1_5
-        case .pss:
-            guard saltLength == hash.byteCount else {
-                throw WebCryptoError.notSupported("RSA-PSS supports a salt as long as the hash (\(hash.byteCount) bytes) only")
-            }
-            return .PSS
-        }
+        return try hash.signingHash().visit(Verifier(key: key, padding: scheme.padding, signature: parsed, data: data))
     }
 
     static func encrypt(hash: WebCryptoHash, label: [UInt8], publicKey: [UInt8], _ data: UnsafeRawBufferPointer) throws
         -> [UInt8]
     {
-        let padding = try oaepPadding(hash: hash, label: label)
+        guard let padding = try oaepPadding(hash: hash, label: label) else {
+            return try OpenSSLRSA.encryptOAEP(hash: hash, label: label, publicKey: publicKey, data)
+        }
         let key = try _RSA.Encryption.PublicKey(unsafeDERRepresentation: publicKey)
         do {
             return Array(try key.encrypt(data, padding: padding))
@@ -160,7 +173,9 @@ enum WebCryptoRSA {
     static func decrypt(hash: WebCryptoHash, label: [UInt8], privateKey: [UInt8], _ data: UnsafeRawBufferPointer) throws
         -> [UInt8]
     {
-        let padding = try oaepPadding(hash: hash, label: label)
+        guard let padding = try oaepPadding(hash: hash, label: label) else {
+            return try OpenSSLRSA.decryptOAEP(hash: hash, label: label, privateKey: privateKey, data)
+        }
         let key = try _RSA.Encryption.PrivateKey(unsafeDERRepresentation: privateKey)
         do {
             return Array(try key.decrypt(data, padding: padding))
@@ -169,12 +184,13 @@ enum WebCryptoRSA {
         }
     }
 
-    static func oaepPadding(hash: WebCryptoHash, label: [UInt8]) throws -> _RSA.Encryption.Padding {
-        guard label.isEmpty else { throw WebCryptoError.notSupported("RSA-OAEP labels are not supported") }
-        switch hash {
+    /// swift-crypto's padding, or nil where it has none (a label, SHA-384 / SHA-512).
+    static func oaepPadding(hash: WebCryptoHash, label: [UInt8]) throws -> _RSA.Encryption.Padding? {
+        guard label.isEmpty else { return nil }
+        switch try hash.signingHash() {
         case .sha1: return .PKCS1_OAEP
         case .sha256: return .PKCS1_OAEP_SHA256
-        default: throw WebCryptoError.notSupported("RSA-OAEP supports SHA-1 and SHA-256 only")
+        default: return nil
         }
     }
 }
