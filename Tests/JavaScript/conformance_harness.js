@@ -70,7 +70,8 @@ function conformanceHarness() {
   const run = async () => {
     const report = { passed: 0, failed: 0, failures: [], areas: {} };
     for (const { area, name, fn } of cases) {
-      if (!(area in report.areas)) report.areas[area] = 0;
+      // Own properties only: an area named like an Object.prototype member ("constructor") counts too.
+      if (!Object.prototype.hasOwnProperty.call(report.areas, area)) report.areas[area] = 0;
       try {
         await fn();
         report.passed++;

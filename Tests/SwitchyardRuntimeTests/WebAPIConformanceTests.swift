@@ -98,6 +98,19 @@ struct WebAPIConformanceTests {
         #expect(result.failures.isEmpty, "\(result.failures.joined(separator: "\n"))")
     }
 
+    /// Runs a conformance_harness.js-based `harness` and checks it passes every case, with
+    /// `expected` passes per area (the counts the README gives).
+    static func expectAreas(harness: String, call: String, title: String, _ expected: [String: Int]) async throws {
+        let report = try await run(harness: harness, helpers: ["conformance_harness.js"], call: call, data: [])
+        #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
+        let areas = report.areas ?? [:]
+        for (area, count) in expected {
+            #expect(areas[area] == count, "\(area): \(areas[area] ?? 0) of \(count) passed")
+        }
+        print("\(title): \(report.passed) of \(report.passed + report.failed) cases, \(areas)")
+        #expect(report.passed == expected.values.reduce(0, +))
+    }
+
     @Test func encodingHeadersRequestAndResponse() async throws {
         let report = try await Self.run(
             harness: "fetch_api_tests.js", call: "runFetchAPITests(data0)", data: ["encodings-table.json"])
@@ -108,52 +121,29 @@ struct WebAPIConformanceTests {
     /// crypto.subtle against the RFC and NIST test vectors, the Workers extensions and the
     /// spec's error names (Tests/JavaScript/webcrypto_tests.js).
     @Test func webCrypto() async throws {
-        let report = try await Self.run(
-            harness: "webcrypto_tests.js", helpers: ["conformance_harness.js"], call: "runWebCryptoTests()", data: [])
-        #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
-        let areas = report.areas ?? [:]
-        let expected = [
+        try await Self.expectAreas(harness: "webcrypto_tests.js", call: "runWebCryptoTests()", title: "WebCrypto", [
             "digest": 6, "hmac": 4, "aes-gcm": 13, "aes-cbc": 1, "aes-ctr": 2, "aes-kw": 1, "pbkdf2": 4, "hkdf": 1,
             "ecdsa": 1, "ecdh": 3, "ed25519": 2, "x25519": 1, "rsa": 4, "keys": 1, "errors": 1, "digeststream": 1,
             "timingSafeEqual": 1, "tenant-pollution": 1,
-        ]
-        for (area, count) in expected {
-            #expect(areas[area] == count, "\(area): \(areas[area] ?? 0) of \(count) passed")
-        }
-        #expect(report.passed == expected.values.reduce(0, +))
+        ])
     }
 
     /// The ECMAScript built-ins core/06_builtins.js adds to V8 10.2, against the test262
     /// semantics of their spec sections (Tests/JavaScript/builtins_tests.js).
     @Test func ecmaScriptBuiltins() async throws {
-        let report = try await Self.run(
-            harness: "builtins_tests.js", helpers: ["conformance_harness.js"], call: "runBuiltinsTests()", data: [])
-        #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
-        let areas = report.areas ?? [:]
-        let expected = [
+        try await Self.expectAreas(harness: "builtins_tests.js", call: "runBuiltinsTests()", title: "ECMAScript built-ins", [
             "array-by-copy": 15, "typed-array-by-copy": 5, "groupBy": 10, "promise": 5, "fromAsync": 10,
             "well-formed": 3, "arraybuffer": 5, "set-methods": 9, "iterator-helpers": 16, "regexp-escape": 3,
             "tenant-pollution": 2,
-        ]
-        for (area, count) in expected {
-            #expect(areas[area] == count, "\(area): \(areas[area] ?? 0) of \(count) passed")
-        }
-        #expect(report.passed == expected.values.reduce(0, +))
+        ])
     }
 
     /// FormData, its multipart/form-data encoding and Body.formData() (multipart and urlencoded)
     /// against the XHR, HTML and Fetch rules (Tests/JavaScript/formdata_tests.js).
     @Test func formData() async throws {
-        let report = try await Self.run(
-            harness: "formdata_tests.js", helpers: ["conformance_harness.js"], call: "runFormDataTests()", data: [])
-        #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
-        let areas = report.areas ?? [:]
-        let expected = ["formdata": 13, "serialize": 8, "parse-multipart": 21, "urlencoded": 3, "tenant-pollution": 1]
-        for (area, count) in expected {
-            #expect(areas[area] == count, "\(area): \(areas[area] ?? 0) of \(count) passed")
-        }
-        print("FormData: \(report.passed) of \(report.passed + report.failed) cases, \(areas)")
-        #expect(report.passed == expected.values.reduce(0, +))
+        try await Self.expectAreas(
+            harness: "formdata_tests.js", call: "runFormDataTests()", title: "FormData",
+            ["formdata": 13, "serialize": 8, "parse-multipart": 21, "urlencoded": 3, "tenant-pollution": 1])
     }
 
     /// The worker global scope's events and messaging: ErrorEvent, PromiseRejectionEvent,
@@ -161,18 +151,17 @@ struct WebAPIConformanceTests {
     /// rejectionhandled, globalThis as an event target, scheduler.wait, navigator
     /// (Tests/JavaScript/global_scope_tests.js, inside a request).
     @Test func globalScope() async throws {
-        let report = try await Self.run(
-            harness: "global_scope_tests.js", helpers: ["conformance_harness.js"], call: "runGlobalScopeTests()", data: [])
-        #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
-        let areas = report.areas ?? [:]
-        let expected = [
+        try await Self.expectAreas(harness: "global_scope_tests.js", call: "runGlobalScopeTests()", title: "Global scope", [
             "events": 3, "messagechannel": 9, "report-error": 3, "rejections": 4, "scheduler": 2, "globals": 1,
             "tenant-pollution": 1,
-        ]
-        for (area, count) in expected {
-            #expect(areas[area] == count, "\(area): \(areas[area] ?? 0) of \(count) passed")
-        }
-        print("Global scope: \(report.passed) of \(report.passed + report.failed) cases, \(areas)")
-        #expect(report.passed == expected.values.reduce(0, +))
+        ])
+    }
+
+    /// Blob and File against the W3C File API (constructors, the type and endings rules, slice,
+    /// reading, File's members) and Blobs as Fetch bodies (Tests/JavaScript/blob_tests.js).
+    @Test func blob() async throws {
+        try await Self.expectAreas(
+            harness: "blob_tests.js", call: "runBlobTests()", title: "Blob",
+            ["interface": 3, "blob-constructor": 8, "slice": 5, "read": 4, "file": 2, "body": 2, "tenant-pollution": 1])
     }
 }
