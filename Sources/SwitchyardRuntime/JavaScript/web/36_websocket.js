@@ -117,6 +117,9 @@ class WebSocket extends internals.EventTarget {
     if (this.#fromHost) {
       this.#fromHost = false;
       opsHost(hostOp.webSocketAccept, this.#handle);
+    } else if (this.#handle > 0) {
+      // A pair's end whose other end left: from now on it keeps its request running.
+      opsHost(hostOp.webSocketAccept, this.#handle);
     }
     const queue = this.#queue;
     this.#queue = [];
@@ -274,7 +277,9 @@ class WebSocket extends internals.EventTarget {
       }
       const peer = socket.#peer;
       if (peer === null) throw new TypeError("This WebSocket cannot be returned in a Response.");
-      const handle = opsHost(hostOp.webSocketOpen);
+      // Only an accepted server end keeps the request running (one never accepted is closed
+      // with 1001 when the request ends; accept() later tells the host).
+      const handle = opsHost(hostOp.webSocketOpen, peer.#accepted);
       socket.#peer = null;
       socket.#handle = -1;
       socket.#state = CLOSED;
