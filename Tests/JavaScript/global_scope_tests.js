@@ -1,9 +1,10 @@
 // global_scope_tests.js — the worker global scope's events and messaging (HTML Standard §8.1.7
 // "runtime script errors" and "unhandled promise rejections", §9.4 channel messaging), checked
 // against the spec's rules (cases written here from the spec text, none copied): ErrorEvent,
-// PromiseRejectionEvent, MessageEvent, MessageChannel / MessagePort, reportError, the
-// unhandledrejection / rejectionhandled events, globalThis as an event target, Cloudflare's
-// scheduler.wait and navigator. Runs inside a request of a real isolate
+// PromiseRejectionEvent, MessageEvent (one class for WebSocket and MessagePort events),
+// MessageChannel / MessagePort, reportError, the unhandledrejection / rejectionhandled events,
+// globalThis as an EventTarget with its onerror / onunhandledrejection / onrejectionhandled
+// handlers (HTML §8.1.8), structuredClone's transfer list, Cloudflare's scheduler.wait and navigator. Runs inside a request of a real isolate
 // (WebAPIConformanceTests.globalScope): it needs host timers and the shim's rejection tracking.
 //
 // Evaluated after conformance_harness.js. runGlobalScopeTests() resolves to { passed, failed, failures, areas: { area: passed } }.
