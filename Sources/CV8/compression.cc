@@ -264,6 +264,8 @@ void ZlibProcess(const v8::FunctionCallbackInfo<v8::Value> &info) {
 /// bytes (no copy); another length copies what fits into a zero-filled buffer, allocated (a
 /// RangeError over the memory limit) before `buffer` is detached. TypeError when `buffer` cannot
 /// be detached (WebAssembly memory, already detached, held by the host).
+/// `ops.transferArrayBuffer(buffer, undefined, true)` only tells whether `buffer` could be
+/// transferred (structuredClone checks its whole transfer list before it detaches anything).
 void TransferArrayBuffer(const v8::FunctionCallbackInfo<v8::Value> &info) {
   v8::Isolate *isolate = info.GetIsolate();
   cv8_isolate *self = cv8_isolate::From(isolate);
@@ -271,7 +273,12 @@ void TransferArrayBuffer(const v8::FunctionCallbackInfo<v8::Value> &info) {
     return ThrowError(isolate, v8::Exception::TypeError, "Expected an ArrayBuffer");
   }
   auto buffer = info[0].As<v8::ArrayBuffer>();
-  if (!buffer->IsDetachable() || buffer->WasDetached() || HandleOf(self, buffer) != nullptr) {
+  bool transferable = buffer->IsDetachable() && !buffer->WasDetached() && HandleOf(self, buffer) == nullptr;
+  if (info.Length() > 2 && info[2]->IsTrue()) {
+    info.GetReturnValue().Set(transferable);
+    return;
+  }
+  if (!transferable) {
     return ThrowError(isolate, v8::Exception::TypeError, "The ArrayBuffer cannot be transferred");
   }
   size_t length = buffer->ByteLength();

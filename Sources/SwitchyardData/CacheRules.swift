@@ -73,13 +73,26 @@ public enum CacheRules {
         case notModified
         /// 206 with the bytes of `range`.
         case partial(R2ByteRange)
+        /// 206 `multipart/byteranges` (RFC 9110 §14.6): each range in the order asked, one part
+        /// each, delimited by `boundary` (``multipartBody(_:boundary:contentType:size:)``).
+        case multipart([R2ByteRange], boundary: String)
         /// 416, no body.
         case unsatisfiable
     }
 
+    /// The most ranges one `Range` header may ask for; more are ignored (the whole body is sent),
+    /// as RFC 9110 §14.2 allows, so a request for many small ranges cannot multiply the bytes
+    /// and part headers a hit costs.
+    public static let maximumRanges = 16
+
     /// How to answer `query` from `entry` (RFC 9110 §13.2.2: `If-None-Match`, or else
-    /// `If-Modified-Since`, then `Range` on a 200 response; several ranges read it whole).
-    public static func answer(_ entry: CacheEntry, size: Int, query: CacheQuery) -> Answer {
+    /// `If-Modified-Since`, then `Range` on a 200 response). Several ranges are answered as
+    /// Cloudflare's cache answers them (and Miniflare, workerd's local cache, does): one part per
+    /// satisfiable range in a `multipart/byteranges` 206, a single one as a plain 206, none a 416.
+    /// `boundary` makes the multipart delimiter (random unless a test gives one).
+    public static func answer(
+        _ entry: CacheEntry, size: Int, query: CacheQuery, boundary: () -> String = CacheRules.newBoundary
+    ) -> Answer {
         func header(_ name: String) -> String? { entry.headers.first { $0.name == name }?.value }
         if let ifNoneMatch = query.ifNoneMatch {
             if let etag = header("etag").map(opaqueTag), noneMatchHolds(ifNoneMatch, etag: etag) { return .notModified }
@@ -88,12 +101,84 @@ public enum CacheRules {
         {
             return .notModified
         }
-        guard let range = query.range, entry.status == 200 else { return .full }
-        do {
-            guard let resolved = try R2Rules.headerRange(range, size: size) else { return .full }
-            return .partial(resolved)
-        } catch {
-            return .unsatisfiable
+        guard let range = query.range, entry.status == 200, let ranges = byteRanges(range, size: size) else { return .full }
+        switch ranges.count {
+        case 0: return .unsatisfiable
+        case 1: return .partial(ranges[0])
+        default: return .multipart(ranges, boundary: boundary())
+        }
+    }
+
+    /// The satisfiable ranges of a `Range: bytes=...` header for a body of `size` bytes, in the
+    /// order given (RFC 9110 §14.1.2: a range that starts past the end is left out, so an empty
+    /// list means 416), or nil when the header is not one to answer (another unit, a malformed
+    /// range, more than ``maximumRanges``): then the whole body is the answer.
+    static func byteRanges(_ value: String, size: Int) -> [R2ByteRange]? {
+        let trimmed = value.trimmingWhitespace()
+        guard trimmed.lowercased().hasPrefix("bytes=") else { return nil }
+        // Empty list elements are allowed and ignored (RFC 9110 §5.6.1.2).
+        let specs = trimmed.dropFirst("bytes=".count).split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        guard !specs.isEmpty, specs.count <= maximumRanges else { return nil }
+        var ranges: [R2ByteRange] = []
+        for spec in specs {
+            do {
+                guard let range = try R2Rules.headerRange("bytes=" + spec, size: size) else { return nil }
+                ranges.append(range)
+            } catch {
+                continue  // not satisfiable: left out
+            }
+        }
+        return ranges
+    }
+
+    /// A new multipart boundary: 32 random hexadecimal digits (RFC 2046 §5.1.1 allows up to 70
+    /// characters; random ones cannot occur in the body by accident).
+    public static func newBoundary() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in
+            let word = String(generator.next() as UInt32, radix: 16)
+            return String(repeating: "0", count: 8 - word.count) + word
+        }.joined()
+    }
+
+    /// One piece of an answer's body: bytes made here, or a range of the stored body.
+    public enum BodyPiece: Sendable, Equatable {
+        case bytes([UInt8])
+        case stored(R2ByteRange)
+
+        var length: Int {
+            switch self {
+            case .bytes(let bytes): bytes.count
+            case .stored(let range): range.length
+            }
+        }
+    }
+
+    /// The body of a `multipart/byteranges` answer (RFC 9110 §14.6, the delimiters of RFC 2046
+    /// §5.1.1): for each range, `--boundary`, its `Content-Type` (the stored one, if any) and
+    /// `Content-Range`, a blank line and the bytes; then `--boundary--`.
+    public static func multipartBody(_ ranges: [R2ByteRange], boundary: String, contentType: String?, size: Int) -> [BodyPiece] {
+        var pieces: [BodyPiece] = []
+        for (index, range) in ranges.enumerated() {
+            var head = index == 0 ? "" : "\r\n"
+            head += "--\(boundary)\r\n"
+            if let contentType { head += "Content-Type: \(contentType)\r\n" }
+            head += "Content-Range: bytes \(range.offset)-\(range.offset + range.length - 1)/\(size)\r\n\r\n"
+            pieces.append(.bytes(Array(head.utf8)))
+            pieces.append(.stored(range))
+        }
+        pieces.append(.bytes(Array("\r\n--\(boundary)--\r\n".utf8)))
+        return pieces
+    }
+
+    /// The body of an answer as pieces (nil: no body).
+    public static func body(of entry: CacheEntry, size: Int, answer: Answer) -> [BodyPiece]? {
+        switch answer {
+        case .full: size > 0 ? [.stored(R2ByteRange(offset: 0, length: size))] : nil
+        case .partial(let range): range.length > 0 ? [.stored(range)] : nil
+        case .multipart(let ranges, let boundary):
+            multipartBody(ranges, boundary: boundary, contentType: entry.headers.first { $0.name == "content-type" }?.value, size: size)
+        case .notModified, .unsatisfiable: nil
         }
     }
 
@@ -101,6 +186,7 @@ public enum CacheRules {
     /// the length (and range) of the body given.
     public static func headers(of entry: CacheEntry, size: Int, answer: Answer) -> [CacheHeader] {
         var headers = entry.headers
+        if case .multipart = answer { headers.removeAll { $0.name == "content-type" } }
         headers.append(CacheHeader("cf-cache-status", "HIT"))
         switch answer {
         case .full:
@@ -108,6 +194,10 @@ public enum CacheRules {
         case .partial(let range):
             headers.append(CacheHeader("content-range", "bytes \(range.offset)-\(range.offset + range.length - 1)/\(size)"))
             headers.append(CacheHeader("content-length", String(range.length)))
+        case .multipart(_, let boundary):
+            let length = (body(of: entry, size: size, answer: answer) ?? []).reduce(0) { $0 + $1.length }
+            headers.append(CacheHeader("content-type", "multipart/byteranges; boundary=\(boundary)"))
+            headers.append(CacheHeader("content-length", String(length)))
         case .unsatisfiable:
             headers.append(CacheHeader("content-range", "bytes */\(size)"))
             headers.append(CacheHeader("content-length", "0"))
@@ -122,7 +212,7 @@ public enum CacheRules {
         switch answer {
         case .full: (entry.status, entry.statusText)
         case .notModified: (304, "Not Modified")
-        case .partial: (206, "Partial Content")
+        case .partial, .multipart: (206, "Partial Content")
         case .unsatisfiable: (416, "Range Not Satisfiable")
         }
     }

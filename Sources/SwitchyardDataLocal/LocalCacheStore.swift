@@ -230,17 +230,18 @@ public final class LocalCacheStore: CacheStore {
             let answer = CacheRules.answer(found.entry, size: found.size, query: query)
             let (status, statusText) = CacheRules.status(of: found.entry, answer: answer)
             let headers = CacheRules.headers(of: found.entry, size: found.size, answer: answer)
-            let range: R2ByteRange?
-            switch answer {
-            case .full: range = R2ByteRange(offset: 0, length: found.size)
-            case .partial(let partial): range = partial
-            case .notModified, .unsatisfiable: range = nil
-            }
-            guard let range, range.length > 0 else {
+            guard let pieces = CacheRules.body(of: found.entry, size: found.size, answer: answer) else {
                 R2Files.closeFile(fd)
                 return CacheMatch(status: status, statusText: statusText, headers: headers, body: nil)
             }
-            let reader = R2FileBodyReader(fd: fd, range: range, chunkSize: configuration.readChunkBytes, threads: threads)
+            let reader = R2FileBodyReader(
+                fd: fd,
+                pieces: pieces.map {
+                    switch $0 {
+                    case .bytes(let bytes): .bytes(ByteBuffer(bytes: bytes))
+                    case .stored(let range): .file(range)
+                    }
+                }, chunkSize: configuration.readChunkBytes, threads: threads)
             return CacheMatch(status: status, statusText: statusText, headers: headers, body: reader)
         }
         throw CacheStoreError.unstable

@@ -82,7 +82,7 @@ extension WorkerIsolate {
         case .cryptoAsync:
             try startCryptoOperation(arguments)
         case .webSocketOpen:
-            return try openWebSocket()
+            return try openWebSocket(arguments)
         case .webSocketSend:
             try sendWebSocket(arguments)
         case .webSocketClose:

@@ -5,21 +5,24 @@ import SwitchyardJS
 /// host by handle (``IsolateWebSocket``), what a 101 response hands over in place of its body,
 /// and delivering what arrives as tasks of the request that owns each socket.
 ///
-/// A socket the worker is talking to (a pair's server end whose client end it returned, or a
-/// socket from outside that it accepted) keeps its request running until both sides have closed;
-/// when the request ends otherwise (its isolate condemned, its `waitUntil` deadline) the other
-/// side hears 1001, or 1011 after a limit. An isolate holds at most `limits.webSockets` of them.
+/// A socket the worker is talking to (a pair's server end it accepted whose client end it returned,
+/// or a socket from outside that it accepted) keeps its request running until both sides have
+/// closed; when the request ends otherwise (its isolate condemned, its `waitUntil` deadline) the
+/// other side hears 1001, or 1011 after a limit. A server end never accepted keeps nothing
+/// running: it is closed with 1001 when its request ends, so it cannot hold a place for ever. An
+/// isolate holds at most `limits.webSockets` of them.
 extension WorkerIsolate {
-    /// `webSocketOpen() -> handle`: the client end of a pair leaves the isolate in a Response; its
-    /// server end talks to the new handle.
-    func openWebSocket() throws -> JSValue {
+    /// `webSocketOpen(accepted) -> handle`: the client end of a pair leaves the isolate in a
+    /// Response; its server end (accepted or not yet) talks to the new handle.
+    func openWebSocket(_ arguments: JSArguments) throws -> JSValue {
         let owner = try requestInTask()
-        let socket = try registerWebSocket(of: owner, remote: nil)
+        let socket = try registerWebSocket(of: owner, remote: nil, accepted: arguments[0] == .bool(true))
         return .number(Double(socket.handle))
     }
 
-    /// A new socket of `owner` (a socket from outside, `remote`, waits to be accepted or passed on).
-    func registerWebSocket(of owner: Invocation, remote: (any WebSocketEnd)?) throws -> IsolateWebSocket {
+    /// A new socket of `owner` (a socket from outside, `remote`, waits to be accepted or passed on;
+    /// a pair's end not `accepted` yet waits to be accepted).
+    func registerWebSocket(of owner: Invocation, remote: (any WebSocketEnd)?, accepted: Bool = false) throws -> IsolateWebSocket {
         guard webSockets.count < script.limits.webSockets else {
             throw HostCallError(description: """
                 Too many WebSockets are open in this Worker: an isolate may hold \(script.limits.webSockets) at once. \
@@ -29,8 +32,15 @@ extension WorkerIsolate {
         let socket = IsolateWebSocket(handle: nextHandle(), owner: owner.id, isolate: self)
         socket.remote = remote
         webSockets[socket.handle] = socket
-        if remote == nil { owner.openWebSockets += 1 }
+        if remote == nil && accepted { keepRunning(owner, for: socket) }
         return socket
+    }
+
+    /// `socket` keeps `owner` running until both of its sides closed.
+    private func keepRunning(_ owner: Invocation, for socket: IsolateWebSocket) {
+        guard !socket.keepsRequestRunning else { return }
+        socket.keepsRequestRunning = true
+        owner.openWebSockets += 1
     }
 
     private func webSocket(_ value: JSValue) throws -> (IsolateWebSocket, Invocation) {
@@ -67,12 +77,13 @@ extension WorkerIsolate {
         releaseIfDone(socket)
     }
 
-    /// `webSocketAccept(handle)`: JavaScript accepted a socket from outside: the two are joined.
+    /// `webSocketAccept(handle)`: JavaScript accepted a socket from outside (the two are joined),
+    /// or the server end of a pair whose client end it returned earlier.
     func acceptWebSocket(_ arguments: JSArguments) throws {
         let (socket, owner) = try webSocket(arguments[0])
+        keepRunning(owner, for: socket)
         guard let remote = socket.remote else { return }
         socket.remote = nil
-        owner.openWebSockets += 1
         WebSocketEnds.join(socket, remote)
     }
 
@@ -134,7 +145,8 @@ extension WorkerIsolate {
     func releaseIfDone(_ socket: IsolateWebSocket) {
         guard socket.isDone, webSockets[socket.handle] === socket else { return }
         webSockets.removeValue(forKey: socket.handle)
-        guard let owner = invocations[socket.ownerID] else { return }
+        guard socket.keepsRequestRunning, let owner = invocations[socket.ownerID] else { return }
+        socket.keepsRequestRunning = false
         owner.openWebSockets -= 1
         if owner.openWebSockets == 0 { afterTask { [weak self] in self?.finishIfDone(owner) } }
     }

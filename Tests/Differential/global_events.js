@@ -5,7 +5,8 @@
     {"path": "/ports"},
     {"path": "/event-classes"},
     {"path": "/report-error"},
-    {"path": "/rejections"}
+    {"path": "/rejections"},
+    {"path": "/global-target"}
   ]
 }
 ---*/
@@ -15,7 +16,10 @@ import { attempt } from "./support/attempt.js";
 // varies between `deno run` and `deno serve`), structured clones, start() / close(); the ErrorEvent,
 // PromiseRejectionEvent and MessageEvent classes; reportError and dispatchEvent on globalThis;
 // unhandledrejection (always prevented here: deno exits on an unhandled rejection) and
-// rejectionhandled.
+// rejectionhandled; globalThis as an EventTarget and its onerror / onunhandledrejection handlers
+// (only what deno shares with HTML: deno calls onerror with the event alone, ignores a handler's
+// return value, keeps a handler's place in the listener order after it was set to null, and has no
+// onrejectionhandled).
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 // Resolves with the data of `port`'s next message event.
@@ -126,6 +130,43 @@ export default {
       removeEventListener("unhandledrejection", onUnhandled);
       removeEventListener("rejectionhandled", onHandled);
       return Response.json(log);
+    }
+    if (pathname === "/global-target") {
+      const out = { instance: globalThis instanceof EventTarget, chain: Object.getPrototypeOf(Object.getPrototypeOf(globalThis)) === EventTarget.prototype };
+      const seen = [];
+      const probe = (event) => seen.push([event.target === globalThis, event.currentTarget === globalThis]);
+      EventTarget.prototype.addEventListener.call(globalThis, "probe", probe);
+      dispatchEvent(new Event("probe"));
+      removeEventListener("probe", probe);
+      EventTarget.prototype.dispatchEvent.call(globalThis, new Event("probe"));
+      out.prototypeMethods = seen;
+      out.initial = [onerror, onunhandledrejection];
+      const order = [];
+      const first = () => order.push("first");
+      const last = () => order.push("last");
+      addEventListener("error", first);
+      onerror = (event) => order.push(["h1", event.type]);
+      addEventListener("error", last);
+      onerror = (event) => order.push(["h2", event.type]);
+      dispatchEvent(new Event("error"));
+      onerror = null;
+      dispatchEvent(new Event("error"));
+      removeEventListener("error", first);
+      removeEventListener("error", last);
+      out.order = order;
+      onerror = 5;
+      out.nonObject = onerror;
+      onerror = null;
+      const reasons = [];
+      onunhandledrejection = (event) => {
+        reasons.push([event.constructor.name, String(event.reason)]);
+        event.preventDefault();
+      };
+      Promise.reject(new Error("seen by onunhandledrejection"));
+      await tick(10);
+      onunhandledrejection = null;
+      out.rejections = reasons;
+      return Response.json(out);
     }
     return new Response("not found", { status: 404 });
   },

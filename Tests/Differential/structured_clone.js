@@ -2,7 +2,8 @@
 {
   "requests": [
     {"path": "/"},
-    {"path": "/transfer"}
+    {"path": "/transfer"},
+    {"path": "/transfer-errors"}
   ]
 }
 ---*/
@@ -12,10 +13,30 @@ import { attempt } from "./support/attempt.js";
 
 export default {
   fetch(request) {
-    if (new URL(request.url).pathname === "/transfer") {
-      const buffer = new ArrayBuffer(8);
-      const moved = attempt(() => structuredClone(buffer, { transfer: [buffer] }).byteLength);
-      return Response.json({ moved, detached: buffer.byteLength, badTransfer: attempt(() => structuredClone(1, { transfer: [1] })) });
+    const { pathname } = new URL(request.url);
+    if (pathname === "/transfer") {
+      const buffer = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]).buffer;
+      const view = new Uint8Array(buffer, 2, 3);
+      const clone = structuredClone({ buffer, view, again: buffer }, { transfer: [buffer] });
+      const detached = new ArrayBuffer(2);
+      structuredClone(detached, { transfer: [detached] });
+      return Response.json({
+        moved: [...new Uint8Array(clone.buffer)], detached: [buffer.byteLength, view.length],
+        sameBuffer: [clone.again === clone.buffer, clone.view.buffer === clone.buffer, clone.view.byteOffset, [...clone.view]],
+        primitive: attempt(() => structuredClone(1, { transfer: [1] })),
+        notTransferable: [attempt(() => structuredClone(1, { transfer: [{}] })), attempt(() => structuredClone(1, { transfer: [new Uint8Array(1)] }))],
+        alreadyDetached: attempt(() => structuredClone(1, { transfer: [detached] })),
+        notSequence: attempt(() => structuredClone(1, { transfer: 5 })),
+        empty: [structuredClone(1, { transfer: [] }), structuredClone(2, null), structuredClone(3, {})],
+      });
+    }
+    if (pathname === "/transfer-errors") {
+      const buffer = new ArrayBuffer(4);
+      const failed = new ArrayBuffer(4);
+      return Response.json({
+        duplicate: [attempt(() => structuredClone(1, { transfer: [buffer, buffer] })), buffer.byteLength],
+        failedCloneKeeps: [attempt(() => structuredClone({ failed, f() {} }, { transfer: [failed] })), failed.byteLength],
+      });
     }
     const shared = { s: 1 };
     const source = {

@@ -1,9 +1,10 @@
 // global_scope_tests.js — the worker global scope's events and messaging (HTML Standard §8.1.7
 // "runtime script errors" and "unhandled promise rejections", §9.4 channel messaging), checked
 // against the spec's rules (cases written here from the spec text, none copied): ErrorEvent,
-// PromiseRejectionEvent, MessageEvent, MessageChannel / MessagePort, reportError, the
-// unhandledrejection / rejectionhandled events, globalThis as an event target, Cloudflare's
-// scheduler.wait and navigator. Runs inside a request of a real isolate
+// PromiseRejectionEvent, MessageEvent (one class for WebSocket and MessagePort events),
+// MessageChannel / MessagePort, reportError, the unhandledrejection / rejectionhandled events,
+// globalThis as an EventTarget with its onerror / onunhandledrejection / onrejectionhandled
+// handlers (HTML §8.1.8), structuredClone's transfer list, Cloudflare's scheduler.wait and navigator. Runs inside a request of a real isolate
 // (WebAPIConformanceTests.globalScope): it needs host timers and the shim's rejection tracking.
 //
 // Evaluated after conformance_harness.js. runGlobalScopeTests() resolves to { passed, failed, failures, areas: { area: passed } }.
@@ -49,6 +50,33 @@ async function runGlobalScopeTests() {
     same(full.ports[0], port, "ports");
     throws(TypeError, () => new MessageEvent("m", { source: {} }), "source must be a port");
     throws(TypeError, () => new MessageEvent("m", { ports: [1] }), "ports must be ports");
+  });
+
+  test("events", "one MessageEvent: a WebSocket's and a MessagePort's message events are both instances", async () => {
+    const [client, server] = Object.values(new WebSocketPair());
+    server.accept();
+    client.accept();
+    let socketEvent = null;
+    server.addEventListener("message", (event) => {
+      socketEvent = event;
+    });
+    client.send("hello");
+    const { port1, port2 } = new MessageChannel();
+    const portEvent = await new Promise((resolve) => {
+      port2.onmessage = resolve;
+      port1.postMessage("hi");
+    });
+    client.close(1000);
+    same(socketEvent !== null && socketEvent.data, "hello", "the socket's message arrived");
+    same(socketEvent instanceof MessageEvent, true, "a WebSocket message event is a MessageEvent");
+    same(portEvent instanceof MessageEvent, true, "a MessagePort message event is a MessageEvent");
+    same(Object.getPrototypeOf(socketEvent), MessageEvent.prototype, "the WebSocket's event has the global prototype");
+    same(Object.getPrototypeOf(portEvent), MessageEvent.prototype, "the port's event has the global prototype");
+    // The global class has the whole MessageEventInit, whoever fires it.
+    sameJSON([socketEvent.origin, socketEvent.lastEventId, socketEvent.source, socketEvent.ports.length], ["", "", null, 0]);
+    same(Object.isFrozen(socketEvent.ports), true, "ports is a frozen array");
+    same(Object.prototype.toString.call(socketEvent), "[object MessageEvent]");
+    same(new CloseEvent("close") instanceof Event, true, "CloseEvent is an Event");
   });
 
   // ---- MessageChannel / MessagePort -----------------------------------------------------------
@@ -211,6 +239,151 @@ async function runGlobalScopeTests() {
     controller.abort();
     dispatchEvent(new Event("tick"));
     same(count, 11);
+  });
+
+  // ---- globalThis is an EventTarget, with event handler attributes ---------------------------
+  test("global-target", "globalThis is an EventTarget", () => {
+    same(globalThis instanceof EventTarget, true, "instanceof");
+    const scope = Object.getPrototypeOf(globalThis);
+    same(Object.getPrototypeOf(scope), EventTarget.prototype, "the scope's prototype inherits EventTarget.prototype");
+    same(Object.prototype.toString.call(globalThis), "[object ServiceWorkerGlobalScope]");
+    throws(TypeError, () => new scope.constructor(), "the scope's interface is not constructible");
+    // EventTarget's own methods work on globalThis and share its listeners with the global ones.
+    const seen = [];
+    const listener = (event) => seen.push([event.type, event.target === globalThis, event.currentTarget === globalThis]);
+    EventTarget.prototype.addEventListener.call(globalThis, "probe", listener);
+    dispatchEvent(new Event("probe"));
+    addEventListener("probe", listener); // the same listener: not added twice
+    EventTarget.prototype.dispatchEvent.call(globalThis, new Event("probe"));
+    removeEventListener("probe", listener);
+    EventTarget.prototype.dispatchEvent.call(globalThis, new Event("probe"));
+    sameJSON(seen, [["probe", true, true], ["probe", true, true]]);
+    throws(TypeError, () => EventTarget.prototype.addEventListener.call({}, "x", listener), "other receivers are refused");
+  });
+  test("global-target", "onerror: one slot, replaced in place, null removes, called with the error's parts", () => {
+    same(onerror, null, "null at first");
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, "onerror");
+    same(typeof descriptor.get === "function" && typeof descriptor.set === "function" && descriptor.enumerable, true, "an own accessor");
+    const log = [];
+    const before = (event) => {
+      if (event.message === "Uncaught TypeError: first") log.push("listener before");
+    };
+    addEventListener("error", before);
+    const error = new TypeError("first");
+    onerror = (message, filename, lineno, colno, value) => {
+      log.push(["h1", message, filename, lineno, colno, value === error]);
+      return true;
+    };
+    const after = (event) => log.push(["listener after", event.defaultPrevented]);
+    addEventListener("error", after);
+    reportError(error);
+    onerror = () => {
+      log.push("h2");
+      return true;
+    };
+    same(typeof onerror, "function", "reads back");
+    reportError(new TypeError("second"));
+    onerror = null;
+    reportError(new TypeError("third (logged, expected by the test)"));
+    removeEventListener("error", before);
+    removeEventListener("error", after);
+    sameJSON(log, ["listener before", ["h1", "Uncaught TypeError: first", "", 0, 0, true], ["listener after", true], "h2",
+      ["listener after", true], ["listener after", false]]);
+    // A non-object is null; an object is kept (calling it reports a TypeError).
+    onerror = 5;
+    same(onerror, null, "a number is null");
+    const object = {};
+    onerror = object;
+    same(onerror, object, "an object is kept");
+    onerror = null;
+    // After null the next handler is a new listener, after the ones added since.
+    const order = [];
+    const first = () => order.push("listener");
+    addEventListener("error", first);
+    onerror = () => order.push("handler");
+    const event = new ErrorEvent("error", { message: "m" });
+    dispatchEvent(event);
+    onerror = null;
+    removeEventListener("error", first);
+    sameJSON(order, ["listener", "handler"]);
+    same(new Event("error") instanceof ErrorEvent, false, "a plain Event");
+  });
+  test("global-target", "onunhandledrejection and onrejectionhandled handlers get the events; false cancels", async () => {
+    same(onunhandledrejection, null, "onunhandledrejection null at first");
+    same(onrejectionhandled, null, "onrejectionhandled null at first");
+    const unhandled = [];
+    const handled = [];
+    let prevented = null;
+    const watcher = (event) => {
+      prevented = event.defaultPrevented;
+    };
+    onunhandledrejection = (event) => {
+      unhandled.push([event instanceof PromiseRejectionEvent, event.reason]);
+      return false;
+    };
+    addEventListener("unhandledrejection", watcher);
+    onrejectionhandled = function (event) {
+      handled.push([event.reason, this === globalThis]);
+    };
+    const promise = Promise.reject("late (canceled by the handler's false)");
+    await nextTask();
+    await nextTask();
+    promise.catch(() => {});
+    await nextTask();
+    await nextTask();
+    onunhandledrejection = null;
+    onrejectionhandled = null;
+    removeEventListener("unhandledrejection", watcher);
+    sameJSON(unhandled, [[true, "late (canceled by the handler's false)"]]);
+    same(prevented, true, "returning false canceled the event");
+    sameJSON(handled, [["late (canceled by the handler's false)", true]]);
+  });
+
+  // ---- structuredClone with a transfer list ----------------------------------------------------
+  test("structured-clone", "transfer moves an ArrayBuffer's bytes into the clone and detaches the source", () => {
+    const buffer = new Uint8Array([1, 2, 3, 4]).buffer;
+    const view = new Uint8Array(buffer, 1, 2);
+    const clone = structuredClone({ buffer, view, again: buffer }, { transfer: [buffer] });
+    same(buffer.byteLength, 0, "the source is detached");
+    same(view.length, 0, "views of the source are empty");
+    sameJSON(Array.from(new Uint8Array(clone.buffer)), [1, 2, 3, 4], "the clone has the bytes");
+    same(clone.again, clone.buffer, "references to the buffer stay one buffer");
+    same(clone.view.buffer, clone.buffer, "the cloned view is over the transferred buffer");
+    sameJSON([clone.view.byteOffset, Array.from(clone.view)], [1, [2, 3]], "the cloned view's window");
+    const alone = new ArrayBuffer(8);
+    const moved = structuredClone(alone, { transfer: [alone] });
+    same(moved.byteLength === 8 && moved !== alone && alone.byteLength === 0, true, "the buffer itself");
+    same(structuredClone(1, { transfer: [] }), 1, "an empty list");
+    same(structuredClone(1, null), 1, "null options");
+    same(structuredClone(1, {}), 1, "no transfer member");
+  });
+  test("structured-clone", "a bad transfer list throws before anything is detached", () => {
+    const name = (fn) => {
+      try {
+        fn();
+      } catch (error) {
+        return `${error.constructor.name}:${error.name}`;
+      }
+      return "no error";
+    };
+    const buffer = new ArrayBuffer(4);
+    same(name(() => structuredClone(1, { transfer: [buffer, buffer] })), "DOMException:DataCloneError", "a duplicate");
+    same(name(() => structuredClone(1, { transfer: [{}] })), "DOMException:DataCloneError", "a plain object");
+    same(name(() => structuredClone(1, { transfer: [new Uint8Array(2)] })), "DOMException:DataCloneError", "a view");
+    same(name(() => structuredClone(1, { transfer: [new SharedArrayBuffer(2)] })), "DOMException:DataCloneError", "a SharedArrayBuffer");
+    same(name(() => structuredClone(1, { transfer: [1] })), "TypeError:TypeError", "a primitive (not an object)");
+    same(name(() => structuredClone(1, { transfer: 5 })), "TypeError:TypeError", "not a sequence");
+    same(name(() => structuredClone(1, 5)), "TypeError:TypeError", "options not a dictionary");
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    same(name(() => structuredClone(memory.buffer, { transfer: [buffer, memory.buffer] })), "DOMException:DataCloneError",
+      "WebAssembly memory cannot be detached");
+    same(buffer.byteLength, 4, "the earlier buffer was not detached");
+    same(memory.buffer.byteLength, 65536, "the memory was not detached");
+    same(name(() => structuredClone({ buffer, f() {} }, { transfer: [buffer] })), "DOMException:DataCloneError", "an uncloneable value");
+    same(buffer.byteLength, 4, "a failed clone detaches nothing");
+    structuredClone(buffer, { transfer: [buffer] });
+    same(name(() => structuredClone(1, { transfer: [buffer] })), "DOMException:DataCloneError", "an already detached buffer");
+    same(name(() => structuredClone(buffer)), "DOMException:DataCloneError", "cloning a detached buffer");
   });
 
   // ---- unhandled rejections ------------------------------------------------------------------

@@ -261,9 +261,15 @@ final class TestClock: Sendable {
         let unsatisfiable = try #require(try await get(store, "https://example.com/r", query: CacheQuery(range: "bytes=20-")))
         #expect(unsatisfiable.status == 416)
         #expect(unsatisfiable.headers.contains(CacheHeader("content-range", "bytes */10")))
+        // Several ranges: a multipart/byteranges 206 (CacheRulesTests checks its layout).
         let several = try #require(try await get(store, "https://example.com/r", query: CacheQuery(range: "bytes=0-1,4-5")))
-        #expect(several.status == 200)
-        #expect(several.body == "0123456789")
+        #expect(several.status == 206)
+        let type = several.headers.first { $0.name == "content-type" }?.value ?? ""
+        #expect(type.hasPrefix("multipart/byteranges; boundary="))
+        let boundary = String(type.dropFirst("multipart/byteranges; boundary=".count))
+        #expect(several.body.contains("Content-Range: bytes 0-1/10\r\n\r\n01\r\n--\(boundary)\r\n"), "\(several.body)")
+        #expect(several.body.hasSuffix("Content-Range: bytes 4-5/10\r\n\r\n45\r\n--\(boundary)--\r\n"), "\(several.body)")
+        #expect(several.headers.first { $0.name == "content-length" }?.value == String(several.body.utf8.count))
         let etag = try #require(try await get(store, "https://example.com/r", query: CacheQuery(ifNoneMatch: "W/\"v1\", \"v0\"")))
         #expect(etag.status == 304)
         #expect(etag.body == "")
@@ -302,6 +308,38 @@ final class TestClock: Sendable {
     func seconds(_ decision: CacheRules.Decision) -> Int64? {
         if case .store(_, let seconds) = decision { return seconds }
         return nil
+    }
+
+    /// RFC 9110 §14: a set of ranges keeps the satisfiable ones in order; a header that is not
+    /// one to answer (another unit, malformed, more than `maximumRanges`) gives the whole body.
+    @Test func rangeSetsAnswerMultipartByteranges() {
+        let entry = CacheEntry(status: 200, statusText: "OK", headers: [CacheHeader("content-type", "text/plain")], expires: 0)
+        func answer(_ range: String) -> CacheRules.Answer {
+            CacheRules.answer(entry, size: 10, query: CacheQuery(range: range), boundary: { "B" })
+        }
+        let two = [R2ByteRange(offset: 0, length: 2), R2ByteRange(offset: 5, length: 2)]
+        #expect(answer("bytes=0-1,5-6") == .multipart(two, boundary: "B"))
+        #expect(answer("bytes= 0-1 , ,5-6") == .multipart(two, boundary: "B"))
+        #expect(answer("bytes=0-1,50-") == .partial(R2ByteRange(offset: 0, length: 2)))
+        #expect(answer("bytes=50-,-0") == .unsatisfiable)
+        #expect(answer("bytes=0-1,x") == .full)
+        #expect(answer("items=0-1,5-6") == .full)
+        #expect(answer("bytes=" + Array(repeating: "0-0", count: CacheRules.maximumRanges + 1).joined(separator: ",")) == .full)
+        let multipart = answer("bytes=5-6,0-1")
+        let body = (CacheRules.body(of: entry, size: 10, answer: multipart) ?? []).map { piece -> String in
+            switch piece {
+            case .bytes(let bytes): String(decoding: bytes, as: UTF8.self)
+            case .stored(let range): "<\(range.offset)+\(range.length)>"
+            }
+        }.joined()
+        #expect(body == "--B\r\nContent-Type: text/plain\r\nContent-Range: bytes 5-6/10\r\n\r\n<5+2>\r\n"
+            + "--B\r\nContent-Type: text/plain\r\nContent-Range: bytes 0-1/10\r\n\r\n<0+2>\r\n--B--\r\n")
+        let headers = CacheRules.headers(of: entry, size: 10, answer: multipart)
+        #expect(headers.filter { $0.name == "content-type" }.map(\.value) == ["multipart/byteranges; boundary=B"])
+        let bytes = body.replacingOccurrences(of: "<5+2>", with: "56").replacingOccurrences(of: "<0+2>", with: "01")
+        #expect(headers.first { $0.name == "content-length" }?.value == String(bytes.utf8.count))
+        #expect(CacheRules.status(of: entry, answer: multipart) == (206, "Partial Content"))
+        #expect(CacheRules.newBoundary().count == 32)
     }
 
     @Test func cacheControlDecidesLifetime() {

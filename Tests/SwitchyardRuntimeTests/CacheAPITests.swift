@@ -186,6 +186,35 @@ struct CacheAPITests {
         }
     }
 
+    /// Several ranges are answered as Cloudflare's cache answers them (and Miniflare, workerd's
+    /// local cache service: its `getMatchResponse`): a 206 `multipart/byteranges` with one part
+    /// per range, in the order asked, each with the stored Content-Type and its Content-Range
+    /// (RFC 9110 §14.6); a range past the end is left out, so one satisfiable range is a plain
+    /// 206 and none a 416. Before, any list of ranges got the whole body with a 200.
+    @Test func multipleRangesAreAnsweredAsMultipartByteranges() async throws {
+        try await withCache { (harness, _) async throws in
+            let worker = script(harness, """
+                await cache.put(url, new Response("0123456789", {
+                  headers: { "content-type": "text/plain", "cache-control": "max-age=60" } }));
+                const hit = await cache.match(new Request(url, { headers: { range: "bytes=0-1, 5-6" } }));
+                const type = hit.headers.get("content-type");
+                const boundary = type.slice(type.indexOf("boundary=") + 9);
+                const body = await hit.text();
+                const one = await cache.match(new Request(url, { headers: { range: "bytes=2-3,50-60" } }));
+                const none = await cache.match(new Request(url, { headers: { range: "bytes=50-,60-" } }));
+                // CR LF shown as "~" and the random boundary as "B", to compare the body as text.
+                return [hit.status, type.slice(0, type.indexOf(";")), hit.headers.get("content-length") === String(body.length),
+                  body.split(boundary).join("B").split("\\r\\n").join("~"), one.status, one.headers.get("content-range"),
+                  await one.text(), none.status].join(" | ");
+                """)
+            #expect(
+                try await harness.text(worker)
+                    == "206 | multipart/byteranges | true | "
+                    + "--B~Content-Type: text/plain~Content-Range: bytes 0-1/10~~01~--B~Content-Type: text/plain~Content-Range: bytes 5-6/10~~56~--B--~"
+                    + " | 206 | bytes 2-3/10 | 23 | 416")
+        }
+    }
+
     @Test func largeBodiesStreamInAndOut() async throws {
         try await withCache { (harness, _) async throws in
             // 8 MiB written by a stream of unknown length, read back in chunks and checked.

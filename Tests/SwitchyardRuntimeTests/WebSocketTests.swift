@@ -123,6 +123,47 @@ struct WebSocketRuntimeTests {
         }
     }
 
+    /// A server end the worker never accepts keeps nothing running: its request ends when the
+    /// handler is done, the client end hears 1001 and the socket's place is free again. Before,
+    /// each such pair held one of `limits.webSockets` until the client left (and for ever after
+    /// that, as nobody answered the client's Close), so the third request here was refused.
+    @Test("a pair whose server end is never accepted ends with its request; accepting it later keeps it")
+    func unacceptedServerEnd() async throws {
+        try await RuntimeHarness.with(executors: 1) { harness in
+            let script = harness.worker("""
+                export default {
+                  fetch(request, env, ctx) {
+                    const [client, server] = Object.values(new WebSocketPair());
+                    if (new URL(request.url).pathname === "/later") {
+                      // Accepted in a later task: waitUntil keeps the request until then, the accept the socket.
+                      ctx.waitUntil(scheduler.wait(1).then(() => {
+                        server.accept();
+                        server.addEventListener("message", (event) => server.send("echo:" + event.data));
+                        server.send("late");
+                      }));
+                    }
+                    return new Response(null, { status: 101, webSocket: client });
+                  }
+                };
+                """, limits: WorkerLimits(webSockets: 2))
+            var sockets: [any WebSocketEnd] = []
+            for _ in 0..<5 { sockets.append(try Self.socket(of: try await harness.fetch(script))) }
+            for socket in sockets {
+                let recorder = Recorder()
+                WebSocketEnds.join(socket, recorder)
+                #expect(await recorder.heard(1) == [.close(1001, "The Worker's request ended.")])
+            }
+            let later = try Self.socket(of: try await harness.fetch(script, "/later"))
+            let recorder = Recorder()
+            WebSocketEnds.join(later, recorder)
+            try #require(await recorder.heard(1) == [.text("late")])
+            recorder.send(.text("still there"))
+            #expect(await recorder.heard(2).last == .text("echo:still there"))
+            recorder.close(1000, "done")
+            #expect(await recorder.heard(3).last == .close(1000, "done"))
+        }
+    }
+
     @Test("a condemned isolate closes its sockets with 1011")
     func condemnedCloses() async throws {
         try await RuntimeHarness.with(executors: 1) { harness in

@@ -8,15 +8,24 @@ import Testing
 @Suite("HTTP/2 on the edge's TLS listener", .serialized)
 struct HTTP2EdgeTests {
     /// The dispatch worker: `/cf` shows `request.cf`, `/echo` streams the request body back,
-    /// `/stream` streams 40 chunks of 16 KB, `/wait` reads the body to its end first.
+    /// `/stream` streams 40 chunks of 16 KB, `/wait` reads the body to its end first, `/ws` answers
+    /// a 101 with an accepted pair's client end, `/ws-closes` lists the close events its sockets saw.
     static func dispatcher() throws -> (arguments: [String], readyLine: String) {
         let project = try LiveServer.temporaryDirectory() + "/h2-dispatcher"
         try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
         try #"{"name": "h2-dispatcher", "main": "index.js"}"#.write(
             toFile: project + "/wrangler.json", atomically: true, encoding: .utf8)
         try """
+            const closes = [];
             export default { async fetch(request) {
               const url = new URL(request.url);
+              if (url.pathname === "/ws") {
+                const [client, server] = Object.values(new WebSocketPair());
+                server.accept();
+                server.addEventListener("close", (event) => closes.push([event.code, event.wasClean]));
+                return new Response(null, { status: 101, webSocket: client });
+              }
+              if (url.pathname === "/ws-closes") return Response.json(closes);
               if (url.pathname === "/cf") {
                 return Response.json({ httpProtocol: request.cf?.httpProtocol, tlsVersion: request.cf?.tlsVersion, url: request.url });
               }
@@ -63,6 +72,25 @@ struct HTTP2EdgeTests {
             #expect(h2.contains(#""url":"https://app.example:\#(port)/cf""#) && h2.hasSuffix("\n2"), "\(h2)")
             let h1 = try Self.curl(port, ["--http1.1", "-w", "\n%{http_version}", Self.url(port, "/cf")])
             #expect(h1.contains(#""httpProtocol":"HTTP/1.1""#) && h1.hasSuffix("\n1.1"), "\(h1)")
+        }
+    }
+
+    /// WebSockets over HTTP/2 (RFC 8441) are not offered: a worker's 101 on an h2 stream gets
+    /// Cloudflare's 1101 page, and the worker's socket hears 1006 (so it is closed, not left open).
+    @Test("a 101 answered on an HTTP/2 stream is refused with the 1101 page; the worker's socket hears 1006")
+    func webSocketOverHTTP2() async throws {
+        try await Self.withServer { server, port in
+            let refused = try Self.curl(port, ["--http2", "-w", "\n%{http_code} %{http_version}", Self.url(port, "/ws")])
+            #expect(refused.contains("Error 1101") && refused.hasSuffix("\n500 2"), "\(refused)")
+            var closes = ""
+            // The close event is delivered as a task of the worker's request; up to 5 s, a guard against a hang.
+            for _ in 0..<100 {
+                closes = try Self.curl(port, ["--http2", Self.url(port, "/ws-closes")])
+                if closes != "[]" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(closes == "[[1006,false]]")
+            #expect(try Self.curl(port, ["--http2", Self.url(port, "/")]) == "ok")
         }
     }
 

@@ -13,28 +13,46 @@ public enum WebSocketFixture {
         get throws { try String(contentsOf: directory.appendingPathComponent("worker.js"), encoding: .utf8) }
     }
 
-    /// `echo_server.py`, running until ``stop()`` (closing its standard input ends it).
-    public final class EchoServer: Sendable {
+    /// A fixture script (`python3 <script> <arguments>`) that prints a line once it is ready and
+    /// runs until ``stop()`` (closing its standard input ends it).
+    public final class Helper: Sendable {
         let process: Process
         let input: Pipe
-        public let port: Int
+        /// What it printed first.
+        public let firstLine: String
 
-        public init() throws {
+        public init(_ script: String, _ arguments: [String] = []) throws {
             process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", WebSocketFixture.directory.appendingPathComponent("echo_server.py").path]
+            process.arguments = ["python3", WebSocketFixture.directory.appendingPathComponent(script).path] + arguments
             input = Pipe()
             let output = Pipe()
             process.standardInput = input
             process.standardOutput = output
             try process.run()
-            // Its first line is its port: it serves from then on.
             var line: [UInt8] = []
             while let byte = try output.fileHandleForReading.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") {
                 line.append(byte)
             }
-            guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-                ChildProcess.stopBlocking(process)
+            firstLine = String(decoding: line, as: UTF8.self)
+        }
+
+        public func stop() {
+            try? input.fileHandleForWriting.close()
+            ChildProcess.stopBlocking(process)
+        }
+    }
+
+    /// `echo_server.py`, running until ``stop()``.
+    public final class EchoServer: Sendable {
+        let helper: Helper
+        public let port: Int
+
+        public init() throws {
+            helper = try Helper("echo_server.py")
+            // Its first line is its port: it serves from then on.
+            guard let port = Int(helper.firstLine) else {
+                helper.stop()
                 throw FixtureError(description: "echo_server.py did not start (is `websockets` installed? scripts/setup.sh)")
             }
             self.port = port
@@ -42,10 +60,7 @@ public enum WebSocketFixture {
 
         public var url: String { "ws://127.0.0.1:\(port)" }
 
-        public func stop() {
-            try? input.fileHandleForWriting.close()
-            ChildProcess.stopBlocking(process)
-        }
+        public func stop() { helper.stop() }
     }
 
     public struct FixtureError: Error, CustomStringConvertible {
@@ -55,9 +70,14 @@ public enum WebSocketFixture {
     /// Runs `client.py` against `base` (an `http://` URL whose path prefix routes to the worker)
     /// and returns what it saw.
     public static func runClient(base: String, echo: String) throws -> [String: Any] {
+        try runScript("client.py", [base, echo])
+    }
+
+    /// Runs a fixture script to its end and returns the JSON object it printed.
+    public static func runScript(_ script: String, _ arguments: [String]) throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", directory.appendingPathComponent("client.py").path, base, echo]
+        process.arguments = ["python3", directory.appendingPathComponent(script).path] + arguments
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -69,7 +89,7 @@ public enum WebSocketFixture {
         guard process.terminationStatus == 0,
             let seen = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         else {
-            throw FixtureError(description: "client.py failed: \(String(decoding: data + problems, as: UTF8.self))")
+            throw FixtureError(description: "\(script) failed: \(String(decoding: data + problems, as: UTF8.self))")
         }
         return seen
     }
@@ -77,8 +97,9 @@ public enum WebSocketFixture {
     /// What `client.py` must see, as JSON text per key: the echo of text, binary and fragmented
     /// messages, a Pong, a send over 1 MiB refused inside the worker, a message of exactly 1 MiB
     /// echoed, close codes both ways, 1009 for a message over the limit, the close events the
-    /// worker saw, Cloudflare's 1101 for a 101 to a plain request, the worker's own client socket
-    /// and a relay through it.
+    /// worker saw, Cloudflare's 1101 for a 101 to a plain request, a pair whose server end is
+    /// never accepted closed when its request ends, the worker's own client socket and a relay
+    /// through it.
     public static let expected: [String: String] = [
         "response_header": #""1""#,
         "text": #""hello""#,
@@ -94,7 +115,7 @@ public enum WebSocketFixture {
         "closes": #"[[4001,"server-bye",true],[4002,"client-bye",true],[1009,"Message too big",true]]"#,
         "no_upgrade": "[500,true]",
         "missing": "404",
-        "unaccepted": #""no answer""#,
+        "unaccepted": #""closed""#,
         "client": #"{"message":"echo:hello","readyState":2,"status":101}"#,
         "relay": #""echo:through""#,
     ]

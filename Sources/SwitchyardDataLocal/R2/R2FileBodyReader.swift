@@ -13,8 +13,15 @@ import Darwin
 
 /// The bytes of a stored object read from its open file, a chunk at a time on the store's file
 /// threads. The file was opened when `get` found the object, so a later delete or overwrite
-/// (which unlinks it) does not change what this reader returns.
+/// (which unlinks it) does not change what this reader returns. The body may be pieces: ranges
+/// of the file between bytes given (a cache's `multipart/byteranges` answer).
 final class R2FileBodyReader: R2BodyReader {
+    /// A piece of the body: bytes as they are, or a range of the file.
+    enum Piece {
+        case bytes(ByteBuffer)
+        case file(R2ByteRange)
+    }
+
     let length: Int
     private let threads: NIOThreadPool
     private let chunkSize: Int
@@ -22,15 +29,28 @@ final class R2FileBodyReader: R2BodyReader {
 
     private struct State {
         var fd: CInt
-        var position: Int
-        var remaining: Int
+        var pieces: [Piece]
+        /// The next piece to start.
+        var next = 0
+        /// Where the file piece being read is, and what is left of it.
+        var position = 0
+        var remaining = 0
     }
 
-    init(fd: CInt, range: R2ByteRange, chunkSize: Int, threads: NIOThreadPool) {
-        length = range.length
+    convenience init(fd: CInt, range: R2ByteRange, chunkSize: Int, threads: NIOThreadPool) {
+        self.init(fd: fd, pieces: [.file(range)], chunkSize: chunkSize, threads: threads)
+    }
+
+    init(fd: CInt, pieces: [Piece], chunkSize: Int, threads: NIOThreadPool) {
+        length = pieces.reduce(0) {
+            switch $1 {
+            case .bytes(let bytes): $0 + bytes.readableBytes
+            case .file(let range): $0 + range.length
+            }
+        }
         self.threads = threads
         self.chunkSize = chunkSize
-        state = Mutex(State(fd: fd, position: range.offset, remaining: range.length))
+        state = Mutex(State(fd: fd, pieces: pieces))
     }
 
     deinit {
@@ -50,6 +70,7 @@ final class R2FileBodyReader: R2BodyReader {
             if state.fd >= 0 { closeDescriptor(state.fd) }
             state.fd = -1
             state.remaining = 0
+            state.next = state.pieces.count
         }
     }
 
@@ -57,10 +78,27 @@ final class R2FileBodyReader: R2BodyReader {
     private func readChunk() throws -> ByteBuffer? {
         try state.withLock { state -> ByteBuffer? in
             guard state.fd >= 0 else { return nil }
-            guard state.remaining > 0 else {
+            func closeAtEnd() {
+                guard state.remaining == 0, state.next == state.pieces.count else { return }
                 closeDescriptor(state.fd)
                 state.fd = -1
-                return nil
+            }
+            while state.remaining == 0 {
+                guard state.next < state.pieces.count else {
+                    closeAtEnd()
+                    return nil
+                }
+                let piece = state.pieces[state.next]
+                state.next += 1
+                switch piece {
+                case .bytes(let bytes):
+                    guard bytes.readableBytes > 0 else { continue }
+                    closeAtEnd()
+                    return bytes
+                case .file(let range):
+                    state.position = range.offset
+                    state.remaining = range.length
+                }
             }
             let wanted = min(chunkSize, state.remaining)
             var buffer = ByteBufferAllocator().buffer(capacity: wanted)
@@ -76,10 +114,7 @@ final class R2FileBodyReader: R2BodyReader {
             if count == 0 { throw R2FileError("the object's file is shorter than its metadata says", 0) }
             state.position += count
             state.remaining -= count
-            if state.remaining == 0 {
-                closeDescriptor(state.fd)
-                state.fd = -1
-            }
+            closeAtEnd()
             return buffer
         }
     }

@@ -29,6 +29,8 @@ final class IsolateWebSocket: WebSocketEnd, @unchecked Sendable {
     private var peer: (any WebSocketPeer)?
     private var unsent: [Sent] = []
     private var unsentBytes = 0
+    /// Counted in its request's ``Invocation/openWebSockets`` (accepted by JavaScript).
+    var keepsRequestRunning = false
     /// JavaScript sent its Close; the other side sent its own.
     private(set) var closedByWorker = false
     private(set) var closedByPeer = false

@@ -72,10 +72,28 @@ internals.primordials = Object.freeze({
   Error,
 });
 
+const ReflectApply = Reflect.apply;
+const SymbolIterator = Symbol.iterator;
+const TypeErrorCtor = TypeError;
+const isObject = (value) => (typeof value === "object" && value !== null) || typeof value === "function";
+
 /// Web IDL conventions shared by the runtime's classes.
 internals.webIDL = Object.freeze({
   /// DOMString conversion: ToString, which throws a TypeError for symbols.
   toDOMString: (value) => (typeof value === "string" ? value : `${value}`),
+  /// Web IDL's conversion of an iterable to a sequence: `each(item)` for every value its iterator
+  /// gives (the iterator's `next` read once); `what` names the value in the TypeError.
+  forEachOfSequence(value, what, each) {
+    if (!isObject(value) || typeof value[SymbolIterator] !== "function") throw new TypeErrorCtor(`${what} can not be converted to sequence.`);
+    const iterator = ReflectApply(value[SymbolIterator], value, []);
+    const next = iterator.next;
+    for (;;) {
+      const result = ReflectApply(next, iterator, []);
+      if (!isObject(result)) throw new TypeErrorCtor(`${what}: the iterator result is not an object.`);
+      if (result.done) return;
+      each(result.value);
+    }
+  },
   /// Web IDL makes operations and accessors enumerable; class syntax does not.
   makeMembersEnumerable(target) {
     const names = Object.getOwnPropertyNames(target);

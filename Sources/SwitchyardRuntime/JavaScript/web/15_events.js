@@ -4,6 +4,11 @@
 // (eventPhase is AT_TARGET during dispatch). Listener errors are reported, never thrown to the
 // dispatcher. State lives in #private fields; built-ins are captured at load time.
 //
+// globalThis is an EventTarget too (45_global_scope.js puts EventTarget.prototype on its chain, as
+// WorkerGlobalScope inherits from EventTarget). V8 cannot give the global object a private field
+// of this class, so its listener list is kept here (`globalListeners`) and every EventTarget
+// method reaches a target's list through `listenersOf`.
+//
 // Host glue on `internals.abort`: `addAlgorithm(signal, fn)` / `removeAlgorithm(signal, fn)` run
 // `fn(reason)` when `signal` aborts (fetch and pipeTo use them), `isSignal(value)`.
 
@@ -151,6 +156,12 @@ function flattenCapture(options) {
   return isObject(options) ? !!options.capture : false;
 }
 
+const globalObject = globalThis;
+const globalListeners = [];
+let listenersOf; // (target) -> the target's listener list; a TypeError for a non-EventTarget
+let removeListener; // (target, listener)
+let dispatch; // (target, event)
+
 class EventTarget {
   // Listeners as { type, callback, capture, once, passive, removed }, in registration order.
   #listeners = [];
@@ -181,37 +192,26 @@ class EventTarget {
     if (!isObject(callback)) {
       throw new TypeError("Failed to execute 'addEventListener' on 'EventTarget': parameter 2 is not of type 'Object'.");
     }
+    const listeners = listenersOf(this);
     if (signal !== null && signalAborted(signal)) return;
-    const listeners = this.#listeners;
     for (let i = 0; i < listeners.length; i++) {
       const existing = listeners[i];
       if (existing.type === name && existing.callback === callback && existing.capture === capture) return;
     }
     const listener = { __proto__: null, type: name, callback, capture, once, passive, removed: false };
     ArrayPrototypePush(listeners, listener);
-    if (signal !== null) addAlgorithm(signal, () => this.#remove(listener));
+    if (signal !== null) addAlgorithm(signal, () => removeListener(this, listener));
   }
 
   removeEventListener(type, callback, options = undefined) {
     requireArguments(arguments.length, 2, "'removeEventListener' on 'EventTarget'");
     const name = toDOMString(type);
     const capture = flattenCapture(options);
-    const listeners = this.#listeners;
+    const listeners = listenersOf(this);
     for (let i = 0; i < listeners.length; i++) {
       const existing = listeners[i];
       if (existing.type === name && existing.callback === callback && existing.capture === capture) {
-        this.#remove(existing);
-        return;
-      }
-    }
-  }
-
-  #remove(listener) {
-    listener.removed = true;
-    const listeners = this.#listeners;
-    for (let i = 0; i < listeners.length; i++) {
-      if (listeners[i] === listener) {
-        ArrayPrototypeSplice(listeners, i, 1);
+        removeListener(this, existing);
         return;
       }
     }
@@ -219,49 +219,61 @@ class EventTarget {
 
   dispatchEvent(event) {
     requireArguments(arguments.length, 1, "'dispatchEvent' on 'EventTarget'");
+    listenersOf(this);
     if (!isEvent(event)) {
       throw new TypeError("Failed to execute 'dispatchEvent' on 'EventTarget': parameter 1 is not of type 'Event'.");
     }
     if (event.eventPhase !== 0) {
       throw new DOMException("Failed to execute 'dispatchEvent' on 'EventTarget': The event is already being dispatched.", "InvalidStateError");
     }
-    this.#dispatch(event);
+    dispatch(this, event);
     return !event.defaultPrevented;
   }
 
-  #dispatch(event) {
-    const type = event.type;
-    const listeners = ArrayPrototypeSlice(this.#listeners);
-    // The `on<type>` handler attribute of subclasses is a listener registered like any other.
-    for (let i = 0; i < listeners.length; i++) {
-      const listener = listeners[i];
-      if (listener.removed || listener.type !== type) continue;
-      if (listener.once) this.#remove(listener);
-      eventSetDispatching(event, this, listener.passive);
-      const callback = listener.callback;
-      try {
-        if (typeof callback === "function") {
-          ReflectApply(callback, this, [event]);
-        } else {
-          const handleEvent = callback.handleEvent;
-          if (typeof handleEvent !== "function") throw new TypeError("'handleEvent' is not a function");
-          ReflectApply(handleEvent, callback, [event]);
-        }
-      } catch (error) {
-        internals.reportError(error);
-      }
-      if (eventStopsImmediately(event)) break;
-    }
-    eventSetDispatching(event, null, false);
-  }
-
   static {
+    listenersOf = (target) => (target === globalObject ? globalListeners : target.#listeners);
+    removeListener = (target, listener) => {
+      listener.removed = true;
+      const listeners = listenersOf(target);
+      for (let i = 0; i < listeners.length; i++) {
+        if (listeners[i] === listener) {
+          ArrayPrototypeSplice(listeners, i, 1);
+          return;
+        }
+      }
+    };
     dispatchTrusted = (target, event) => {
       eventSetTrusted(event);
-      target.#dispatch(event);
+      dispatch(target, event);
     };
   }
 }
+
+dispatch = (target, event) => {
+  const type = event.type;
+  const listeners = ArrayPrototypeSlice(listenersOf(target));
+  // The `on<type>` handler attribute of subclasses is a listener registered like any other.
+  for (let i = 0; i < listeners.length; i++) {
+    const listener = listeners[i];
+    if (listener.removed || listener.type !== type) continue;
+    if (listener.once) removeListener(target, listener);
+    eventSetDispatching(event, target, listener.passive);
+    const callback = listener.callback;
+    try {
+      if (typeof callback === "function") {
+        ReflectApply(callback, target, [event]);
+      } else {
+        const handleEvent = callback.handleEvent;
+        if (typeof handleEvent !== "function") throw new TypeError("'handleEvent' is not a function");
+        ReflectApply(handleEvent, callback, [event]);
+      }
+    } catch (error) {
+      internals.reportError(error);
+    }
+    if (eventStopsImmediately(event)) break;
+  }
+  eventSetDispatching(event, null, false);
+};
 makeMembersEnumerable(EventTarget.prototype);
 setToStringTag(EventTarget.prototype, "EventTarget");
 

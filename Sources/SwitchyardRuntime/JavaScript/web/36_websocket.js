@@ -26,6 +26,7 @@ const { ReflectApply, ObjectDefineProperty, ArrayBufferIsView, ArrayBufferProtot
 const { toDOMString, makeMembersEnumerable, setToStringTag } = internals.webIDL;
 const EventTargetPrototypeDispatchEvent = internals.EventTarget.prototype.dispatchEvent;
 const Event = internals.Event;
+const { MessageEvent, ErrorEvent } = internals.htmlEvents;
 const DOMException = internals.DOMException;
 const hostOp = internals.hostOp;
 const opsHost = ops.host;
@@ -43,20 +44,7 @@ const CLOSED = 3;
 const kInternal = Symbol("switchyard.websocket.internal");
 
 // ---------------------------------------------------------------------------------------------
-// Events: MessageEvent, CloseEvent, ErrorEvent (defined here unless another file already did)
-
-class WebSocketMessageEvent extends Event {
-  #data;
-  constructor(type, init = undefined) {
-    super(type, init);
-    this.#data = init !== undefined && init !== null ? init.data : null;
-  }
-  get data() { return this.#data; }
-  get origin() { return ""; }
-  get lastEventId() { return ""; }
-  get source() { return null; }
-  get ports() { return []; }
-}
+// CloseEvent (MessageEvent and ErrorEvent are 33_html_events.js's, shared with MessagePort and globalThis)
 
 class CloseEvent extends Event {
   #code = 0;
@@ -74,25 +62,6 @@ class CloseEvent extends Event {
   get reason() { return this.#reason; }
   get wasClean() { return this.#wasClean; }
 }
-
-class ErrorEvent extends Event {
-  #message = "";
-  #error;
-  constructor(type, init = undefined) {
-    super(type, init);
-    if (init !== undefined && init !== null) {
-      if (init.message !== undefined) this.#message = toDOMString(init.message);
-      this.#error = init.error;
-    }
-  }
-  get message() { return this.#message; }
-  get filename() { return ""; }
-  get lineno() { return 0; }
-  get colno() { return 0; }
-  get error() { return this.#error; }
-}
-
-const MessageEvent = typeof globalThis.MessageEvent === "function" ? globalThis.MessageEvent : WebSocketMessageEvent;
 
 // ---------------------------------------------------------------------------------------------
 // WebSocket
@@ -147,6 +116,9 @@ class WebSocket extends internals.EventTarget {
     this.#accepted = true;
     if (this.#fromHost) {
       this.#fromHost = false;
+      opsHost(hostOp.webSocketAccept, this.#handle);
+    } else if (this.#handle > 0) {
+      // A pair's end whose other end left: from now on it keeps its request running.
       opsHost(hostOp.webSocketAccept, this.#handle);
     }
     const queue = this.#queue;
@@ -305,7 +277,9 @@ class WebSocket extends internals.EventTarget {
       }
       const peer = socket.#peer;
       if (peer === null) throw new TypeError("This WebSocket cannot be returned in a Response.");
-      const handle = opsHost(hostOp.webSocketOpen);
+      // Only an accepted server end keeps the request running (one never accepted is closed
+      // with 1001 when the request ends; accept() later tells the host).
+      const handle = opsHost(hostOp.webSocketOpen, peer.#accepted);
       socket.#peer = null;
       socket.#handle = -1;
       socket.#state = CLOSED;
@@ -406,5 +380,3 @@ internals.isWebSocket = isWebSocket;
 internals.defineGlobal("WebSocket", WebSocket);
 internals.defineGlobal("WebSocketPair", WebSocketPair);
 internals.defineGlobal("CloseEvent", CloseEvent);
-if (typeof globalThis.MessageEvent !== "function") internals.defineGlobal("MessageEvent", WebSocketMessageEvent);
-if (typeof globalThis.ErrorEvent !== "function") internals.defineGlobal("ErrorEvent", ErrorEvent);

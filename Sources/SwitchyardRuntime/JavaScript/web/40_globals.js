@@ -210,8 +210,9 @@ function ownData(object, key) {
   return descriptor !== undefined && "value" in descriptor ? descriptor.value : undefined;
 }
 
-internals.defineGlobal("structuredClone", function structuredClone(value, options) {
-  if (arguments.length === 0) throw new TypeError("structuredClone requires a value to clone.");
+/// The structured clone of `value` (ops.structuredClone, V8's serializer), with HTML's
+/// DataCloneError as a DOMException.
+function cloneValue(value) {
   try {
     return ops.structuredClone(value);
   } catch (error) {
@@ -225,6 +226,64 @@ internals.defineGlobal("structuredClone", function structuredClone(value, option
     }
     throw error;
   }
+}
+
+const opsTransferArrayBuffer = ops.transferArrayBuffer;
+const ArrayBufferPrototypeGetByteLength = internals.primordials.ArrayBufferPrototypeGetByteLength;
+const { forEachOfSequence } = internals.webIDL;
+
+/// A transfer list (`sequence<object>`) checked as HTML's StructuredSerializeWithTransfer does
+/// before anything is serialized: only ArrayBuffers are transferable here, each at most once,
+/// none detached or one that cannot be detached (WebAssembly memory). `what` starts the messages.
+function transferList(sequence, what) {
+  const list = { __proto__: null, length: 0 };
+  forEachOfSequence(sequence, `${what}: the transfer list`, (item) => {
+    if ((typeof item !== "object" || item === null) && typeof item !== "function") {
+      throw new TypeError(`${what}: the transfer list's item ${list.length} is not an object.`);
+    }
+    let isArrayBuffer = true;
+    try {
+      ArrayBufferPrototypeGetByteLength(item);
+    } catch {
+      isArrayBuffer = false; // a SharedArrayBuffer, a view, a MessagePort, any other object
+    }
+    if (!isArrayBuffer) throw new DOMException(`${what}: Value not transferable.`, "DataCloneError");
+    for (let i = 0; i < list.length; i++) {
+      if (list[i] === item) {
+        throw new DOMException(`${what}: ArrayBuffer at index ${list.length} is a duplicate of an earlier ArrayBuffer.`, "DataCloneError");
+      }
+    }
+    if (!opsTransferArrayBuffer(item, undefined, true)) {
+      throw new DOMException(`${what}: ArrayBuffer at index ${list.length} is detached or cannot be detached.`, "DataCloneError");
+    }
+    list[list.length++] = item;
+  });
+  return list;
+}
+
+/// StructuredSerializeWithTransfer then StructuredDeserializeWithTransfer in one realm: the clone
+/// of `value` in which each ArrayBuffer of `transfer` (a `transferList`) has the bytes, while the
+/// source buffers are detached. The bytes are copied by the serializer and the sources detached
+/// after it succeeded (a failed clone detaches nothing), so a transfer costs a copy here.
+function cloneTransferring(value, transfer) {
+  const clone = cloneValue(value);
+  for (let i = 0; i < transfer.length; i++) opsTransferArrayBuffer(transfer[i]);
+  return clone;
+}
+
+internals.structuredClone = Object.freeze({ __proto__: null, transferList, cloneTransferring });
+
+internals.defineGlobal("structuredClone", function structuredClone(value, options = undefined) {
+  if (arguments.length === 0) throw new TypeError("structuredClone requires a value to clone.");
+  let transfer = { __proto__: null, length: 0 };
+  if (options !== undefined && options !== null) {
+    if (typeof options !== "object" && typeof options !== "function") {
+      throw new TypeError("Failed to execute 'structuredClone': The provided value is not of type 'StructuredSerializeOptions'.");
+    }
+    const sequence = options.transfer;
+    if (sequence !== undefined) transfer = transferList(sequence, "Failed to execute 'structuredClone'");
+  }
+  return cloneTransferring(value, transfer);
 });
 
 // crypto (getRandomValues, randomUUID, subtle) is defined by 45_webcrypto.js.

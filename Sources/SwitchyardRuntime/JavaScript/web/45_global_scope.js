@@ -1,10 +1,12 @@
-// The worker global scope's events and messaging (HTML Standard): ErrorEvent,
-// PromiseRejectionEvent, MessageEvent, MessageChannel / MessagePort, reportError, the
-// `unhandledrejection` / `rejectionhandled` events, `dispatchEvent` on globalThis, and
-// Cloudflare's `scheduler.wait`.
+// The worker global scope (HTML Standard): globalThis as an EventTarget (ServiceWorkerGlobalScope,
+// as workerd names it), its `onerror` / `onunhandledrejection` / `onrejectionhandled` event
+// handlers, MessageChannel / MessagePort, reportError, the `unhandledrejection` /
+// `rejectionhandled` events, `dispatchEvent` on globalThis, and Cloudflare's `scheduler.wait`.
+// The event classes are 33_html_events.js's.
 //
-// globalThis's listeners live in one EventTarget (`internals.globalEvents`); 90_worker.js's
-// `addEventListener` hands it every type that is not a handler event (fetch, scheduled, ...).
+// globalThis's prototype chain goes through EventTarget.prototype; its listener list is kept by
+// 15_events.js. 90_worker.js's own `addEventListener` keeps handler events (fetch, scheduled, ...)
+// for the host and hands every other type to it (`internals.globalEvents`).
 // Rejections are tracked by V8's promise reject callback in the shim (CV8/isolate.cc), which
 // after each microtask checkpoint calls `internals.notifyRejection(handled, promise, reason)`:
 // HTML's "notify about rejected promises", without the extra task.
@@ -12,25 +14,24 @@
 // Messages are delivered as tasks: each postMessage sets a zero-delay host timer that delivers
 // the port's next message, so they belong to the request that posted them (and are dropped
 // when it ends), and posting at global scope is refused as timers are. The message is cloned at
-// post time (ops.structuredClone through the structuredClone of 40_globals.js).
+// post time, with its transfer list (`internals.structuredClone`, 40_globals.js).
 //
 // Built-ins are captured at load time; queues are linked records without a prototype.
 
-const { TypeError, ReflectApply, ObjectDefineProperty, ObjectFreeze, uncurryThis, SafePromise, SymbolIterator } =
-  internals.primordials;
-const { toDOMString, makeMembersEnumerable, setToStringTag } = internals.webIDL;
-const Event = internals.Event;
+const { TypeError, ReflectApply, ObjectDefineProperty, ObjectFreeze, ObjectSetPrototypeOf, uncurryThis, SafePromise,
+  SymbolIterator } = internals.primordials;
+const { makeMembersEnumerable, setToStringTag } = internals.webIDL;
+const { ErrorEvent, PromiseRejectionEvent, MessageEvent, errorEventArguments } = internals.htmlEvents;
+const EventPrototypePreventDefault = uncurryThis(internals.Event.prototype.preventDefault);
 const EventTarget = internals.EventTarget;
-const DOMException = internals.DOMException;
 const dispatchTrusted = internals.dispatchTrusted;
 const abort = internals.abort;
 const addTimer = internals.addTimer;
-const structuredClone = globalThis.structuredClone;
+const { transferList: checkedTransferList, cloneTransferring } = internals.structuredClone;
 const clearTimeout = globalThis.clearTimeout;
 const inspect = internals.inspect;
 const hostOp = internals.hostOp;
 const opsHost = ops.host;
-const opsTransferArrayBuffer = ops.transferArrayBuffer;
 const EventTargetPrototypeAddEventListener = uncurryThis(EventTarget.prototype.addEventListener);
 const EventTargetPrototypeRemoveEventListener = uncurryThis(EventTarget.prototype.removeEventListener);
 const EventTargetPrototypeDispatchEvent = uncurryThis(EventTarget.prototype.dispatchEvent);
@@ -38,9 +39,7 @@ const WeakSetPrototypeAdd = uncurryThis(WeakSet.prototype.add);
 const WeakSetPrototypeDelete = uncurryThis(WeakSet.prototype.delete);
 const WeakSetPrototypeHas = uncurryThis(WeakSet.prototype.has);
 const SafeWeakSet = WeakSet;
-const ArrayBufferPrototypeGetByteLength = internals.primordials.ArrayBufferPrototypeGetByteLength;
-const NumberIsFinite = Number.isFinite;
-const MathTrunc = Math.trunc;
+const globalObject = globalThis;
 
 function isObject(value) {
   return (typeof value === "object" && value !== null) || typeof value === "function";
@@ -63,138 +62,6 @@ function logUncaught(prefix, value) {
     text = "[unprintable value]";
   }
   opsHost(hostOp.log, logError, prefix + text);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Event interfaces
-
-class ErrorEvent extends Event {
-  #message = "";
-  #filename = "";
-  #lineno = 0;
-  #colno = 0;
-  #error = undefined;
-
-  constructor(type, eventInitDict = undefined) {
-    requireArguments(arguments.length, 1, "'ErrorEvent' constructor");
-    super(type, eventInitDict);
-    if (isObject(eventInitDict)) {
-      // ErrorEventInit members in Web IDL's (alphabetical) order.
-      const colno = eventInitDict.colno;
-      if (colno !== undefined) this.#colno = toUnsignedLong(colno);
-      this.#error = eventInitDict.error;
-      const filename = eventInitDict.filename;
-      if (filename !== undefined) this.#filename = internals.toUSVString(filename);
-      const lineno = eventInitDict.lineno;
-      if (lineno !== undefined) this.#lineno = toUnsignedLong(lineno);
-      const message = eventInitDict.message;
-      if (message !== undefined) this.#message = toDOMString(message);
-    }
-  }
-
-  get message() { return this.#message; }
-  get filename() { return this.#filename; }
-  get lineno() { return this.#lineno; }
-  get colno() { return this.#colno; }
-  get error() { return this.#error; }
-}
-
-// Web IDL `unsigned long`: ToNumber, truncated, modulo 2^32.
-function toUnsignedLong(value) {
-  const number = +value;
-  if (!NumberIsFinite(number)) return 0;
-  const integer = MathTrunc(number) % 4294967296;
-  return integer < 0 ? integer + 4294967296 : integer;
-}
-
-class PromiseRejectionEvent extends Event {
-  #promise;
-  #reason = undefined;
-
-  constructor(type, eventInitDict) {
-    requireArguments(arguments.length, 2, "'PromiseRejectionEvent' constructor");
-    if (!isObject(eventInitDict)) {
-      throw new TypeError("Failed to construct 'PromiseRejectionEvent': The provided value is not of type 'PromiseRejectionEventInit'.");
-    }
-    super(type, eventInitDict);
-    const promise = eventInitDict.promise;
-    if (promise === undefined) {
-      throw new TypeError("Failed to construct 'PromiseRejectionEvent': required member promise is undefined.");
-    }
-    if (!isObject(promise)) {
-      throw new TypeError("Failed to construct 'PromiseRejectionEvent': member promise is not of type 'object'.");
-    }
-    this.#promise = promise;
-    this.#reason = eventInitDict.reason;
-  }
-
-  get promise() { return this.#promise; }
-  get reason() { return this.#reason; }
-}
-
-const emptyPorts = ObjectFreeze([]);
-
-class MessageEvent extends Event {
-  #data = null;
-  #origin = "";
-  #lastEventId = "";
-  #source = null;
-  #ports = emptyPorts;
-
-  constructor(type, eventInitDict = undefined) {
-    requireArguments(arguments.length, 1, "'MessageEvent' constructor");
-    super(type, eventInitDict);
-    if (isObject(eventInitDict)) {
-      const data = eventInitDict.data;
-      if (data !== undefined) this.#data = data;
-      const lastEventId = eventInitDict.lastEventId;
-      if (lastEventId !== undefined) this.#lastEventId = toDOMString(lastEventId);
-      const origin = eventInitDict.origin;
-      if (origin !== undefined) this.#origin = internals.toUSVString(origin);
-      const ports = eventInitDict.ports;
-      if (ports !== undefined) this.#ports = portSequence(ports);
-      const source = eventInitDict.source;
-      if (source !== undefined && source !== null) {
-        if (!isPort(source)) {
-          throw new TypeError("Failed to construct 'MessageEvent': member source is not of type 'MessagePort'.");
-        }
-        this.#source = source;
-      }
-    }
-  }
-
-  get data() { return this.#data; }
-  get origin() { return this.#origin; }
-  get lastEventId() { return this.#lastEventId; }
-  get source() { return this.#source; }
-  get ports() { return this.#ports; }
-}
-
-// Web IDL's conversion of an iterable to a sequence: `each(item)` for every value its iterator
-// gives (the iterator's `next` read once).
-function forEachOfSequence(value, what, each) {
-  if (!isObject(value) || typeof value[SymbolIterator] !== "function") throw new TypeError(`${what} is not iterable.`);
-  const iterator = ReflectApply(value[SymbolIterator], value, []);
-  const next = iterator.next;
-  for (;;) {
-    const result = ReflectApply(next, iterator, []);
-    if (!isObject(result)) throw new TypeError(`${what}: the iterator result is not an object.`);
-    if (result.done) return;
-    each(result.value);
-  }
-}
-
-// sequence<MessagePort>, as a frozen array.
-function portSequence(value) {
-  const out = [];
-  let index = 0;
-  forEachOfSequence(value, "Failed to construct 'MessageEvent': member ports", (port) => {
-    if (!isPort(port)) {
-      throw new TypeError("Failed to construct 'MessageEvent': member ports contains a value that is not a MessagePort.");
-    }
-    ObjectDefineProperty(out, index++, { value: port, writable: true, enumerable: true, configurable: true });
-  });
-  return ObjectFreeze(out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,9 +89,7 @@ class MessagePort extends EventTarget {
 
   postMessage(message, transferOrOptions = undefined) {
     requireArguments(arguments.length, 1, "'postMessage' on 'MessagePort'");
-    const transfer = transferList(transferOrOptions);
-    const data = structuredClone(message);
-    for (let i = 0; i < transfer.length; i++) opsTransferArrayBuffer(transfer[i], ArrayBufferPrototypeGetByteLength(transfer[i]));
+    const data = cloneTransferring(message, transferList(transferOrOptions));
     const target = this.#entangled;
     if (target === null || this.#closed) return;
     target.#enqueue(data);
@@ -286,6 +151,7 @@ class MessagePort extends EventTarget {
 
   static {
     isPort = (value) => isObject(value) && #entangled in value;
+    internals.htmlEvents.setPortCheck(isPort);
     newPortPair = () => {
       const port1 = new MessagePort(kInternal);
       const port2 = new MessagePort(kInternal);
@@ -296,37 +162,18 @@ class MessagePort extends EventTarget {
   }
 }
 
-// postMessage's second argument: a sequence<object> of transferables or {transfer}. Only
-// ArrayBuffers can be transferred (they are detached after the message is cloned).
+// postMessage's second argument: a sequence<object> of transferables or {transfer}.
 function transferList(value) {
-  const list = { __proto__: null, length: 0 };
-  if (value === undefined || value === null) return list;
+  if (value === undefined || value === null) return { __proto__: null, length: 0 };
   if (!isObject(value)) {
     throw new TypeError("Failed to execute 'postMessage' on 'MessagePort': The provided value is not of type 'StructuredSerializeOptions'.");
   }
   let sequence = value;
   if (typeof value[SymbolIterator] !== "function") {
     sequence = value.transfer;
-    if (sequence === undefined) return list;
+    if (sequence === undefined) return { __proto__: null, length: 0 };
   }
-  forEachOfSequence(sequence, "Failed to execute 'postMessage' on 'MessagePort': the transfer list", (item) => {
-    let byteLength = -1;
-    try {
-      byteLength = ArrayBufferPrototypeGetByteLength(item);
-    } catch {
-      // not an ArrayBuffer
-    }
-    if (byteLength === -1) {
-      throw new DOMException("Failed to execute 'postMessage' on 'MessagePort': Value not transferable.", "DataCloneError");
-    }
-    for (let i = 0; i < list.length; i++) {
-      if (list[i] === item) {
-        throw new DOMException("Failed to execute 'postMessage' on 'MessagePort': ArrayBuffer at index " + i + " is a duplicate of an earlier ArrayBuffer.", "DataCloneError");
-      }
-    }
-    list[list.length++] = item;
-  });
-  return list;
+  return checkedTransferList(sequence, "Failed to execute 'postMessage' on 'MessagePort'");
 }
 
 class MessageChannel {
@@ -341,8 +188,7 @@ class MessageChannel {
   get port2() { return this.#port2; }
 }
 
-for (const [Class, name] of [[ErrorEvent, "ErrorEvent"], [PromiseRejectionEvent, "PromiseRejectionEvent"],
-  [MessageEvent, "MessageEvent"], [MessagePort, "MessagePort"], [MessageChannel, "MessageChannel"]]) {
+for (const [Class, name] of [[MessagePort, "MessagePort"], [MessageChannel, "MessageChannel"]]) {
   makeMembersEnumerable(Class.prototype);
   setToStringTag(Class.prototype, name);
   internals.defineGlobal(name, Class);
@@ -351,18 +197,71 @@ for (const [Class, name] of [[ErrorEvent, "ErrorEvent"], [PromiseRejectionEvent,
 // ---------------------------------------------------------------------------------------------
 // globalThis as an event target
 
-const globalTarget = new EventTarget();
+/// The interface of globalThis (workerd's ServiceWorkerGlobalScope, an EventTarget): not a
+/// global, not constructible; globalThis's prototype is its prototype.
+class ServiceWorkerGlobalScope extends EventTarget {
+  constructor() {
+    throw new TypeError("Illegal constructor");
+  }
+}
+setToStringTag(ServiceWorkerGlobalScope.prototype, "ServiceWorkerGlobalScope");
+ObjectSetPrototypeOf(globalObject, ServiceWorkerGlobalScope.prototype);
 
 internals.globalEvents = ObjectFreeze({
   __proto__: null,
-  add: (type, callback, options) => EventTargetPrototypeAddEventListener(globalTarget, type, callback, options),
-  remove: (type, callback, options) => EventTargetPrototypeRemoveEventListener(globalTarget, type, callback, options),
+  add: (type, callback, options) => EventTargetPrototypeAddEventListener(globalObject, type, callback, options),
+  remove: (type, callback, options) => EventTargetPrototypeRemoveEventListener(globalObject, type, callback, options),
 });
 
 internals.defineGlobal("dispatchEvent", function dispatchEvent(event) {
   requireArguments(arguments.length, 1, "'dispatchEvent' on 'WorkerGlobalScope'");
-  return EventTargetPrototypeDispatchEvent(globalTarget, event);
+  return EventTargetPrototypeDispatchEvent(globalObject, event);
 });
+
+/// HTML §8.1.8.1 event handler attributes on globalThis: one slot per handler; the first value
+/// that is an object registers a listener (at that point in the listener order), a later value
+/// replaces the slot's callback in place, and null (or any non-object) removes the listener. The
+/// listener runs the event handler processing algorithm: `onerror` with an ErrorEvent is called
+/// with (message, filename, lineno, colno, error) and `true` cancels the event; any other handler
+/// is called with the event and `false` cancels it.
+function defineEventHandler(type) {
+  let handler = null;
+  let listener = null;
+  const process = (event) => {
+    const callback = handler;
+    if (callback === null) return;
+    if (typeof callback !== "function") throw new TypeError(`The ${type} handler is not a function.`);
+    const errorArguments = type === "error" ? errorEventArguments(event) : null;
+    if (errorArguments !== null) {
+      if (ReflectApply(callback, globalObject, errorArguments) === true) EventPrototypePreventDefault(event);
+    } else if (ReflectApply(callback, globalObject, [event]) === false) {
+      EventPrototypePreventDefault(event);
+    }
+  };
+  const checkReceiver = (receiver) => {
+    if (receiver !== undefined && receiver !== globalObject) throw new TypeError("Illegal invocation");
+  };
+  ObjectDefineProperty(globalObject, "on" + type, {
+    get() {
+      checkReceiver(this);
+      return handler;
+    },
+    set(value) {
+      checkReceiver(this);
+      handler = isObject(value) ? value : null;
+      if (handler === null && listener !== null) {
+        EventTargetPrototypeRemoveEventListener(globalObject, type, listener);
+        listener = null;
+      } else if (handler !== null && listener === null) {
+        listener = (event) => process(event);
+        EventTargetPrototypeAddEventListener(globalObject, type, listener);
+      }
+    },
+    enumerable: true,
+    configurable: true,
+  });
+}
+for (const type of ["error", "unhandledrejection", "rejectionhandled"]) defineEventHandler(type);
 
 /// HTML "report an exception": an `error` ErrorEvent on globalThis, logged unless canceled. Its
 /// message is the user agent's, as browsers and deno make it: "Uncaught Name: message".
@@ -379,7 +278,7 @@ function reportException(error) {
     // A value whose conversion throws is reported without its text.
   }
   const event = new ErrorEvent("error", { __proto__: null, cancelable: true, message, error });
-  dispatchTrusted(globalTarget, event);
+  dispatchTrusted(globalObject, event);
   if (!event.defaultPrevented) logUncaught("Uncaught ", error);
 }
 
@@ -395,12 +294,12 @@ const outstandingRejections = new SafeWeakSet();
 internals.notifyRejection = function notifyRejection(handled, promise, reason) {
   if (!handled) {
     const event = new PromiseRejectionEvent("unhandledrejection", { __proto__: null, cancelable: true, promise, reason });
-    dispatchTrusted(globalTarget, event);
+    dispatchTrusted(globalObject, event);
     if (!event.defaultPrevented) logUncaught("Uncaught (in promise) ", reason);
     WeakSetPrototypeAdd(outstandingRejections, promise);
   } else if (WeakSetPrototypeHas(outstandingRejections, promise)) {
     WeakSetPrototypeDelete(outstandingRejections, promise);
-    dispatchTrusted(globalTarget, new PromiseRejectionEvent("rejectionhandled", { __proto__: null, promise, reason }));
+    dispatchTrusted(globalObject, new PromiseRejectionEvent("rejectionhandled", { __proto__: null, promise, reason }));
   }
 };
 

@@ -8,6 +8,8 @@
 //                    first message it gets back, as JSON.
 //   /relay?url=...   a 101 whose server end relays to the socket fetch() opened to `url`.
 //   /unaccepted      returns the client end of a pair whose server end is never accepted.
+//   /flood           sends 4 MiB a task until the socket closes, and logs "flood-close <code>
+//                    <wasClean>" when it does (a client that never reads is dropped at the edge).
 let closes = [];
 export default {
   async fetch(request) {
@@ -82,6 +84,19 @@ export default {
       const message = await first;
       socket.close(1000, "done");
       return Response.json({ status: response.status, message, readyState: socket.readyState });
+    }
+    if (route === "/flood") {
+      const [client, server] = Object.values(new WebSocketPair());
+      server.accept();
+      const chunk = new Uint8Array(1024 * 1024);
+      const pump = () => {
+        if (server.readyState !== WebSocket.OPEN) return;
+        for (let i = 0; i < 4; i++) server.send(chunk);
+        setTimeout(pump, 0);
+      };
+      server.addEventListener("close", (event) => console.log(`flood-close ${event.code} ${event.wasClean}`));
+      setTimeout(pump, 0);
+      return new Response(null, { status: 101, webSocket: client });
     }
     if (route === "/unaccepted") {
       const pair = new WebSocketPair();
