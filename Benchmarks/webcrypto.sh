@@ -3,7 +3,8 @@
 # served by `switchyard serve --dispatcher` on one executor and by `deno serve`.
 # Crypto rows: operations per second inside requests (each request does N operations, one
 # request at a time, so one core of JavaScript each: "per executor"). Router row: requests/s
-# of a Hono-style router app (params, two middlewares, JSON) at 16 connections.
+# of a Hono-style router app (params, two middlewares, JSON) at 16 connections; hello row: the
+# same for a bare `new Response`, the router row's baseline.
 # Loopback only; every process started here is stopped on exit.
 #
 # Usage: Benchmarks/webcrypto.sh [seconds per run, default 10]
@@ -33,20 +34,24 @@ ops() {
   wrk -t1 -c1 -d"${duration}s" "$url" >"$work/wrk.out" 2>&1 || true
   awk -v n="$2" '/Requests\/sec/ {printf "%.0f", $2 * n}' "$work/wrk.out"
 }
-router() {
-  local url="http://127.0.0.1:$1/api/posts/42/comments/7"
+router() { # PORT [PATH]
+  local url="http://127.0.0.1:$1${2:-/api/posts/42/comments/7}"
   wrk -t2 -c16 -d"${duration}s" "$url" >"$work/wrk.out" 2>&1 || true
   if grep -q "Non-2xx" "$work/wrk.out"; then echo "-"; return; fi
   awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/wrk.out"
 }
 
-rows="hmac digest aes router"
+rows="hmac digest aes router hello"
 declare -A count=([hmac]=200 [digest]=200 [aes]=4)
 for row in $rows; do
   echo "  running $row" >&2
   for server in switchyard deno; do
     port=$edge_port; [ "$server" = deno ] && port=$deno_port
-    if [ "$row" = router ]; then rate[$row/$server]=$(router "$port"); else rate[$row/$server]=$(ops "/$row" "${count[$row]}" "$port"); fi
+    case $row in
+      router) rate[$row/$server]=$(router "$port") ;;
+      hello) rate[$row/$server]=$(router "$port" /hello) ;;
+      *) rate[$row/$server]=$(ops "/$row" "${count[$row]}" "$port") ;;
+    esac
   done
 done
 
@@ -55,7 +60,8 @@ echo "machine: $(nproc) cores; switchyard --executors 1; $("$deno" --version | h
 printf '%-34s %14s %14s %8s\n' "row" "switchyard" "deno" "ratio"
 label() { case $1 in
   hmac) echo "HMAC-SHA-256 sign, 1 KB (ops/s)";; digest) echo "SHA-256 digest, 1 KB (ops/s)";;
-  aes) echo "AES-GCM encrypt, 1 MB (ops/s)";; router) echo "router app (req/s, 16 conns)";; esac; }
+  aes) echo "AES-GCM encrypt, 1 MB (ops/s)";; router) echo "router app (req/s, 16 conns)";;
+  hello) echo "hello world, its baseline (req/s)";; esac; }
 for row in $rows; do
   printf '%-34s %14s %14s %8s\n' "$(label "$row")" "${rate[$row/switchyard]}" "${rate[$row/deno]}" "$(ratio "${rate[$row/switchyard]}" "${rate[$row/deno]}")"
 done

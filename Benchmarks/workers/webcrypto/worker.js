@@ -2,6 +2,7 @@
 // --dispatcher` and by `deno serve`.
 //   /hmac?n=N    N HMAC-SHA-256 signatures of 1 KB       /digest?n=N  N SHA-256 digests of 1 KB
 //   /aes?n=N     N AES-GCM encryptions of 1 MB           /api/...     a Hono-style router app
+//   /hello       the router row's baseline: a Response and nothing else
 // Each crypto route answers with the number of operations done, so one request measures N
 // operations inside a request.
 
@@ -87,6 +88,8 @@ const app = new Router()
 
 export default {
   async fetch(request) {
+    // The baseline of the router row: the same server and connection count, no framework.
+    if (request.url.endsWith("/hello")) return new Response("hello world");
     const url = new URL(request.url);
     const n = Number(url.searchParams.get("n") ?? "1");
     switch (url.pathname) {
