@@ -46,7 +46,8 @@ struct HostnameValidator: Service {
         var earliest: Date?
         var changed = false
         var due: [CustomHostnameRecord] = []
-        for record in try await store.allCustomHostnames() {
+        let records = try await store.allCustomHostnames()
+        for record in records {
             guard let dueText = record.nextCheckAt else { continue }
             let dueAt = Self.date(dueText) ?? now
             if dueAt > now {
@@ -75,7 +76,8 @@ struct HostnameValidator: Service {
             try await group.waitForAll()
         }
         if !due.isEmpty { changed = true }
-        if try await markExpiredCertificates(now: now, earliest: &earliest) { changed = true }
+        // The checks above change statuses, never certificates: the records read first still tell.
+        if try await markExpiredCertificates(in: records, now: now, earliest: &earliest) { changed = true }
         if changed { try await table.reload() }
         if let issuer {
             for record in try await store.allCustomHostnames() {
@@ -140,9 +142,11 @@ struct HostnameValidator: Service {
     /// unreachable for the 30 days of renewal, or the operator did not replace an uploaded one) as
     /// `expired`; the edge keeps presenting them, as nginx would, and the issuer orders a new one.
     /// - Returns: whether any was marked; `earliest` gains the next expiry.
-    private func markExpiredCertificates(now: Date, earliest: inout Date?) async throws -> Bool {
+    private func markExpiredCertificates(in records: [CustomHostnameRecord], now: Date, earliest: inout Date?) async throws
+        -> Bool
+    {
         var marked = false
-        for record in try await store.allCustomHostnames() {
+        for record in records {
             guard let ssl = record.hostname.ssl, ssl.status == CustomHostname.SSL.Status.active.rawValue,
                 let expiry = ssl.expiresOn.flatMap(Self.date)
             else { continue }
