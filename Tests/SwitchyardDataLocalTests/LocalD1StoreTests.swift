@@ -112,6 +112,37 @@ import Testing
         try await store.close()
     }
 
+    @Test func aQueryKeptPreparedFollowsSchemaChangesAndNewWrites() async throws {
+        let store = try await openWithDatabase { $0.maximumResultBytes = 4096 }
+        try await run(store, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        try await run(store, "INSERT INTO t (v) VALUES (?)", [.text("a")])
+        let select = "SELECT * FROM t WHERE id >= ?"
+        #expect(try await run(store, select, [.integer(1)]).rows == [[.integer(1), .text("a")]])
+        // The same text after the table changed shape, and after it was made anew.
+        try await run(store, "ALTER TABLE t ADD COLUMN w INTEGER DEFAULT 7")
+        let widened = try await run(store, select, [.integer(1)])
+        #expect(widened.columns == ["id", "v", "w"])
+        #expect(widened.rows == [[.integer(1), .text("a"), .integer(7)]])
+        try await run(store, "DROP TABLE t")
+        #expect(await failure(store, select, [.integer(1)]) == "D1_ERROR: no such table: t: SQLITE_ERROR")
+        try await run(store, "CREATE TABLE t (x TEXT, id INTEGER)")
+        try await run(store, "INSERT INTO t VALUES ('b', 2)")
+        #expect(try await run(store, select, [.integer(1)]).rows == [[.text("b"), .integer(2)]])
+        // A kept query stopped on a row (its result grew too large) holds no read snapshot:
+        // the reader sees the next write.
+        try await run(store, "INSERT INTO t SELECT printf('%.1000c', 'x'), 3 FROM (SELECT 1 UNION SELECT 2 UNION SELECT 3 UNION SELECT 4 UNION SELECT 5)")
+        #expect(await failure(store, select, [.integer(1)]) == D1Error.resultTooLarge.description)
+        try await run(store, "INSERT INTO t VALUES ('c', 9)")
+        #expect(try await run(store, "SELECT x FROM t WHERE id = 9").rows == [[.text("c")]])
+        // Its parameters are not kept either.
+        #expect(await failure(store, select) == D1Error.wrongParameterCount.description)
+        // More distinct queries than the cache keeps: each still answers its own.
+        for index in 0..<(D1StatementCache.capacity * 2) {
+            #expect(try await run(store, "SELECT \(index) AS n").rows == [[.integer(Int64(index))]])
+        }
+        try await store.close()
+    }
+
     @Test func execRunsEachLineAndNamesTheLineThatFails() async throws {
         let store = try await openWithDatabase()
         let result = try await store.exec(database: "db", "CREATE TABLE t (v);\n\nINSERT INTO t VALUES (1); INSERT INTO t VALUES (2);\n")

@@ -59,12 +59,22 @@ extension D1Connection {
         var rest = query.sql
         var results: [D1StatementResult] = []
         var boundParameters = false
+        var first = true
         while !Self.isBlank(rest[...]) {
+            // Only a query that is one statement is kept prepared (the next of several may
+            // depend on what the previous did).
+            let whole = first
+            first = false
             let statement: SQLiteStatement
-            do {
-                statement = try database.prepare(rest)
-            } catch let error as SQLiteError {
-                throw describe(error)
+            if whole, let kept = statements.take(query.sql) {
+                statement = kept
+            } else {
+                do {
+                    statement = try database.prepare(rest)
+                } catch let error as SQLiteError {
+                    throw describe(error)
+                }
+                if whole, !statement.isEmpty, Self.isBlank(statement.tail[...]) { statements.keep(statement, for: query.sql) }
             }
             rest = statement.tail
             if statement.isEmpty { continue }
@@ -86,12 +96,18 @@ extension D1Connection {
         let started = ContinuousClock.now
         let changesBefore = database.totalChanges
         let rowIDBefore = database.lastInsertRowID
+        let readOnly = statement.isReadOnly
         let sizeBefore = try size()
         var rows: [[D1Value]] = []
+        // A kept statement must not stay on a row (it would hold its read snapshot) or keep
+        // this request's parameters.
+        defer { statement.reset() }
         do {
             try statement.bind(params.map(Self.sqliteValue))
-            let columns = statement.columnCount
             while try statement.step() {
+                // Read after the step: a kept statement that SQLite prepared again there (the
+                // schema changed) may have other columns than before it.
+                let columns = statement.columnCount
                 var row: [D1Value] = []
                 row.reserveCapacity(columns)
                 for index in 0..<columns {
@@ -107,7 +123,7 @@ extension D1Connection {
         }
         let columns = (0..<statement.columnCount).map(statement.columnName)
         let changes = database.totalChanges - changesBefore
-        let sizeAfter = try size()
+        let sizeAfter = readOnly ? sizeBefore : try size()
         let scanned = statement.status(SQLITE_STMTSTATUS_FULLSCAN_STEP)
         let meta = D1Meta(
             duration: Double((ContinuousClock.now - started) / .microseconds(1)) / 1000,
