@@ -21,10 +21,10 @@ struct D1StatementCache {
 
     /// The statement kept for `sql`, reset and with no parameters bound.
     mutating func take(_ sql: String) -> SQLiteStatement? {
-        guard entries[sql] != nil else { return nil }
+        guard let statement = entries[sql]?.statement else { return nil }
         clock += 1
         entries[sql]!.lastUse = clock
-        return entries[sql]!.statement
+        return statement
     }
 
     /// Keeps `statement`, the whole of `sql`, when `sql` is small enough.
@@ -35,10 +35,5 @@ struct D1StatementCache {
         }
         clock += 1
         entries[sql] = Entry(statement: statement, lastUse: clock)
-    }
-
-    /// Forgets every statement (before the connection closes).
-    mutating func removeAll() {
-        entries = [:]
     }
 }
