@@ -336,7 +336,9 @@ let package = Package(
             dependencies: [
                 "SwitchyardData",
                 "SwitchyardDataLocal",
+                "SwitchyardTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

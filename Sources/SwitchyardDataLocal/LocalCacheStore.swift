@@ -8,8 +8,8 @@ import Synchronization
 /// by random ids, never by a key or a cache name, so no URL or name a worker chooses can reach a
 /// path), entries in one SQLite file (`<directory>/cache.sqlite3`).
 ///
-/// Writes are atomic as ``LocalR2Store``'s are: the body goes to a temporary file, which is synced
-/// and renamed into place before the entry's row is committed, and the files a commit replaced or
+/// Writes are atomic as ``LocalR2Store``'s are: the body goes to a new file, which is synced with
+/// its directory before the row naming it is committed, and the files a commit replaced or
 /// evicted are removed only after it. A crash leaves at worst a file no row names (removed by the
 /// next ``init``), never a row whose file is missing or partly written.
 ///
@@ -188,7 +188,7 @@ public final class LocalCacheStore: CacheStore {
         -> R2StagedFile?
     {
         let files = self.files
-        let staged = try await run { try R2StagedFile(files: files, checksum: nil, hashing: false) }
+        let staged = try await run { try R2StagedFile(files: files) }
         do {
             for try await chunk in body where chunk.readableBytes > 0 {
                 let total = staged.size + chunk.readableBytes
@@ -200,8 +200,7 @@ public final class LocalCacheStore: CacheStore {
                 try await run { try staged.append(chunk) }
             }
             if let expectedLength, staged.size != expectedLength { throw CacheStoreError.lengthMismatch }
-            _ = try await run { try staged.finish() }
-            try await run { try staged.publish() }
+            try await run { try staged.finish() }
             return staged
         } catch {
             await runDiscarding { staged.discard() }

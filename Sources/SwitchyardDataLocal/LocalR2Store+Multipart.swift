@@ -102,7 +102,7 @@ extension LocalR2Store {
         }
         // The object's file: the chosen parts' bytes in part-number order.
         let files = self.files
-        let assembled = try await run { try R2StagedFile(files: files, checksum: nil) }
+        let assembled = try await run { try R2StagedFile(files: files) }
         do {
             for part in chosen {
                 try await run {
@@ -111,8 +111,7 @@ extension LocalR2Store {
                     try assembled.append(file: fd, length: part.size)
                 }
             }
-            _ = try await run { try assembled.finish() }
-            try await run { try assembled.publish() }
+            try await run { try assembled.finish() }
         } catch {
             await runDiscarding { assembled.discard() }
             throw error

@@ -6,9 +6,9 @@ import SwitchyardData
 /// R2 buckets on the local disk: object bytes in files under `<directory>/objects`, metadata
 /// in one SQLite file (`<directory>/r2.sqlite3`) served by a ``SQLiteQueue``.
 ///
-/// Durability, in this order for every write: the bytes go to a temporary file, which is
-/// fsynced, renamed into `objects/` and its directory fsynced; only then is the metadata row
-/// committed (synchronous=FULL), and only after that commit are the files it replaced removed.
+/// Durability, in this order for every write: the bytes go to a new file under a random name,
+/// which is fsynced, then its directory; only then is the metadata row naming it committed
+/// (synchronous=FULL), and only after that commit are the files it replaced removed.
 /// A crash therefore leaves at worst a file no row names (removed by the next ``init``), never a
 /// row without its whole file, and an acknowledged write is on disk.
 ///
@@ -38,12 +38,13 @@ public final class LocalR2Store: R2Store {
         /// The chunks a body is read in: each is a round trip to the file threads, so large (the
         /// consumer takes them at its pace; a slow one holds one chunk per read in flight).
         public var readChunkBytes: Int
-        /// Threads doing the file work (writes, fsyncs, reads).
+        /// Threads doing the file work (writes, fsyncs, reads) and the hashing: more than the
+        /// cores, since most of the time a thread here waits for the disk.
         public var fileThreads: Int
 
         public init(
             quota: Quota = Quota(), minimumPartBytes: Int = R2Rules.minimumPartBytes,
-            maximumUploadBytes: Int = R2Rules.maximumUploadBytes, readChunkBytes: Int = 1024 * 1024, fileThreads: Int = 2
+            maximumUploadBytes: Int = R2Rules.maximumUploadBytes, readChunkBytes: Int = 1024 * 1024, fileThreads: Int = 8
         ) {
             self.quota = quota
             self.minimumPartBytes = minimumPartBytes
@@ -253,13 +254,14 @@ public final class LocalR2Store: R2Store {
         return max(configuration.quota.bytes - used.bytes + freed, 0)
     }
 
-    /// Streams `body` to a new file, verifies its length and checksum, syncs it and moves it
-    /// into place. On any failure the file is removed.
+    /// Streams `body` to a new file, hashing it beside the writes, verifies its length and
+    /// checksum and syncs the file and its name. On any failure the file is removed.
     func stage<Body: AsyncSequence<ByteBuffer, any Error>>(
         _ body: Body, checksum: R2ExpectedChecksum?, expectedLength: Int?, room: Int
     ) async throws -> (R2StagedFile, R2Checksums) {
         let files = self.files
-        let staged = try await run { try R2StagedFile(files: files, checksum: checksum?.algorithm) }
+        let staged = try await run { try R2StagedFile(files: files) }
+        let digester = R2Digester(checksum: checksum?.algorithm, threads: threads)
         do {
             for try await chunk in body where chunk.readableBytes > 0 {
                 let total = staged.size + chunk.readableBytes
@@ -268,19 +270,21 @@ public final class LocalR2Store: R2Store {
                 }
                 if total > configuration.maximumUploadBytes { throw R2Error.entityTooLarge }
                 if total > room { throw R2Error.quotaExceeded("more than \(configuration.quota.bytes) bytes") }
+                digester.feed(chunk)
                 try await run { try staged.append(chunk) }
+                await digester.throttle()
             }
             if let expectedLength, staged.size != expectedLength {
                 throw R2Error.lengthMismatch(declared: expectedLength, received: staged.size)
             }
-            let checksums = try await run { try staged.finish() }
+            // The sync and the last of the hashing, at once.
+            async let synced: Void = run { try staged.finish() }
+            let checksums = try await digester.finish()
+            try await synced
             if let checksum, let actual = checksums[checksum.algorithm], actual != checksum.digest {
                 throw R2Error.badDigest(checksum.algorithm, provided: checksum.digest, actual: actual)
             }
-            try await run { try staged.publish() }
-            var kept = R2Checksums(md5: checksums.md5)
-            if let checksum { kept[checksum.algorithm] = checksums[checksum.algorithm] }
-            return (staged, kept)
+            return (staged, checksums)
         } catch {
             await runDiscarding { staged.discard() }
             throw error

@@ -11,8 +11,13 @@ import Darwin
 
 /// The files that hold R2 objects and parts: `<directory>/objects/<ab>/<id>`, where `<id>` is a
 /// random name the store chose (32 hexadecimal digits, `<ab>` its first two), never anything a
-/// tenant wrote, so no key can name a path. Bytes are written to `<directory>/tmp/<id>`, synced,
-/// then renamed into place and the directory synced, so a published file is whole on disk.
+/// tenant wrote, so no key can name a path. A file is written at that path, synced, then its
+/// directory synced, before any row names it: readers open only files a committed row names, so
+/// they never see one half written, and the files a crash leaves unnamed are removed by the next
+/// start (``removeUnreferenced(keeping:)``). Writing in place rather than in `tmp/` and renaming
+/// saves a directory change per object, which made the directory's sync a journal commit of its
+/// own; after the file's sync it finds its entry already on disk. `tmp/` is still swept, for
+/// what earlier versions left there.
 ///
 /// Every method blocks: they run on the store's file threads.
 struct R2Files: Sendable {
@@ -44,11 +49,16 @@ struct R2Files: Sendable {
         return "\(objects)/\(id.prefix(2))/\(id)"
     }
 
-    func temporaryPath(of id: String) -> String { "\(temporary)/\(id)" }
-
-    /// Creates the temporary file of `id` for writing.
+    /// Creates the file of `id` for writing, and its directory when it is the first of it (synced
+    /// into `objects/` at once: directories are few, made once each).
     func create(_ id: String) throws -> CInt {
-        let fd = open(temporaryPath(of: id), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let directory = "\(objects)/\(id.prefix(2))"
+        if mkdir(directory, 0o700) == 0 {
+            try Self.syncDirectory(objects)
+        } else if errno != EEXIST {
+            throw R2FileError("cannot create a directory for the object", errno)
+        }
+        let fd = open(path(of: id), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw R2FileError("cannot create a file for the object", errno) }
         return fd
     }
@@ -74,19 +84,9 @@ struct R2Files: Sendable {
         }
     }
 
-    /// Moves the synced temporary file of `id` into place and syncs the directories that changed,
-    /// so the file's name survives a crash.
-    func publish(_ id: String) throws {
-        let directory = "\(objects)/\(id.prefix(2))"
-        var created = false
-        if mkdir(directory, 0o700) == 0 {
-            created = true
-        } else if errno != EEXIST {
-            throw R2FileError("cannot create a directory for the object", errno)
-        }
-        if created { try Self.syncDirectory(objects) }
-        guard rename(temporaryPath(of: id), path(of: id)) == 0 else { throw R2FileError("cannot move the object into place", errno) }
-        try Self.syncDirectory(directory)
+    /// Syncs the directory of `id`'s file, so the file's name survives a crash.
+    func syncName(of id: String) throws {
+        try Self.syncDirectory("\(objects)/\(id.prefix(2))")
     }
 
     static func syncDirectory(_ path: String) throws {
@@ -96,7 +96,7 @@ struct R2Files: Sendable {
         try sync(fd)
     }
 
-    /// Opens the published file of `id` for reading; nil when there is none.
+    /// Opens the file of `id` for reading; nil when there is none.
     func openForReading(_ id: String) throws -> CInt? {
         let fd = open(path(of: id), O_RDONLY | O_CLOEXEC)
         if fd >= 0 { return fd }
@@ -108,18 +108,14 @@ struct R2Files: Sendable {
         _ = close(fd)
     }
 
-    /// Removes the published files of `ids` (a missing one is not an error).
+    /// Removes the files of `ids` (a missing one is not an error).
     func remove(_ ids: some Sequence<String>) {
         for id in ids where Self.isID(id) { unlink(path(of: id)) }
     }
 
-    func removeTemporary(_ id: String) {
-        unlink(temporaryPath(of: id))
-    }
-
-    /// Removes every temporary file and every published file not in `referenced`: what a crash
-    /// left between writing a file and committing its metadata, or between a commit and the
-    /// removal of the files it replaced. Returns the number of files removed.
+    /// Removes every file in `tmp/` and every file in `objects/` not in `referenced`: what a crash
+    /// left between creating a file and committing the row that names it, or between a commit and
+    /// the removal of the files it replaced. Returns the number of files removed.
     @discardableResult
     func removeUnreferenced(keeping referenced: Set<String>) throws -> Int {
         var removed = 0
