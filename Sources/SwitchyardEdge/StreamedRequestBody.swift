@@ -99,6 +99,14 @@ final class StreamedRequestBody: WorkerBodyStream, @unchecked Sendable {
         onDemand?()
     }
 
+    func readReady() -> Result<ByteBuffer?, any Error>? {
+        eventLoop.assertInEventLoop()
+        guard !buffered.isEmpty || outcome != nil else { return nil }
+        var ready: Result<ByteBuffer?, any Error>?
+        read { ready = $0 }  // answers at once: a chunk is buffered, or the body ended
+        return ready
+    }
+
     func cancel(_ error: any Error) {
         eventLoop.assertInEventLoop()
         isCancelled = true

@@ -58,12 +58,18 @@ final class R2FileBodyReader: R2BodyReader {
     }
 
     func read(on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer?> {
-        threads.runIfActive(eventLoop: eventLoop) { [self] in try readChunk() }
+        // The end is known once the last chunk was read: no trip to the file threads for it.
+        if isFinished { return eventLoop.makeSucceededFuture(nil) }
+        return threads.runIfActive(eventLoop: eventLoop) { [self] in try readChunk() }
     }
 
     func read() async throws -> ByteBuffer? {
-        try await threads.runIfActive { [self] in try readChunk() }
+        if isFinished { return nil }
+        return try await threads.runIfActive { [self] in try readChunk() }
     }
+
+    /// Whether every byte was read (the file is closed then).
+    private var isFinished: Bool { state.withLock { $0.fd < 0 } }
 
     func close() {
         state.withLock { state in
