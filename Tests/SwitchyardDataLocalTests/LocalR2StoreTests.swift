@@ -352,14 +352,7 @@ struct ClientGone: Error {}
         let store = try open()
         try await store.createBucket(bucket)
         let bytes = Array("checked bytes".utf8)
-        let digest: [UInt8] =
-            switch algorithm {
-            case .md5: Array(Insecure.MD5.hash(data: bytes))
-            case .sha1: Array(Insecure.SHA1.hash(data: bytes))
-            case .sha256: Array(SHA256.hash(data: bytes))
-            case .sha384: Array(SHA384.hash(data: bytes))
-            case .sha512: Array(SHA512.hash(data: bytes))
-            }
+        let digest = referenceDigest(algorithm, of: bytes)
         let put = try #require(
             try await store.put(bucket, key: "ok", body: Chunks("checked bytes"), options: R2PutOptions(checksum: .init(algorithm, digest))))
         #expect(put.checksums[algorithm] == digest)
