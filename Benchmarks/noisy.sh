@@ -4,19 +4,13 @@
 # (a CPU loop stopped by its 50 ms cpu_ms, a memory bomb stopped at 128 MB, a subrequest storm
 # stopped at 10,000 subrequests). Every answer of the well-behaved worker is checked.
 # Usage: Benchmarks/noisy.sh [seconds per run] [rounds]
+# SWITCHYARD_BINARY=path uses that binary instead of building `.build/release/switchyard`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 rounds=${2:-2}
-bash scripts/setup.sh >/dev/null
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-swift build -c release --product switchyard >/dev/null
-
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-bin=.build/release/switchyard
+source Benchmarks/lib.sh
+bin=$switchyard
 SWITCHYARD_ADMIN_TOKEN=bench-token "$bin" serve --data-dir "$work/data" --api-port 18830 --edge-port 18831 \
   >/dev/null 2>&1 &
 pids+=($!)
