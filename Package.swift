@@ -285,6 +285,7 @@ let package = Package(
             name: "SwitchyardRuntimeTests",
             dependencies: [
                 "SwitchyardRuntime",
+                "SwitchyardTestSupport",
                 "SwitchyardData",
                 "SwitchyardDataLocal",
                 "SwitchyardJS",

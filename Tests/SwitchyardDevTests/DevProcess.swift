@@ -81,7 +81,7 @@ final class DevProcess: Sendable {
         defer { if let state { try? FileManager.default.removeItem(atPath: state) } }
         let (process, pipe) = makeProcess(arguments, port: port, state: state)
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let data = readToEnd(pipe.fileHandleForReading)
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }

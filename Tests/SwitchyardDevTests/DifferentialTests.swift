@@ -376,7 +376,7 @@ enum Probe {
         process.standardOutput = pipe
         process.standardError = pipe
         guard (try? process.run()) != nil else { return false }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let data = readToEnd(pipe.fileHandleForReading)
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self).contains("--egress-allow")
     }()

@@ -103,7 +103,7 @@ struct FetchTests {
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
-        let body = pipe.fileHandleForReading.readDataToEndOfFile()
+        let body = readToEnd(pipe.fileHandleForReading)
         process.waitUntilExit()
         let head = (try? String(contentsOf: headers, encoding: .utf8)) ?? ""
         let coding = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-encoding:") }

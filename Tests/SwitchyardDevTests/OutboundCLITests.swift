@@ -22,7 +22,7 @@ struct OutboundCLITests {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let output = String(decoding: readToEnd(pipe.fileHandleForReading), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus != 0)
         #expect(output.contains("invalid egress rule \"10.0.0.1/8\": 10.0.0.1/8 has bits set past its /8 prefix"), "\(output)")

@@ -171,7 +171,7 @@ extension RouterAppTests {
         try process.run()
         standardInput.fileHandleForWriting.write(Data(input))
         try standardInput.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = readToEnd(output.fileHandleForReading)
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchyardJS
+import SwitchyardTestSupport
 import Testing
 
 @testable import SwitchyardRuntime
@@ -67,7 +68,7 @@ struct BuiltinLimitsTests {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: readToEnd(output.fileHandleForReading), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains(" checks, 0 mismatches"), "\(text)")

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SwitchyardJS
+import SwitchyardTestSupport
 import Testing
 
 @testable import SwitchyardRuntime
@@ -60,8 +61,8 @@ struct StreamsTests {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        let data = readToEnd(output.fileHandleForReading)
+        let errorData = readToEnd(errors.fileHandleForReading)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw DenoFailure(message: String(decoding: errorData, as: UTF8.self))
@@ -313,7 +314,7 @@ struct StreamsTests {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        let bomb = output.fileHandleForReading.readDataToEndOfFile()
+        let bomb = readToEnd(output.fileHandleForReading)
         process.waitUntilExit()
         #expect(bomb.count > 1000 && bomb.count < 1_000_000)
         try await RuntimeHarness.with(executors: 1) { (h: RuntimeHarness) async throws in

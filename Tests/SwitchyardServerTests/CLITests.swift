@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTestSupport
 import Synchronization
 import Testing
 
@@ -37,9 +38,9 @@ struct CLITests {
         try input.fileHandleForWriting.close()
         // Read both pipes concurrently so neither fills up.
         let errData = LockedData()
-        let errReader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        let errReader = Thread { errData.set(readToEnd(err.fileHandleForReading)) }
         errReader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let outData = readToEnd(out.fileHandleForReading)
         process.waitUntilExit()
         while !errData.isSet { Thread.sleep(forTimeInterval: 0.005) }
         return Run(

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import SwitchyardTestSupport
+import Synchronization
 import Testing
 
 /// Certificates for custom hostnames from a real ACME server (Debian's pebble on loopback),
@@ -150,7 +150,7 @@ struct CertificateTests {
         try process.run()
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        let data = readToEnd(stdout.fileHandleForReading)
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
     }
@@ -167,7 +167,7 @@ struct CertificateTests {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = readToEnd(output.fileHandleForReading)
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
     }

@@ -144,7 +144,7 @@ final class LiveServer: Sendable {
         }
         process.waitUntilExit()
         // Standard error to its end: the process has closed it by exiting.
-        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: readToEnd(stderr.fileHandleForReading), as: UTF8.self)
         return (started ? 0 : process.terminationStatus, text)
     }
 
@@ -197,7 +197,7 @@ final class LiveServer: Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = readToEnd(output.fileHandleForReading)
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }

@@ -83,8 +83,8 @@ public enum WebSocketFixture {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let problems = errors.fileHandleForReading.readDataToEndOfFile()
+        let data = readToEnd(output.fileHandleForReading)
+        let problems = readToEnd(errors.fileHandleForReading)
         process.waitUntilExit()
         guard process.terminationStatus == 0,
             let seen = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
